@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import { registerAccountsRoutes } from './modules/accounts/routes';
+import { registerCatalogRoutes } from './modules/catalog/routes';
+import { registerFilesRoutes } from './modules/files/routes';
+import { registerLedgerRoutes } from './modules/ledger/routes';
+import { registerMessagingRoutes } from './modules/messaging/routes';
+import { registerOrdersRoutes } from './modules/orders/routes';
+import { registerPaymentsRoutes } from './modules/payments/routes';
+import { registerReviewsRoutes } from './modules/reviews/routes';
+import { registerSearchRoutes } from './modules/search/routes';
+import type { AppContext } from './platform/context';
+import { EventDispatcher } from './platform/events/dispatcher';
+import { principalFromRequest } from './platform/http/auth';
+import { registerMetrics } from './platform/http/metrics';
+import { createHttpServer } from './platform/http/server';
+import { attachRealtime } from './platform/realtime/socket';
+
+/**
+ * Assembles the core service from a context: HTTP routes of every module, the event dispatcher and the
+ * socket gateway. `start()` listens; `close()` stops everything it started (not the database).
+ */
+export async function buildApp(ctx: AppContext) {
+  const http = await createHttpServer({ logger: ctx.log, trustProxy: ctx.env.TRUST_PROXY });
+  http.decorateRequest('principal', null);
+  http.addHook('onRequest', async (req) => {
+    req.principal = await principalFromRequest(req, ctx.tokens);
+  });
+  registerMetrics(http);
+
+  http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`SELECT 1`.execute(ctx.db.write);
+      return { status: 'ready', database: ctx.db.kind };
+    } catch (err) {
+      reply.status(503);
+      return { status: 'unavailable', error: (err as Error).message };
+    }
+  });
+
+  await http.register(
+    async (api) => {
+      await registerAccountsRoutes(api, ctx);
+      await registerCatalogRoutes(api, ctx);
+      await registerSearchRoutes(api, ctx);
+      await registerOrdersRoutes(api, ctx);
+      await registerPaymentsRoutes(api, ctx);
+      await registerLedgerRoutes(api, ctx);
+      await registerReviewsRoutes(api, ctx);
+      await registerMessagingRoutes(api, ctx);
+      await registerFilesRoutes(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const dispatcher = new EventDispatcher(ctx.db, {
+    onError: (err) => ctx.log.error({ err }, 'event dispatch failed'),
+  });
+  let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
+
+  return {
+    http,
+    dispatcher,
+    /** Listens on host:port (port 0 picks a free one) and returns the base URL. */
+    async start(host = ctx.env.HOST, port = ctx.env.PORT): Promise<string> {
+      await http.ready();
+      realtime = await attachRealtime({
+        server: http.server,
+        db: ctx.db,
+        tokens: ctx.tokens,
+        dispatcher,
+        redisUrl: ctx.env.REDIS_URL,
+      });
+      await http.listen({ host, port });
+      dispatcher.start();
+      const addr = http.server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      return `http://${host}:${actualPort}`;
+    },
+    async close(): Promise<void> {
+      await dispatcher.stop();
+      await realtime?.close();
+      await http.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,157 @@
+import type { Kysely } from 'kysely';
+import { runStatements } from '../platform/db/migrate';
+
+/** Orders and their history, payments and gateway notifications, refunds, the double-entry ledger. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await runStatements(db, [
+    `CREATE SEQUENCE order_number_seq`,
+    `CREATE TABLE orders (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_number text NOT NULL UNIQUE,
+      client_id bigint NOT NULL REFERENCES users(id),
+      freelancer_id bigint NOT NULL REFERENCES users(id),
+      service_id bigint NOT NULL REFERENCES services(id),
+      tier text NOT NULL CHECK (tier IN ('basic','standard','premium')),
+      service_title text NOT NULL,
+      amount_fen bigint NOT NULL CHECK (amount_fen > 0),
+      platform_fee_fen bigint CHECK (platform_fee_fen >= 0),
+      delivery_days integer NOT NULL,
+      revisions_allowed integer NOT NULL,
+      revisions_used integer NOT NULL DEFAULT 0 CHECK (revisions_used >= 0),
+      requirements text NOT NULL DEFAULT '',
+      status text NOT NULL CHECK (status IN ('awaiting_payment','pending_acceptance','in_progress','delivered',
+        'revision_requested','completed','cancelled','disputed')),
+      cancellation_requested_by text CHECK (cancellation_requested_by IN ('client','freelancer')),
+      cancellation_reason text,
+      payment_deadline timestamptz,
+      acceptance_deadline timestamptz,
+      delivery_deadline timestamptz,
+      auto_complete_at timestamptz,
+      paid_at timestamptz,
+      accepted_at timestamptz,
+      delivered_at timestamptz,
+      completed_at timestamptz,
+      cancelled_at timestamptz,
+      version integer NOT NULL DEFAULT 1,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      CHECK (client_id <> freelancer_id)
+    )`,
+    `CREATE INDEX orders_client_idx ON orders (client_id, id DESC)`,
+    `CREATE INDEX orders_freelancer_idx ON orders (freelancer_id, id DESC)`,
+    `CREATE INDEX orders_status_idx ON orders (status)`,
+    `CREATE INDEX orders_payment_deadline_idx ON orders (payment_deadline) WHERE status = 'awaiting_payment'`,
+    `CREATE INDEX orders_acceptance_deadline_idx ON orders (acceptance_deadline) WHERE status = 'pending_acceptance'`,
+    `CREATE INDEX orders_auto_complete_idx ON orders (auto_complete_at) WHERE status = 'delivered'`,
+    `CREATE TABLE order_deliveries (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      message text NOT NULL,
+      file_ids bigint[] NOT NULL DEFAULT '{}',
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX order_deliveries_order_idx ON order_deliveries (order_id)`,
+    `CREATE TABLE order_revisions (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      message text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX order_revisions_order_idx ON order_revisions (order_id)`,
+    `CREATE TABLE order_events (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      action text NOT NULL,
+      from_status text,
+      to_status text NOT NULL,
+      actor_user_id bigint REFERENCES users(id),
+      note text NOT NULL DEFAULT '',
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX order_events_order_idx ON order_events (order_id, id)`,
+    `CREATE TABLE disputes (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      opened_by bigint NOT NULL REFERENCES users(id),
+      reason text NOT NULL,
+      file_ids bigint[] NOT NULL DEFAULT '{}',
+      status text NOT NULL DEFAULT 'open' CHECK (status IN ('open','resolved')),
+      resolution text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      resolved_at timestamptz
+    )`,
+    `CREATE UNIQUE INDEX disputes_one_open_per_order ON disputes (order_id) WHERE status = 'open'`,
+    `CREATE TABLE payments (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      provider text NOT NULL CHECK (provider IN ('alipay','wechat')),
+      out_trade_no text NOT NULL UNIQUE,
+      amount_fen bigint NOT NULL CHECK (amount_fen > 0),
+      status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','succeeded','failed','closed')),
+      provider_trade_no text,
+      failure_reason text,
+      paid_at timestamptz,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX payments_order_idx ON payments (order_id)`,
+    `CREATE UNIQUE INDEX payments_one_success_per_order ON payments (order_id) WHERE status = 'succeeded'`,
+    `CREATE TABLE payment_notifications (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      provider text NOT NULL,
+      out_trade_no text,
+      outcome text NOT NULL CHECK (outcome IN ('applied','duplicate','failed_payment','rejected')),
+      reason text NOT NULL DEFAULT '',
+      headers jsonb NOT NULL DEFAULT '{}',
+      body text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE refunds (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      order_id bigint NOT NULL REFERENCES orders(id),
+      payment_id bigint NOT NULL REFERENCES payments(id),
+      out_request_no text NOT NULL UNIQUE,
+      amount_fen bigint NOT NULL CHECK (amount_fen > 0),
+      status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','succeeded','failed')),
+      attempts integer NOT NULL DEFAULT 0,
+      last_error text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX refunds_pending_idx ON refunds (id) WHERE status = 'pending'`,
+    `CREATE TABLE ledger_accounts (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      code text NOT NULL UNIQUE,
+      kind text NOT NULL CHECK (kind IN ('user_available','user_payout_pending','escrow','platform_fees','gateway_clearing')),
+      user_id bigint REFERENCES users(id),
+      order_id bigint REFERENCES orders(id),
+      balance bigint,
+      allow_negative boolean NOT NULL DEFAULT false,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      CHECK (allow_negative OR balance IS NULL OR balance >= 0)
+    )`,
+    `CREATE INDEX ledger_accounts_user_idx ON ledger_accounts (user_id) WHERE user_id IS NOT NULL`,
+    `CREATE TABLE ledger_journals (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      kind text NOT NULL,
+      order_id bigint REFERENCES orders(id),
+      idempotency_key text NOT NULL UNIQUE,
+      description text NOT NULL DEFAULT '',
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX ledger_journals_order_idx ON ledger_journals (order_id) WHERE order_id IS NOT NULL`,
+    `CREATE TABLE ledger_postings (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      journal_id bigint NOT NULL REFERENCES ledger_journals(id),
+      account_id bigint NOT NULL REFERENCES ledger_accounts(id),
+      amount_fen bigint NOT NULL CHECK (amount_fen <> 0),
+      balance_after bigint,
+      entry_type text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX ledger_postings_account_idx ON ledger_postings (account_id, id)`,
+    `CREATE INDEX ledger_postings_journal_idx ON ledger_postings (journal_id)`,
+    `CREATE RULE ledger_postings_no_update AS ON UPDATE TO ledger_postings DO INSTEAD NOTHING`,
+    `CREATE RULE ledger_postings_no_delete AS ON DELETE TO ledger_postings DO INSTEAD NOTHING`,
+  ]);
+}

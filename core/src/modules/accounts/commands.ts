@@ -1,0 +1,273 @@
+import { randomInt } from 'node:crypto';
+import type { RegisterBody, TokenPair } from '@jiangxin/shared/api/accounts';
+import type { StaffRole } from '@jiangxin/shared/permissions';
+import { hash, verify } from '@node-rs/argon2';
+import type { AppContext } from '../../platform/context';
+import type { Tx } from '../../platform/db/database';
+import { appendEvent } from '../../platform/events/outbox';
+import { randomToken, safeEqualHex, sha256Hex } from '../../platform/http/auth';
+import { AppError } from '../../platform/http/problem';
+import { ensureUserAccounts } from '../ledger/accounts';
+import { getMe } from './queries';
+
+/** argon2id with the library defaults (m=19 MiB, t=2) — OWASP's recommended minimum. */
+export const hashPassword = (password: string) => hash(password);
+
+/** Creates a marketplace user with profiles and wallet accounts. Duplicate username/email/phone → 409. */
+export async function registerUser(
+  ctx: AppContext,
+  body: RegisterBody,
+  extra: { staffRoles?: StaffRole[] } = {},
+) {
+  const passwordHash = await hashPassword(body.password);
+  const userId = await ctx.db.transact(async (tx) => {
+    await assertUnique(tx, body);
+    const isFreelancer = body.userType !== 'client';
+    const user = await tx
+      .insertInto('users')
+      .values({
+        username: body.username,
+        email: body.email ?? null,
+        phone: body.phone ?? null,
+        password_hash: passwordHash,
+        nickname: body.nickname ?? body.username,
+        is_client: body.userType !== 'freelancer',
+        is_freelancer: isFreelancer,
+        staff_roles: extra.staffRoles ?? [],
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await tx.insertInto('client_profiles').values({ user_id: user.id }).execute();
+    if (isFreelancer) await tx.insertInto('freelancer_profiles').values({ user_id: user.id }).execute();
+    await ensureUserAccounts(tx, user.id);
+    await appendEvent(
+      tx,
+      'user.registered',
+      { aggregateType: 'user', aggregateId: user.id },
+      { userId: user.id, username: body.username },
+    );
+    return user.id;
+  });
+  return issueTokens(ctx, userId, null);
+}
+
+async function assertUnique(tx: Tx, body: Pick<RegisterBody, 'username' | 'email' | 'phone'>) {
+  const clash = await tx
+    .selectFrom('users')
+    .select(['username', 'email', 'phone'])
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['username']), '=', body.username.toLowerCase()),
+        ...(body.email ? [eb(eb.fn('lower', ['email']), '=', body.email.toLowerCase())] : []),
+        ...(body.phone ? [eb('phone', '=', body.phone)] : []),
+      ]),
+    )
+    .executeTakeFirst();
+  if (!clash) return;
+  if (clash.username.toLowerCase() === body.username.toLowerCase()) throw new AppError('username_taken');
+  if (body.email && clash.email?.toLowerCase() === body.email.toLowerCase())
+    throw new AppError('email_taken');
+  throw new AppError('phone_taken');
+}
+
+/** Verifies username/email/phone + password. The same refusal for an unknown login and a wrong password. */
+export async function login(ctx: AppContext, loginName: string, password: string): Promise<TokenPair> {
+  const key = loginName.trim();
+  const user = await ctx.db.write
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'status', 'suspended_until'])
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['username']), '=', key.toLowerCase()),
+        eb(eb.fn('lower', ['email']), '=', key.toLowerCase()),
+        eb('phone', '=', key),
+      ]),
+    )
+    .executeTakeFirst();
+  // Verify against a fixed hash when the user is unknown so both paths take the same time.
+  const ok = await verify(user?.password_hash ?? DUMMY_HASH, password).catch(() => false);
+  if (!user || !ok) throw new AppError('invalid_credentials');
+  assertActive(user, ctx.now());
+  return issueTokens(ctx, user.id, null);
+}
+
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bX0S8m3x2W8qG2mJkq1e6mQbq8R8n0lF1hYt2Gq7pM';
+
+function assertActive(user: { status: string; suspended_until: Date | null }, now: Date) {
+  if (user.status === 'banned') throw new AppError('account_suspended');
+  if (user.status === 'suspended' && (!user.suspended_until || new Date(user.suspended_until) > now)) {
+    throw new AppError('account_suspended');
+  }
+}
+
+/**
+ * Issues an access token and a new refresh token in `familyId` (a new family on login). Refresh tokens
+ * are `id.secret`; only sha256(secret) is stored.
+ */
+async function issueTokens(
+  ctx: AppContext,
+  userId: number,
+  familyId: string | null,
+  tx?: Tx,
+): Promise<TokenPair> {
+  const run = async (t: Tx) => {
+    const me = await getMe(t, userId);
+    const id = randomToken(12);
+    const secret = randomToken(32);
+    await t
+      .insertInto('refresh_tokens')
+      .values({
+        id,
+        user_id: userId,
+        family_id: familyId ?? randomToken(12),
+        secret_hash: sha256Hex(secret),
+        expires_at: new Date(ctx.now().getTime() + ctx.env.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+      })
+      .execute();
+    const accessToken = await ctx.tokens.issue({ userId, staffRoles: me.staffRoles });
+    return {
+      accessToken,
+      refreshToken: `${id}.${secret}`,
+      accessTokenExpiresIn: ctx.tokens.ttlSeconds,
+      user: me,
+    };
+  };
+  return tx ? run(tx) : ctx.db.transact(run);
+}
+
+/**
+ * Rotates a refresh token: the presented one is marked used and a new one in the same family is issued.
+ * Presenting a token that was already used means it leaked: the whole family is revoked (reuse detection).
+ */
+export async function refresh(ctx: AppContext, refreshToken: string): Promise<TokenPair> {
+  const [id, secret] = refreshToken.split('.');
+  if (!id || !secret) throw new AppError('token_invalid');
+  const outcome = await ctx.db.transact(async (tx) => {
+    const row = await tx
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || !safeEqualHex(row.secret_hash, sha256Hex(secret))) return { error: 'token_invalid' as const };
+    if (row.revoked_at) return { error: 'token_invalid' as const };
+    if (row.used_at) {
+      await tx
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: ctx.now() })
+        .where('family_id', '=', row.family_id)
+        .where('revoked_at', 'is', null)
+        .execute();
+      return { error: 'refresh_token_reused' as const };
+    }
+    if (new Date(row.expires_at) <= ctx.now()) return { error: 'token_expired' as const };
+    const user = await tx
+      .selectFrom('users')
+      .select(['status', 'suspended_until'])
+      .where('id', '=', row.user_id)
+      .executeTakeFirstOrThrow();
+    assertActive(user, ctx.now());
+    await tx.updateTable('refresh_tokens').set({ used_at: ctx.now() }).where('id', '=', id).execute();
+    return { tokens: await issueTokens(ctx, row.user_id, row.family_id, tx) };
+  });
+  // The family revocation must commit, so the refusal is thrown after the transaction.
+  if (outcome.error !== undefined) throw new AppError(outcome.error);
+  return outcome.tokens;
+}
+
+/** Revokes the presented refresh token's whole family (this login on this device). */
+export async function logout(ctx: AppContext, refreshToken: string): Promise<void> {
+  const [id, secret] = refreshToken.split('.');
+  if (!id || !secret) return;
+  await ctx.db.transact(async (tx) => {
+    const row = await tx
+      .selectFrom('refresh_tokens')
+      .select(['family_id', 'secret_hash'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || !safeEqualHex(row.secret_hash, sha256Hex(secret))) return;
+    await tx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: ctx.now() })
+      .where('family_id', '=', row.family_id)
+      .where('revoked_at', 'is', null)
+      .execute();
+  });
+}
+
+const CODE_TTL_MS = 5 * 60_000;
+const CODE_RESEND_MS = 60_000;
+const CODE_MAX_ATTEMPTS = 5;
+
+/** Sends a 6-digit code to `phone` through the SMS adapter; at most one per minute per phone. */
+export async function sendPhoneCode(ctx: AppContext, userId: number, phone: string): Promise<void> {
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  await ctx.db.transact(async (tx) => {
+    const recent = await tx
+      .selectFrom('phone_codes')
+      .select('created_at')
+      .where('phone', '=', phone)
+      .where('created_at', '>', new Date(ctx.now().getTime() - CODE_RESEND_MS))
+      .executeTakeFirst();
+    if (recent)
+      throw new AppError('rate_limited', {
+        zh: '验证码发送过于频繁，请 60 秒后再试',
+        en: 'Wait 60 seconds before requesting another code',
+      });
+    await tx
+      .insertInto('phone_codes')
+      .values({
+        phone,
+        user_id: userId,
+        code_hash: sha256Hex(`${phone}:${code}`),
+        expires_at: new Date(ctx.now().getTime() + CODE_TTL_MS),
+      })
+      .execute();
+  });
+  await ctx.sms.send(phone, 'verification_code', { code });
+}
+
+/** Checks the latest code for `phone`; on success the phone becomes the user's verified phone. */
+export async function verifyPhone(
+  ctx: AppContext,
+  userId: number,
+  phone: string,
+  code: string,
+): Promise<void> {
+  const ok = await ctx.db.transact(async (tx) => {
+    const row = await tx
+      .selectFrom('phone_codes')
+      .selectAll()
+      .where('phone', '=', phone)
+      .where('user_id', '=', userId)
+      .where('consumed_at', 'is', null)
+      .orderBy('id', 'desc')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || new Date(row.expires_at) <= ctx.now() || row.attempts >= CODE_MAX_ATTEMPTS) return false;
+    if (!safeEqualHex(row.code_hash, sha256Hex(`${phone}:${code}`))) {
+      await tx
+        .updateTable('phone_codes')
+        .set({ attempts: row.attempts + 1 })
+        .where('id', '=', row.id)
+        .execute();
+      return false;
+    }
+    const taken = await tx
+      .selectFrom('users')
+      .select('id')
+      .where('phone', '=', phone)
+      .where('id', '<>', userId)
+      .executeTakeFirst();
+    if (taken) throw new AppError('phone_taken');
+    await tx.updateTable('phone_codes').set({ consumed_at: ctx.now() }).where('id', '=', row.id).execute();
+    await tx
+      .updateTable('users')
+      .set({ phone, phone_verified: true, updated_at: ctx.now() })
+      .where('id', '=', userId)
+      .execute();
+    return true;
+  });
+  if (!ok) throw new AppError('verification_code_invalid');
+}

@@ -1,0 +1,139 @@
+import {
+  loginBodySchema,
+  meSchema,
+  phoneCodeBodySchema,
+  phoneVerifyBodySchema,
+  publicUserSchema,
+  refreshBodySchema,
+  registerBodySchema,
+  tokenPairSchema,
+  updateProfileBodySchema,
+} from '@jiangxin/shared/api/accounts';
+import { idParamSchema, okSchema } from '@jiangxin/shared/api/common';
+import type { AppContext } from '../../platform/context';
+import { requireUser } from '../../platform/http/auth';
+import type { HttpServer } from '../../platform/http/server';
+import { login, logout, refresh, registerUser, sendPhoneCode, verifyPhone } from './commands';
+import { updateProfile } from './profile';
+import { getMe, getPublicUser } from './queries';
+
+const tags = ['accounts'];
+const secured = [{ bearer: [] }];
+
+/** Sign-up, sign-in, token rotation, the caller's own profile, phone verification, public profiles. */
+export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.post(
+    '/auth/register',
+    {
+      schema: {
+        tags,
+        summary: '注册 Register',
+        body: registerBodySchema,
+        response: { 201: tokenPairSchema },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await registerUser(ctx, req.body)),
+  );
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags,
+        summary: '登录 Sign in (username, email or phone)',
+        body: loginBodySchema,
+        response: { 200: tokenPairSchema },
+      },
+    },
+    async (req) => login(ctx, req.body.login, req.body.password),
+  );
+  app.post(
+    '/auth/refresh',
+    {
+      schema: {
+        tags,
+        summary: '刷新令牌 Rotate refresh token',
+        body: refreshBodySchema,
+        response: { 200: tokenPairSchema },
+      },
+    },
+    async (req) => refresh(ctx, req.body.refreshToken),
+  );
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags,
+        summary: '退出登录 Revoke this login',
+        body: refreshBodySchema,
+        response: { 200: okSchema },
+      },
+    },
+    async (req) => {
+      await logout(ctx, req.body.refreshToken);
+      return { ok: true as const };
+    },
+  );
+  app.get(
+    '/me',
+    { schema: { tags, summary: '当前用户 Me', security: secured, response: { 200: meSchema } } },
+    async (req) => getMe(ctx.db.read, requireUser(req).userId),
+  );
+  app.patch(
+    '/me',
+    {
+      schema: {
+        tags,
+        summary: '修改资料 Update profile',
+        security: secured,
+        body: updateProfileBodySchema,
+        response: { 200: meSchema },
+      },
+    },
+    async (req) => updateProfile(ctx, requireUser(req).userId, req.body),
+  );
+  app.post(
+    '/me/phone/code',
+    {
+      schema: {
+        tags,
+        summary: '发送手机验证码 Send phone code',
+        security: secured,
+        body: phoneCodeBodySchema,
+        response: { 200: okSchema },
+      },
+    },
+    async (req) => {
+      await sendPhoneCode(ctx, requireUser(req).userId, req.body.phone);
+      return { ok: true as const };
+    },
+  );
+  app.post(
+    '/me/phone/verify',
+    {
+      schema: {
+        tags,
+        summary: '验证手机号 Verify phone',
+        security: secured,
+        body: phoneVerifyBodySchema,
+        response: { 200: meSchema },
+      },
+    },
+    async (req) => {
+      const { userId } = requireUser(req);
+      await verifyPhone(ctx, userId, req.body.phone, req.body.code);
+      return getMe(ctx.db.read, userId);
+    },
+  );
+  app.get(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: '用户公开资料 Public profile',
+        params: idParamSchema,
+        response: { 200: publicUserSchema },
+      },
+    },
+    async (req) => getPublicUser(ctx.db.read, req.params.id),
+  );
+}

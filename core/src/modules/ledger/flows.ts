@@ -1,0 +1,114 @@
+import type { PaymentProvider } from '@jiangxin/shared/api/orders';
+import { platformFee } from '@jiangxin/shared/money';
+import type { Tx } from '../../platform/db/database';
+import { accountCode, accountId } from './accounts';
+import { postJournal } from './journal';
+
+/** The order facts a money movement needs. */
+export interface OrderMoney {
+  id: number;
+  orderNumber: string;
+  clientId: number;
+  freelancerId: number;
+  amountFen: number;
+}
+
+const userAccount = (tx: Tx, userId: number) =>
+  accountId(tx, accountCode.available(userId), { kind: 'user_available', userId });
+const escrowAccount = (tx: Tx, orderId: number) =>
+  accountId(tx, accountCode.escrow(orderId), { kind: 'escrow', orderId });
+const clearingAccount = (tx: Tx, provider: PaymentProvider, cacheKey: object) =>
+  accountId(tx, accountCode.clearing(provider), { kind: 'gateway_clearing' }, cacheKey);
+const feesAccount = (tx: Tx, cacheKey: object) =>
+  accountId(tx, accountCode.fees(), { kind: 'platform_fees' }, cacheKey);
+
+/**
+ * Payment received: the gateway's money arrives on the client's wallet and is frozen in the order's
+ * escrow in the same journal, so the client's history shows both lines and the balance is unchanged.
+ * Idempotent per payment.
+ */
+export async function freezePayment(
+  tx: Tx,
+  order: OrderMoney,
+  payment: { id: number; provider: PaymentProvider },
+  cacheKey: object,
+) {
+  const client = await userAccount(tx, order.clientId);
+  return postJournal(tx, {
+    kind: 'order_payment',
+    orderId: order.id,
+    idempotencyKey: `payment:${payment.id}`,
+    description: `订单 ${order.orderNumber} 付款托管`,
+    audience: [order.clientId],
+    postings: [
+      { accountId: await clearingAccount(tx, payment.provider, cacheKey), amountFen: -order.amountFen },
+      { accountId: client, amountFen: order.amountFen, entryType: 'deposit' },
+      { accountId: client, amountFen: -order.amountFen, entryType: 'payment' },
+      { accountId: await escrowAccount(tx, order.id), amountFen: order.amountFen },
+    ],
+  });
+}
+
+/** Work accepted: escrow goes to the freelancer minus the platform fee. Returns the fee. Idempotent per order. */
+export async function releaseEscrow(tx: Tx, order: OrderMoney, feeBps: number, cacheKey: object) {
+  const fee = platformFee(order.amountFen, feeBps);
+  const postings = [
+    { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
+    {
+      accountId: await userAccount(tx, order.freelancerId),
+      amountFen: order.amountFen - fee,
+      entryType: 'earning',
+    },
+  ];
+  if (fee > 0) postings.push({ accountId: await feesAccount(tx, cacheKey), amountFen: fee });
+  const result = await postJournal(tx, {
+    kind: 'order_release',
+    orderId: order.id,
+    idempotencyKey: `release:${order.id}`,
+    description: `订单 ${order.orderNumber} 验收放款（平台服务费 ${fee} 分）`,
+    audience: [order.freelancerId],
+    postings,
+  });
+  return { ...result, feeFen: fee };
+}
+
+/**
+ * Order cancelled after payment: escrow returns to the client's wallet and leaves again towards the
+ * gateway (原路退回) in the same journal. The refund call to the gateway is made after commit by the
+ * refunds job; if the gateway refuses, that job credits the client's wallet instead. Idempotent per order.
+ */
+export async function refundEscrow(tx: Tx, order: OrderMoney, provider: PaymentProvider, cacheKey: object) {
+  const client = await userAccount(tx, order.clientId);
+  return postJournal(tx, {
+    kind: 'order_refund',
+    orderId: order.id,
+    idempotencyKey: `refund:${order.id}`,
+    description: `订单 ${order.orderNumber} 退款`,
+    audience: [order.clientId],
+    postings: [
+      { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
+      { accountId: client, amountFen: order.amountFen, entryType: 'refund' },
+      { accountId: client, amountFen: -order.amountFen, entryType: 'refund_out' },
+      { accountId: await clearingAccount(tx, provider, cacheKey), amountFen: order.amountFen },
+    ],
+  });
+}
+
+/** A gateway refused a refund for good: the money stays with the client, on their wallet balance. */
+export async function returnFailedRefund(
+  tx: Tx,
+  refund: { id: number; orderId: number; clientId: number; amountFen: number; provider: PaymentProvider },
+  cacheKey: object,
+) {
+  return postJournal(tx, {
+    kind: 'refund_failed',
+    orderId: refund.orderId,
+    idempotencyKey: `refund_failed:${refund.id}`,
+    description: '原路退款失败，退回余额',
+    audience: [refund.clientId],
+    postings: [
+      { accountId: await clearingAccount(tx, refund.provider, cacheKey), amountFen: -refund.amountFen },
+      { accountId: await userAccount(tx, refund.clientId), amountFen: refund.amountFen, entryType: 'refund' },
+    ],
+  });
+}

@@ -1,0 +1,129 @@
+import type { EventEnvelope, EventType } from '@jiangxin/shared/events';
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+
+export interface SequencedEvent extends EventEnvelope {
+  audience: number[];
+}
+
+/** Arbitrary constant naming the advisory lock that makes one dispatcher at a time assign `seq`. */
+const SEQUENCER_LOCK = 0x4a58_0001;
+
+/**
+ * Gives committed events their public `seq` and hands them to subscribers (the socket gateway).
+ *
+ * Identity ids are handed out when a row is inserted, not when its transaction commits, so ordering by
+ * id would let a reader that saw id 12 miss id 11 committing later. Instead the dispatcher sequences
+ * only events whose writing transactions are all finished (`xid < pg_snapshot_xmin`) and numbers them
+ * gaplessly in one transaction under an advisory lock. A reader of `seq > n` therefore never misses an
+ * event, on any instance. Commits wake the dispatcher at once; a slow poll covers other instances.
+ */
+export class EventDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private readonly subscribers = new Set<(events: SequencedEvent[]) => void>();
+  private unlisten: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { pollMs?: number; batch?: number; onError?: (err: unknown) => void } = {},
+  ) {}
+
+  subscribe(fn: (events: SequencedEvent[]) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  start(): void {
+    this.unlisten = this.db.onCommit(() => this.kick());
+    const tick = () => {
+      if (this.stopped) return;
+      this.kick();
+      this.timer = setTimeout(tick, this.opts.pollMs ?? 250);
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unlisten?.();
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Requests a sequencing pass; coalesces bursts of commits into one pass at a time. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain()
+      .catch((err) => this.opts.onError?.(err))
+      .finally(() => {
+        this.running = false;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Sequences everything pending now. Returns how many events were sequenced (tests call this). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.sequenceBatch();
+      total += batch.length;
+      if (batch.length) for (const s of this.subscribers) s(batch);
+      if (batch.length < (this.opts.batch ?? 500)) return total;
+    }
+  }
+
+  private async sequenceBatch(): Promise<SequencedEvent[]> {
+    const limit = this.opts.batch ?? 500;
+    // Not through db.transact: that would notify commit listeners and wake ourselves in a loop.
+    return this.db.write.transaction().execute(async (tx) => {
+      const lock = await sql<{
+        ok: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) AS ok`.execute(tx);
+      if (!lock.rows[0]?.ok) return [];
+      const result = await sql<{
+        seq: number;
+        type: string;
+        aggregate_type: string;
+        aggregate_id: number;
+        payload: Record<string, unknown>;
+        audience: number[];
+        created_at: Date;
+      }>`
+        WITH ready AS (
+          SELECT id, row_number() OVER (ORDER BY id) AS n
+          FROM events
+          WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY id
+          LIMIT ${limit}
+        ), base AS (SELECT coalesce(max(seq), 0) AS top FROM events)
+        UPDATE events e SET seq = base.top + ready.n
+        FROM ready, base
+        WHERE e.id = ready.id
+        RETURNING e.seq, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.audience, e.created_at`.execute(
+        tx,
+      );
+      return result.rows
+        .sort((a, b) => a.seq - b.seq)
+        .map((r) => ({
+          seq: r.seq,
+          type: r.type as EventType,
+          aggregateType: r.aggregate_type,
+          aggregateId: r.aggregate_id,
+          occurredAt: new Date(r.created_at).toISOString(),
+          payload: r.payload as never,
+          audience: r.audience,
+        }));
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Tx } from '../db/database';
+import { sha256Hex } from './auth';
+import { AppError } from './problem';
+
+export interface IdempotentResult<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+/** Deterministic JSON for hashing a request body (object keys sorted). */
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Runs a money-moving command at most once per (user, scope, key), inside the command's transaction.
+ * The key row is inserted first, so a concurrent duplicate waits on the unique index and then sees the
+ * stored response; a retry with the same key and the same request gets the first response back; the
+ * same key with a different request is refused. If the command fails, its transaction rolls back and
+ * the key is free again.
+ */
+export async function runIdempotent<T>(
+  tx: Tx,
+  k: { userId: number; scope: string; key: string; request: unknown },
+  command: () => Promise<{ status: number; body: T }>,
+): Promise<IdempotentResult<T>> {
+  if (!/^[\x21-\x7e]{8,128}$/.test(k.key)) {
+    throw new AppError(
+      'validation_failed',
+      {
+        zh: 'Idempotency-Key 须为 8–128 个可见 ASCII 字符',
+        en: 'Idempotency-Key must be 8–128 visible ASCII characters',
+      },
+      undefined,
+      [{ field: 'Idempotency-Key', message: 'must be 8–128 visible ASCII characters' }],
+    );
+  }
+  const requestHash = sha256Hex(stableStringify(k.request));
+  const inserted = await tx
+    .insertInto('idempotency_keys')
+    .values({ user_id: k.userId, scope: k.scope, key: k.key, request_hash: requestHash, response_body: null })
+    .onConflict((oc) => oc.columns(['user_id', 'scope', 'key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) {
+    const existing = await tx
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'response_status', 'response_body'])
+      .where('user_id', '=', k.userId)
+      .where('scope', '=', k.scope)
+      .where('key', '=', k.key)
+      .executeTakeFirstOrThrow();
+    if (existing.request_hash !== requestHash) throw new AppError('idempotency_key_reused');
+    if (existing.response_status === null) throw new AppError('idempotency_in_progress');
+    return { status: existing.response_status, body: existing.response_body as T, replayed: true };
+  }
+  const result = await command();
+  await tx
+    .updateTable('idempotency_keys')
+    .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
+    .where('id', '=', inserted.id)
+    .execute();
+  return { ...result, replayed: false };
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { type App, buildApp } from '../app';
+import { LocalFileStorage } from '../modules/files/storage';
+import { MemorySmsSender } from '../modules/notifications/sms';
+import type { PaymentGateways } from '../modules/payments/gateway';
+import { type Env, loadEnv } from '../platform/config';
+import type { AppContext } from '../platform/context';
+import { type Db, openDb } from '../platform/db/database';
+import { migrateToLatest } from '../platform/db/migrate';
+import { AccessTokens } from '../platform/http/auth';
+
+/** Which database the current Vitest project runs against (set per project in vitest.config.ts). */
+export const backend: 'pglite' | 'postgres' =
+  process.env['JX_TEST_BACKEND'] === 'postgres' ? 'postgres' : 'pglite';
+
+/**
+ * A fresh, migrated database of the current backend: an in-memory PGlite, or a new database on the test
+ * PostgreSQL server (TEST_DATABASE_URL) that `drop()` removes. Nothing depends on leftovers.
+ */
+export async function createTestDb(): Promise<{ db: Db; drop(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const db = await openDb({ url: 'memory://' });
+    await migrateToLatest(db);
+    return { db, drop: () => db.close() };
+  }
+  const adminUrl = process.env['TEST_DATABASE_URL'];
+  if (!adminUrl) throw new Error('JX_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
+  const name = `jx_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = await openDb({ url: url.toString(), poolSize: 10 });
+  await migrateToLatest(db);
+  return {
+    db,
+    async drop() {
+      await db.close();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** A clock tests can move forward to pass deadlines. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+const noGateways = new Proxy({} as PaymentGateways, {
+  get(_t, provider) {
+    throw new Error(
+      `payment gateway ${String(provider)} is not configured in this test: pass { payments: true }`,
+    );
+  },
+});
+
+export interface TestApp {
+  ctx: AppContext;
+  app: App;
+  db: Db;
+  clock: TestClock;
+  sms: MemorySmsSender;
+  /** Base URL of the listening core (127.0.0.1, random port). */
+  url: string;
+  /** The sandbox gateway when started with `{ payments: true }`. */
+  sandbox: import('../sandbox/index').Sandbox | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole core on a fresh database, listening on a random 127.0.0.1 port, with the real sandbox
+ * gateway when `payments` is set. Tests talk to it over HTTP like any client.
+ */
+export async function startTestApp(
+  opts: { payments?: boolean; env?: Partial<Record<keyof Env, string>> } = {},
+): Promise<TestApp> {
+  const { db, drop } = await createTestDb();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
+  const env = loadEnv({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const clock = new TestClock();
+  const sms = new MemorySmsSender();
+  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+
+  let sandbox: TestApp['sandbox'];
+  let gateways: PaymentGateways = noGateways;
+  // The core listens before gateways are needed, so notify URLs can name its real port.
+  const ctxHolder: { publicUrl: string } = { publicUrl: '' };
+  if (opts.payments) {
+    const { startSandbox } = await import('../sandbox/index');
+    const { createGateways } = await import('../modules/payments/config');
+    sandbox = await startSandbox({ port: 0, timeScale: 60_000, log });
+    gateways = createGateways(env, sandbox.credentials);
+  }
+  const ctx: AppContext = {
+    env,
+    db,
+    log,
+    now: clock.now,
+    tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
+    gateways,
+    storage: new LocalFileStorage(path.join(dataDir, 'files')),
+    sms,
+    get publicUrl() {
+      return ctxHolder.publicUrl;
+    },
+  };
+  const app = await buildApp(ctx);
+  const url = await app.start('127.0.0.1', 0);
+  ctxHolder.publicUrl = url;
+  return {
+    ctx,
+    app,
+    db,
+    clock,
+    sms,
+    url,
+    sandbox,
+    async close() {
+      await app.close();
+      await sandbox?.close();
+      await drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { permissionSchema, staffRoleSchema } from '../permissions';
+import { cnMobileSchema, isoDateTime, text } from './common';
+
+export const REAL_NAME_STATUSES = ['unverified', 'pending', 'verified', 'rejected'] as const;
+export const realNameStatusSchema = z.enum(REAL_NAME_STATUSES);
+
+export const userTypeSchema = z.enum(['client', 'freelancer', 'both']);
+
+export const registerBodySchema = z
+  .object({
+    username: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{2,31}$/, {
+      error: 'must be 3–32 letters, digits or _, starting with a letter',
+    }),
+    email: z.email({ error: 'must be an email address' }).max(254).optional(),
+    phone: cnMobileSchema.optional(),
+    password: z.string().min(8, { error: 'must be at least 8 characters' }).max(128),
+    nickname: text({ min: 1, max: 32 }).optional(),
+    userType: userTypeSchema.default('client'),
+  })
+  .strict();
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+export const loginBodySchema = z
+  .object({
+    login: z.string().min(1).max(254).describe('username, email or phone'),
+    password: z.string().min(1).max(128),
+  })
+  .strict();
+
+export const refreshBodySchema = z.object({ refreshToken: z.string().min(10).max(512) }).strict();
+
+export const freelancerProfileSchema = z.object({
+  bio: z.string(),
+  hourlyRateFen: z.number().int().nullable(),
+  rating: z.number(),
+  ratingCount: z.number().int(),
+  responseRate: z.number().int(),
+  location: z.string(),
+});
+export const clientProfileSchema = z.object({
+  companyName: z.string(),
+  industry: z.string(),
+  location: z.string(),
+  rating: z.number(),
+  ratingCount: z.number().int(),
+});
+
+export const meSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  phoneVerified: z.boolean(),
+  isClient: z.boolean(),
+  isFreelancer: z.boolean(),
+  realNameStatus: realNameStatusSchema,
+  staffRoles: z.array(staffRoleSchema),
+  permissions: z.array(permissionSchema),
+  freelancerProfile: freelancerProfileSchema.nullable(),
+  clientProfile: clientProfileSchema.nullable(),
+  createdAt: isoDateTime,
+});
+export type Me = z.infer<typeof meSchema>;
+
+export const tokenPairSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  accessTokenExpiresIn: z.number().int().describe('seconds'),
+  user: meSchema,
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
+
+export const updateProfileBodySchema = z
+  .object({
+    nickname: text({ min: 1, max: 32 }).optional(),
+    becomeFreelancer: z.boolean().optional(),
+    freelancer: z
+      .object({
+        bio: text({ max: 2000 }).optional(),
+        hourlyRateFen: z.number().int().min(0).max(100_000_00).nullable().optional(),
+        location: text({ max: 64 }).optional(),
+      })
+      .strict()
+      .optional(),
+    client: z
+      .object({
+        companyName: text({ max: 100 }).optional(),
+        industry: text({ max: 64 }).optional(),
+        location: text({ max: 64 }).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const phoneCodeBodySchema = z.object({ phone: cnMobileSchema }).strict();
+export const phoneVerifyBodySchema = z
+  .object({ phone: cnMobileSchema, code: z.string().regex(/^\d{6}$/, { error: 'must be 6 digits' }) })
+  .strict();
+
+/** Public view of another user: no contact details. */
+export const publicUserSchema = z.object({
+  id: z.number().int(),
+  nickname: z.string(),
+  isFreelancer: z.boolean(),
+  rating: z.number(),
+  ratingCount: z.number().int(),
+  location: z.string(),
+  createdAt: isoDateTime,
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;

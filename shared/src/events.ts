@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { serviceStatusSchema } from './api/catalog';
+import { paymentProviderSchema } from './api/orders';
+import { fenSchema } from './money';
+import { orderActionSchema, orderStatusSchema } from './orders';
+
+/**
+ * Domain events: every state change in the core appends one of these to the `events` table in the same
+ * transaction (the transactional outbox). The dispatcher gives each a gapless, monotonic `seq` in
+ * commit order and pushes it over socket.io; consumers resume from their last `seq` through the sync
+ * route. One schema per type, used by the core (writing) and the console (reading).
+ */
+export const EVENT_PAYLOADS = {
+  'user.registered': z.object({ userId: z.number().int(), username: z.string() }),
+  'service.submitted': z.object({
+    serviceId: z.number().int(),
+    freelancerId: z.number().int(),
+    title: z.string(),
+    titleZh: z.string(),
+    resubmission: z.boolean(),
+  }),
+  'service.status_changed': z.object({
+    serviceId: z.number().int(),
+    freelancerId: z.number().int(),
+    from: serviceStatusSchema,
+    to: serviceStatusSchema,
+  }),
+  'order.created': z.object({
+    orderId: z.number().int(),
+    orderNumber: z.string(),
+    clientId: z.number().int(),
+    freelancerId: z.number().int(),
+    amountFen: fenSchema,
+  }),
+  'order.status_changed': z.object({
+    orderId: z.number().int(),
+    orderNumber: z.string(),
+    action: orderActionSchema,
+    from: orderStatusSchema,
+    to: orderStatusSchema,
+    clientId: z.number().int(),
+    freelancerId: z.number().int(),
+    actorUserId: z.number().int().nullable(),
+    note: z.string(),
+  }),
+  'payment.succeeded': z.object({
+    paymentId: z.number().int(),
+    orderId: z.number().int(),
+    provider: paymentProviderSchema,
+    outTradeNo: z.string(),
+    amountFen: fenSchema,
+  }),
+  'payment.failed': z.object({
+    paymentId: z.number().int(),
+    orderId: z.number().int(),
+    provider: paymentProviderSchema,
+    outTradeNo: z.string(),
+    reason: z.string(),
+  }),
+  'payment.notification_rejected': z.object({
+    provider: paymentProviderSchema,
+    outTradeNo: z.string().nullable(),
+    reason: z.string(),
+  }),
+  'ledger.journal_posted': z.object({
+    journalId: z.number().int(),
+    kind: z.string(),
+    orderId: z.number().int().nullable(),
+    amountFen: fenSchema,
+  }),
+  'message.created': z.object({
+    conversationId: z.number().int(),
+    messageId: z.number().int(),
+    senderId: z.number().int(),
+    type: z.string(),
+    preview: z.string(),
+  }),
+  'conversation.read': z.object({
+    conversationId: z.number().int(),
+    userId: z.number().int(),
+    upToMessageId: z.number().int(),
+  }),
+  'review.created': z.object({
+    reviewId: z.number().int(),
+    orderId: z.number().int(),
+    serviceId: z.number().int(),
+    targetUserId: z.number().int(),
+    rating: z.number().int(),
+  }),
+} as const;
+
+export type EventType = keyof typeof EVENT_PAYLOADS;
+export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>;
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];
+
+/** What travels over the socket and the sync route. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  seq: number;
+  type: T;
+  aggregateType: string;
+  aggregateId: number;
+  occurredAt: string;
+  payload: EventPayload<T>;
+}
+
+export const eventEnvelopeSchema = z.object({
+  seq: z.number().int(),
+  type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+  aggregateType: z.string(),
+  aggregateId: z.number().int(),
+  occurredAt: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+/** socket.io event name carrying an EventEnvelope to a user's sockets. */
+export const SOCKET_EVENT = 'event' as const;

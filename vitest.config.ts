@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Test projects. The core's suites run once per database backend: always on embedded PGlite, and on a
+ * real PostgreSQL server when TEST_DATABASE_URL is set (CI sets it). `npm test` prints which ran.
+ */
+const postgres = process.env['TEST_DATABASE_URL'];
+const coreProject = (backend: 'pglite' | 'postgres') => ({
+  test: {
+    name: `core:${backend}`,
+    root: './core',
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+    env: { JX_TEST_BACKEND: backend },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks' as const,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'], environment: 'node' } },
+      coreProject('pglite'),
+      ...(postgres ? [coreProject('postgres')] : []),
+    ],
+  },
+});
