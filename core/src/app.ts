@@ -5,6 +5,8 @@ import { registerFilesRoutes } from './modules/files/routes';
 import { registerLedgerRoutes } from './modules/ledger/routes';
 import { registerMessagingRoutes } from './modules/messaging/routes';
 import { registerOrdersRoutes } from './modules/orders/routes';
+import { runOrderTimeouts } from './modules/orders/timeouts';
+import { processRefunds } from './modules/payments/commands';
 import { registerPaymentsRoutes } from './modules/payments/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
 import { registerSearchRoutes } from './modules/search/routes';
@@ -57,6 +59,12 @@ export async function buildApp(ctx: AppContext) {
     onError: (err) => ctx.log.error({ err }, 'event dispatch failed'),
   });
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  /** Deadlines and gateway refunds; every step is state-checked, so concurrent instances are harmless. */
+  const sweep = async () => {
+    await runOrderTimeouts(ctx);
+    await processRefunds(ctx);
+  };
 
   return {
     http,
@@ -73,11 +81,20 @@ export async function buildApp(ctx: AppContext) {
       });
       await http.listen({ host, port });
       dispatcher.start();
+      if (ctx.env.SWEEP_INTERVAL_SECONDS > 0) {
+        sweeper = setInterval(() => {
+          sweep().catch((err) => ctx.log.error({ err }, 'sweep failed'));
+        }, ctx.env.SWEEP_INTERVAL_SECONDS * 1000);
+        sweeper.unref();
+      }
       const addr = http.server.address();
       const actualPort = typeof addr === 'object' && addr ? addr.port : port;
       return `http://${host}:${actualPort}`;
     },
+    /** Runs the deadline and refund sweep now (tests call it after moving the clock). */
+    sweep,
     async close(): Promise<void> {
+      if (sweeper) clearInterval(sweeper);
       await dispatcher.stop();
       await realtime?.close();
       await http.close();

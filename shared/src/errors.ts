@@ -67,6 +67,22 @@ export const ERROR_MESSAGES = {
   not_a_participant: { status: 403, zh: '您不是该会话的参与者', en: 'You are not part of this conversation' },
   conflict: { status: 409, zh: '数据已被修改，请刷新后重试', en: 'The data changed; reload and try again' },
   internal: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
+  file_not_usable: {
+    status: 400,
+    zh: '文件不存在或不属于您',
+    en: 'The file does not exist or is not yours',
+  },
+  recipient_unavailable: { status: 403, zh: '对方账号不可用，无法联系', en: 'This user cannot be contacted' },
+  service_not_editable: {
+    status: 409,
+    zh: '该服务当前状态不可编辑',
+    en: 'This listing cannot be edited in its current state',
+  },
+  service_transition_not_allowed: {
+    status: 409,
+    zh: '该服务当前状态不允许此操作',
+    en: 'The listing cannot move to that status from its current one',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -90,6 +90,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','succeeded','failed','closed')),
       provider_trade_no text,
       failure_reason text,
+      pay_url text,
       paid_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()

@@ -23,6 +23,7 @@ const envSchema = z.object({
   PAYMENT_TIMEOUT_MINUTES: z.coerce.number().int().min(1).default(30),
   ACCEPTANCE_TIMEOUT_HOURS: z.coerce.number().int().min(1).default(48),
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).default(7),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALIPAY_APP_ID: z.string().optional(),
   ALIPAY_PUBLIC_KEY: z.string().optional(),

@@ -16,8 +16,16 @@ export const FILE_LIMITS = {
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   ],
+  /** Longest stored filename, in characters (longer names are shortened, keeping the extension). */
+  maxFilenameLength: 200,
 } as const;
 
+/** The multipart field an upload's bytes travel in (`POST /api/v1/files`, exactly one file). */
+export const FILE_UPLOAD_FIELD = 'file' as const;
+
+export type AllowedFileType = (typeof FILE_LIMITS.allowedTypes)[number];
+
+/** A stored file's metadata. `url` downloads the bytes (same access rules as the metadata). */
 export const fileSchema = z.object({
   id: z.number().int(),
   filename: z.string(),

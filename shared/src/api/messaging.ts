@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { idSchema, isoDateTime, pageOf, text } from './common';
+import { idSchema, isoDateTime, pageOf, pageQuerySchema, text } from './common';
 import { fileSchema } from './files';
 
 export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
 export const messageTypeSchema = z.enum(MESSAGE_TYPES);
+export type MessageType = z.infer<typeof messageTypeSchema>;
 
 export const messageSchema = z.object({
   id: z.number().int(),
@@ -35,12 +36,14 @@ export const createConversationBodySchema = z
     message: text({ min: 1, max: 5000 }).optional(),
   })
   .strict();
+export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
 
 export const sendMessageBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), content: text({ min: 1, max: 5000 }) }).strict(),
   z.object({ type: z.literal('image'), fileId: idSchema, content: text({ max: 500 }).default('') }).strict(),
   z.object({ type: z.literal('file'), fileId: idSchema, content: text({ max: 500 }).default('') }).strict(),
 ]);
+export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
 export const messagesQuerySchema = z
   .object({
@@ -49,6 +52,17 @@ export const messagesQuerySchema = z
   })
   .strict();
 
+/** My conversations, newest activity first; `cursor` comes from the previous page's `nextCursor`. */
+export const conversationsQuerySchema = pageQuerySchema.strict();
 export const conversationPageSchema = pageOf(conversationSchema);
+/** Newest first; pass the last item's id as `before` to get the older page while `hasMore`. */
 export const messagePageSchema = z.object({ items: z.array(messageSchema), hasMore: z.boolean() });
 export const markReadBodySchema = z.object({ upToMessageId: idSchema }).strict();
+
+/** The caller's read pointer in a conversation after `POST /conversations/:id/read`. */
+export const readStateSchema = z.object({
+  conversationId: z.number().int(),
+  lastReadMessageId: z.number().int(),
+  unreadCount: z.number().int(),
+});
+export type ReadState = z.infer<typeof readStateSchema>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -19,10 +20,17 @@ export class LocalFileStorage implements FileStorage {
     return full;
   }
 
+  /** Writes to a temporary name and renames, so a concurrent reader never sees half a file. */
   async put(key: string, bytes: Buffer): Promise<void> {
     const full = this.resolve(key);
     await fs.mkdir(path.dirname(full), { recursive: true });
-    await fs.writeFile(full, bytes);
+    const tmp = `${full}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, bytes);
+      await fs.rename(tmp, full);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
   }
 
   async get(key: string): Promise<Buffer> {

@@ -1,5 +1,79 @@
+import { pageQuerySchema } from '@jiangxin/shared/api/common';
+import {
+  type WalletTransactionType,
+  walletSchema,
+  walletTransactionPageSchema,
+} from '@jiangxin/shared/api/wallet';
 import type { AppContext } from '../../platform/context';
+import { requireUser } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
+import { decodeIdCursor, encodeIdCursor } from '../orders/queries';
+import { accountCode } from './accounts';
+import { getWallet } from './queries';
 
-/** Routes of the ledger module. */
-export async function registerLedgerRoutes(_app: HttpServer, _ctx: AppContext): Promise<void> {}
+/** The caller's wallet and its history, both derived from ledger postings. */
+export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.get(
+    '/wallet',
+    {
+      schema: {
+        tags: ['wallet'],
+        security: [{ bearer: [] }],
+        summary: '我的钱包 My wallet',
+        response: { 200: walletSchema },
+      },
+    },
+    async (req) => getWallet(ctx.db.read, requireUser(req).userId),
+  );
+  app.get(
+    '/wallet/transactions',
+    {
+      schema: {
+        tags: ['wallet'],
+        security: [{ bearer: [] }],
+        summary: '资金明细 Wallet history (newest first)',
+        querystring: pageQuerySchema,
+        response: { 200: walletTransactionPageSchema },
+      },
+    },
+    async (req) => {
+      const { userId } = requireUser(req);
+      const before = req.query.cursor ? decodeIdCursor(req.query.cursor) : null;
+      let q = ctx.db.read
+        .selectFrom('ledger_postings as p')
+        .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
+        .innerJoin('ledger_journals as j', 'j.id', 'p.journal_id')
+        .leftJoin('orders as o', 'o.id', 'j.order_id')
+        .select([
+          'p.id',
+          'p.journal_id',
+          'p.entry_type',
+          'p.amount_fen',
+          'p.balance_after',
+          'p.created_at',
+          'j.order_id',
+          'o.order_number',
+        ])
+        .where('a.code', 'in', [accountCode.available(userId), accountCode.payoutPending(userId)]);
+      if (before !== null) q = q.where('p.id', '<', before);
+      const rows = await q
+        .orderBy('p.id', 'desc')
+        .limit(req.query.limit + 1)
+        .execute();
+      const page = rows.slice(0, req.query.limit);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          transactionId: `J${r.journal_id}`,
+          type: (r.entry_type ?? 'adjustment') as WalletTransactionType,
+          amountFen: r.amount_fen,
+          balanceAfterFen: r.balance_after ?? 0,
+          orderId: r.order_id,
+          orderNumber: r.order_number,
+          createdAt: new Date(r.created_at).toISOString(),
+        })),
+        nextCursor: rows.length > req.query.limit ? encodeIdCursor(page[page.length - 1]!.id) : null,
+      };
+    },
+  );
+}

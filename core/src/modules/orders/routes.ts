@@ -1,5 +1,183 @@
+import { idParamSchema, pageOf } from '@jiangxin/shared/api/common';
+import {
+  createOrderBodySchema,
+  createOrderResponseSchema,
+  deliverBodySchema,
+  disputeBodySchema,
+  listOrdersQuerySchema,
+  orderDetailSchema,
+  orderSchema,
+  paymentSchema,
+  payOrderBodySchema,
+  reasonBodySchema,
+  revisionBodySchema,
+} from '@jiangxin/shared/api/orders';
+import { ORDER_TRANSITIONS, type OrderAction } from '@jiangxin/shared/orders';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
+import { requireUser } from '../../platform/http/auth';
+import { runIdempotent } from '../../platform/http/idempotency';
+import { AppError } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
+import { createOrder, retryPayment, type TransitionInput, transitionInTx } from './commands';
+import { presentOrder, presentPayment } from './presenters';
+import { getOrderForParty, listMyOrders } from './queries';
 
-/** Routes of the orders module. */
-export async function registerOrdersRoutes(_app: HttpServer, _ctx: AppContext): Promise<void> {}
+const tags = ['orders'];
+const security = [{ bearer: [] }];
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(8)
+    .max(128)
+    .describe('unique per intended operation; a retry with the same key returns the first result'),
+});
+
+function idempotencyKey(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || !key) throw new AppError('idempotency_key_required');
+  return key;
+}
+
+/** Order routes: create (idempotent), list, detail, pay again, and one route per party action. */
+export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.post(
+    '/orders',
+    {
+      schema: {
+        tags,
+        security,
+        summary: '下单 Place an order (requires Idempotency-Key); returns the order and the payment to make',
+        headers: idempotencyHeaders,
+        body: createOrderBodySchema,
+        response: { 201: createOrderResponseSchema, 200: createOrderResponseSchema },
+      },
+    },
+    async (req, reply) => {
+      const { userId } = requireUser(req);
+      const { orderId, paymentId, replayed } = await createOrder(ctx, userId, req.body, idempotencyKey(req));
+      const [order, payment] = await Promise.all([
+        ctx.db.write.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow(),
+        ctx.db.write.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow(),
+      ]);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .status(replayed ? 200 : 201)
+        .send({ order: presentOrder(order, 'client'), payment: presentPayment(payment) });
+    },
+  );
+
+  app.get(
+    '/orders',
+    {
+      schema: {
+        tags,
+        security,
+        summary: '我的订单 My orders',
+        querystring: listOrdersQuerySchema,
+        response: { 200: pageOf(orderSchema) },
+      },
+    },
+    async (req) => listMyOrders(ctx.db.read, requireUser(req).userId, req.query),
+  );
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: '订单详情 Order detail',
+        params: idParamSchema,
+        response: { 200: orderDetailSchema },
+      },
+    },
+    async (req) => getOrderForParty(ctx.db.write, req.params.id, requireUser(req).userId),
+  );
+
+  app.post(
+    '/orders/:id/pay',
+    {
+      schema: {
+        tags,
+        security,
+        summary: '重新支付 New payment attempt for an unpaid order',
+        params: idParamSchema,
+        body: payOrderBodySchema,
+        response: { 201: paymentSchema },
+      },
+    },
+    async (req, reply) => {
+      const paymentId = await retryPayment(
+        ctx,
+        requireUser(req).userId,
+        req.params.id,
+        req.body.paymentProvider,
+      );
+      const payment = await ctx.db.write
+        .selectFrom('payments')
+        .selectAll()
+        .where('id', '=', paymentId)
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send(presentPayment(payment));
+    },
+  );
+
+  const action = <B extends z.ZodType>(
+    path: string,
+    act: OrderAction,
+    body: B,
+    toInput: (b: z.infer<B>) => TransitionInput,
+  ) => {
+    const moneyMoving = ORDER_TRANSITIONS[act].escrow !== 'none';
+    app.post(
+      `/orders/:id/${path}`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: `${ORDER_TRANSITIONS[act].label.zh} ${ORDER_TRANSITIONS[act].label.en}${moneyMoving ? ' (moves money: Idempotency-Key required)' : ''}`,
+          params: idParamSchema,
+          body,
+          ...(moneyMoving ? { headers: idempotencyHeaders } : {}),
+          response: { 200: orderDetailSchema },
+        },
+      },
+      async (req) => {
+        const { userId } = requireUser(req);
+        const input = toInput(req.body as z.infer<B>);
+        const actor = { kind: 'user' as const, userId };
+        if (moneyMoving) {
+          const key = idempotencyKey(req);
+          await ctx.db.transact((tx) =>
+            runIdempotent(
+              tx,
+              { userId, scope: `orders.${act}`, key, request: { orderId: req.params.id, ...input } },
+              async () => {
+                await transitionInTx(ctx, tx, req.params.id, actor, act, input);
+                return { status: 200, body: { orderId: req.params.id } };
+              },
+            ),
+          );
+        } else {
+          await ctx.db.transact((tx) => transitionInTx(ctx, tx, req.params.id, actor, act, input));
+        }
+        return getOrderForParty(ctx.db.write, req.params.id, userId);
+      },
+    );
+  };
+
+  const empty = z.object({}).strict();
+  action('accept', 'accept', empty, () => ({}));
+  action('decline', 'decline', reasonBodySchema, (b) => ({ reason: b.reason }));
+  action('deliver', 'deliver', deliverBodySchema, (b) => ({ message: b.message, fileIds: b.fileIds }));
+  action('request-revision', 'request_revision', revisionBodySchema, (b) => ({ message: b.message }));
+  action('start-revision', 'start_revision', empty, () => ({}));
+  action('complete', 'complete', empty, () => ({}));
+  action('cancel', 'cancel', reasonBodySchema, (b) => ({ reason: b.reason }));
+  action('request-cancellation', 'request_cancellation', reasonBodySchema, (b) => ({ reason: b.reason }));
+  action('withdraw-cancellation', 'withdraw_cancellation', empty, () => ({}));
+  action('agree-cancellation', 'agree_cancellation', empty, () => ({}));
+  action('dispute', 'dispute', disputeBodySchema, (b) => ({ reason: b.reason, fileIds: b.fileIds }));
+}

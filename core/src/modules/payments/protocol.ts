@@ -33,6 +33,24 @@ function checkRsa(key: KeyObject, what: string): KeyObject {
 
 /** Loads an RSA private key (PKCS#8 or PKCS#1, PEM or bare base64) once, failing fast on anything else. */
 export function rsaPrivateKey(input: KeyInput, what = 'private key'): KeyObject {
+  return named(what, () => loadPrivate(input, what));
+}
+
+/** Loads an RSA public key (SPKI or PKCS#1, PEM or bare base64); refuses a private key given by mistake. */
+export function rsaPublicKey(input: KeyInput, what = 'public key'): KeyObject {
+  return named(what, () => loadPublic(input, what));
+}
+
+function named(what: string, load: () => KeyObject): KeyObject {
+  try {
+    return load();
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(message.startsWith(what) ? message : `${what} cannot be loaded: ${message}`);
+  }
+}
+
+function loadPrivate(input: KeyInput, what: string): KeyObject {
   if (typeof input !== 'string') {
     if (input.type !== 'private') throw new Error(`${what} must be a private key`);
     return checkRsa(input, what);
@@ -47,8 +65,7 @@ export function rsaPrivateKey(input: KeyInput, what = 'private key'): KeyObject 
   }
 }
 
-/** Loads an RSA public key (SPKI or PKCS#1, PEM or bare base64); refuses a private key given by mistake. */
-export function rsaPublicKey(input: KeyInput, what = 'public key'): KeyObject {
+function loadPublic(input: KeyInput, what: string): KeyObject {
   if (typeof input !== 'string') {
     if (input.type !== 'public') throw new Error(`${what} must be a public key`);
     return checkRsa(input, what);
@@ -84,17 +101,21 @@ export function rsaVerify(message: string, signature: string, key: KeyObject): b
 /**
  * Alipay's string to sign: parameters sorted by key, `k=v` joined by `&`, values not URL-encoded, empty
  * values skipped. Requests exclude only `sign`; notifications exclude `sign` and `sign_type`.
+ * `keepEmpty` writes empty values as `k=` instead — the variant Alipay's own notify checkers (Java
+ * `rsaCheckV1`, alipay-sdk `checkNotifySignV2`) use, accepted as a fallback when verifying notifications.
  */
 export function alipaySignContent(
   params: Readonly<Record<string, string | undefined | null>>,
   exclude: readonly string[],
+  opts: { keepEmpty?: boolean } = {},
 ): string {
   return Object.keys(params)
     .filter((k) => !exclude.includes(k))
     .sort()
     .flatMap((k) => {
       const v = params[k];
-      return v === undefined || v === null || v === '' ? [] : [`${k}=${v}`];
+      if (v === undefined || v === null) return [];
+      return v === '' && !opts.keepEmpty ? [] : [`${k}=${v}`];
     })
     .join('&');
 }

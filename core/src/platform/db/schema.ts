@@ -214,6 +214,7 @@ export interface PaymentsTable {
   status: Generated<'pending' | 'succeeded' | 'failed' | 'closed'>;
   provider_trade_no: string | null;
   failure_reason: string | null;
+  pay_url: string | null;
   paid_at: NullableTimestamp;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;

@@ -1,0 +1,119 @@
+import type { StoredFileInfo } from '@jiangxin/shared/api/files';
+import type { Selectable } from 'kysely';
+import type { ReadDb, Tx } from '../../platform/db/database';
+import type { FilesTable } from '../../platform/db/schema';
+import type { Principal } from '../../platform/http/auth';
+import { AppError, notFound } from '../../platform/http/problem';
+
+export type FileRow = Selectable<FilesTable>;
+
+/** The public shape of a stored file; `url` is where its bytes are downloaded (same access rules). */
+export function toFileInfo(row: FileRow): StoredFileInfo {
+  return {
+    id: row.id,
+    filename: row.filename,
+    contentType: row.content_type,
+    sizeBytes: row.size_bytes,
+    sha256: row.sha256,
+    url: `/api/v1/files/${row.id}/content`,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/**
+ * Files by id as the API shows them, keyed by id (missing ids are simply absent). No access check:
+ * callers present files attached to something the reader may already see (a message, a delivery).
+ */
+export async function filesByIds(
+  db: ReadDb | Tx,
+  ids: readonly number[],
+): Promise<Map<number, StoredFileInfo>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.selectFrom('files').selectAll().where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, toFileInfo(r)]));
+}
+
+/**
+ * Refuses unless every id names an existing file uploaded by `userId`, and returns them in the given
+ * order. Modules that attach files (messages, order deliveries, disputes) call it inside their own
+ * transaction, so a user can only attach their own uploads. The refusal (400 `file_not_usable`) names
+ * the offending ids, both in the detail and as `fileIds`, and under `field` when given.
+ */
+export async function assertFilesUsable(
+  db: ReadDb | Tx,
+  userId: number,
+  fileIds: readonly number[],
+  opts: { field?: string } = {},
+): Promise<StoredFileInfo[]> {
+  const unique = [...new Set(fileIds)];
+  const rows =
+    unique.length === 0
+      ? []
+      : await db
+          .selectFrom('files')
+          .selectAll()
+          .where('id', 'in', unique)
+          .where('owner_id', '=', userId)
+          .execute();
+  const found = new Map(rows.map((r) => [r.id, toFileInfo(r)]));
+  const missing = unique.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    const list = missing.map((id) => `#${id}`).join(', ');
+    throw new AppError(
+      'file_not_usable',
+      { zh: `文件不存在或不属于您：${list}`, en: `Not found or not yours: file ${list}` },
+      { fileIds: missing },
+      [{ field: opts.field ?? 'fileIds', message: `not an upload of yours: ${list}` }],
+    );
+  }
+  return unique.map((id) => found.get(id)!);
+}
+
+/**
+ * A file the principal may read, or 404 (the same answer whether it does not exist or is not theirs,
+ * so ids cannot be probed). Readers: the uploader; participants of a conversation it was sent in; the
+ * client and freelancer of an order whose delivery or dispute references it; any staff member.
+ */
+export async function findReadableFile(db: ReadDb, fileId: number, who: Principal): Promise<FileRow> {
+  const row = await db.selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst();
+  if (row && (row.owner_id === who.userId || who.staffRoles.length > 0)) return row;
+  if (row) {
+    const access = await db
+      .selectNoFrom((eb) => [
+        eb
+          .exists(
+            eb
+              .selectFrom('messages as m')
+              .innerJoin('conversation_participants as p', 'p.conversation_id', 'm.conversation_id')
+              .select('m.id')
+              .where('m.file_id', '=', fileId)
+              .where('p.user_id', '=', who.userId),
+          )
+          .as('in_conversation'),
+        eb
+          .exists(
+            eb
+              .selectFrom('order_deliveries as d')
+              .innerJoin('orders as o', 'o.id', 'd.order_id')
+              .select('d.id')
+              .where((w) => w.or([w('o.client_id', '=', who.userId), w('o.freelancer_id', '=', who.userId)]))
+              .where((w) => w(w.val(fileId), '=', w.fn.any('d.file_ids'))),
+          )
+          .as('in_delivery'),
+        eb
+          .exists(
+            eb
+              .selectFrom('disputes as x')
+              .innerJoin('orders as o', 'o.id', 'x.order_id')
+              .select('x.id')
+              .where((w) => w.or([w('o.client_id', '=', who.userId), w('o.freelancer_id', '=', who.userId)]))
+              .where((w) => w(w.val(fileId), '=', w.fn.any('x.file_ids'))),
+          )
+          .as('in_dispute'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (access.in_conversation || access.in_delivery || access.in_dispute) return row;
+  }
+  throw notFound({ zh: '文件不存在', en: 'No such file' });
+}

@@ -1,0 +1,419 @@
+import type { CreateOrderBody, PaymentProvider } from '@jiangxin/shared/api/orders';
+import {
+  allowedOrderActions,
+  nextStatus,
+  ORDER_TRANSITIONS,
+  type OrderAction,
+} from '@jiangxin/shared/orders';
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/context';
+import type { Tx } from '../../platform/db/database';
+import { appendEvent } from '../../platform/events/outbox';
+import { runIdempotent } from '../../platform/http/idempotency';
+import { AppError, notFound } from '../../platform/http/problem';
+import { assertFilesUsable } from '../files/queries';
+import { freezePayment, type OrderMoney, refundEscrow, releaseEscrow } from '../ledger/flows';
+import { createPaymentRow, ensurePayUrl } from '../payments/commands';
+import type { OrderRow } from './presenters';
+
+const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
+
+/** `JX` + date (China time) + a 6+ digit sequence: readable on the phone, unique by construction. */
+async function nextOrderNumber(tx: Tx, now: Date): Promise<string> {
+  const { rows } = await sql<{ n: number }>`SELECT nextval('order_number_seq') AS n`.execute(tx);
+  const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return `JX${day}${String(rows[0]!.n).padStart(6, '0')}`;
+}
+
+const moneyOf = (o: OrderRow): OrderMoney => ({
+  id: o.id,
+  orderNumber: o.order_number,
+  clientId: o.client_id,
+  freelancerId: o.freelancer_id,
+  amountFen: o.amount_fen,
+});
+
+/**
+ * Places an order for a published service's package, priced from the package as stored (never from the
+ * request), and opens its first payment attempt. Runs at most once per Idempotency-Key: a retry returns
+ * the same order and payment. The gateway call that yields the pay URL happens after commit.
+ */
+export async function createOrder(
+  ctx: AppContext,
+  clientId: number,
+  body: CreateOrderBody,
+  idempotencyKey: string,
+) {
+  const { body: ref, replayed } = await ctx.db.transact((tx) =>
+    runIdempotent(
+      tx,
+      { userId: clientId, scope: 'orders.create', key: idempotencyKey, request: body },
+      async () => {
+        const pkg = await tx
+          .selectFrom('services as s')
+          .innerJoin('service_packages as p', 'p.service_id', 's.id')
+          .select([
+            's.id',
+            's.freelancer_id',
+            's.title_zh',
+            's.status',
+            'p.price_fen',
+            'p.delivery_days',
+            'p.revisions',
+          ])
+          .where('s.id', '=', body.serviceId)
+          .where('p.tier', '=', body.tier)
+          .executeTakeFirst();
+        if (!pkg || pkg.status !== 'published') throw new AppError('service_not_orderable');
+        if (pkg.freelancer_id === clientId) throw new AppError('cannot_order_own_service');
+        const client = await tx
+          .selectFrom('users')
+          .select(['status'])
+          .where('id', '=', clientId)
+          .executeTakeFirstOrThrow();
+        if (client.status !== 'active') throw new AppError('account_suspended');
+        const now = ctx.now();
+        const order = await tx
+          .insertInto('orders')
+          .values({
+            order_number: await nextOrderNumber(tx, now),
+            client_id: clientId,
+            freelancer_id: pkg.freelancer_id,
+            service_id: pkg.id,
+            tier: body.tier,
+            service_title: pkg.title_zh,
+            amount_fen: pkg.price_fen,
+            platform_fee_fen: null,
+            delivery_days: pkg.delivery_days,
+            revisions_allowed: pkg.revisions,
+            requirements: body.requirements,
+            status: 'awaiting_payment',
+            cancellation_requested_by: null,
+            cancellation_reason: null,
+            payment_deadline: new Date(now.getTime() + ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
+            acceptance_deadline: null,
+            delivery_deadline: null,
+            auto_complete_at: null,
+            paid_at: null,
+            accepted_at: null,
+            delivered_at: null,
+            completed_at: null,
+            cancelled_at: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('order_events')
+          .values({
+            order_id: order.id,
+            action: 'created',
+            from_status: null,
+            to_status: 'awaiting_payment',
+            actor_user_id: clientId,
+            note: '',
+          })
+          .execute();
+        const payment = await createPaymentRow(tx, order, body.paymentProvider, 1);
+        await appendEvent(
+          tx,
+          'order.created',
+          { aggregateType: 'order', aggregateId: order.id, audience: [clientId] },
+          {
+            orderId: order.id,
+            orderNumber: order.order_number,
+            clientId,
+            freelancerId: order.freelancer_id,
+            amountFen: order.amount_fen,
+          },
+        );
+        return { status: 201, body: { orderId: order.id, paymentId: payment.id } };
+      },
+    ),
+  );
+  await ensurePayUrl(ctx, ref.paymentId);
+  return { ...ref, replayed };
+}
+
+/** A new payment attempt for an unpaid order (the previous one failed or the client switched provider). */
+export async function retryPayment(
+  ctx: AppContext,
+  clientId: number,
+  orderId: number,
+  provider: PaymentProvider,
+) {
+  const paymentId = await ctx.db.transact(async (tx) => {
+    const order = await tx
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!order || order.client_id !== clientId) throw orderNotFound();
+    if (order.status !== 'awaiting_payment') throw new AppError('payment_already_settled');
+    const attempts = await tx
+      .selectFrom('payments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('order_id', '=', orderId)
+      .executeTakeFirstOrThrow();
+    if (Number(attempts.n) >= 20) throw new AppError('rate_limited');
+    const payment = await createPaymentRow(tx, order, provider, Number(attempts.n) + 1);
+    return payment.id;
+  });
+  await ensurePayUrl(ctx, paymentId);
+  return paymentId;
+}
+
+/** What a party may attach to a transition. */
+export interface TransitionInput {
+  message?: string;
+  reason?: string;
+  fileIds?: number[];
+}
+
+export type Actor = { kind: 'user'; userId: number } | { kind: 'system' } | { kind: 'staff'; userId: number };
+
+/**
+ * Applies one action of the shared transition table to an order, in one transaction: locks the order,
+ * checks the actor's side and the current state against the table and its guards, applies the action's
+ * effects (deliveries, revisions, escrow movements), bumps `version`, records the timeline and appends
+ * `order.status_changed`. Refusals change nothing.
+ */
+export async function transitionOrder(
+  ctx: AppContext,
+  orderId: number,
+  actor: Actor,
+  action: OrderAction,
+  input: TransitionInput = {},
+) {
+  return ctx.db.transact((tx) => transitionInTx(ctx, tx, orderId, actor, action, input));
+}
+
+export async function transitionInTx(
+  ctx: AppContext,
+  tx: Tx,
+  orderId: number,
+  actor: Actor,
+  action: OrderAction,
+  input: TransitionInput = {},
+) {
+  const order = await tx
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!order) throw orderNotFound();
+  const side =
+    actor.kind === 'system'
+      ? 'system'
+      : actor.kind === 'staff'
+        ? 'staff'
+        : order.client_id === actor.userId
+          ? 'client'
+          : order.freelancer_id === actor.userId
+            ? 'freelancer'
+            : null;
+  if (side === null) throw orderNotFound();
+  const allowed = allowedOrderActions(
+    {
+      status: order.status,
+      revisionsUsed: order.revisions_used,
+      revisionsAllowed: order.revisions_allowed,
+      cancellationRequestedBy: order.cancellation_requested_by,
+    },
+    side,
+  );
+  if (!allowed.includes(action)) {
+    if (action === 'request_revision' && order.status === 'delivered' && side === 'client')
+      throw new AppError('revision_limit_reached');
+    throw new AppError(
+      'invalid_transition',
+      {
+        zh: `订单当前状态为「${order.status}」，不能执行「${ORDER_TRANSITIONS[action].label.zh}」`,
+        en: `The order is ${order.status}; "${ORDER_TRANSITIONS[action].label.en}" is not possible`,
+      },
+      { status: order.status, allowedActions: allowed },
+    );
+  }
+  const to = nextStatus(action, order.status, side)!;
+  const now = ctx.now();
+  const patch: Partial<OrderRow> = { status: to, updated_at: now };
+  let note = input.reason ?? input.message ?? '';
+
+  switch (action) {
+    case 'mark_paid':
+      await freezeFromLatestPayment(ctx, tx, order);
+      patch.paid_at = now;
+      patch.acceptance_deadline = new Date(now.getTime() + ctx.env.ACCEPTANCE_TIMEOUT_HOURS * 3_600_000);
+      break;
+    case 'accept':
+      patch.accepted_at = now;
+      patch.delivery_deadline = new Date(now.getTime() + order.delivery_days * 86_400_000);
+      break;
+    case 'deliver': {
+      const fileIds = await usableFiles(tx, actor, input.fileIds ?? []);
+      await tx
+        .insertInto('order_deliveries')
+        .values({ order_id: order.id, message: input.message ?? '', file_ids: fileIds })
+        .execute();
+      patch.delivered_at = now;
+      patch.auto_complete_at = new Date(now.getTime() + ctx.env.AUTO_COMPLETE_DAYS * 86_400_000);
+      break;
+    }
+    case 'request_revision':
+      await tx
+        .insertInto('order_revisions')
+        .values({ order_id: order.id, message: input.message ?? '' })
+        .execute();
+      patch.revisions_used = order.revisions_used + 1;
+      patch.auto_complete_at = null;
+      break;
+    case 'complete':
+    case 'auto_complete': {
+      const { feeFen } = await releaseEscrow(tx, moneyOf(order), ctx.env.PLATFORM_FEE_BPS, ctx.db);
+      patch.platform_fee_fen = feeFen;
+      patch.completed_at = now;
+      patch.auto_complete_at = null;
+      patch.cancellation_requested_by = null;
+      await tx
+        .updateTable('services')
+        .set((eb) => ({ orders_completed: eb('orders_completed', '+', 1) }))
+        .where('id', '=', order.service_id)
+        .execute();
+      break;
+    }
+    case 'decline':
+    case 'expire_acceptance':
+    case 'agree_cancellation':
+      await refundPaidOrder(ctx, tx, order);
+      patch.cancelled_at = now;
+      patch.cancellation_requested_by = null;
+      patch.auto_complete_at = null;
+      break;
+    case 'cancel':
+      if (order.paid_at) await refundPaidOrder(ctx, tx, order);
+      patch.cancelled_at = now;
+      break;
+    case 'expire_payment':
+      patch.cancelled_at = now;
+      await tx
+        .updateTable('payments')
+        .set({ status: 'closed', updated_at: now })
+        .where('order_id', '=', order.id)
+        .where('status', '=', 'pending')
+        .execute();
+      break;
+    case 'request_cancellation':
+      patch.cancellation_requested_by = side as 'client' | 'freelancer';
+      patch.cancellation_reason = input.reason ?? '';
+      break;
+    case 'withdraw_cancellation':
+      patch.cancellation_requested_by = null;
+      patch.cancellation_reason = null;
+      break;
+    case 'dispute': {
+      const fileIds = await usableFiles(tx, actor, input.fileIds ?? []);
+      await tx
+        .insertInto('disputes')
+        .values({
+          order_id: order.id,
+          opened_by: (actor as { userId: number }).userId,
+          reason: input.reason ?? '',
+          file_ids: fileIds,
+        })
+        .execute();
+      patch.cancellation_requested_by = null;
+      patch.auto_complete_at = null;
+      break;
+    }
+    case 'start_revision':
+      break;
+    case 'resolve_dispute':
+      throw new AppError('invalid_transition', {
+        zh: '纠纷由运营人员在运营后台裁决',
+        en: 'Disputes are resolved by staff in the operations console',
+      });
+  }
+
+  const updated = await tx
+    .updateTable('orders')
+    .set({ ...patch, version: order.version + 1 })
+    .where('id', '=', order.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const actorUserId = actor.kind === 'system' ? null : actor.userId;
+  note = note.slice(0, 500);
+  await tx
+    .insertInto('order_events')
+    .values({
+      order_id: order.id,
+      action,
+      from_status: order.status,
+      to_status: to,
+      actor_user_id: actorUserId,
+      note,
+    })
+    .execute();
+  await appendEvent(
+    tx,
+    'order.status_changed',
+    { aggregateType: 'order', aggregateId: order.id, audience: [order.client_id, order.freelancer_id] },
+    {
+      orderId: order.id,
+      orderNumber: order.order_number,
+      action,
+      from: order.status,
+      to,
+      clientId: order.client_id,
+      freelancerId: order.freelancer_id,
+      actorUserId,
+      note,
+    },
+  );
+  return updated;
+}
+
+/** The escrow freeze for the payment that just succeeded (the payments module marks it first). */
+async function freezeFromLatestPayment(ctx: AppContext, tx: Tx, order: OrderRow) {
+  const payment = await tx
+    .selectFrom('payments')
+    .select(['id', 'provider'])
+    .where('order_id', '=', order.id)
+    .where('status', '=', 'succeeded')
+    .executeTakeFirst();
+  if (!payment) throw new Error(`order ${order.order_number} marked paid without a succeeded payment`);
+  await freezePayment(tx, moneyOf(order), payment, ctx.db);
+}
+
+/** Moves the escrow back and queues the gateway refund (processed after commit by the refunds worker). */
+async function refundPaidOrder(ctx: AppContext, tx: Tx, order: OrderRow) {
+  const payment = await tx
+    .selectFrom('payments')
+    .select(['id', 'provider', 'out_trade_no', 'amount_fen'])
+    .where('order_id', '=', order.id)
+    .where('status', '=', 'succeeded')
+    .executeTakeFirst();
+  if (!payment) throw new Error(`order ${order.order_number} has no succeeded payment to refund`);
+  const { duplicate } = await refundEscrow(tx, moneyOf(order), payment.provider, ctx.db);
+  if (duplicate) return;
+  await tx
+    .insertInto('refunds')
+    .values({
+      order_id: order.id,
+      payment_id: payment.id,
+      out_request_no: `${order.order_number}R1`,
+      amount_fen: order.amount_fen,
+      last_error: null,
+    })
+    .onConflict((oc) => oc.column('out_request_no').doNothing())
+    .execute();
+}
+
+/** Files attached to a delivery or dispute must exist and belong to the acting user. */
+async function usableFiles(tx: Tx, actor: Actor, fileIds: number[]): Promise<number[]> {
+  if (!fileIds.length || actor.kind === 'system') return [];
+  const files = await assertFilesUsable(tx, actor.userId, [...new Set(fileIds)], { field: 'body.fileIds' });
+  return files.map((f) => f.id);
+}

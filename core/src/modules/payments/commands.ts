@@ -1,0 +1,433 @@
+import type { PaymentProvider } from '@jiangxin/shared/api/orders';
+import type { AppContext } from '../../platform/context';
+import type { Tx } from '../../platform/db/database';
+import { appendEvent } from '../../platform/events/outbox';
+import { accountCode, accountId } from '../ledger/accounts';
+import { returnFailedRefund } from '../ledger/flows';
+import { postJournal } from '../ledger/journal';
+import { transitionInTx } from '../orders/commands';
+import type { OrderRow, PaymentRow } from '../orders/presenters';
+import { NotificationRejected, type NotifyAck, type VerifiedNotification } from './gateway';
+
+/**
+ * A payment attempt row. `out_trade_no` is the order number plus the attempt (`JX20261126000042P1`):
+ * unique, readable in both gateways' consoles, within WeChat's 6–32 character limit.
+ */
+export async function createPaymentRow(
+  tx: Tx,
+  order: Pick<OrderRow, 'id' | 'order_number' | 'amount_fen'>,
+  provider: PaymentProvider,
+  attempt: number,
+) {
+  return tx
+    .insertInto('payments')
+    .values({
+      order_id: order.id,
+      provider,
+      out_trade_no: `${order.order_number}P${attempt}`,
+      amount_fen: order.amount_fen,
+      provider_trade_no: null,
+      failure_reason: null,
+      pay_url: null,
+      paid_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Asks the gateway for the pay URL of a pending payment, outside any transaction (it may be a network
+ * call), and stores it. Safe to call again: a payment that has a URL is left alone.
+ */
+export async function ensurePayUrl(ctx: AppContext, paymentId: number): Promise<void> {
+  const p = await ctx.db.write
+    .selectFrom('payments')
+    .innerJoin('orders', 'orders.id', 'payments.order_id')
+    .select([
+      'payments.id',
+      'payments.provider',
+      'payments.out_trade_no',
+      'payments.amount_fen',
+      'payments.pay_url',
+      'payments.status',
+      'orders.service_title',
+    ])
+    .where('payments.id', '=', paymentId)
+    .executeTakeFirstOrThrow();
+  if (p.pay_url || p.status !== 'pending') return;
+  try {
+    const { payUrl } = await ctx.gateways[p.provider].createPayment({
+      outTradeNo: p.out_trade_no,
+      amountFen: p.amount_fen,
+      subject: `匠心订单 ${p.service_title}`.slice(0, 120),
+      notifyUrl: `${ctx.publicUrl}/api/v1/payments/${p.provider}/notify`,
+    });
+    await ctx.db.write
+      .updateTable('payments')
+      .set({ pay_url: payUrl, updated_at: ctx.now() })
+      .where('id', '=', p.id)
+      .execute();
+  } catch (err) {
+    // The order stays payable: the client can ask for a new attempt (POST /orders/:id/pay).
+    ctx.log.warn({ err, outTradeNo: p.out_trade_no }, 'gateway did not create the payment');
+  }
+}
+
+/**
+ * Handles an async payment notification end to end and returns the answer for the gateway.
+ * Forged, tampered, wrong-app and wrong-amount notifications are refused and logged; the order stays
+ * unpaid. A duplicate changes nothing. Money for an order that can no longer take it (already paid by
+ * another attempt, or closed) is refunded at once.
+ */
+export async function handlePaymentNotification(
+  ctx: AppContext,
+  provider: PaymentProvider,
+  req: { headers: Record<string, string | string[] | undefined>; rawBody: string },
+): Promise<NotifyAck> {
+  const gateway = ctx.gateways[provider];
+  const headersForLog = pickHeaders(req.headers);
+  let verified: VerifiedNotification;
+  try {
+    verified = await gateway.verifyNotification(req);
+  } catch (err) {
+    const reason =
+      err instanceof NotificationRejected ? err.reason : `unverifiable: ${(err as Error).message}`;
+    const outTradeNo = err instanceof NotificationRejected ? err.outTradeNo : null;
+    await recordRejection(ctx, provider, outTradeNo, reason, headersForLog, req.rawBody);
+    return gateway.ackFailure(reason);
+  }
+
+  const outcome = await ctx.db.transact((tx) =>
+    applyVerifiedNotification(ctx, tx, provider, verified, { headers: headersForLog, rawBody: req.rawBody }),
+  );
+  if ('rejected' in outcome && outcome.rejected) {
+    ctx.log.warn(
+      { provider, outTradeNo: verified.outTradeNo, reason: outcome.rejected },
+      'payment notification rejected',
+    );
+    await ctx.db.transact((tx) =>
+      appendEvent(
+        tx,
+        'payment.notification_rejected',
+        { aggregateType: 'payment', aggregateId: 0 },
+        { provider, outTradeNo: verified.outTradeNo, reason: outcome.rejected },
+      ),
+    );
+    return gateway.ackFailure(outcome.rejected);
+  }
+  if ('ok' in outcome)
+    void processRefunds(ctx).catch((err) => ctx.log.error({ err }, 'refund processing failed'));
+  return gateway.ackSuccess();
+}
+
+export type NotificationOutcome = { ok: true } | { rejected: string };
+
+/**
+ * Applies a verified notification in the caller's transaction: checks it against the payment row
+ * (known out_trade_no, same provider, exact amount), then marks the payment and moves the order
+ * through the state machine. Idempotent: a second identical notification is logged as a duplicate.
+ * The demo seeder calls this directly with notifications it made itself.
+ */
+export async function applyVerifiedNotification(
+  ctx: AppContext,
+  tx: Tx,
+  provider: PaymentProvider,
+  verified: VerifiedNotification,
+  raw: { headers: Record<string, string>; rawBody: string },
+): Promise<NotificationOutcome> {
+  const payment = await tx
+    .selectFrom('payments')
+    .selectAll()
+    .where('out_trade_no', '=', verified.outTradeNo)
+    .forUpdate()
+    .executeTakeFirst();
+  const log = (o: 'applied' | 'duplicate' | 'failed_payment' | 'rejected', reason = '') =>
+    tx
+      .insertInto('payment_notifications')
+      .values({
+        provider,
+        out_trade_no: verified.outTradeNo,
+        outcome: o,
+        reason,
+        headers: JSON.stringify(raw.headers) as never,
+        body: raw.rawBody,
+      })
+      .execute();
+  if (!payment || payment.provider !== provider) {
+    await log('rejected', 'unknown out_trade_no');
+    return { rejected: 'unknown out_trade_no' as string };
+  }
+  if (verified.amountFen !== payment.amount_fen) {
+    const reason = `amount mismatch: notified ${verified.amountFen} fen, expected ${payment.amount_fen}`;
+    await log('rejected', reason);
+    return { rejected: reason };
+  }
+  if (verified.outcome === 'pending') {
+    await log('duplicate', `status ${verified.rawStatus}`);
+    return { ok: true };
+  }
+  if (verified.outcome !== 'succeeded') {
+    if (payment.status === 'pending') {
+      await tx
+        .updateTable('payments')
+        .set({ status: 'failed', failure_reason: verified.rawStatus, updated_at: ctx.now() })
+        .where('id', '=', payment.id)
+        .execute();
+      await appendEvent(
+        tx,
+        'payment.failed',
+        {
+          aggregateType: 'order',
+          aggregateId: payment.order_id,
+          audience: await clientOf(tx, payment.order_id),
+        },
+        {
+          paymentId: payment.id,
+          orderId: payment.order_id,
+          provider,
+          outTradeNo: payment.out_trade_no,
+          reason: verified.rawStatus,
+        },
+      );
+      await log('failed_payment', verified.rawStatus);
+    } else await log('duplicate', `already ${payment.status}`);
+    return { ok: true };
+  }
+  if (payment.status === 'succeeded') {
+    await log('duplicate', 'already succeeded');
+    return { ok: true };
+  }
+  const order = await tx
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', payment.order_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (order.status !== 'awaiting_payment') {
+    // Paid twice (two attempts) or after the order closed: take the money in and send it straight back.
+    await refundStrayPayment(ctx, tx, order, payment, verified);
+    await log('applied', `order already ${order.status}: refunded`);
+    return { ok: true };
+  }
+  await tx
+    .updateTable('payments')
+    .set({
+      status: 'succeeded',
+      provider_trade_no: verified.providerTradeNo,
+      paid_at: ctx.now(),
+      updated_at: ctx.now(),
+    })
+    .where('id', '=', payment.id)
+    .execute();
+  await tx
+    .updateTable('payments')
+    .set({ status: 'closed', updated_at: ctx.now() })
+    .where('order_id', '=', order.id)
+    .where('status', '=', 'pending')
+    .execute();
+  await appendEvent(
+    tx,
+    'payment.succeeded',
+    { aggregateType: 'order', aggregateId: order.id, audience: [order.client_id] },
+    {
+      paymentId: payment.id,
+      orderId: order.id,
+      provider,
+      outTradeNo: payment.out_trade_no,
+      amountFen: payment.amount_fen,
+    },
+  );
+  await transitionInTx(ctx, tx, order.id, { kind: 'system' }, 'mark_paid');
+  await log('applied');
+  return { ok: true };
+}
+
+async function clientOf(tx: Tx, orderId: number): Promise<number[]> {
+  const o = await tx
+    .selectFrom('orders')
+    .select('client_id')
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  return [o.client_id];
+}
+
+async function recordRejection(
+  ctx: AppContext,
+  provider: PaymentProvider,
+  outTradeNo: string | null,
+  reason: string,
+  headers: Record<string, string>,
+  body: string,
+) {
+  ctx.log.warn({ provider, outTradeNo, reason }, 'payment notification rejected');
+  await ctx.db.transact(async (tx) => {
+    await tx
+      .insertInto('payment_notifications')
+      .values({
+        provider,
+        out_trade_no: outTradeNo,
+        outcome: 'rejected',
+        reason,
+        headers: JSON.stringify(headers) as never,
+        body,
+      })
+      .execute();
+    await appendEvent(
+      tx,
+      'payment.notification_rejected',
+      { aggregateType: 'payment', aggregateId: 0 },
+      { provider, outTradeNo, reason },
+    );
+  });
+}
+
+function pickHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (k.startsWith('wechatpay-') || k === 'content-type' || k === 'user-agent')
+      out[k] = Array.isArray(v) ? v.join(',') : (v ?? '');
+  }
+  return out;
+}
+
+/** Money that arrived for an order that cannot take it: in and straight back out, plus a gateway refund. */
+async function refundStrayPayment(
+  ctx: AppContext,
+  tx: Tx,
+  order: OrderRow,
+  payment: PaymentRow,
+  verified: VerifiedNotification,
+) {
+  await tx
+    .updateTable('payments')
+    .set({
+      status: 'closed',
+      provider_trade_no: verified.providerTradeNo,
+      failure_reason: 'duplicate payment refunded',
+      updated_at: ctx.now(),
+    })
+    .where('id', '=', payment.id)
+    .execute();
+  const clearing = await accountId(
+    tx,
+    accountCode.clearing(payment.provider),
+    { kind: 'gateway_clearing' },
+    ctx.db,
+  );
+  const client = await accountId(tx, accountCode.available(order.client_id), {
+    kind: 'user_available',
+    userId: order.client_id,
+  });
+  await postJournal(tx, {
+    kind: 'stray_payment_refund',
+    orderId: order.id,
+    idempotencyKey: `stray:${payment.id}`,
+    description: `订单 ${order.order_number} 重复支付，原路退回`,
+    audience: [order.client_id],
+    postings: [
+      { accountId: clearing, amountFen: -payment.amount_fen },
+      { accountId: client, amountFen: payment.amount_fen, entryType: 'deposit' },
+      { accountId: client, amountFen: -payment.amount_fen, entryType: 'refund_out' },
+      { accountId: clearing, amountFen: payment.amount_fen },
+    ],
+  });
+  await tx
+    .insertInto('refunds')
+    .values({
+      order_id: order.id,
+      payment_id: payment.id,
+      out_request_no: `${payment.out_trade_no}R`,
+      amount_fen: payment.amount_fen,
+      last_error: null,
+    })
+    .onConflict((oc) => oc.column('out_request_no').doNothing())
+    .execute();
+}
+
+let refundsRunning: Promise<void> | null = null;
+
+/**
+ * Sends pending refunds to their gateways (idempotent on out_request_no, so a retry after a timeout is
+ * safe). A refund the gateway refuses for good credits the client's wallet instead; one that is still
+ * pending is retried on the next pass, up to 20 attempts.
+ */
+export async function processRefunds(ctx: AppContext): Promise<void> {
+  if (refundsRunning) return refundsRunning;
+  refundsRunning = (async () => {
+    const pending = await ctx.db.write
+      .selectFrom('refunds')
+      .innerJoin('payments', 'payments.id', 'refunds.payment_id')
+      .innerJoin('orders', 'orders.id', 'refunds.order_id')
+      .select([
+        'refunds.id',
+        'refunds.out_request_no',
+        'refunds.amount_fen',
+        'refunds.attempts',
+        'refunds.order_id',
+        'payments.provider',
+        'payments.out_trade_no',
+        'payments.amount_fen as total_fen',
+        'orders.client_id',
+      ])
+      .where('refunds.status', '=', 'pending')
+      .where('refunds.attempts', '<', 20)
+      .orderBy('refunds.id')
+      .limit(100)
+      .execute();
+    for (const r of pending) {
+      const result = await ctx.gateways[r.provider]
+        .refund({
+          outTradeNo: r.out_trade_no,
+          outRequestNo: r.out_request_no,
+          refundFen: r.amount_fen,
+          totalFen: r.total_fen,
+          reason: '订单取消退款',
+        })
+        .catch((err: Error) => ({ status: 'pending' as const, error: err.message }));
+      await ctx.db.transact(async (tx) => {
+        if (result.status === 'succeeded') {
+          await tx
+            .updateTable('refunds')
+            .set({ status: 'succeeded', attempts: r.attempts + 1, updated_at: ctx.now() })
+            .where('id', '=', r.id)
+            .execute();
+        } else if (result.status === 'failed') {
+          await tx
+            .updateTable('refunds')
+            .set({
+              status: 'failed',
+              attempts: r.attempts + 1,
+              last_error: result.reason,
+              updated_at: ctx.now(),
+            })
+            .where('id', '=', r.id)
+            .execute();
+          await returnFailedRefund(
+            tx,
+            {
+              id: r.id,
+              orderId: r.order_id,
+              clientId: r.client_id,
+              amountFen: r.amount_fen,
+              provider: r.provider,
+            },
+            ctx.db,
+          );
+        } else {
+          await tx
+            .updateTable('refunds')
+            .set({
+              attempts: r.attempts + 1,
+              last_error: 'error' in result ? String(result.error) : 'pending at gateway',
+              updated_at: ctx.now(),
+            })
+            .where('id', '=', r.id)
+            .execute();
+        }
+      });
+    }
+  })().finally(() => {
+    refundsRunning = null;
+  });
+  return refundsRunning;
+}
