@@ -77,7 +77,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       aggregate_id bigint NOT NULL,
       payload jsonb NOT NULL,
       audience bigint[] NOT NULL DEFAULT '{}',
-      xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
       created_at timestamptz NOT NULL DEFAULT now()
     )`,
     `CREATE INDEX events_unsequenced_idx ON events (id) WHERE seq IS NULL`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fenSchema, positiveFenSchema } from '../money';
 import { packageTierSchema } from '../orders';
 import { publicUserSchema } from './accounts';
-import { idSchema, isoDateTime, pageOf, text } from './common';
+import { idSchema, isoDateTime, pageOf, pageQuerySchema, text } from './common';
 
 export const SERVICE_STATUSES = ['draft', 'pending_review', 'published', 'rejected', 'suspended'] as const;
 export const serviceStatusSchema = z.enum(SERVICE_STATUSES);
@@ -41,12 +41,31 @@ export const packageInputSchema = z
   })
   .strict();
 
-/** Exactly three packages, one per tier, in order basic, standard, premium. */
+/**
+ * Exactly three packages, one per tier, in order basic, standard, premium, and prices that never go
+ * down from one tier to the next (a buyer reads the tiers as "more for more"). A price refusal names the
+ * offending package's `priceFen`, so the form can point at it.
+ */
 export const packagesInputSchema = z
   .array(packageInputSchema)
   .length(3, { error: 'must have exactly three packages: basic, standard, premium' })
   .refine((ps) => ps.map((p) => p.tier).join() === 'basic,standard,premium', {
     error: 'packages must be basic, standard, premium in that order',
+  })
+  .superRefine((ps, ctx) => {
+    // Runs even when an element failed its own checks, so only compare well-formed prices.
+    for (let i = 1; i < ps.length; i += 1) {
+      const prev = ps[i - 1]?.priceFen;
+      const cur = ps[i]?.priceFen;
+      if (typeof prev !== 'number' || typeof cur !== 'number') continue;
+      if (cur < prev) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'priceFen'],
+          message: `must not be lower than the ${ps[i - 1]?.tier ?? 'previous'} package's price`,
+        });
+      }
+    }
   });
 
 export const createServiceBodySchema = z
@@ -62,7 +81,26 @@ export const createServiceBodySchema = z
   .strict();
 export type CreateServiceBody = z.infer<typeof createServiceBodySchema>;
 
-export const updateServiceBodySchema = createServiceBodySchema.partial().strict();
+/**
+ * A partial edit. Written out rather than `createServiceBodySchema.partial()`: zod 4 applies `.default()`
+ * inside `.optional()`, which would silently turn an absent `skillIds` into "remove every skill".
+ * `packages`, when given, replaces all three packages.
+ */
+export const updateServiceBodySchema = z
+  .object({
+    title: text({ min: 4, max: 100 }).optional(),
+    titleZh: text({ min: 2, max: 60 }).optional(),
+    description: text({ min: 20, max: 10_000 }).optional(),
+    categoryId: idSchema.optional(),
+    skillIds: z.array(idSchema).max(10).optional(),
+    packages: packagesInputSchema.optional(),
+    submit: z
+      .boolean()
+      .optional()
+      .describe('false keeps a draft a draft; any other edit sends the listing to review again'),
+  })
+  .strict();
+export type UpdateServiceBody = z.infer<typeof updateServiceBodySchema>;
 
 export const servicePackageSchema = z.object({
   tier: packageTierSchema,
@@ -127,4 +165,45 @@ export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
 export const searchResultSchema = pageOf(serviceCardSchema);
 
-export const myServicesQuerySchema = z.object({ status: serviceStatusSchema.optional() }).strict();
+export const myServicesQuerySchema = pageQuerySchema
+  .extend({ status: serviceStatusSchema.optional() })
+  .strict();
+
+/** One of the caller's own listings, whatever its status. */
+export const myServiceSchema = serviceCardSchema.extend({
+  status: serviceStatusSchema,
+  reviewNote: z.string().nullable(),
+  submittedAt: isoDateTime.nullable(),
+  updatedAt: isoDateTime,
+});
+export type MyService = z.infer<typeof myServiceSchema>;
+export const myServicesPageSchema = pageOf(myServiceSchema);
+
+export const categoryTreeSchema = z.array(categoryNodeSchema);
+export const skillListSchema = z.array(skillSchema);
+
+/**
+ * The listing life cycle: which status may follow which. The core refuses anything else, and the
+ * console offers exactly these actions. `pending_review → draft` is "request changes";
+ * `published → pending_review` sends an edited (or questioned) listing back to review.
+ */
+export const SERVICE_TRANSITIONS = {
+  draft: ['pending_review'],
+  pending_review: ['published', 'rejected', 'draft'],
+  published: ['suspended', 'pending_review'],
+  suspended: ['published'],
+  rejected: ['pending_review'],
+} as const satisfies Record<ServiceStatus, readonly ServiceStatus[]>;
+
+/** True when SERVICE_TRANSITIONS allows a listing to go from `from` to `to`. */
+export function canTransitionService(from: ServiceStatus, to: ServiceStatus): boolean {
+  return (SERVICE_TRANSITIONS[from] as readonly ServiceStatus[]).includes(to);
+}
+
+export const SERVICE_STATUS_LABELS: Record<ServiceStatus, { zh: string; en: string }> = {
+  draft: { zh: '草稿', en: 'Draft' },
+  pending_review: { zh: '待审核', en: 'Pending review' },
+  published: { zh: '已上架', en: 'Published' },
+  rejected: { zh: '未通过', en: 'Rejected' },
+  suspended: { zh: '已下架', en: 'Suspended' },
+};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, pageOf, text } from './common';
+import { isoDateTime, pageOf, pageQuerySchema, text } from './common';
 
 export const createReviewBodySchema = z
   .object({
@@ -8,6 +8,10 @@ export const createReviewBodySchema = z
   })
   .strict();
 
+export const REVIEW_DIRECTIONS = ['client_to_freelancer', 'freelancer_to_client'] as const;
+export const reviewDirectionSchema = z.enum(REVIEW_DIRECTIONS);
+export type ReviewDirection = z.infer<typeof reviewDirectionSchema>;
+
 export const reviewSchema = z.object({
   id: z.number().int(),
   orderId: z.number().int(),
@@ -15,10 +19,18 @@ export const reviewSchema = z.object({
   authorId: z.number().int(),
   authorNickname: z.string(),
   targetUserId: z.number().int(),
-  direction: z.enum(['client_to_freelancer', 'freelancer_to_client']),
+  direction: reviewDirectionSchema,
   rating: z.number().int(),
   comment: z.string(),
   createdAt: isoDateTime,
 });
 export type Review = z.infer<typeof reviewSchema>;
 export const reviewPageSchema = pageOf(reviewSchema);
+
+/** A page of a service's reviews (what clients said about it), newest first. */
+export const serviceReviewsQuerySchema = pageQuerySchema.strict();
+
+/** A page of the reviews a user received, newest first; `direction` narrows to one side. */
+export const userReviewsQuerySchema = pageQuerySchema
+  .extend({ direction: reviewDirectionSchema.optional() })
+  .strict();

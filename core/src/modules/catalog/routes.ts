@@ -1,5 +1,132 @@
+import {
+  categoryTreeSchema,
+  createServiceBodySchema,
+  myServicesPageSchema,
+  myServicesQuerySchema,
+  serviceDetailSchema,
+  skillListSchema,
+  updateServiceBodySchema,
+} from '@jiangxin/shared/api/catalog';
+import { idParamSchema } from '@jiangxin/shared/api/common';
 import type { AppContext } from '../../platform/context';
+import { requireUser } from '../../platform/http/auth';
+import { notFound } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
+import { createService, recordServiceView, updateService } from './commands';
+import {
+  canSeeService,
+  getCategoryTree,
+  getServiceDetail,
+  listCategorySkills,
+  listMyServices,
+} from './queries';
 
-/** Routes of the catalog module. */
-export async function registerCatalogRoutes(_app: HttpServer, _ctx: AppContext): Promise<void> {}
+const tags = ['catalog'];
+const secured = [{ bearer: [] }];
+const noSuchListing = () => notFound({ zh: '服务不存在', en: 'No such listing' });
+
+/** Categories and skills, listing creation and editing, a listing's page, the freelancer's own listings. */
+export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.get(
+    '/categories',
+    {
+      schema: {
+        tags,
+        summary: '分类树 Category tree (active categories, zh + en)',
+        response: { 200: categoryTreeSchema },
+      },
+    },
+    async () => getCategoryTree(ctx.db.read),
+  );
+
+  app.get(
+    '/categories/:id/skills',
+    {
+      schema: {
+        tags,
+        summary: '分类技能 Skills usable in a category (its own and its parent’s)',
+        params: idParamSchema,
+        response: { 200: skillListSchema },
+      },
+    },
+    async (req) => listCategorySkills(ctx.db.read, req.params.id),
+  );
+
+  app.post(
+    '/services',
+    {
+      schema: {
+        tags,
+        summary: '发布服务 Create a listing (freelancers only)',
+        security: secured,
+        body: createServiceBodySchema,
+        response: { 201: serviceDetailSchema },
+      },
+    },
+    async (req, reply) => {
+      const { userId } = requireUser(req);
+      const id = await createService(ctx, userId, req.body);
+      // Read from the primary: the owner must see what they just wrote even with a lagging replica.
+      const detail = await getServiceDetail(ctx.db.write, id);
+      return reply.status(201).send(detail!);
+    },
+  );
+
+  app.patch(
+    '/services/:id',
+    {
+      schema: {
+        tags,
+        summary: '编辑服务 Edit a listing (owner only; edits go back to review)',
+        security: secured,
+        params: idParamSchema,
+        body: updateServiceBodySchema,
+        response: { 200: serviceDetailSchema },
+      },
+    },
+    async (req) => {
+      const { userId } = requireUser(req);
+      await updateService(ctx, userId, req.params.id, req.body);
+      const detail = await getServiceDetail(ctx.db.write, req.params.id);
+      if (!detail) throw noSuchListing();
+      return detail;
+    },
+  );
+
+  app.get(
+    '/services/:id',
+    {
+      schema: {
+        tags,
+        summary: '服务详情 Listing detail',
+        params: idParamSchema,
+        response: { 200: serviceDetailSchema },
+      },
+    },
+    async (req) => {
+      const viewer = req.principal;
+      const detail = await getServiceDetail(ctx.db.read, req.params.id);
+      if (!detail || !canSeeService({ freelancerId: detail.freelancer.id, status: detail.status }, viewer))
+        throw noSuchListing();
+      if (detail.status === 'published' && viewer?.userId !== detail.freelancer.id) {
+        await recordServiceView(ctx.db, detail.id);
+        detail.views += 1;
+      }
+      return detail;
+    },
+  );
+
+  app.get(
+    '/me/services',
+    {
+      schema: {
+        tags,
+        summary: '我的服务 My listings (any status)',
+        security: secured,
+        querystring: myServicesQuerySchema,
+        response: { 200: myServicesPageSchema },
+      },
+    },
+    async (req) => listMyServices(ctx.db.read, requireUser(req).userId, req.query),
+  );
+}

@@ -29,9 +29,10 @@ const security = [{ bearer: [] }];
 const idempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
-    .min(8)
-    .max(128)
-    .describe('unique per intended operation; a retry with the same key returns the first result'),
+    .optional()
+    .describe(
+      'required: 8–128 visible ASCII characters, unique per intended operation; a retry with the same key returns the first result',
+    ),
 });
 
 function idempotencyKey(req: FastifyRequest): string {

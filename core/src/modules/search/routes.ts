@@ -1,5 +1,22 @@
+import { searchQuerySchema, searchResultSchema } from '@jiangxin/shared/api/catalog';
 import type { AppContext } from '../../platform/context';
 import type { HttpServer } from '../../platform/http/server';
+import { searchServices } from './queries';
 
-/** Routes of the search module. */
-export async function registerSearchRoutes(_app: HttpServer, _ctx: AppContext): Promise<void> {}
+const tags = ['search'];
+
+/** Public search over published listings. */
+export async function registerSearchRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.get(
+    '/services',
+    {
+      schema: {
+        tags,
+        summary: '搜索服务 Search published listings (Chinese substring match, filters, keyset pages)',
+        querystring: searchQuerySchema,
+        response: { 200: searchResultSchema },
+      },
+    },
+    async (req) => searchServices(ctx.db.read, req.query),
+  );
+}

@@ -41,6 +41,7 @@ export interface Db {
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
+const INT8_ARRAY_OID = 1016;
 
 /** BIGINT ids and fen amounts stay well inside 2^53, so both drivers parse them to numbers. */
 function toNumber(v: string): number {
@@ -53,7 +54,11 @@ function pgTypes() {
   return {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
       if (oid === INT8_OID || oid === NUMERIC_OID) return toNumber;
-      return pg.types.getTypeParser(oid, format);
+      if (oid === INT8_ARRAY_OID) {
+        const parseArray = pg.types.getTypeParser(oid as never, 'text') as (v: string) => string[];
+        return (v: string) => parseArray(v).map(toNumber);
+      }
+      return pg.types.getTypeParser(oid as never, format);
     },
   };
 }
@@ -92,12 +97,17 @@ export interface OpenDbOptions {
   readUrl?: string | undefined;
   dataDir?: string;
   poolSize?: number;
+  /** Told when an idle pooled connection fails (it is replaced automatically). */
+  onIdleError?: (err: Error) => void;
 }
 
 /** Opens the database the configuration names: PostgreSQL when a URL is given, PGlite otherwise. */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20, types: pgTypes() });
+    // An idle pooled connection can die (server restart, admin termination); without a listener
+    // node-postgres would crash the process. The pool replaces it on next use.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     const write = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     let read = write;
     if (opts.readUrl) {

@@ -301,8 +301,6 @@ export interface EventsTable {
   aggregate_id: number;
   payload: unknown;
   audience: Generated<number[]>;
-  /** Writing transaction id (xid8); the dispatcher only sequences events whose writers have all ended. */
-  xid: Generated<string>;
   created_at: TimestampDefault;
 }
 

@@ -12,11 +12,13 @@ const SEQUENCER_LOCK = 0x4a58_0001;
 /**
  * Gives committed events their public `seq` and hands them to subscribers (the socket gateway).
  *
- * Identity ids are handed out when a row is inserted, not when its transaction commits, so ordering by
- * id would let a reader that saw id 12 miss id 11 committing later. Instead the dispatcher sequences
- * only events whose writing transactions are all finished (`xid < pg_snapshot_xmin`) and numbers them
- * gaplessly in one transaction under an advisory lock. A reader of `seq > n` therefore never misses an
- * event, on any instance. Commits wake the dispatcher at once; a slow poll covers other instances.
+ * Identity ids are handed out when a row is inserted, not when its transaction commits, so a reader
+ * that followed ids could see 12 and later miss 11 committing after it. `seq` is therefore assigned
+ * here, after commit: each pass numbers the events it can see (all committed) from max(seq)+1 in one
+ * transaction, under an advisory lock so only one instance sequences at a time. An event that commits
+ * later simply gets a later number, so a reader of `seq > n` never misses one. Two changes to the same
+ * aggregate are serialized by its row lock, so their events keep their commit order. Commits wake the
+ * dispatcher at once; a short poll covers commits made by other instances.
  */
 export class EventDispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -103,7 +105,7 @@ export class EventDispatcher {
         WITH ready AS (
           SELECT id, row_number() OVER (ORDER BY id) AS n
           FROM events
-          WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+          WHERE seq IS NULL
           ORDER BY id
           LIMIT ${limit}
         ), base AS (SELECT coalesce(max(seq), 0) AS top FROM events)

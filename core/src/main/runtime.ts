@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { type App, buildApp } from '../app';
+import { LocalFileStorage } from '../modules/files/storage';
+import { MemorySmsSender } from '../modules/notifications/sms';
+import type { SandboxCredentials } from '../modules/payments/config';
+import { createGateways } from '../modules/payments/config';
+import type { Env } from '../platform/config';
+import type { AppContext } from '../platform/context';
+import { type Db, openDb } from '../platform/db/database';
+import { migrateToLatest } from '../platform/db/migrate';
+import { AccessTokens } from '../platform/http/auth';
+
+/**
+ * The JWT signing secret: JWT_SECRET when set (required with several instances, which must share it);
+ * otherwise one generated on first start and kept in DATA_DIR so restarts keep sessions valid.
+ */
+function jwtSecret(env: Env, log: pino.Logger): string {
+  if (env.JWT_SECRET) return env.JWT_SECRET;
+  const file = path.join(env.DATA_DIR, 'jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  log.warn(
+    { file },
+    'JWT_SECRET is not set: generated one in DATA_DIR (set JWT_SECRET when running several instances)',
+  );
+  return secret;
+}
+
+export interface Runtime {
+  ctx: AppContext;
+  db: Db;
+  app: App;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it, and assembles the core with real adapters from the configuration. */
+export async function createRuntime(
+  env: Env,
+  opts: { sandbox?: SandboxCredentials; publicUrl?: string } = {},
+): Promise<Runtime> {
+  const log = pino({
+    level: env.LOG_LEVEL,
+    ...(process.stdout.isTTY && env.NODE_ENV !== 'production' ? { transport: undefined } : {}),
+  });
+  const db = await openDb({
+    url: env.DATABASE_URL,
+    readUrl: env.DATABASE_READ_URL,
+    dataDir: env.DATA_DIR,
+    onIdleError: (err) => log.warn({ err }, 'idle database connection failed; it will be replaced'),
+  });
+  await migrateToLatest(db);
+  const sms = new MemorySmsSender((m) =>
+    log.info({ phone: m.phone, code: m.params['code'] }, 'SMS (development sender): verification code'),
+  );
+  const ctx: AppContext = {
+    env,
+    db,
+    log,
+    now: () => new Date(),
+    tokens: new AccessTokens(jwtSecret(env, log), env.ACCESS_TOKEN_TTL_SECONDS),
+    gateways: createGateways(env, opts.sandbox),
+    storage: new LocalFileStorage(path.join(env.DATA_DIR, 'files')),
+    sms,
+    publicUrl: opts.publicUrl ?? env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+  };
+  const app = await buildApp(ctx);
+  return {
+    ctx,
+    db,
+    app,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/** Closes `close` on SIGINT/SIGTERM once, then exits. */
+export function closeOnSignals(close: () => Promise<void>): void {
+  let closing = false;
+  const handler = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`\n${signal}: shutting down…`);
+    close()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}

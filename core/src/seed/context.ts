@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pino from 'pino';
+import { LocalFileStorage } from '../modules/files/storage';
+import { MemorySmsSender } from '../modules/notifications/sms';
+import type { PaymentGateways } from '../modules/payments/gateway';
+import type { Env } from '../platform/config';
+import type { AppContext } from '../platform/context';
+import type { Db } from '../platform/db/database';
+import { AccessTokens } from '../platform/http/auth';
+
+/** Gateways for a process that must never reach one: seeding marks payments paid itself. */
+const noGateways = new Proxy({} as PaymentGateways, {
+  get(_target, provider) {
+    throw new Error(`the seeder does not talk to payment gateways (asked for ${String(provider)})`);
+  },
+});
+
+/**
+ * The smallest `AppContext` the seeder and the staff CLI need: the database and the configuration, a
+ * throwaway token secret (no tokens leave the process), an in-memory SMS sender, local file storage and
+ * gateways that throw if anything tries to use them.
+ */
+export function createOfflineContext(env: Env, db: Db): AppContext {
+  return {
+    env,
+    db,
+    log: pino({ level: env.LOG_LEVEL === 'silent' ? 'silent' : 'warn' }),
+    now: () => new Date(),
+    tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
+    gateways: noGateways,
+    storage: new LocalFileStorage(path.join(env.DATA_DIR, 'files')),
+    sms: new MemorySmsSender(),
+    publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+  };
+}

@@ -1,0 +1,256 @@
+import { ORDER_STATUSES } from '@jiangxin/shared/orders';
+import { verify } from '@node-rs/argon2';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkLedger } from '../modules/ledger/check';
+import { loadEnv } from '../platform/config';
+import type { AppContext } from '../platform/context';
+import type { Db } from '../platform/db/database';
+import { createTestDb } from '../test/harness';
+import { createOfflineContext } from './context';
+import { type SeedSummary, seed, seedIfEmpty } from './seed';
+
+const PASSWORD = 'demo-pass-42';
+const SLOW = 240_000;
+
+interface Seeded {
+  db: Db;
+  ctx: AppContext;
+  summary: SeedSummary;
+  drop(): Promise<void>;
+}
+
+async function seeded(seedNumber: number): Promise<Seeded> {
+  const { db, drop } = await createTestDb();
+  const ctx = createOfflineContext(
+    loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/jx-seed-test' }),
+    db,
+  );
+  const summary = await seed(ctx, { seed: seedNumber, scale: 'small', demoPassword: PASSWORD });
+  return { db, ctx, summary, drop };
+}
+
+/** What a visitor sees of the catalog and the order book, without database ids. */
+async function fingerprint(db: Db) {
+  const listings = await db.read
+    .selectFrom('services as s')
+    .innerJoin('users as u', 'u.id', 's.freelancer_id')
+    .select([
+      'u.username',
+      's.title',
+      's.title_zh',
+      's.status',
+      's.starting_price_fen',
+      's.rating',
+      's.rating_count',
+    ])
+    .orderBy('s.id')
+    .execute();
+  const packages = await db.read
+    .selectFrom('service_packages')
+    .select(['tier', 'price_fen', 'delivery_days', 'revisions'])
+    .orderBy('service_id')
+    .orderBy('tier')
+    .execute();
+  const orders = await db.read
+    .selectFrom('orders as o')
+    .innerJoin('users as c', 'c.id', 'o.client_id')
+    .select([
+      'o.order_number',
+      'c.username',
+      'o.amount_fen',
+      'o.platform_fee_fen',
+      'o.status',
+      'o.tier',
+      'o.requirements',
+      'o.created_at',
+    ])
+    .orderBy('o.order_number')
+    .execute();
+  return { listings, packages, orders };
+}
+
+let a: Seeded;
+
+beforeAll(async () => {
+  a = await seeded(42);
+}, SLOW);
+afterAll(() => a?.drop());
+
+describe('demo seed', () => {
+  it('moves all money through the ledger: the invariant check passes and refunds are settled', async () => {
+    const report = await checkLedger(a.db.read);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.journals).toBeGreaterThan(100);
+    expect(report.escrowHeldFen).toBeGreaterThan(0);
+    const pendingRefunds = await a.db.read
+      .selectFrom('refunds')
+      .select('id')
+      .where('status', '<>', 'succeeded')
+      .execute();
+    expect(pendingRefunds).toEqual([]);
+  });
+
+  it('has orders in every state of the order machine, cancellations before and after payment', async () => {
+    for (const status of ORDER_STATUSES) expect(a.summary.orders[status], status).toBeGreaterThan(0);
+    const cancelled = await a.db.read
+      .selectFrom('orders')
+      .select(['paid_at'])
+      .where('status', '=', 'cancelled')
+      .execute();
+    expect(cancelled.some((o) => o.paid_at === null)).toBe(true);
+    expect(cancelled.some((o) => o.paid_at !== null)).toBe(true);
+    const openCancellation = await a.db.read
+      .selectFrom('orders')
+      .select('id')
+      .where('cancellation_requested_by', 'is not', null)
+      .execute();
+    expect(openCancellation.length).toBeGreaterThan(0);
+  });
+
+  it('creates the five staff accounts with their roles, and demo users, all on the demo password', async () => {
+    const staff = await a.db.read
+      .selectFrom('users')
+      .select(['username', 'staff_roles', 'password_hash'])
+      .where('username', 'in', ['admin', 'moderator', 'finance1', 'finance2', 'support'])
+      .orderBy('username')
+      .execute();
+    expect(staff.map((s) => [s.username, s.staff_roles])).toEqual([
+      ['admin', ['admin']],
+      ['finance1', ['finance']],
+      ['finance2', ['finance']],
+      ['moderator', ['moderator']],
+      ['support', ['support']],
+    ]);
+    for (const s of staff) expect(await verify(s.password_hash, PASSWORD), s.username).toBe(true);
+    expect(await verify(staff[0]!.password_hash, 'jiangxin-demo')).toBe(false);
+    const demo = await a.db.read
+      .selectFrom('users')
+      .select(['username', 'password_hash', 'is_client', 'is_freelancer'])
+      .where('username', 'in', ['client001', 'freelancer001'])
+      .orderBy('username')
+      .execute();
+    expect(demo.map((u) => [u.username, u.is_client, u.is_freelancer])).toEqual([
+      ['client001', true, false],
+      ['freelancer001', false, true],
+    ]);
+    expect(await verify(demo[0]!.password_hash, PASSWORD)).toBe(true);
+    // client001 sees every state from the client side.
+    const mine = await a.db.read
+      .selectFrom('orders as o')
+      .innerJoin('users as u', 'u.id', 'o.client_id')
+      .select('o.status')
+      .distinct()
+      .where('u.username', '=', 'client001')
+      .execute();
+    expect(new Set(mine.map((o) => o.status))).toEqual(new Set(ORDER_STATUSES));
+  });
+
+  it('prices packages in whole fen, ¥50–¥50,000, never cheaper at a higher tier', async () => {
+    const rows = await a.db.read
+      .selectFrom('service_packages')
+      .select(['service_id', 'tier', 'price_fen'])
+      .execute();
+    const byService = new Map<number, Record<string, number>>();
+    for (const r of rows) {
+      expect(Number.isInteger(r.price_fen)).toBe(true);
+      expect(r.price_fen).toBeGreaterThanOrEqual(5_000);
+      expect(r.price_fen).toBeLessThanOrEqual(5_000_000);
+      byService.set(r.service_id, { ...byService.get(r.service_id), [r.tier]: r.price_fen });
+    }
+    for (const p of byService.values()) {
+      expect(p['basic']!).toBeLessThanOrEqual(p['standard']!);
+      expect(p['standard']!).toBeLessThanOrEqual(p['premium']!);
+    }
+  });
+
+  it('keeps rating aggregates equal to the reviews they summarise', async () => {
+    expect(a.summary.reviews).toBeGreaterThan(0);
+    const { rows } = await sql<{
+      id: number;
+      rating: number;
+      rating_count: number;
+      avg: number | null;
+      n: number;
+    }>`
+      SELECT s.id, s.rating, s.rating_count, round(avg(r.rating), 2) AS avg, count(r.id) AS n
+      FROM services s LEFT JOIN reviews r ON r.service_id = s.id AND r.direction = 'client_to_freelancer'
+      GROUP BY s.id`.execute(a.db.read);
+    for (const r of rows) {
+      expect(Number(r.rating_count)).toBe(Number(r.n));
+      expect(Number(r.rating)).toBe(r.avg === null ? 0 : Number(r.avg));
+    }
+    expect(rows.some((r) => Number(r.n) > 0)).toBe(true);
+    const profiles = await sql<{ mismatched: number }>`
+      SELECT count(*) AS mismatched FROM freelancer_profiles p
+      LEFT JOIN (SELECT target_user_id, count(*) AS n FROM reviews WHERE direction = 'client_to_freelancer' GROUP BY target_user_id) r
+        ON r.target_user_id = p.user_id
+      WHERE p.rating_count <> coalesce(r.n, 0)`.execute(a.db.read);
+    expect(Number(profiles.rows[0]!.mismatched)).toBe(0);
+  });
+
+  it('writes conversations whose pointers name real messages of that conversation', async () => {
+    expect(a.summary.conversations).toBeGreaterThan(0);
+    const { rows } = await sql<{ bad: number }>`
+      SELECT count(*) AS bad FROM conversations c
+      LEFT JOIN messages m ON m.id = c.last_message_id AND m.conversation_id = c.id
+      WHERE m.id IS NULL`.execute(a.db.read);
+    expect(Number(rows[0]!.bad)).toBe(0);
+    const unread = await sql<{ n: number }>`
+      SELECT count(*) AS n FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+      WHERE p.last_read_message_id < c.last_message_id`.execute(a.db.read);
+    expect(Number(unread.rows[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it('leaves open orders payable/acceptable from now on, so the timeout sweeper does not close them at start', async () => {
+    const now = new Date();
+    const overdue = await a.db.read
+      .selectFrom('orders')
+      .select(['order_number', 'status'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'awaiting_payment'), eb('payment_deadline', '<=', now)]),
+          eb.and([eb('status', '=', 'pending_acceptance'), eb('acceptance_deadline', '<=', now)]),
+          eb.and([eb('status', '=', 'delivered'), eb('auto_complete_at', '<=', now)]),
+        ]),
+      )
+      .execute();
+    expect(overdue).toEqual([]);
+  });
+
+  it('seedIfEmpty leaves a seeded database alone', async () => {
+    const before = await fingerprint(a.db);
+    expect(await seedIfEmpty(a.ctx, { seed: 7, scale: 'small', demoPassword: 'x-other-password' })).toBe(
+      false,
+    );
+    expect(await fingerprint(a.db)).toEqual(before);
+    await expect(seed(a.ctx, { seed: 42, scale: 'small', demoPassword: PASSWORD })).rejects.toThrow(
+      /already has users/,
+    );
+  });
+
+  it(
+    'is deterministic: the same seed writes the same marketplace, another seed a different one',
+    async () => {
+      const same = await seeded(42);
+      let other: Seeded | undefined;
+      try {
+        const mine = await fingerprint(a.db);
+        expect(await fingerprint(same.db)).toEqual(mine);
+        expect(same.summary.orders).toEqual(a.summary.orders);
+        other = await seeded(43);
+        const theirs = await fingerprint(other.db);
+        expect(theirs.listings.map((l) => l.title_zh)).not.toEqual(mine.listings.map((l) => l.title_zh));
+        expect(theirs.orders.map((o) => [o.order_number, o.amount_fen])).not.toEqual(
+          mine.orders.map((o) => [o.order_number, o.amount_fen]),
+        );
+        expect((await checkLedger(other.db.read)).ok).toBe(true);
+      } finally {
+        await same.drop();
+        await other?.drop();
+      }
+    },
+    SLOW * 2,
+  );
+});

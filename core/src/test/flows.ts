@@ -1,0 +1,53 @@
+import { expect } from 'vitest';
+import type { ApiClient } from './client';
+import type { TestApp } from './harness';
+
+let keyCounter = 0;
+/** A fresh Idempotency-Key header. */
+export function idem(): Record<string, string> {
+  keyCounter += 1;
+  return { 'idempotency-key': `test-${process.pid}-${Date.now()}-${keyCounter}` };
+}
+
+/** Polls `probe` until it returns a truthy value (or fails after `ms`). For effects of async notifications. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Places an order through the API and pays it in the sandbox; resolves once the core saw the payment. */
+export async function placePaidOrder(
+  t: TestApp,
+  client: ApiClient,
+  serviceId: number,
+  opts: { tier?: string; provider?: 'alipay' | 'wechat' } = {},
+) {
+  const created = await client.post(
+    '/orders',
+    { serviceId, tier: opts.tier ?? 'basic', paymentProvider: opts.provider ?? 'alipay' },
+    idem(),
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await openPayPage(created.body.payment.payUrl);
+  t.sandbox!.pay(created.body.payment.outTradeNo, opts.provider ?? 'alipay');
+  const order = await eventually(async () => {
+    const r = await client.get(`/orders/${created.body.order.id}`);
+    return r.body.status === 'pending_acceptance' ? r.body : null;
+  });
+  return { order, payment: created.body.payment };
+}
+
+/** Opens the pay page as the client's browser would (Alipay learns of a page-pay trade only then). */
+export async function openPayPage(payUrl: string): Promise<string> {
+  const res = await fetch(payUrl);
+  expect(res.status).toBe(200);
+  return res.text();
+}
