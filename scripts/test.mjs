@@ -1,24 +1,59 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, then every Vitest project. Says which database backends ran.
+// `npm test`: type-check, lint, then every Vitest project, and a closing line with the counts.
+// Says which database backends ran: PGlite always; PostgreSQL and Redis when TEST_DATABASE_URL /
+// TEST_REDIS_URL point at servers (.ci/run sets both).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', shell: false });
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
+const redact = (url) => url.replace(/\/\/[^@/]*@/, '//');
 
 const backends = ['PGlite (embedded)'];
-if (process.env.TEST_DATABASE_URL)
-  backends.push(`PostgreSQL (${process.env.TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`);
+if (process.env.TEST_DATABASE_URL) backends.push(`PostgreSQL ${redact(process.env.TEST_DATABASE_URL)}`);
 console.log(`\n== Jiangxin tests — database backends: ${backends.join(' + ')}`);
 if (!process.env.TEST_DATABASE_URL)
-  console.log('   (set TEST_DATABASE_URL=postgres://… to also run every core suite on PostgreSQL)');
+  console.log(
+    '   PostgreSQL suites not run: set TEST_DATABASE_URL=postgres://… to run every core suite on it too',
+  );
 console.log(
-  `   Redis scale-out suite: ${process.env.TEST_REDIS_URL ? process.env.TEST_REDIS_URL : 'not run (set TEST_REDIS_URL)'}\n`,
+  `   Redis scale-out suite: ${process.env.TEST_REDIS_URL ? redact(process.env.TEST_REDIS_URL) : 'not run (set TEST_REDIS_URL=redis://…)'}\n`,
 );
 
 run('npx', ['tsc', '-p', 'shared']);
 run('npx', ['tsc', '-p', 'core']);
 run('npx', ['biome', 'check', '.']);
-run('npx', ['vitest', 'run', ...process.argv.slice(2)]);
+
+const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jx-vitest-')), 'report.json');
+const vitest = spawnSync(
+  'npx',
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
+  {
+    stdio: 'inherit',
+  },
+);
+let counts = null;
+try {
+  const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+  counts = {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
+} catch {
+  /* no report: vitest failed before running */
+}
 console.log(`\n== backends that ran: ${backends.join(' + ')}`);
+if (counts) console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+process.exit(vitest.status ?? 1);

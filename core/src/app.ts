@@ -78,6 +78,7 @@ export async function buildApp(ctx: AppContext) {
         tokens: ctx.tokens,
         dispatcher,
         redisUrl: ctx.env.REDIS_URL,
+        redisKeyPrefix: ctx.env.REDIS_KEY_PREFIX,
       });
       await http.listen({ host, port });
       dispatcher.start();

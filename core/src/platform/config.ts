@@ -16,6 +16,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   DATABASE_READ_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  /** Namespaces this deployment's socket.io channels on a shared Redis. */
+  REDIS_KEY_PREFIX: z.string().default('jiangxin'),
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),

@@ -86,9 +86,16 @@ export interface TestApp {
  * gateway when `payments` is set. Tests talk to it over HTTP like any client.
  */
 export async function startTestApp(
-  opts: { payments?: boolean; env?: Partial<Record<keyof Env, string>> } = {},
+  opts: {
+    payments?: boolean;
+    env?: Partial<Record<keyof Env, string>>;
+    /** Run as a second instance on another test app's database (scale-out tests). */
+    shareDbWith?: TestApp;
+  } = {},
 ): Promise<TestApp> {
-  const { db, drop } = await createTestDb();
+  const { db, drop } = opts.shareDbWith
+    ? { db: opts.shareDbWith.db, drop: async () => {} }
+    : await createTestDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
   const env = loadEnv({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
   const clock = new TestClock();

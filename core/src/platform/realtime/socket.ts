@@ -22,6 +22,7 @@ export async function attachRealtime(opts: {
   tokens: AccessTokens;
   dispatcher: EventDispatcher;
   redisUrl?: string | undefined;
+  redisKeyPrefix?: string;
 }) {
   const io = new Server(opts.server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const redis: Redis[] = [];
@@ -30,7 +31,7 @@ export async function attachRealtime(opts: {
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
     redis.push(pub, sub);
-    io.adapter(createAdapter(pub, sub));
+    io.adapter(createAdapter(pub, sub, { key: `${opts.redisKeyPrefix ?? 'jiangxin'}:socket.io` }));
   }
 
   io.use(async (socket, next) => {
