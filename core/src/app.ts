@@ -1,3 +1,5 @@
+import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { registerAccountsRoutes } from './modules/accounts/routes';
 import { registerCatalogRoutes } from './modules/catalog/routes';
@@ -28,6 +30,16 @@ export async function buildApp(ctx: AppContext) {
     req.principal = await principalFromRequest(req, ctx.tokens);
   });
   registerMetrics(http);
+  // Rate limits are opt-in per route (`config.rateLimit`); counters live in Redis when scaled out.
+  const limiterRedis = ctx.env.REDIS_URL
+    ? new Redis(ctx.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true })
+    : undefined;
+  await limiterRedis?.connect();
+  await http.register(rateLimit, {
+    global: false,
+    hook: 'preHandler', // after body parsing, so a limit can key on the account name
+    ...(limiterRedis ? { redis: limiterRedis, nameSpace: `${ctx.env.REDIS_KEY_PREFIX}:rl:` } : {}),
+  });
 
   http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -99,6 +111,7 @@ export async function buildApp(ctx: AppContext) {
       await dispatcher.stop();
       await realtime?.close();
       await http.close();
+      await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
     },
   };
 }

@@ -83,6 +83,7 @@ export const ERROR_MESSAGES = {
     zh: '该服务当前状态不允许此操作',
     en: 'The listing cannot move to that status from its current one',
   },
+  already_verified: { status: 409, zh: '已完成实名认证', en: 'Real-name verification is already done' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -111,3 +111,27 @@ export const publicUserSchema = z.object({
   createdAt: isoDateTime,
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** Mainland resident ID number: 18 characters, the last a GB 11643 check digit (0–9 or X). */
+export function isValidCnIdNumber(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
+  return '10X98765432'[sum % 11] === id[17];
+}
+
+export const realNameBodySchema = z
+  .object({
+    realName: z
+      .string()
+      .trim()
+      .regex(/^[\u4e00-\u9fa5·]{2,20}$/, { error: 'must be 2–20 Chinese characters' }),
+    idNumber: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isValidCnIdNumber, {
+        error: 'must be an 18-character resident ID number with a valid check digit',
+      }),
+  })
+  .strict();

@@ -111,4 +111,36 @@ describe('accounts', () => {
     const text = await api.request('POST', '/auth/login', 'login=a', { 'content-type': 'text/plain' });
     expect(text.status).toBe(415);
   });
+
+  it('takes real-name details for review and refuses an invalid ID number', async () => {
+    const { api: me } = await signUp(api);
+    const bad = await me.post('/me/real-name', { realName: '张三', idNumber: '110105194912310021' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('body.idNumber');
+    const ok = await me.post('/me/real-name', { realName: '张三', idNumber: '11010519491231002x' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.realNameStatus).toBe('pending');
+  });
+
+  it('limits password guessing per account name', async () => {
+    const { tokens } = await signUp(api);
+    const attempts = [];
+    for (let i = 0; i < 11; i++)
+      attempts.push(
+        (await api.post('/auth/login', { login: tokens.user.username, password: 'wrong-password' })).status,
+      );
+    expect(attempts.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(attempts[10]).toBe(429);
+    const limited = await api.post('/auth/login', {
+      login: tokens.user.username,
+      password: 'correct-horse-1',
+    });
+    expect(limited.body.code).toBe('rate_limited');
+    // Another account from the same address is not locked out by it.
+    const other = await signUp(api);
+    expect(
+      (await api.post('/auth/login', { login: other.tokens.user.username, password: 'correct-horse-1' }))
+        .status,
+    ).toBe(200);
+  });
 });

@@ -271,3 +271,29 @@ export async function verifyPhone(
   });
   if (!ok) throw new AppError('verification_code_invalid');
 }
+
+/**
+ * Submits real-name details for review (实名认证): status becomes `pending` until staff decide (ops
+ * issue). A verified user cannot resubmit; a pending one may correct their details.
+ */
+export async function submitRealName(
+  ctx: AppContext,
+  userId: number,
+  realName: string,
+  idNumber: string,
+): Promise<void> {
+  await ctx.db.transact(async (tx) => {
+    const user = await tx
+      .selectFrom('users')
+      .select('real_name_status')
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (user.real_name_status === 'verified') throw new AppError('already_verified');
+    await tx
+      .updateTable('users')
+      .set({ real_name: realName, id_number: idNumber, real_name_status: 'pending', updated_at: ctx.now() })
+      .where('id', '=', userId)
+      .execute();
+  });
+}

@@ -4,6 +4,7 @@ import {
   phoneCodeBodySchema,
   phoneVerifyBodySchema,
   publicUserSchema,
+  realNameBodySchema,
   refreshBodySchema,
   registerBodySchema,
   tokenPairSchema,
@@ -13,7 +14,7 @@ import { idParamSchema, okSchema } from '@jiangxin/shared/api/common';
 import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
-import { login, logout, refresh, registerUser, sendPhoneCode, verifyPhone } from './commands';
+import { login, logout, refresh, registerUser, sendPhoneCode, submitRealName, verifyPhone } from './commands';
 import { updateProfile } from './profile';
 import { getMe, getPublicUser } from './queries';
 
@@ -37,6 +38,15 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
   app.post(
     '/auth/login',
     {
+      // Password guessing: 10 attempts per account name and address per 15 minutes.
+      config: {
+        rateLimit: {
+          max: 10,
+          timeWindow: '15 minutes',
+          keyGenerator: (req) =>
+            `login:${req.ip}:${String((req.body as { login?: unknown } | undefined)?.login ?? '').toLowerCase()}`,
+        },
+      },
       schema: {
         tags,
         summary: '登录 Sign in (username, email or phone)',
@@ -121,6 +131,23 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
     async (req) => {
       const { userId } = requireUser(req);
       await verifyPhone(ctx, userId, req.body.phone, req.body.code);
+      return getMe(ctx.db.read, userId);
+    },
+  );
+  app.post(
+    '/me/real-name',
+    {
+      schema: {
+        tags,
+        summary: '提交实名认证 Submit real-name verification',
+        security: secured,
+        body: realNameBodySchema,
+        response: { 200: meSchema },
+      },
+    },
+    async (req) => {
+      const { userId } = requireUser(req);
+      await submitRealName(ctx, userId, req.body.realName, req.body.idNumber);
       return getMe(ctx.db.read, userId);
     },
   );
