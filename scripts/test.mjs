@@ -26,7 +26,7 @@ console.log(
 
 run('npx', ['tsc', '-p', 'shared']);
 run('npx', ['tsc', '-p', 'core']);
-run('npx', ['biome', 'check', '.']);
+run('npx', ['biome', 'check', '--error-on-warnings', '.']);
 
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jx-vitest-')), 'report.json');
 const vitest = spawnSync(

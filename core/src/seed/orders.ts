@@ -1,11 +1,10 @@
 import type { OrderStatus } from '@jiangxin/shared/orders';
 import { sql } from 'kysely';
-import { type Actor, transitionInTx } from '../modules/orders/commands';
+import { type Actor, openOrder, transitionInTx } from '../modules/orders/commands';
 import { applyVerifiedNotification, createPaymentRow } from '../modules/payments/commands';
 import type { VerifiedNotification } from '../modules/payments/gateway';
 import type { AppContext } from '../platform/context';
 import type { Tx } from '../platform/db/database';
-import { appendEvent } from '../platform/events/outbox';
 import type { OrderPlan, StepPlan } from './plan';
 
 /** Database ids of what the earlier phases wrote, by plan key. */
@@ -84,64 +83,21 @@ async function playOrder(
   const storyCtx: AppContext = Object.create(ctx, { now: { value: () => new Date(now) } });
   const clientId = ids.users[o.clientKey]!;
   const freelancerId = ids.users[o.freelancerKey]!;
-  const created = new Date(o.createdAt);
-  const order = await tx
-    .insertInto('orders')
-    .values({
-      order_number: o.orderNumber,
-      client_id: clientId,
-      freelancer_id: freelancerId,
-      service_id: ids.listings[o.listingKey]!,
-      tier: o.tier,
-      service_title: o.serviceTitle,
-      amount_fen: o.amountFen,
-      platform_fee_fen: null,
-      delivery_days: o.deliveryDays,
-      revisions_allowed: o.revisionsAllowed,
-      requirements: o.requirements,
-      status: 'awaiting_payment',
-      cancellation_requested_by: null,
-      cancellation_reason: null,
-      payment_deadline: new Date(o.createdAt + ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
-      acceptance_deadline: null,
-      delivery_deadline: null,
-      auto_complete_at: null,
-      paid_at: null,
-      accepted_at: null,
-      delivered_at: null,
-      completed_at: null,
-      cancelled_at: null,
-      created_at: created,
-      updated_at: created,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await tx
-    .insertInto('order_events')
-    .values({
-      order_id: order.id,
-      action: 'created',
-      from_status: null,
-      to_status: 'awaiting_payment',
-      actor_user_id: clientId,
-      note: '',
-    })
-    .execute();
+  const { order } = await openOrder(storyCtx, tx, {
+    orderNumber: o.orderNumber,
+    clientId,
+    freelancerId,
+    serviceId: ids.listings[o.listingKey]!,
+    tier: o.tier,
+    serviceTitle: o.serviceTitle,
+    amountFen: o.amountFen,
+    deliveryDays: o.deliveryDays,
+    revisionsAllowed: o.revisionsAllowed,
+    requirements: o.requirements,
+    provider: o.provider,
+  });
   let attempt = 1;
   let provider = o.provider;
-  await createPaymentRow(tx, order, provider, attempt);
-  await appendEvent(
-    tx,
-    'order.created',
-    { aggregateType: 'order', aggregateId: order.id, audience: [clientId] },
-    {
-      orderId: order.id,
-      orderNumber: order.order_number,
-      clientId,
-      freelancerId,
-      amountFen: order.amount_fen,
-    },
-  );
 
   const actorOf = (by: StepPlan['by']): Actor =>
     by === 'system'

@@ -4,6 +4,7 @@ import {
   nextStatus,
   ORDER_TRANSITIONS,
   type OrderAction,
+  type PackageTier,
 } from '@jiangxin/shared/orders';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context';
@@ -32,6 +33,86 @@ const moneyOf = (o: OrderRow): OrderMoney => ({
   freelancerId: o.freelancer_id,
   amountFen: o.amount_fen,
 });
+
+/** Everything an order is opened with; prices and terms are copied from the package at this moment. */
+export interface NewOrder {
+  clientId: number;
+  freelancerId: number;
+  serviceId: number;
+  tier: PackageTier;
+  serviceTitle: string;
+  amountFen: number;
+  deliveryDays: number;
+  revisionsAllowed: number;
+  requirements: string;
+  provider: PaymentProvider;
+  /** Only the demo seeder chooses its own numbers; everyone else gets the next from the sequence. */
+  orderNumber?: string;
+}
+
+/**
+ * Writes a new unpaid order with its first payment attempt, its timeline entry and `order.created`, in
+ * the caller's transaction, stamped with `ctx.now()`. The one way an order comes into existence.
+ */
+export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
+  const now = ctx.now();
+  const order = await tx
+    .insertInto('orders')
+    .values({
+      order_number: o.orderNumber ?? (await nextOrderNumber(tx, now)),
+      client_id: o.clientId,
+      freelancer_id: o.freelancerId,
+      service_id: o.serviceId,
+      tier: o.tier,
+      service_title: o.serviceTitle,
+      amount_fen: o.amountFen,
+      platform_fee_fen: null,
+      delivery_days: o.deliveryDays,
+      revisions_allowed: o.revisionsAllowed,
+      requirements: o.requirements,
+      status: 'awaiting_payment',
+      cancellation_requested_by: null,
+      cancellation_reason: null,
+      payment_deadline: new Date(now.getTime() + ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
+      acceptance_deadline: null,
+      delivery_deadline: null,
+      auto_complete_at: null,
+      paid_at: null,
+      accepted_at: null,
+      delivered_at: null,
+      completed_at: null,
+      cancelled_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto('order_events')
+    .values({
+      order_id: order.id,
+      action: 'created',
+      from_status: null,
+      to_status: 'awaiting_payment',
+      actor_user_id: o.clientId,
+      note: '',
+    })
+    .execute();
+  const payment = await createPaymentRow(tx, order, o.provider, 1);
+  await appendEvent(
+    tx,
+    'order.created',
+    { aggregateType: 'order', aggregateId: order.id, audience: [o.clientId] },
+    {
+      orderId: order.id,
+      orderNumber: order.order_number,
+      clientId: o.clientId,
+      freelancerId: o.freelancerId,
+      amountFen: order.amount_fen,
+    },
+  );
+  return { order, payment };
+}
 
 /**
  * Places an order for a published service's package, priced from the package as stored (never from the
@@ -72,62 +153,18 @@ export async function createOrder(
           .where('id', '=', clientId)
           .executeTakeFirstOrThrow();
         if (client.status !== 'active') throw new AppError('account_suspended');
-        const now = ctx.now();
-        const order = await tx
-          .insertInto('orders')
-          .values({
-            order_number: await nextOrderNumber(tx, now),
-            client_id: clientId,
-            freelancer_id: pkg.freelancer_id,
-            service_id: pkg.id,
-            tier: body.tier,
-            service_title: pkg.title_zh,
-            amount_fen: pkg.price_fen,
-            platform_fee_fen: null,
-            delivery_days: pkg.delivery_days,
-            revisions_allowed: pkg.revisions,
-            requirements: body.requirements,
-            status: 'awaiting_payment',
-            cancellation_requested_by: null,
-            cancellation_reason: null,
-            payment_deadline: new Date(now.getTime() + ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
-            acceptance_deadline: null,
-            delivery_deadline: null,
-            auto_complete_at: null,
-            paid_at: null,
-            accepted_at: null,
-            delivered_at: null,
-            completed_at: null,
-            cancelled_at: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await tx
-          .insertInto('order_events')
-          .values({
-            order_id: order.id,
-            action: 'created',
-            from_status: null,
-            to_status: 'awaiting_payment',
-            actor_user_id: clientId,
-            note: '',
-          })
-          .execute();
-        const payment = await createPaymentRow(tx, order, body.paymentProvider, 1);
-        await appendEvent(
-          tx,
-          'order.created',
-          { aggregateType: 'order', aggregateId: order.id, audience: [clientId] },
-          {
-            orderId: order.id,
-            orderNumber: order.order_number,
-            clientId,
-            freelancerId: order.freelancer_id,
-            amountFen: order.amount_fen,
-          },
-        );
+        const { order, payment } = await openOrder(ctx, tx, {
+          clientId,
+          freelancerId: pkg.freelancer_id,
+          serviceId: pkg.id,
+          tier: body.tier,
+          serviceTitle: pkg.title_zh,
+          amountFen: pkg.price_fen,
+          deliveryDays: pkg.delivery_days,
+          revisionsAllowed: pkg.revisions,
+          requirements: body.requirements,
+          provider: body.paymentProvider,
+        });
         return { status: 201, body: { orderId: order.id, paymentId: payment.id } };
       },
     ),
