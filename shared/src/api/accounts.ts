@@ -126,12 +126,8 @@ export const realNameBodySchema = z
       .string()
       .trim()
       .regex(/^[\u4e00-\u9fa5·]{2,20}$/, { error: 'must be 2–20 Chinese characters' }),
-    idNumber: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .refine(isValidCnIdNumber, {
-        error: 'must be an 18-character resident ID number with a valid check digit',
-      }),
+    idNumber: z.string().trim().toUpperCase().refine(isValidCnIdNumber, {
+      error: 'must be an 18-character resident ID number with a valid check digit',
+    }),
   })
   .strict();
