@@ -47,6 +47,7 @@ export async function createRuntime(
     level: env.LOG_LEVEL,
     ...(process.stdout.isTTY && env.NODE_ENV !== 'production' ? { transport: undefined } : {}),
   });
+  const gateways = createGateways(env, opts.sandbox);
   const db = await openDb({
     url: env.DATABASE_URL,
     readUrl: env.DATABASE_READ_URL,
@@ -63,7 +64,7 @@ export async function createRuntime(
     log,
     now: () => new Date(),
     tokens: new AccessTokens(jwtSecret(env, log), env.ACCESS_TOKEN_TTL_SECONDS),
-    gateways: createGateways(env, opts.sandbox),
+    gateways,
     storage: new LocalFileStorage(path.join(env.DATA_DIR, 'files')),
     sms,
     publicUrl: opts.publicUrl ?? env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
