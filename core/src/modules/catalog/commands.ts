@@ -10,6 +10,7 @@ import type { Db, Tx } from '../../platform/db/database';
 import type { ServicesTable } from '../../platform/db/schema';
 import { appendEvent } from '../../platform/events/outbox';
 import { AppError, type Localized, notFound } from '../../platform/http/problem';
+import { findUsableCategory } from './queries';
 
 type Packages = CreateServiceBody['packages'];
 
@@ -46,13 +47,8 @@ async function assertCategoryAndSkills(
   skillIds: readonly number[],
   skillsField: 'body.skillIds' | 'body.categoryId',
 ): Promise<void> {
-  const category = await tx
-    .selectFrom('categories as c')
-    .leftJoin('categories as p', 'p.id', 'c.parent_id')
-    .select(['c.id', 'c.parent_id', 'c.is_active', 'p.is_active as parent_active'])
-    .where('c.id', '=', categoryId)
-    .executeTakeFirst();
-  if (!category || !category.is_active || category.parent_active === false)
+  const category = await findUsableCategory(tx, categoryId);
+  if (!category)
     throw invalid('body.categoryId', 'no such active category', {
       zh: '分类不存在或已停用',
       en: 'The category does not exist or is no longer in use',

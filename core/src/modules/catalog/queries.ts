@@ -58,18 +58,25 @@ export async function getCategoryTree(db: Reader): Promise<CategoryNode[]> {
 }
 
 /**
- * The skills a listing in this category may carry: the category's own and its parent's (a "LOGO设计"
- * listing may also name the skills of "设计"). 404 for an unknown or inactive category.
+ * A category a listing may use now: it exists, is active, and so is its parent. Null otherwise.
  */
-export async function listCategorySkills(db: Reader, categoryId: number) {
+export async function findUsableCategory(db: Reader, categoryId: number) {
   const category = await db
     .selectFrom('categories as c')
     .leftJoin('categories as p', 'p.id', 'c.parent_id')
     .select(['c.id', 'c.parent_id', 'c.is_active', 'p.is_active as parent_active'])
     .where('c.id', '=', categoryId)
     .executeTakeFirst();
-  if (!category || !category.is_active || category.parent_active === false)
-    throw notFound({ zh: '分类不存在', en: 'No such category' });
+  return category && category.is_active && category.parent_active !== false ? category : null;
+}
+
+/**
+ * The skills a listing in this category may carry: the category's own and its parent's (a "LOGO设计"
+ * listing may also name the skills of "设计"). 404 for an unknown or inactive category.
+ */
+export async function listCategorySkills(db: Reader, categoryId: number) {
+  const category = await findUsableCategory(db, categoryId);
+  if (!category) throw notFound({ zh: '分类不存在', en: 'No such category' });
   const ids = category.parent_id === null ? [category.id] : [category.id, category.parent_id];
   const rows = await db
     .selectFrom('skills')

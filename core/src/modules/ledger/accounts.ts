@@ -54,23 +54,34 @@ export async function accountId(
   const hit = cache?.get(code);
   if (hit !== undefined) return hit;
   const tracked = spec.kind !== 'platform_fees' && spec.kind !== 'gateway_clearing';
-  await tx
-    .insertInto('ledger_accounts')
-    .values({
-      code,
-      kind: spec.kind,
-      user_id: spec.userId ?? null,
-      order_id: spec.orderId ?? null,
-      balance: tracked ? 0 : null,
-      allow_negative: spec.kind === 'gateway_clearing',
-    })
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
-  const row = await tx
-    .selectFrom('ledger_accounts')
+  // Create-if-missing and read the id in one round trip: the new row's id, else the existing row's.
+  const rows = await tx
+    .with('ins', (db) =>
+      db
+        .insertInto('ledger_accounts')
+        .values({
+          code,
+          kind: spec.kind,
+          user_id: spec.userId ?? null,
+          order_id: spec.orderId ?? null,
+          balance: tracked ? 0 : null,
+          allow_negative: spec.kind === 'gateway_clearing',
+        })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .returning('id'),
+    )
+    .selectFrom('ins')
     .select('id')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow();
-  cache?.set(code, row.id);
-  return row.id;
+    .unionAll((db) => db.selectFrom('ledger_accounts').select('id').where('code', '=', code))
+    .execute();
+  let id = rows[0]?.id;
+  if (id === undefined) {
+    // The row was committed by a concurrent transaction while the insert waited on it: the statement's
+    // snapshot predates it, so read it with a fresh one.
+    id = (
+      await tx.selectFrom('ledger_accounts').select('id').where('code', '=', code).executeTakeFirstOrThrow()
+    ).id;
+  }
+  cache?.set(code, id);
+  return id;
 }

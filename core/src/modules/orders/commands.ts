@@ -14,7 +14,7 @@ import { runIdempotent } from '../../platform/http/idempotency';
 import { AppError, notFound } from '../../platform/http/problem';
 import { assertFilesUsable } from '../files/queries';
 import { freezePayment, type OrderMoney, refundEscrow, releaseEscrow } from '../ledger/flows';
-import { createPaymentRow, ensurePayUrl } from '../payments/commands';
+import { createPaymentRow, ensurePayUrl, queueGatewayRefund } from '../payments/commands';
 import type { OrderRow } from './presenters';
 
 const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
@@ -435,17 +435,12 @@ async function refundPaidOrder(ctx: AppContext, tx: Tx, order: OrderRow) {
   if (!payment) throw new Error(`order ${order.order_number} has no succeeded payment to refund`);
   const { duplicate } = await refundEscrow(tx, moneyOf(order), payment.provider, ctx.db);
   if (duplicate) return;
-  await tx
-    .insertInto('refunds')
-    .values({
-      order_id: order.id,
-      payment_id: payment.id,
-      out_request_no: `${order.order_number}R1`,
-      amount_fen: order.amount_fen,
-      last_error: null,
-    })
-    .onConflict((oc) => oc.column('out_request_no').doNothing())
-    .execute();
+  await queueGatewayRefund(tx, {
+    orderId: order.id,
+    paymentId: payment.id,
+    outRequestNo: `${order.order_number}R1`,
+    amountFen: order.amount_fen,
+  });
 }
 
 /** Files attached to a delivery or dispute must exist and belong to the acting user. */

@@ -115,12 +115,14 @@ export async function handlePaymentNotification(
     );
     return gateway.ackFailure(outcome.rejected);
   }
-  if ('ok' in outcome)
+  // Only a stray payment queues a refund here; other pending refunds are the sweeper's (every pass).
+  if ('ok' in outcome && outcome.refundQueued)
     void processRefunds(ctx).catch((err) => ctx.log.error({ err }, 'refund processing failed'));
   return gateway.ackSuccess();
 }
 
-export type NotificationOutcome = { ok: true } | { rejected: string };
+/** `refundQueued`: the notification queued a gateway refund (a stray payment), to be sent at once. */
+export type NotificationOutcome = { ok: true; refundQueued?: true } | { rejected: string };
 
 /**
  * Applies a verified notification in the caller's transaction: checks it against the payment row
@@ -207,7 +209,7 @@ export async function applyVerifiedNotification(
     // Paid twice (two attempts) or after the order closed: take the money in and send it straight back.
     await refundStrayPayment(ctx, tx, order, payment, verified);
     await log('applied', `order already ${order.status}: refunded`);
-    return { ok: true };
+    return { ok: true, refundQueued: true };
   }
   await tx
     .updateTable('payments')
@@ -331,13 +333,29 @@ async function refundStrayPayment(
       { accountId: clearing, amountFen: payment.amount_fen },
     ],
   });
+  await queueGatewayRefund(tx, {
+    orderId: order.id,
+    paymentId: payment.id,
+    outRequestNo: `${payment.out_trade_no}R`,
+    amountFen: payment.amount_fen,
+  });
+}
+
+/**
+ * Queues a refund for the refunds worker, which sends it to the gateway after commit. Idempotent on
+ * `outRequestNo` (the gateway's refund id too), so queueing the same refund twice queues it once.
+ */
+export async function queueGatewayRefund(
+  tx: Tx,
+  r: { orderId: number; paymentId: number; outRequestNo: string; amountFen: number },
+): Promise<void> {
   await tx
     .insertInto('refunds')
     .values({
-      order_id: order.id,
-      payment_id: payment.id,
-      out_request_no: `${payment.out_trade_no}R`,
-      amount_fen: payment.amount_fen,
+      order_id: r.orderId,
+      payment_id: r.paymentId,
+      out_request_no: r.outRequestNo,
+      amount_fen: r.amountFen,
       last_error: null,
     })
     .onConflict((oc) => oc.column('out_request_no').doNothing())
