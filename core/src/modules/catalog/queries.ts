@@ -67,7 +67,7 @@ export async function findUsableCategory(db: Reader, categoryId: number) {
     .select(['c.id', 'c.parent_id', 'c.is_active', 'p.is_active as parent_active'])
     .where('c.id', '=', categoryId)
     .executeTakeFirst();
-  return category && category.is_active && category.parent_active !== false ? category : null;
+  return category?.is_active && category.parent_active !== false ? category : null;
 }
 
 /**
