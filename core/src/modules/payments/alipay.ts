@@ -20,7 +20,7 @@ import {
   parseFormStrict,
   rsaPrivateKey,
   rsaPublicKey,
-  rsaSign,
+  rsaSignAsync,
   rsaVerify,
   shanghaiDateTime,
   str,
@@ -76,11 +76,11 @@ export class AlipayGateway implements PaymentGateway {
   }
 
   /** Common + method parameters with `sign` added (the signature covers `sign_type`). */
-  #signedParams(
+  async #signedParams(
     method: string,
     bizContent: object,
     extra: Record<string, string | undefined> = {},
-  ): Record<string, string> {
+  ): Promise<Record<string, string>> {
     const params: Record<string, string> = {
       app_id: this.#appId,
       method,
@@ -91,14 +91,14 @@ export class AlipayGateway implements PaymentGateway {
       biz_content: JSON.stringify(bizContent),
     };
     for (const [k, v] of Object.entries(extra)) if (v) params[k] = v;
-    params.sign = rsaSign(alipaySignContent(params, ['sign']), this.#merchantKey);
+    params.sign = await rsaSignAsync(alipaySignContent(params, ['sign']), this.#merchantKey);
     return params;
   }
 
   async createPayment(input: CreatePaymentInput): Promise<{ payUrl: string }> {
     if (!(input.amountFen > 0))
       throw new RangeError(`payment amount must be positive, got ${input.amountFen} fen`);
-    const params = this.#signedParams(
+    const params = await this.#signedParams(
       'alipay.trade.page.pay',
       {
         out_trade_no: input.outTradeNo,
@@ -161,7 +161,7 @@ export class AlipayGateway implements PaymentGateway {
    * GatewayUnavailableError (timeout, network, 5xx) or GatewayResponseError (unsigned, forged, malformed).
    */
   async #call(method: string, bizContent: object): Promise<AlipayResponse> {
-    const params = this.#signedParams(method, bizContent);
+    const params = await this.#signedParams(method, bizContent);
     const res = await fetchGateway(
       this.#gatewayUrl,
       {

@@ -14,6 +14,7 @@ import {
   rsaPrivateKey,
   rsaPublicKey,
   rsaSign,
+  rsaSignAsync,
   rsaVerify,
   shanghaiDate,
   shanghaiDateTime,
@@ -28,6 +29,14 @@ import {
 let keys: SandboxKeys;
 beforeAll(async () => {
   keys = await loadSandboxKeys();
+});
+
+describe('rsaSignAsync', () => {
+  it('produces exactly the signature rsaSign does (RSA PKCS#1 v1.5 is deterministic)', async () => {
+    const key = rsaPrivateKey(keys.alipay.merchant.privateKey);
+    const message = 'app_id=9021000000000001&biz_content={"subject":"标志设计"}&method=alipay.trade.page.pay';
+    expect(await rsaSignAsync(message, key)).toBe(rsaSign(message, key));
+  });
 });
 
 describe('Alipay RSA2 against alipay-sdk', () => {

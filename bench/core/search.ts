@@ -1,0 +1,171 @@
+/**
+ * The search mix: `GET /api/v1/services` as the public catalog page calls it. Classes are taken in
+ * rotation so each gets the same share; within a class the PRNG picks the words, filters and sorts.
+ */
+import { SEARCH_SORTS } from '@jiangxin/shared/api/catalog';
+import { Rng } from '../../core/src/seed/random';
+import type { Catalog } from './data';
+import { type HttpClient, type LatencySummary, Samples } from './load';
+
+const ZH1 = ['网', '设', '译', '视', '码', '店', '图', '书', '版', '音'];
+const ZH2 = ['设计', '官网', '翻译', '剪辑', '海报', '文案', '开发', '配音', '抖音', '运营', '加急', '包装'];
+const ZH34 = ['小程序', '详情页', '宣传片', '企业官网', '包装设计', '短视频', '数据可视化', '公众号'];
+const EN = [
+  'website',
+  'logo',
+  'translation',
+  'video',
+  'shopify',
+  'react',
+  'python',
+  'design',
+  'seo',
+  'flutter',
+];
+const MISS = ['量子计算', '区块链', 'blockchain', '无人机航拍'];
+
+type Query = Record<string, string | number>;
+
+interface QueryClass {
+  name: string;
+  /** Whether a result page is expected to be non-empty (for the hit-rate check). */
+  expectHits: boolean;
+  make(rng: Rng, catalog: Catalog): Query;
+  /** Fetch page 1 untimed and time page 2 through its cursor. */
+  secondPage?: boolean;
+}
+
+const anySort = (rng: Rng) => rng.pick(SEARCH_SORTS);
+
+export const SEARCH_CLASSES: QueryClass[] = [
+  { name: 'zh 1 char', expectHits: true, make: (r) => ({ q: r.pick(ZH1), sort: anySort(r) }) },
+  { name: 'zh 2 chars', expectHits: true, make: (r) => ({ q: r.pick(ZH2), sort: anySort(r) }) },
+  { name: 'zh 3-5 chars', expectHits: true, make: (r) => ({ q: r.pick(ZH34), sort: anySort(r) }) },
+  { name: 'en word', expectHits: true, make: (r) => ({ q: r.pick(EN), sort: anySort(r) }) },
+  { name: 'no match', expectHits: false, make: (r) => ({ q: r.pick(MISS), sort: anySort(r) }) },
+  {
+    name: 'category',
+    expectHits: true,
+    make: (r, c) => ({
+      categoryId: r.chance(0.5) ? r.pick(c.topIds) : r.pick(c.leafIds),
+      sort: anySort(r),
+    }),
+  },
+  {
+    name: 'price range',
+    expectHits: true,
+    make: (r) => {
+      const min = r.pick([5_000, 10_000, 30_000, 100_000]);
+      return { minPriceFen: min, maxPriceFen: min * r.pick([2, 3, 5]), sort: anySort(r) };
+    },
+  },
+  {
+    name: 'zh 2 + category + price',
+    expectHits: false,
+    make: (r, c) => ({
+      q: r.pick(ZH2),
+      categoryId: r.pick(c.topIds),
+      minPriceFen: 10_000,
+      maxPriceFen: 500_000,
+      sort: anySort(r),
+    }),
+  },
+  ...SEARCH_SORTS.map(
+    (sort): QueryClass => ({ name: `browse sort=${sort}`, expectHits: true, make: () => ({ sort }) }),
+  ),
+  {
+    name: 'page 2 (cursor)',
+    expectHits: true,
+    secondPage: true,
+    make: (r): Query =>
+      r.chance(0.5) ? { q: r.pick([...ZH2, ...EN]), sort: anySort(r) } : { sort: anySort(r) },
+  },
+];
+
+const qs = (q: Query) =>
+  Object.entries(q)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join('&');
+
+export interface SearchClassResult {
+  name: string;
+  latency: LatencySummary;
+  /** Share of queries that returned at least one listing. */
+  hitRate: number;
+}
+
+export interface SearchResult {
+  queries: number;
+  seconds: number;
+  perSecond: number;
+  overall: LatencySummary;
+  classes: SearchClassResult[];
+  problems: string[];
+}
+
+/** Runs `total` measured queries (after `warmup` unmeasured ones) at `concurrency`. */
+export async function runSearch(
+  http: HttpClient,
+  catalog: Catalog,
+  opts: { total: number; warmup: number; concurrency: number; seed: number },
+): Promise<SearchResult> {
+  const rng = Rng.stream(opts.seed, 'bench-search');
+  const per = new Map(SEARCH_CLASSES.map((c) => [c.name, { samples: new Samples(), hits: 0 }]));
+  const overall = new Samples();
+  const problems: string[] = [];
+  let next = 0;
+  const all = opts.warmup + opts.total;
+  let t0 = 0;
+
+  const get = async (q: Query) => {
+    const res = await http.request('GET', `/api/v1/services?${qs(q)}`);
+    if (res.status !== 200)
+      throw new Error(`GET /services?${qs(q)}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    return JSON.parse(res.body) as { items: unknown[]; nextCursor: string | null };
+  };
+
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= all) return;
+      if (i === opts.warmup) t0 = performance.now();
+      const cls = SEARCH_CLASSES[i % SEARCH_CLASSES.length]!;
+      const q = cls.make(rng, catalog);
+      let query = q;
+      if (cls.secondPage) {
+        const first = await get(q);
+        if (!first.nextCursor) {
+          problems.push(`page 2: no cursor for ${qs(q)}`);
+          continue;
+        }
+        query = { ...q, cursor: first.nextCursor };
+      }
+      const s = performance.now();
+      const page = await get(query);
+      const ms = performance.now() - s;
+      if (i < opts.warmup) continue;
+      overall.add(ms);
+      const entry = per.get(cls.name)!;
+      entry.samples.add(ms);
+      if (page.items.length > 0) entry.hits += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const classes = SEARCH_CLASSES.map((c) => {
+    const e = per.get(c.name)!;
+    const hitRate = e.samples.count ? e.hits / e.samples.count : 0;
+    if (c.expectHits && hitRate < 0.99)
+      problems.push(`${c.name}: only ${(hitRate * 100).toFixed(0)} % found listings`);
+    if (c.name === 'no match' && e.hits > 0) problems.push('no match: found listings');
+    return { name: c.name, latency: e.samples.summary(), hitRate };
+  });
+  return {
+    queries: overall.count,
+    seconds,
+    perSecond: overall.count / seconds,
+    overall: overall.summary(),
+    classes,
+    problems,
+  };
+}
