@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import { AppError } from '../../platform/http/problem';
@@ -59,31 +60,24 @@ export async function postJournal(
     return { journalId: existing.id, duplicate: true };
   }
 
-  const rows = [];
-  for (const p of input.postings) {
-    let balanceAfter: number | null = null;
-    try {
-      const updated = await tx
-        .updateTable('ledger_accounts')
-        .set((eb) => ({ balance: eb('balance', '+', p.amountFen) }))
-        .where('id', '=', p.accountId)
-        .where('balance', 'is not', null)
-        .returning('balance')
-        .executeTakeFirst();
-      balanceAfter = updated?.balance ?? null;
-    } catch (err) {
-      if (/ledger_accounts_check|check constraint/i.test(String((err as Error).message)))
-        throw new AppError('insufficient_funds');
-      throw err;
-    }
-    rows.push({
-      journal_id: journal.id,
-      account_id: p.accountId,
-      amount_fen: p.amountFen,
-      balance_after: balanceAfter,
-      entry_type: p.entryType ?? null,
-    });
+  const finals = await applyBalanceDeltas(tx, input.postings);
+  // balance_after of each posting: walk each account's postings backwards from its final balance.
+  const running = new Map(finals);
+  const after: (number | null)[] = new Array(input.postings.length).fill(null);
+  for (let i = input.postings.length - 1; i >= 0; i--) {
+    const p = input.postings[i]!;
+    const balance = running.get(p.accountId);
+    if (balance === undefined) continue;
+    after[i] = balance;
+    running.set(p.accountId, balance - p.amountFen);
   }
+  const rows = input.postings.map((p, i) => ({
+    journal_id: journal.id,
+    account_id: p.accountId,
+    amount_fen: p.amountFen,
+    balance_after: after[i] ?? null,
+    entry_type: p.entryType ?? null,
+  }));
   await tx.insertInto('ledger_postings').values(rows).execute();
   const moved = input.postings.reduce((acc, p) => acc + Math.max(p.amountFen, 0), 0);
   await appendEvent(
@@ -93,4 +87,34 @@ export async function postJournal(
     { journalId: journal.id, kind: input.kind, orderId: input.orderId, amountFen: moved },
   );
   return { journalId: journal.id, duplicate: false };
+}
+
+/**
+ * Moves the cached balances of a journal's accounts in one statement: the rows are locked in id order
+ * first (so two journals never lock the same accounts in opposite orders), then each gets its net
+ * delta. Accounts without a cached balance are skipped. A balance that would go below zero violates
+ * the table's CHECK and aborts the transaction as `insufficient_funds`. Returns the final balances.
+ */
+async function applyBalanceDeltas(tx: Tx, postings: readonly PostingInput[]): Promise<Map<number, number>> {
+  const deltas = new Map<number, number>();
+  for (const p of postings) deltas.set(p.accountId, (deltas.get(p.accountId) ?? 0) + p.amountFen);
+  const ids = [...deltas.keys()];
+  const values = sql.join([...deltas].map(([id, delta]) => sql`(${id}::bigint, ${delta}::bigint)`));
+  try {
+    const { rows } = await sql<{ id: number; balance: number }>`
+      WITH locked AS (
+        SELECT id FROM ledger_accounts
+        WHERE id = ANY(${sql.val(ids)}::bigint[]) AND balance IS NOT NULL
+        ORDER BY id FOR UPDATE
+      )
+      UPDATE ledger_accounts a SET balance = a.balance + v.delta
+      FROM locked, (VALUES ${values}) AS v(id, delta)
+      WHERE a.id = locked.id AND a.id = v.id
+      RETURNING a.id, a.balance`.execute(tx);
+    return new Map(rows.map((r) => [Number(r.id), Number(r.balance)]));
+  } catch (err) {
+    if (/ledger_accounts_check|check constraint/i.test(String((err as Error).message)))
+      throw new AppError('insufficient_funds');
+    throw err;
+  }
 }

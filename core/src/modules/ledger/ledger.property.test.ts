@@ -118,7 +118,7 @@ describe('ledger invariants under random order histories', () => {
               { serviceId, tier: step.tier, requirements: '', paymentProvider: step.provider },
               `prop-${run}-${orders.length}-${Math.random()}`,
             );
-            orders.push(r.orderId);
+            orders.push(r.order.id);
             continue;
           }
           const orderId = orders[step.order % Math.max(orders.length, 1)];

@@ -15,7 +15,7 @@ import { AppError, notFound } from '../../platform/http/problem';
 import { assertFilesUsable } from '../files/queries';
 import { freezePayment, type OrderMoney, refundEscrow, releaseEscrow } from '../ledger/flows';
 import { createPaymentRow, ensurePayUrl, queueGatewayRefund } from '../payments/commands';
-import type { OrderRow } from './presenters';
+import type { OrderRow, PaymentRow } from './presenters';
 
 const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
 
@@ -125,6 +125,7 @@ export async function createOrder(
   body: CreateOrderBody,
   idempotencyKey: string,
 ) {
+  let opened: { order: OrderRow; payment: PaymentRow } | undefined;
   const { body: ref, replayed } = await ctx.db.transact((tx) =>
     runIdempotent(
       tx,
@@ -133,6 +134,7 @@ export async function createOrder(
         const pkg = await tx
           .selectFrom('services as s')
           .innerJoin('service_packages as p', 'p.service_id', 's.id')
+          .innerJoin('users as buyer', (join) => join.on('buyer.id', '=', clientId))
           .select([
             's.id',
             's.freelancer_id',
@@ -141,19 +143,15 @@ export async function createOrder(
             'p.price_fen',
             'p.delivery_days',
             'p.revisions',
+            'buyer.status as buyer_status',
           ])
           .where('s.id', '=', body.serviceId)
           .where('p.tier', '=', body.tier)
           .executeTakeFirst();
         if (!pkg || pkg.status !== 'published') throw new AppError('service_not_orderable');
         if (pkg.freelancer_id === clientId) throw new AppError('cannot_order_own_service');
-        const client = await tx
-          .selectFrom('users')
-          .select(['status'])
-          .where('id', '=', clientId)
-          .executeTakeFirstOrThrow();
-        if (client.status !== 'active') throw new AppError('account_suspended');
-        const { order, payment } = await openOrder(ctx, tx, {
+        if (pkg.buyer_status !== 'active') throw new AppError('account_suspended');
+        opened = await openOrder(ctx, tx, {
           clientId,
           freelancerId: pkg.freelancer_id,
           serviceId: pkg.id,
@@ -165,12 +163,24 @@ export async function createOrder(
           requirements: body.requirements,
           provider: body.paymentProvider,
         });
-        return { status: 201, body: { orderId: order.id, paymentId: payment.id } };
+        return { status: 201, body: { orderId: opened.order.id, paymentId: opened.payment.id } };
       },
     ),
   );
-  await ensurePayUrl(ctx, ref.paymentId);
-  return { ...ref, replayed };
+  // A replay reads back what the first request created (the stored response names it).
+  const { order, payment } = opened ?? {
+    order: await ctx.db.write
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', ref.orderId)
+      .executeTakeFirstOrThrow(),
+    payment: await ctx.db.write
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', ref.paymentId)
+      .executeTakeFirstOrThrow(),
+  };
+  return { order, payment: await ensurePayUrl(ctx, payment, order.service_title), replayed };
 }
 
 /** A new payment attempt for an unpaid order (the previous one failed or the client switched provider). */
@@ -180,7 +190,7 @@ export async function retryPayment(
   orderId: number,
   provider: PaymentProvider,
 ) {
-  const paymentId = await ctx.db.transact(async (tx) => {
+  const { payment, title } = await ctx.db.transact(async (tx) => {
     const order = await tx
       .selectFrom('orders')
       .selectAll()
@@ -196,10 +206,9 @@ export async function retryPayment(
       .executeTakeFirstOrThrow();
     if (Number(attempts.n) >= 20) throw new AppError('rate_limited');
     const payment = await createPaymentRow(tx, order, provider, Number(attempts.n) + 1);
-    return payment.id;
+    return { payment, title: order.service_title };
   });
-  await ensurePayUrl(ctx, paymentId);
-  return paymentId;
+  return ensurePayUrl(ctx, payment, title);
 }
 
 /** What a party may attach to a transition. */
@@ -207,6 +216,8 @@ export interface TransitionInput {
   message?: string;
   reason?: string;
   fileIds?: number[];
+  /** mark_paid only: the payment that has just been marked succeeded in this transaction. */
+  paidWith?: { id: number; provider: PaymentProvider };
 }
 
 export type Actor = { kind: 'user'; userId: number } | { kind: 'system' } | { kind: 'staff'; userId: number };
@@ -227,20 +238,21 @@ export async function transitionOrder(
   return ctx.db.transact((tx) => transitionInTx(ctx, tx, orderId, actor, action, input));
 }
 
+/** An order row the caller has already selected `FOR UPDATE` in the same transaction. */
+export type LockedOrder = OrderRow & { readonly __locked: true };
+
 export async function transitionInTx(
   ctx: AppContext,
   tx: Tx,
-  orderId: number,
+  target: number | LockedOrder,
   actor: Actor,
   action: OrderAction,
   input: TransitionInput = {},
 ) {
-  const order = await tx
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
-    .forUpdate()
-    .executeTakeFirst();
+  const order =
+    typeof target === 'number'
+      ? await tx.selectFrom('orders').selectAll().where('id', '=', target).forUpdate().executeTakeFirst()
+      : target;
   if (!order) throw orderNotFound();
   const side =
     actor.kind === 'system'
@@ -281,7 +293,7 @@ export async function transitionInTx(
 
   switch (action) {
     case 'mark_paid':
-      await freezeFromLatestPayment(ctx, tx, order);
+      await freezeFromLatestPayment(ctx, tx, order, input.paidWith);
       patch.paid_at = now;
       patch.acceptance_deadline = new Date(now.getTime() + ctx.env.ACCEPTANCE_TIMEOUT_HOURS * 3_600_000);
       break;
@@ -413,13 +425,20 @@ export async function transitionInTx(
 }
 
 /** The escrow freeze for the payment that just succeeded (the payments module marks it first). */
-async function freezeFromLatestPayment(ctx: AppContext, tx: Tx, order: OrderRow) {
-  const payment = await tx
-    .selectFrom('payments')
-    .select(['id', 'provider'])
-    .where('order_id', '=', order.id)
-    .where('status', '=', 'succeeded')
-    .executeTakeFirst();
+async function freezeFromLatestPayment(
+  ctx: AppContext,
+  tx: Tx,
+  order: OrderRow,
+  paidWith: TransitionInput['paidWith'],
+) {
+  const payment =
+    paidWith ??
+    (await tx
+      .selectFrom('payments')
+      .select(['id', 'provider'])
+      .where('order_id', '=', order.id)
+      .where('status', '=', 'succeeded')
+      .executeTakeFirst());
   if (!payment) throw new Error(`order ${order.order_number} marked paid without a succeeded payment`);
   await freezePayment(tx, moneyOf(order), payment, ctx.db);
 }

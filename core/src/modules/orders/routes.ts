@@ -57,11 +57,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
     },
     async (req, reply) => {
       const { userId } = requireUser(req);
-      const { orderId, paymentId, replayed } = await createOrder(ctx, userId, req.body, idempotencyKey(req));
-      const [order, payment] = await Promise.all([
-        ctx.db.write.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirstOrThrow(),
-        ctx.db.write.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow(),
-      ]);
+      const { order, payment, replayed } = await createOrder(ctx, userId, req.body, idempotencyKey(req));
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply
         .status(replayed ? 200 : 201)
@@ -110,17 +106,12 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
       },
     },
     async (req, reply) => {
-      const paymentId = await retryPayment(
+      const payment = await retryPayment(
         ctx,
         requireUser(req).userId,
         req.params.id,
         req.body.paymentProvider,
       );
-      const payment = await ctx.db.write
-        .selectFrom('payments')
-        .selectAll()
-        .where('id', '=', paymentId)
-        .executeTakeFirstOrThrow();
       return reply.status(201).send(presentPayment(payment));
     },
   );

@@ -5,7 +5,7 @@ import { appendEvent } from '../../platform/events/outbox';
 import { accountCode, accountId } from '../ledger/accounts';
 import { returnFailedRefund } from '../ledger/flows';
 import { postJournal } from '../ledger/journal';
-import { transitionInTx } from '../orders/commands';
+import { type LockedOrder, transitionInTx } from '../orders/commands';
 import type { OrderRow, PaymentRow } from '../orders/presenters';
 import { NotificationRejected, type NotifyAck, type VerifiedNotification } from './gateway';
 
@@ -39,37 +39,29 @@ export async function createPaymentRow(
  * Asks the gateway for the pay URL of a pending payment, outside any transaction (it may be a network
  * call), and stores it. Safe to call again: a payment that has a URL is left alone.
  */
-export async function ensurePayUrl(ctx: AppContext, paymentId: number): Promise<void> {
-  const p = await ctx.db.write
-    .selectFrom('payments')
-    .innerJoin('orders', 'orders.id', 'payments.order_id')
-    .select([
-      'payments.id',
-      'payments.provider',
-      'payments.out_trade_no',
-      'payments.amount_fen',
-      'payments.pay_url',
-      'payments.status',
-      'orders.service_title',
-    ])
-    .where('payments.id', '=', paymentId)
-    .executeTakeFirstOrThrow();
-  if (p.pay_url || p.status !== 'pending') return;
+export async function ensurePayUrl(
+  ctx: AppContext,
+  payment: PaymentRow,
+  serviceTitle: string,
+): Promise<PaymentRow> {
+  if (payment.pay_url || payment.status !== 'pending') return payment;
   try {
-    const { payUrl } = await ctx.gateways[p.provider].createPayment({
-      outTradeNo: p.out_trade_no,
-      amountFen: p.amount_fen,
-      subject: `匠心订单 ${p.service_title}`.slice(0, 120),
-      notifyUrl: `${ctx.publicUrl}/api/v1/payments/${p.provider}/notify`,
+    const { payUrl } = await ctx.gateways[payment.provider].createPayment({
+      outTradeNo: payment.out_trade_no,
+      amountFen: payment.amount_fen,
+      subject: `匠心订单 ${serviceTitle}`.slice(0, 120),
+      notifyUrl: `${ctx.publicUrl}/api/v1/payments/${payment.provider}/notify`,
     });
-    await ctx.db.write
+    return await ctx.db.write
       .updateTable('payments')
       .set({ pay_url: payUrl, updated_at: ctx.now() })
-      .where('id', '=', p.id)
-      .execute();
+      .where('id', '=', payment.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (err) {
     // The order stays payable: the client can ask for a new attempt (POST /orders/:id/pay).
-    ctx.log.warn({ err, outTradeNo: p.out_trade_no }, 'gateway did not create the payment');
+    ctx.log.warn({ err, outTradeNo: payment.out_trade_no }, 'gateway did not create the payment');
+    return payment;
   }
 }
 
@@ -211,21 +203,27 @@ export async function applyVerifiedNotification(
     await log('applied', `order already ${order.status}: refunded`);
     return { ok: true, refundQueued: true };
   }
+  // This attempt succeeds; any other attempt still pending for the order closes (one statement).
   await tx
     .updateTable('payments')
-    .set({
-      status: 'succeeded',
-      provider_trade_no: verified.providerTradeNo,
-      paid_at: ctx.now(),
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when('id', '=', payment.id)
+        .then(eb.val<'succeeded' | 'closed'>('succeeded'))
+        .else(eb.val<'succeeded' | 'closed'>('closed'))
+        .end(),
+      provider_trade_no: eb
+        .case()
+        .when('id', '=', payment.id)
+        .then(verified.providerTradeNo)
+        .else(eb.ref('provider_trade_no'))
+        .end(),
+      paid_at: eb.case().when('id', '=', payment.id).then(ctx.now()).else(eb.ref('paid_at')).end(),
       updated_at: ctx.now(),
-    })
-    .where('id', '=', payment.id)
-    .execute();
-  await tx
-    .updateTable('payments')
-    .set({ status: 'closed', updated_at: ctx.now() })
+    }))
     .where('order_id', '=', order.id)
-    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('id', '=', payment.id), eb('status', '=', 'pending')]))
     .execute();
   await appendEvent(
     tx,
@@ -239,7 +237,9 @@ export async function applyVerifiedNotification(
       amountFen: payment.amount_fen,
     },
   );
-  await transitionInTx(ctx, tx, order.id, { kind: 'system' }, 'mark_paid');
+  await transitionInTx(ctx, tx, order as LockedOrder, { kind: 'system' }, 'mark_paid', {
+    paidWith: { id: payment.id, provider: payment.provider },
+  });
   await log('applied');
   return { ok: true };
 }
