@@ -5,15 +5,9 @@
  * same options write the same listings on every run.
  */
 import type pg from 'pg';
-import {
-  CATEGORIES,
-  LISTING_INTROS,
-  LISTING_NOTES,
-  LISTING_PROCESS,
-  LISTING_STRENGTHS,
-} from '../../core/src/seed/catalog-data';
+import { CATEGORIES } from '../../core/src/seed/catalog-data';
 import { CITIES, GIVEN_NAME_CHARS, NICKNAME_WORDS, SURNAMES } from '../../core/src/seed/people-data';
-import { LEAVES } from '../../core/src/seed/plan';
+import { describeListing, LEAVES } from '../../core/src/seed/plan';
 import { Rng } from '../../core/src/seed/random';
 
 const DAY = 86_400_000;
@@ -149,9 +143,6 @@ function niceFen(rng: Rng, yuan: number): number {
   return Math.min(50_000, Math.max(50, y)) * 100;
 }
 
-const fill = (template: string, vars: Record<string, string | number>) =>
-  template.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
-
 const TIERS = ['basic', 'standard', 'premium'] as const;
 const TIER_NAMES = ['基础版', '标准版', '高级版'];
 const SUFFIXES = ['', '', '', ' 可开发票', ' 源文件交付', ' 支持加急', ' 售后无忧', ' 包满意', ' 一对一服务'];
@@ -206,21 +197,16 @@ export async function writeListings(
       revisions: [rev, rev + 1, rev + 3][t]!,
     }));
     packages.push(pk);
-    const intro = fill(rng.pick(LISTING_INTROS), {
-      years: rng.int(2, 12),
-      clients: rng.int(2, 50) * 10,
-      strength: rng.pick(LISTING_STRENGTHS),
-      category: leaf.nameZh,
-    });
-    const description = [
-      intro,
-      '',
-      `${leaf.nameZh}服务内容：`,
-      ...pk.map((p) => `· ${p.title}：${p.description}（${p.days}天交付，含${p.revisions}次修改）`),
-      '',
-      rng.pick(LISTING_PROCESS),
-      rng.pick(LISTING_NOTES),
-    ].join('\n');
+    const description = describeListing(
+      rng,
+      leaf.nameZh,
+      pk.map((p) => ({
+        title: p.title,
+        description: p.description,
+        deliveryDays: p.days,
+        revisions: p.revisions,
+      })),
+    );
     const reviewed = rng.chance(0.65);
     const rating = reviewed ? Math.round((3 + 2 * rng.next() ** 0.4) * 100) / 100 : 0;
     const publishedAt = DATA_END - rng.int(1, 730) * DAY - rng.int(0, DAY - 1);

@@ -441,23 +441,7 @@ function planListings(seed: number, storyEnd: number, scale: SeedScale, users: U
       deliveryDays: days[t]!,
       revisions: revisions[t]!,
     })) as [PackagePlan, PackagePlan, PackagePlan];
-    const intro = fill(rng.pick(LISTING_INTROS), {
-      years: rng.int(2, 12),
-      clients: rng.int(2, 50) * 10,
-      strength: rng.pick(LISTING_STRENGTHS),
-      category: leaf.nameZh,
-    });
-    let description = [
-      intro,
-      '',
-      `${leaf.nameZh}服务内容：`,
-      ...packages.map(
-        (p) => `· ${p.title}：${p.description}（${p.deliveryDays}天交付，含${p.revisions}次修改）`,
-      ),
-      '',
-      rng.pick(LISTING_PROCESS),
-      rng.pick(LISTING_NOTES),
-    ].join('\n');
+    let description = describeListing(rng, leaf.nameZh, packages);
     if (status === 'pending_review' && rng.chance(0.4)) description += `\n${rng.pick(CONTACT_LEAKS)}`;
 
     // Published listings predate every order; drafts and reviews are recent.
@@ -848,4 +832,32 @@ export function planMarketplace(seed: number, scale: SeedScale, timeouts: StoryT
   const orders = planOrders(seed, storyEnd, scale, users, listings, timeouts);
   const presales = planPresales(seed, storyEnd, scale, users, listings);
   return { storyEnd, users, listings, orders, presales };
+}
+
+/**
+ * A listing's description in the voice of the demo marketplace: an intro, what each package includes,
+ * how the freelancer works and a closing note. Shared by the seed and the search benchmark.
+ */
+export function describeListing(
+  rng: Rng,
+  categoryZh: string,
+  packages: readonly { title: string; description: string; deliveryDays: number; revisions: number }[],
+): string {
+  const intro = fill(rng.pick(LISTING_INTROS), {
+    years: rng.int(2, 12),
+    clients: rng.int(2, 50) * 10,
+    strength: rng.pick(LISTING_STRENGTHS),
+    category: categoryZh,
+  });
+  return [
+    intro,
+    '',
+    `${categoryZh}服务内容：`,
+    ...packages.map(
+      (p) => `· ${p.title}：${p.description}（${p.deliveryDays}天交付，含${p.revisions}次修改）`,
+    ),
+    '',
+    rng.pick(LISTING_PROCESS),
+    rng.pick(LISTING_NOTES),
+  ].join('\n');
 }
