@@ -25,6 +25,8 @@ const envSchema = z.object({
   PAYMENT_TIMEOUT_MINUTES: z.coerce.number().int().min(1).default(30),
   ACCEPTANCE_TIMEOUT_HOURS: z.coerce.number().int().min(1).default(48),
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).default(7),
+  /** Sign-ups accepted per client address per hour (spam and account farming). */
+  REGISTER_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(30),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALIPAY_APP_ID: z.string().optional(),

@@ -97,7 +97,14 @@ export async function startTestApp(
     ? { db: opts.shareDbWith.db, drop: async () => {} }
     : await createTestDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
-  const env = loadEnv({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  // Every test user signs up from 127.0.0.1: lift the per-address sign-up limit unless a test sets it.
+  const env = loadEnv({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    REGISTER_LIMIT_PER_HOUR: '100000',
+    ...opts.env,
+  });
   const clock = new TestClock();
   const sms = new MemorySmsSender();
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

@@ -144,3 +144,22 @@ describe('accounts', () => {
     ).toBe(200);
   });
 });
+
+describe('sign-up limit', () => {
+  it('refuses more sign-ups per address than REGISTER_LIMIT_PER_HOUR, with a problem in the caller language', async () => {
+    const limited = await startTestApp({ env: { REGISTER_LIMIT_PER_HOUR: '3' } });
+    try {
+      const client = new ApiClient(limited.url, undefined, 'en');
+      for (let i = 0; i < 3; i++) await signUp(client);
+      const fourth = await client.post('/auth/register', {
+        username: uniqueName('spam'),
+        password: 'correct-horse-1',
+      });
+      expect(fourth.status).toBe(429);
+      expect(fourth.body.code).toBe('rate_limited');
+      expect(fourth.body.detail).toBe('Too many requests; try again later');
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -26,6 +26,13 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
   app.post(
     '/auth/register',
     {
+      config: {
+        rateLimit: {
+          max: ctx.env.REGISTER_LIMIT_PER_HOUR,
+          timeWindow: '1 hour',
+          keyGenerator: (req) => `register:${req.ip}`,
+        },
+      },
       schema: {
         tags,
         summary: '注册 Register',
