@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
-import {
-  insertCompletedOrderFixture,
-  publishService,
-  seedCatalog,
-  serviceBody,
-} from '../../test/factories/catalog';
+import { orderThroughCommands, publishService, seedCatalog, serviceBody } from '../../test/factories/catalog';
 import { startTestApp, type TestApp } from '../../test/harness';
 
 let t: TestApp;
@@ -52,7 +47,7 @@ describe('reviewing an order', () => {
     const orders = [];
     for (const [i, c] of clients.entries())
       orders.push(
-        await insertCompletedOrderFixture(t, {
+        await orderThroughCommands(t, {
           serviceId: fl.serviceId,
           clientId: c.userId,
           tier: i === 0 ? 'premium' : 'basic',
@@ -94,7 +89,7 @@ describe('reviewing an order', () => {
     });
 
     // A review on another listing of the same freelancer moves the freelancer, not this listing.
-    const otherOrder = await insertCompletedOrderFixture(t, {
+    const otherOrder = await orderThroughCommands(t, {
       serviceId: fl.otherServiceId,
       clientId: clients[0]!.userId,
     });
@@ -141,7 +136,7 @@ describe('reviewing an order', () => {
     const fl = await freelancerWithListings();
     for (const rating of [5, 5, 4]) {
       const c = await signUp(api, { userType: 'client' });
-      const order = await insertCompletedOrderFixture(t, { serviceId: fl.serviceId, clientId: c.userId });
+      const order = await orderThroughCommands(t, { serviceId: fl.serviceId, clientId: c.userId });
       expect((await c.api.post(`/orders/${order.id}/reviews`, { rating })).status).toBe(201);
     }
     expect((await api.get(`/services/${fl.serviceId}`)).body).toMatchObject({ rating: 4.67, ratingCount: 3 });
@@ -151,7 +146,7 @@ describe('reviewing an order', () => {
     const fl = await freelancerWithListings();
     const clients = await Promise.all([1, 2, 3, 4, 5, 6].map(() => signUp(api, { userType: 'client' })));
     const orders = await Promise.all(
-      clients.map((c) => insertCompletedOrderFixture(t, { serviceId: fl.serviceId, clientId: c.userId })),
+      clients.map((c) => orderThroughCommands(t, { serviceId: fl.serviceId, clientId: c.userId })),
     );
     const ratings = [5, 4, 3, 5, 2, 4]; // 23 / 6 = 3.8333… → 3.83
     const results = await Promise.all(
@@ -166,8 +161,8 @@ describe('reviewing an order', () => {
     const fl = await freelancerWithListings();
     const client = await signUp(api, { userType: 'client' });
     const outsider = await signUp(api, { userType: 'both' });
-    const done = await insertCompletedOrderFixture(t, { serviceId: fl.serviceId, clientId: client.userId });
-    const running = await insertCompletedOrderFixture(t, {
+    const done = await orderThroughCommands(t, { serviceId: fl.serviceId, clientId: client.userId });
+    const running = await orderThroughCommands(t, {
       serviceId: fl.serviceId,
       clientId: client.userId,
       status: 'in_progress',
@@ -209,7 +204,7 @@ describe('review lists', () => {
     for (let i = 0; i < 5; i += 1) {
       const c = await signUp(api, { userType: 'client' });
       clientIds.push(c.userId);
-      const order = await insertCompletedOrderFixture(t, { serviceId: fl.serviceId, clientId: c.userId });
+      const order = await orderThroughCommands(t, { serviceId: fl.serviceId, clientId: c.userId });
       ids.push(
         (await c.api.post(`/orders/${order.id}/reviews`, { rating: 1 + (i % 5), comment: `评价${i}` })).body
           .id,

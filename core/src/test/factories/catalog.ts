@@ -1,6 +1,7 @@
 import type { CreateServiceBody } from '@jiangxin/shared/api/catalog';
-import { sql } from 'kysely';
 import { setServiceStatus } from '../../modules/catalog/commands';
+import { createOrder, transitionOrder } from '../../modules/orders/commands';
+import { applyVerifiedNotification } from '../../modules/payments/commands';
 import type { TestApp } from '../harness';
 
 let seq = 0;
@@ -139,12 +140,11 @@ export async function publishService(t: TestApp, serviceId: number): Promise<voi
 }
 
 /**
- * FIXTURE FOR REVIEW TESTS ONLY. Inserts an order row directly in `completed` status (amount and terms
- * from the chosen package), bypassing payment, escrow and the order state machine, which the orders
- * module owns. It exists so reviews can be tested before that module is written; never use it to test
- * anything about orders or money.
+ * An order of `serviceId` by `clientId` brought to `status` through the real commands: placed, paid
+ * by a verified gateway notification (escrow frozen), accepted, delivered and accepted by the client —
+ * stopping at the status asked for. Money moves exactly as in production, so the ledger stays checkable.
  */
-export async function insertCompletedOrderFixture(
+export async function orderThroughCommands(
   t: TestApp,
   opts: {
     serviceId: number;
@@ -153,42 +153,34 @@ export async function insertCompletedOrderFixture(
     status?: 'completed' | 'in_progress' | 'delivered';
   },
 ) {
-  return t.db.transact(async (tx) => {
-    const service = await tx
-      .selectFrom('services as s')
-      .innerJoin('service_packages as p', 'p.service_id', 's.id')
-      .select([
-        's.id',
-        's.freelancer_id',
-        's.title_zh',
-        'p.tier',
-        'p.price_fen',
-        'p.delivery_days',
-        'p.revisions',
-      ])
-      .where('s.id', '=', opts.serviceId)
-      .where('p.tier', '=', opts.tier ?? 'basic')
-      .executeTakeFirstOrThrow();
-    const status = opts.status ?? 'completed';
-    const now = t.ctx.now();
-    return tx
-      .insertInto('orders')
-      .values({
-        order_number: sql<string>`'TEST' || nextval('order_number_seq')::text`,
-        client_id: opts.clientId,
-        freelancer_id: service.freelancer_id,
-        service_id: service.id,
-        tier: service.tier,
-        service_title: service.title_zh,
-        amount_fen: service.price_fen,
-        delivery_days: service.delivery_days,
-        revisions_allowed: service.revisions,
-        status,
-        cancellation_requested_by: null,
-        cancellation_reason: null,
-        completed_at: status === 'completed' ? now : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
+  const { order, payment } = await createOrder(
+    t.ctx,
+    opts.clientId,
+    { serviceId: opts.serviceId, tier: opts.tier ?? 'basic', requirements: '', paymentProvider: 'alipay' },
+    `fixture-${opts.clientId}-${opts.serviceId}-${Date.now()}-${Math.random()}`,
+  );
+  await t.db.transact((tx) =>
+    applyVerifiedNotification(
+      t.ctx,
+      tx,
+      payment.provider,
+      {
+        provider: payment.provider,
+        outTradeNo: payment.out_trade_no,
+        providerTradeNo: `FIXTURE${payment.id}`,
+        amountFen: payment.amount_fen,
+        outcome: 'succeeded',
+        rawStatus: 'TRADE_SUCCESS',
+      },
+      { headers: {}, rawBody: '' },
+    ),
+  );
+  const freelancer = { kind: 'user' as const, userId: order.freelancer_id };
+  const client = { kind: 'user' as const, userId: opts.clientId };
+  const target = opts.status ?? 'completed';
+  let row = await transitionOrder(t.ctx, order.id, freelancer, 'accept');
+  if (target === 'in_progress') return row;
+  row = await transitionOrder(t.ctx, order.id, freelancer, 'deliver', { message: '已交付' });
+  if (target === 'delivered') return row;
+  return transitionOrder(t.ctx, order.id, client, 'complete');
 }
