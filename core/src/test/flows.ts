@@ -10,14 +10,11 @@ export function idem(): Record<string, string> {
 }
 
 /** Polls `probe` until it returns a truthy value (or fails after `ms`). For effects of async notifications. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  ms = 10_000,
-): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 25));
   }

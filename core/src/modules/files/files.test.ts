@@ -186,7 +186,7 @@ describe('files', () => {
     expect((await outsider.api.get('/files/999999')).status).toBe(404);
 
     // A delivery of an order between owner and client references it: the client may read it now.
-    const { orderId } = await insertOrder(t.db, { clientId: client.userId, freelancerId: owner.userId });
+    const { orderId } = await insertOrder(t, { clientId: client.userId, freelancerId: owner.userId });
     await t.db.transact((tx) =>
       tx
         .insertInto('order_deliveries')

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
+import { eventually } from '../../test/flows';
 import { startTestApp, type TestApp } from '../../test/harness';
-import { connectEvents, eventually, insertOrder } from './test-fixtures';
+import { connectEvents, insertOrder } from './test-fixtures';
 
 let t: TestApp;
 let api: ApiClient;
@@ -74,7 +75,7 @@ describe('conversations', () => {
     const concurrent = await Promise.all([open(client, freelancer), open(freelancer, client)]);
     expect(concurrent.map((r) => r.body.id)).toEqual([first.body.id, first.body.id]);
 
-    const { orderId, serviceId } = await insertOrder(t.db, {
+    const { orderId, serviceId } = await insertOrder(t, {
       clientId: client.userId,
       freelancerId: freelancer.userId,
     });
