@@ -2,8 +2,8 @@ import type { CategoryNode, MyService, ServiceDetail, ServiceStatus } from '@jia
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ReadDb, Tx } from '../../platform/db/database';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import { notFound } from '../../platform/http/problem';
-import { cursorId, decodeCursor, encodeCursor } from '../search/cursor';
 import { iso, toCategory, toMyService, toServiceCard } from './presenters';
 
 type Reader = ReadDb | Tx;

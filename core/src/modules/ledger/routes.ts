@@ -4,10 +4,11 @@ import {
   walletSchema,
   walletTransactionPageSchema,
 } from '@jiangxin/shared/api/wallet';
+import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import type { HttpServer } from '../../platform/http/server';
-import { decodeIdCursor, encodeIdCursor } from '../orders/queries';
 import { accountCode } from './accounts';
 import { getWallet } from './queries';
 
@@ -38,7 +39,9 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
     },
     async (req) => {
       const { userId } = requireUser(req);
-      const before = req.query.cursor ? decodeIdCursor(req.query.cursor) : null;
+      const before = req.query.cursor
+        ? decodeCursor(req.query.cursor, 'wallet', z.tuple([cursorId]))[0]
+        : null;
       let q = ctx.db.read
         .selectFrom('ledger_postings as p')
         .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
@@ -72,7 +75,8 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
           orderNumber: r.order_number,
           createdAt: new Date(r.created_at).toISOString(),
         })),
-        nextCursor: rows.length > req.query.limit ? encodeIdCursor(page[page.length - 1]!.id) : null,
+        nextCursor:
+          rows.length > req.query.limit ? encodeCursor('wallet', [page[page.length - 1]!.id]) : null,
       };
     },
   );

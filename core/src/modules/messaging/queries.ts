@@ -1,8 +1,10 @@
 import type { Conversation, Message } from '@jiangxin/shared/api/messaging';
 import { type Selectable, sql } from 'kysely';
+import { z } from 'zod';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import type { ConversationsTable, MessagesTable } from '../../platform/db/schema';
-import { AppError, notFound } from '../../platform/http/problem';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
+import { notFound } from '../../platform/http/problem';
 import { filesByIds } from '../files/queries';
 
 type ConversationRow = Selectable<ConversationsTable>;
@@ -89,24 +91,7 @@ export async function unreadCount(db: ReadDb | Tx, userId: number, conversationI
 }
 
 /** Cursor of the conversation list: activity time in microseconds (exact in Postgres) and id. */
-interface ActivityCursor {
-  us: number;
-  id: number;
-}
-
-function encodeCursor(c: ActivityCursor): string {
-  return Buffer.from(`${c.us}.${c.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): ActivityCursor {
-  const m = /^(\d{1,17})\.(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
-  if (!m) {
-    throw new AppError('validation_failed', { zh: '分页游标无效', en: 'Invalid cursor' }, undefined, [
-      { field: 'querystring.cursor', message: 'not a cursor from a previous page' },
-    ]);
-  }
-  return { us: Number(m[1]), id: Number(m[2]) };
-}
+const activityCursor = z.tuple([z.number().int().nonnegative(), cursorId]);
 
 const activityUs = sql<number>`floor(extract(epoch from c.updated_at) * 1000000)::bigint`;
 
@@ -130,8 +115,8 @@ export async function listConversations(
     .orderBy('c.id', 'desc')
     .limit(page.limit + 1);
   if (page.cursor) {
-    const cur = decodeCursor(page.cursor);
-    q = q.where(sql<boolean>`(${activityUs}, c.id) < (${cur.us}::bigint, ${cur.id}::bigint)`);
+    const [us, id] = decodeCursor(page.cursor, 'conversations', activityCursor);
+    q = q.where(sql<boolean>`(${activityUs}, c.id) < (${us}::bigint, ${id}::bigint)`);
   }
   const rows = await q.execute();
   const pageRows = rows.slice(0, page.limit);
@@ -140,7 +125,9 @@ export async function listConversations(
   return {
     items,
     nextCursor:
-      rows.length > page.limit && last ? encodeCursor({ us: Number(last.activity_us), id: last.id }) : null,
+      rows.length > page.limit && last
+        ? encodeCursor('conversations', [Number(last.activity_us), last.id])
+        : null,
   };
 }
 

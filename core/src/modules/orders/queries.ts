@@ -1,11 +1,14 @@
 import type { StoredFileInfo } from '@jiangxin/shared/api/files';
 import type { OrderDetail } from '@jiangxin/shared/api/orders';
 import type { OrderStatus } from '@jiangxin/shared/orders';
+import { z } from 'zod';
 import type { ReadDb, Tx } from '../../platform/db/database';
-import { AppError, notFound } from '../../platform/http/problem';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
+import { notFound } from '../../platform/http/problem';
 import { filesByIds } from '../files/queries';
 import { type OrderRow, presentOrder, presentPayment, sideOf } from './presenters';
 
+const idCursor = z.tuple([cursorId]);
 const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
 
 /** An order as one of its parties sees it; 404 for anyone else (ids do not leak). */
@@ -69,7 +72,7 @@ export async function listMyOrders(
     limit: number;
   },
 ) {
-  const before = q.cursor ? decodeIdCursor(q.cursor) : null;
+  const before = q.cursor ? decodeCursor(q.cursor, 'orders', idCursor)[0] : null;
   let query = db.selectFrom('orders').selectAll();
   if (q.role === 'client') query = query.where('client_id', '=', userId);
   else if (q.role === 'freelancer') query = query.where('freelancer_id', '=', userId);
@@ -83,22 +86,6 @@ export async function listMyOrders(
   const page = rows.slice(0, q.limit);
   return {
     items: page.map((o) => presentOrder(o, sideOf(o, userId))),
-    nextCursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1]!.id) : null,
+    nextCursor: rows.length > q.limit ? encodeCursor('orders', [page[page.length - 1]!.id]) : null,
   };
 }
-
-export function encodeIdCursor(id: number): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
-}
-
-/** Decodes an id cursor; a malformed one is a 400 naming `query.cursor`. */
-export function decodeIdCursor(cursor: string): number {
-  const m = /^id:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw badCursor();
-  return Number(m[1]);
-}
-
-const badCursor = () =>
-  new AppError('validation_failed', { zh: '分页游标无效', en: 'Invalid cursor' }, undefined, [
-    { field: 'query.cursor', message: 'is not a cursor from this list' },
-  ]);

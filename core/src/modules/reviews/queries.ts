@@ -1,7 +1,7 @@
 import type { Review, ReviewDirection } from '@jiangxin/shared/api/reviews';
 import { z } from 'zod';
 import type { ReadDb, Tx } from '../../platform/db/database';
-import { cursorId, decodeCursor, encodeCursor } from '../search/cursor';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 
 type Reader = ReadDb | Tx;
 const idCursor = z.tuple([cursorId]);

@@ -2,9 +2,9 @@ import type { SearchQuery, ServiceCard } from '@jiangxin/shared/api/catalog';
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { ReadDb } from '../../platform/db/database';
+import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import { toServiceCard } from '../catalog/presenters';
 import { categoryWithDescendants } from '../catalog/queries';
-import { cursorId, decodeCursor, encodeCursor } from './cursor';
 
 /** Escapes LIKE metacharacters so a user's `%`, `_` or `\` match themselves. */
 export function escapeLike(s: string): string {

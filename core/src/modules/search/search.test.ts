@@ -1,9 +1,9 @@
 import { SEARCH_SORTS } from '@jiangxin/shared/api/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../platform/http/cursor';
 import { ApiClient, signUp } from '../../test/client';
 import { publishService, seedCatalog, serviceBody } from '../../test/factories/catalog';
 import { startTestApp, type TestApp } from '../../test/harness';
-import { encodeCursor } from './cursor';
 
 let t: TestApp;
 let api: ApiClient;

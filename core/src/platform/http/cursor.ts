@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../platform/http/problem';
+import { AppError } from './problem';
 
 /**
  * Opaque keyset cursors: base64url of `{"k": kind, "v": [sort key values…, id]}`. The kind ties a cursor
