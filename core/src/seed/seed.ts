@@ -1,6 +1,7 @@
 import { ORDER_STATUSES, type OrderStatus } from '@jiangxin/shared/orders';
 import { sql } from 'kysely';
 import { hashPassword } from '../modules/accounts/commands';
+import { packageRows } from '../modules/catalog/commands';
 import { accountCode, accountId, ensureUserAccounts } from '../modules/ledger/accounts';
 import type { AppContext } from '../platform/context';
 import type { Tx } from '../platform/db/database';
@@ -352,19 +353,7 @@ async function writeListings(
   for (const chunk of chunks(plan.listings, 1000)) {
     await tx
       .insertInto('service_packages')
-      .values(
-        chunk.flatMap((l) =>
-          l.packages.map((p) => ({
-            service_id: ids[l.key]!,
-            tier: p.tier,
-            title: p.title,
-            description: p.description,
-            price_fen: p.priceFen,
-            delivery_days: p.deliveryDays,
-            revisions: p.revisions,
-          })),
-        ),
-      )
+      .values(chunk.flatMap((l) => packageRows(ids[l.key]!, l.packages)))
       .execute();
     await tx
       .insertInto('service_skills')

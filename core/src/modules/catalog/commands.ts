@@ -5,6 +5,7 @@ import {
   type UpdateServiceBody,
 } from '@jiangxin/shared/api/catalog';
 import type { FieldProblem } from '@jiangxin/shared/errors';
+import type { PackageTier } from '@jiangxin/shared/orders';
 import type { AppContext } from '../../platform/context';
 import type { Db, Tx } from '../../platform/db/database';
 import type { ServicesTable } from '../../platform/db/schema';
@@ -79,22 +80,32 @@ function summarize(packages: Packages) {
   };
 }
 
+/** The `service_packages` rows of a listing's packages (the seeder bulk-inserts the same rows). */
+export function packageRows(
+  serviceId: number,
+  packages: readonly {
+    tier: PackageTier;
+    title: string;
+    description: string;
+    priceFen: number;
+    deliveryDays: number;
+    revisions: number;
+  }[],
+) {
+  return packages.map((p) => ({
+    service_id: serviceId,
+    tier: p.tier,
+    title: p.title,
+    description: p.description,
+    price_fen: p.priceFen,
+    delivery_days: p.deliveryDays,
+    revisions: p.revisions,
+  }));
+}
+
 async function writePackages(tx: Tx, serviceId: number, packages: Packages): Promise<void> {
   await tx.deleteFrom('service_packages').where('service_id', '=', serviceId).execute();
-  await tx
-    .insertInto('service_packages')
-    .values(
-      packages.map((p) => ({
-        service_id: serviceId,
-        tier: p.tier,
-        title: p.title,
-        description: p.description,
-        price_fen: p.priceFen,
-        delivery_days: p.deliveryDays,
-        revisions: p.revisions,
-      })),
-    )
-    .execute();
+  await tx.insertInto('service_packages').values(packageRows(serviceId, packages)).execute();
 }
 
 async function writeSkills(tx: Tx, serviceId: number, skillIds: readonly number[]): Promise<void> {
