@@ -85,7 +85,17 @@ export async function handlePaymentNotification(
     const reason =
       err instanceof NotificationRejected ? err.reason : `unverifiable: ${(err as Error).message}`;
     const outTradeNo = err instanceof NotificationRejected ? err.outTradeNo : null;
-    await recordRejection(ctx, provider, outTradeNo, reason, headersForLog, req.rawBody);
+    ctx.log.warn({ provider, outTradeNo, reason }, 'payment notification rejected');
+    await ctx.db.transact((tx) =>
+      logNotification(tx, {
+        provider,
+        outTradeNo,
+        outcome: 'rejected',
+        reason,
+        headers: headersForLog,
+        body: req.rawBody,
+      }),
+    );
     return gateway.ackFailure(reason);
   }
 
@@ -96,14 +106,6 @@ export async function handlePaymentNotification(
     ctx.log.warn(
       { provider, outTradeNo: verified.outTradeNo, reason: outcome.rejected },
       'payment notification rejected',
-    );
-    await ctx.db.transact((tx) =>
-      appendEvent(
-        tx,
-        'payment.notification_rejected',
-        { aggregateType: 'payment', aggregateId: 0 },
-        { provider, outTradeNo: verified.outTradeNo, reason: outcome.rejected },
-      ),
     );
     return gateway.ackFailure(outcome.rejected);
   }
@@ -135,18 +137,15 @@ export async function applyVerifiedNotification(
     .where('out_trade_no', '=', verified.outTradeNo)
     .forUpdate()
     .executeTakeFirst();
-  const log = (o: 'applied' | 'duplicate' | 'failed_payment' | 'rejected', reason = '') =>
-    tx
-      .insertInto('payment_notifications')
-      .values({
-        provider,
-        out_trade_no: verified.outTradeNo,
-        outcome: o,
-        reason,
-        headers: JSON.stringify(raw.headers) as never,
-        body: raw.rawBody,
-      })
-      .execute();
+  const log = (outcome: 'applied' | 'duplicate' | 'failed_payment' | 'rejected', reason = '') =>
+    logNotification(tx, {
+      provider,
+      outTradeNo: verified.outTradeNo,
+      outcome,
+      reason,
+      headers: raw.headers,
+      body: raw.rawBody,
+    });
   if (!payment || payment.provider !== provider) {
     await log('rejected', 'unknown out_trade_no');
     return { rejected: 'unknown out_trade_no' as string };
@@ -253,34 +252,40 @@ async function clientOf(tx: Tx, orderId: number): Promise<number[]> {
   return [o.client_id];
 }
 
-async function recordRejection(
-  ctx: AppContext,
-  provider: PaymentProvider,
-  outTradeNo: string | null,
-  reason: string,
-  headers: Record<string, string>,
-  body: string,
-) {
-  ctx.log.warn({ provider, outTradeNo, reason }, 'payment notification rejected');
-  await ctx.db.transact(async (tx) => {
-    await tx
-      .insertInto('payment_notifications')
-      .values({
-        provider,
-        out_trade_no: outTradeNo,
-        outcome: 'rejected',
-        reason,
-        headers: JSON.stringify(headers) as never,
-        body,
-      })
-      .execute();
+/**
+ * Logs a notification and its outcome in the caller's transaction; a rejection also appends
+ * `payment.notification_rejected` so staff see forged or mismatched notifications live.
+ */
+async function logNotification(
+  tx: Tx,
+  n: {
+    provider: PaymentProvider;
+    outTradeNo: string | null;
+    outcome: 'applied' | 'duplicate' | 'failed_payment' | 'rejected';
+    reason: string;
+    headers: Record<string, string>;
+    body: string;
+  },
+): Promise<void> {
+  await tx
+    .insertInto('payment_notifications')
+    .values({
+      provider: n.provider,
+      out_trade_no: n.outTradeNo,
+      outcome: n.outcome,
+      reason: n.reason,
+      headers: JSON.stringify(n.headers) as never,
+      body: n.body,
+    })
+    .execute();
+  if (n.outcome === 'rejected') {
     await appendEvent(
       tx,
       'payment.notification_rejected',
       { aggregateType: 'payment', aggregateId: 0 },
-      { provider, outTradeNo, reason },
+      { provider: n.provider, outTradeNo: n.outTradeNo, reason: n.reason },
     );
-  });
+  }
 }
 
 function pickHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
