@@ -367,7 +367,8 @@ export async function queueGatewayRefund(
     .execute();
 }
 
-let refundsRunning: Promise<void> | null = null;
+/** The pass in progress per database, so overlapping triggers share one pass instead of racing. */
+const refundPasses = new WeakMap<object, Promise<void>>();
 
 /**
  * Sends pending refunds to their gateways (idempotent on out_request_no, so a retry after a timeout is
@@ -375,8 +376,9 @@ let refundsRunning: Promise<void> | null = null;
  * pending is retried on the next pass, up to 20 attempts.
  */
 export async function processRefunds(ctx: AppContext): Promise<void> {
-  if (refundsRunning) return refundsRunning;
-  refundsRunning = (async () => {
+  const running = refundPasses.get(ctx.db);
+  if (running) return running;
+  const pass = (async () => {
     const pending = await ctx.db.write
       .selectFrom('refunds')
       .innerJoin('payments', 'payments.id', 'refunds.payment_id')
@@ -449,8 +451,7 @@ export async function processRefunds(ctx: AppContext): Promise<void> {
         }
       });
     }
-  })().finally(() => {
-    refundsRunning = null;
-  });
-  return refundsRunning;
+  })().finally(() => refundPasses.delete(ctx.db));
+  refundPasses.set(ctx.db, pass);
+  return pass;
 }
