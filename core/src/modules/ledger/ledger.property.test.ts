@@ -7,7 +7,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/http/problem';
-import { insertPublishedService } from '../../test/factories/market';
+import { insertPublishedService } from '../../test/factories/catalog';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { registerUser } from '../accounts/commands';
 import { createOrder, transitionOrder } from '../orders/commands';
@@ -37,7 +37,7 @@ beforeAll(async () => {
       userType: 'freelancer',
     })
   ).user.id;
-  ({ serviceId } = await insertPublishedService(t.db, freelancerId, { revisions: [1, 2, 3] }));
+  ({ serviceId } = await insertPublishedService(t, freelancerId, { revisions: [1, 2, 3] }));
 });
 afterAll(() => t?.close());
 

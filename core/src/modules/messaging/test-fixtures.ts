@@ -1,6 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { orderThroughCommands } from '../../test/factories/catalog';
-import { insertPublishedService } from '../../test/factories/market';
+import { insertPublishedService, orderThroughCommands } from '../../test/factories/catalog';
 import type { TestApp } from '../../test/harness';
 
 /**
@@ -11,7 +10,7 @@ export async function insertOrder(
   t: TestApp,
   parties: { clientId: number; freelancerId: number },
 ): Promise<{ orderId: number; serviceId: number }> {
-  const { serviceId } = await insertPublishedService(t.db, parties.freelancerId);
+  const { serviceId } = await insertPublishedService(t, parties.freelancerId);
   const order = await orderThroughCommands(t, {
     serviceId,
     clientId: parties.clientId,

@@ -2,7 +2,7 @@ import { ORDER_STATUSES } from '@jiangxin/shared/orders';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
-import { insertPublishedService } from '../../test/factories/market';
+import { insertPublishedService } from '../../test/factories/catalog';
 import { eventually, idem, openPayPage, placePaidOrder } from '../../test/flows';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { checkLedger } from '../ledger/check';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   api = new ApiClient(t.url);
   client = await signUp(api, { userType: 'client', nickname: '王女士' });
   freelancer = await signUp(api, { userType: 'freelancer', nickname: '小鱼设计工作室' });
-  ({ serviceId, prices } = await insertPublishedService(t.db, freelancer.userId, { revisions: [1, 2, 3] }));
+  ({ serviceId, prices } = await insertPublishedService(t, freelancer.userId, { revisions: [1, 2, 3] }));
 });
 afterAll(() => t?.close());
 

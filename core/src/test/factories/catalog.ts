@@ -1,5 +1,6 @@
 import type { CreateServiceBody } from '@jiangxin/shared/api/catalog';
-import { setServiceStatus } from '../../modules/catalog/commands';
+import type { PackageTier } from '@jiangxin/shared/orders';
+import { createService, setServiceStatus } from '../../modules/catalog/commands';
 import { createOrder, transitionOrder } from '../../modules/orders/commands';
 import { applyVerifiedNotification } from '../../modules/payments/commands';
 import type { TestApp } from '../harness';
@@ -137,6 +138,28 @@ export async function publishService(t: TestApp, serviceId: number): Promise<voi
     if (row.status === 'draft') await setServiceStatus(t.ctx, tx, serviceId, 'pending_review');
     await setServiceStatus(t.ctx, tx, serviceId, 'published');
   });
+}
+
+/**
+ * A published listing of `freelancerId` in a fresh category, created and published through the real
+ * catalog commands. Prices and revision counts per tier can be chosen (basic, standard, premium).
+ */
+export async function insertPublishedService(
+  t: TestApp,
+  freelancerId: number,
+  opts: { prices?: [number, number, number]; revisions?: [number, number, number] } = {},
+): Promise<{ serviceId: number; prices: Record<PackageTier, number> }> {
+  const category = await createCategory(t, { nameZh: 'LOGO设计', name: 'Logo design' });
+  const base = serviceBody(category.id);
+  const packages = base.packages.map((p, i) => ({
+    ...p,
+    ...(opts.prices ? { priceFen: opts.prices[i]! } : {}),
+    ...(opts.revisions ? { revisions: opts.revisions[i]! } : {}),
+  })) as CreateServiceBody['packages'];
+  const serviceId = await createService(t.ctx, freelancerId, { ...base, packages });
+  await publishService(t, serviceId);
+  const [basic, standard, premium] = packages.map((p) => p.priceFen) as [number, number, number];
+  return { serviceId, prices: { basic, standard, premium } };
 }
 
 /**
