@@ -2,16 +2,21 @@ import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { registerAccountsRoutes } from './modules/accounts/routes';
+import { registerAuditRoutes } from './modules/audit/routes';
+import { registerCaseKind } from './modules/cases/registry';
+import { registerCasesRoutes } from './modules/cases/routes';
 import { registerCatalogRoutes } from './modules/catalog/routes';
 import { registerFilesRoutes } from './modules/files/routes';
 import { registerLedgerRoutes } from './modules/ledger/routes';
 import { registerMessagingRoutes } from './modules/messaging/routes';
+import { listingReviewCases, registerListingReviewReactions } from './modules/moderation/listing-review';
 import { registerOrdersRoutes } from './modules/orders/routes';
 import { runOrderTimeouts } from './modules/orders/timeouts';
 import { processRefunds } from './modules/payments/commands';
 import { registerPaymentsRoutes } from './modules/payments/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
 import { registerSearchRoutes } from './modules/search/routes';
+import { registerSettingsRoutes } from './modules/settings/routes';
 import type { AppContext } from './platform/context';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { principalFromRequest } from './platform/http/auth';
@@ -30,6 +35,7 @@ export async function buildApp(ctx: AppContext) {
     req.principal = await principalFromRequest(req, ctx.tokens);
   });
   registerMetrics(http);
+  wireOps(ctx);
   // Rate limits are opt-in per route (`config.rateLimit`); counters live in Redis when scaled out.
   const limiterRedis = ctx.env.REDIS_URL
     ? new Redis(ctx.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true })
@@ -63,6 +69,10 @@ export async function buildApp(ctx: AppContext) {
       await registerReviewsRoutes(api, ctx);
       await registerMessagingRoutes(api, ctx);
       await registerFilesRoutes(api, ctx);
+      // The operations API (staff only, /api/v1/ops/…).
+      await registerCasesRoutes(api, ctx);
+      await registerAuditRoutes(api, ctx);
+      await registerSettingsRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
@@ -114,6 +124,15 @@ export async function buildApp(ctx: AppContext) {
       await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
     },
   };
+}
+
+/**
+ * The ops side's wiring: the kinds of case staff work on (their actions and detail) and the domain
+ * events that open and close cases, reacting inside the transaction that appended the event.
+ */
+function wireOps(ctx: AppContext): void {
+  registerCaseKind(listingReviewCases);
+  registerListingReviewReactions(ctx);
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,3 +1,12 @@
+import { AUDIT_ERRORS } from './ops/audit';
+import { CASE_ERRORS } from './ops/cases';
+import { DISPUTES_ERRORS } from './ops/disputes';
+import { MODERATION_ERRORS } from './ops/moderation';
+import { PAYOUTS_ERRORS } from './ops/payouts';
+import { SETTINGS_ERRORS } from './ops/settings';
+import { STATS_ERRORS } from './ops/stats';
+import { SUPPORT_ERRORS } from './ops/support';
+
 /**
  * Stable error codes of the API. Every error response is `application/problem+json` with one of these
  * codes; clients branch on the code and show the message in the user's language (zh first).
@@ -84,6 +93,15 @@ export const ERROR_MESSAGES = {
     en: 'The listing cannot move to that status from its current one',
   },
   already_verified: { status: 409, zh: '已完成实名认证', en: 'Real-name verification is already done' },
+  // The operations API: each area keeps its codes beside its contract in shared/src/ops/.
+  ...CASE_ERRORS,
+  ...SETTINGS_ERRORS,
+  ...AUDIT_ERRORS,
+  ...MODERATION_ERRORS,
+  ...DISPUTES_ERRORS,
+  ...PAYOUTS_ERRORS,
+  ...SUPPORT_ERRORS,
+  ...STATS_ERRORS,
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

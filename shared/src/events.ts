@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { serviceStatusSchema } from './api/catalog';
 import { paymentProviderSchema } from './api/orders';
 import { fenSchema } from './money';
+import { AUDIT_EVENTS } from './ops/audit';
+import { CASE_EVENTS } from './ops/cases';
+import { DISPUTES_EVENTS } from './ops/disputes';
+import { MODERATION_EVENTS } from './ops/moderation';
+import { PAYOUTS_EVENTS } from './ops/payouts';
+import { STATS_EVENTS } from './ops/stats';
+import { SUPPORT_EVENTS } from './ops/support';
 import { orderActionSchema, orderStatusSchema } from './orders';
 
 /**
@@ -87,6 +94,14 @@ export const EVENT_PAYLOADS = {
     targetUserId: z.number().int(),
     rating: z.number().int(),
   }),
+  // The operations side: each area keeps its events beside its contract in shared/src/ops/.
+  ...CASE_EVENTS,
+  ...AUDIT_EVENTS,
+  ...MODERATION_EVENTS,
+  ...DISPUTES_EVENTS,
+  ...PAYOUTS_EVENTS,
+  ...SUPPORT_EVENTS,
+  ...STATS_EVENTS,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { bindReactions, EventReactions } from '../events/reactions';
 import type { Database } from './schema';
 
 /** A write transaction. Commands take one of these; nothing else may write. */
@@ -36,6 +37,8 @@ export interface Db {
   onCommit(listener: () => void): () => void;
   /** Runs `fn` in one transaction; commits, then notifies commit listeners. */
   transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** In-transaction reactions to appended events (see platform/events/reactions.ts). */
+  readonly reactions: EventReactions;
   close(): Promise<void>;
 }
 
@@ -70,16 +73,21 @@ function makeDb(
   extraClose: () => Promise<void>,
 ): Db {
   const listeners = new Set<() => void>();
+  const reactions = new EventReactions();
   return {
     kind,
     write,
     read,
+    reactions,
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async transact(fn) {
-      const result = await write.transaction().execute(fn);
+      const result = await write.transaction().execute((tx) => {
+        bindReactions(tx, reactions);
+        return fn(tx);
+      });
       for (const l of listeners) l();
       return result;
     },

@@ -1,4 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { CasesTables } from './tables/cases';
+import type { DisputesTables } from './tables/disputes';
+import type { ModerationTables } from './tables/moderation';
+import type { PayoutsTables } from './tables/payouts';
+import type { SupportTables } from './tables/support';
 
 /**
  * Row types of every table, as Kysely sees them. The migrations in `core/src/migrations/` are the truth;
@@ -355,7 +360,13 @@ export interface ReviewsTable {
   created_at: TimestampDefault;
 }
 
-export interface Database {
+/** Every table. The ops areas keep their row types in ./tables/, one file per area. */
+export interface Database
+  extends CasesTables,
+    ModerationTables,
+    DisputesTables,
+    PayoutsTables,
+    SupportTables {
   users: UsersTable;
   freelancer_profiles: FreelancerProfilesTable;
   client_profiles: ClientProfilesTable;

@@ -1,5 +1,6 @@
 import { EVENT_PAYLOADS, type EventPayload, type EventType } from '@jiangxin/shared/events';
 import type { Tx } from '../db/database';
+import { reactionsOf } from './reactions';
 
 export interface EventTarget {
   aggregateType: string;
@@ -11,6 +12,7 @@ export interface EventTarget {
 /**
  * Appends a domain event in the caller's transaction: it becomes visible exactly when the state change
  * it describes commits, and never otherwise. The payload is validated against the shared contract.
+ * Reactions registered for the type (opening a case, say) run next, in the same transaction.
  */
 export async function appendEvent<T extends EventType>(
   tx: Tx,
@@ -29,4 +31,5 @@ export async function appendEvent<T extends EventType>(
       audience: [...new Set(target.audience ?? [])],
     })
     .execute();
+  await reactionsOf(tx)?.run(tx, type, parsed as EventPayload<T>, target);
 }

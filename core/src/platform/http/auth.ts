@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { StaffRole } from '@jiangxin/shared/permissions';
+import { hasPermission, type Permission, type StaffRole } from '@jiangxin/shared/permissions';
 import type { FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from './problem';
@@ -85,4 +85,22 @@ export function safeEqualHex(a: string, b: string): boolean {
   const ab = Buffer.from(a, 'hex');
   const bb = Buffer.from(b, 'hex');
   return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** A signed-in member of staff. */
+export interface Staff {
+  userId: number;
+  roles: StaffRole[];
+}
+
+/**
+ * The calling staff member, or 401/403. Every `/ops` route calls this with the permission it needs (from
+ * the matrix in shared/permissions.ts); without one it only checks that the caller is staff at all.
+ */
+export function requireStaff(req: FastifyRequest, permission?: Permission): Staff {
+  const p = requireUser(req);
+  if (!p.staffRoles.length) throw new AppError('forbidden', { zh: '仅限平台员工', en: 'Staff only' });
+  if (permission && !hasPermission(p.staffRoles, permission))
+    throw new AppError('forbidden', undefined, { permission });
+  return { userId: p.userId, roles: p.staffRoles };
 }

@@ -1,0 +1,388 @@
+import {
+  CASE_HANDLE_PERMISSION,
+  type CaseFlag,
+  type CaseKind,
+  type CaseSummary,
+} from '@jiangxin/shared/ops/cases';
+import { hasPermission, type StaffRole } from '@jiangxin/shared/permissions';
+import type { AppContext } from '../../platform/context';
+import type { Tx } from '../../platform/db/database';
+import { appendEvent } from '../../platform/events/outbox';
+import type { Staff } from '../../platform/http/auth';
+import { AppError, forbidden, type Localized, notFound } from '../../platform/http/problem';
+import { appendAudit } from '../audit/chain';
+import { getOpsSettings } from '../settings/settings';
+import { type CaseRow, lockCase, staffName, toCaseSummary, visibleKinds } from './queries';
+import { type CaseChange, caseKindHandler } from './registry';
+
+export interface OpenCaseInput {
+  kind: CaseKind;
+  subjectType: string;
+  subjectId: number;
+  stage: string;
+  title: string;
+  userId?: number | null;
+  orderId?: number | null;
+  amountFen?: number | null;
+  priority?: number;
+  flags?: CaseFlag[];
+  summary?: Record<string, unknown>;
+  /** Extra text the queue search matches (names, order numbers …); the title is always included. */
+  searchText?: string;
+  note?: string;
+}
+
+/** Cases whose own action is running in a transaction (see `isCaseActing`). */
+const actingCases = new WeakMap<Tx, Set<number>>();
+function markActing(tx: Tx, caseId: number): void {
+  const set = actingCases.get(tx) ?? new Set<number>();
+  set.add(caseId);
+  actingCases.set(tx, set);
+}
+
+/**
+ * True while a staff action on this case runs in `tx`. Reactions that keep a case in step with its
+ * subject (a listing leaving review, an order leaving `disputed`) skip such a case: the action itself
+ * records the decision on it.
+ */
+export function isCaseActing(tx: Tx, caseId: number): boolean {
+  return actingCases.get(tx)?.has(caseId) ?? false;
+}
+
+const caseNotFound = () => notFound({ zh: '工单不存在', en: 'No such case' });
+
+/**
+ * Opens the case a domain event calls for, in the event's transaction, with its SLA deadline from the
+ * settings. If the subject already has a live case of this kind, that case is updated instead (a second
+ * report on the same listing joins the first), so there is never more than one.
+ */
+export async function openCase(ctx: AppContext, tx: Tx, input: OpenCaseInput): Promise<CaseSummary> {
+  const now = ctx.now();
+  const existing = (await tx
+    .selectFrom('cases')
+    .selectAll()
+    .where('kind', '=', input.kind)
+    .where('subject_type', '=', input.subjectType)
+    .where('subject_id', '=', input.subjectId)
+    .where('status', '<>', 'resolved')
+    .forUpdate()
+    .executeTakeFirst()) as CaseRow | undefined;
+  if (existing) {
+    return changeCase(ctx, tx, existing, null, 'updated', {
+      title: input.title,
+      stage: input.stage,
+      status: 'open',
+      priority: Math.max(existing.priority, input.priority ?? 1),
+      flags: [...new Set([...(existing.flags as CaseFlag[]), ...(input.flags ?? [])])],
+      summary: { ...existing.summary, ...(input.summary ?? {}) },
+      amountFen: input.amountFen ?? existing.amount_fen,
+      note: input.note ?? '',
+    });
+  }
+  const settings = await getOpsSettings(tx);
+  const row = (await tx
+    .insertInto('cases')
+    .values({
+      kind: input.kind,
+      stage: input.stage,
+      priority: input.priority ?? 1,
+      sla_due_at: new Date(now.getTime() + settings.slaMinutes[input.kind] * 60_000),
+      subject_type: input.subjectType,
+      subject_id: input.subjectId,
+      user_id: input.userId ?? null,
+      order_id: input.orderId ?? null,
+      amount_fen: input.amountFen ?? null,
+      title: input.title,
+      summary: JSON.stringify(input.summary ?? {}),
+      flags: input.flags ?? [],
+      search_text: `${input.title} ${input.searchText ?? ''}`.trim(),
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as CaseRow;
+  await tx
+    .insertInto('case_history')
+    .values({
+      case_id: row.id,
+      at: now,
+      actor_id: null,
+      action: 'opened',
+      from_status: null,
+      to_status: 'open',
+      note: input.note ?? '',
+      data: '{}',
+    })
+    .execute();
+  const summary = toCaseSummary(row, null);
+  await appendEvent(tx, 'case.upserted', { aggregateType: 'case', aggregateId: row.id }, summary);
+  return summary;
+}
+
+/**
+ * Applies a change to a locked case: bumps `version`, writes the history line and the `case.upserted`
+ * event. `actorId` null means the system (a job, a domain event).
+ */
+export async function changeCase(
+  ctx: AppContext,
+  tx: Tx,
+  c: CaseRow,
+  actorId: number | null,
+  action: string,
+  change: CaseChange & { assigneeId?: number | null },
+): Promise<CaseSummary> {
+  const now = ctx.now();
+  const status = change.status ?? c.status;
+  const resolvedNow = status === 'resolved' && c.status !== 'resolved';
+  const reopened = status !== 'resolved' && c.status === 'resolved';
+  let slaDue = c.sla_due_at;
+  let slaBreached = c.sla_breached;
+  if (change.restartSla || reopened) {
+    const settings = await getOpsSettings(tx);
+    slaDue = new Date(now.getTime() + settings.slaMinutes[c.kind] * 60_000);
+    slaBreached = false;
+  }
+  const assigneeId =
+    change.assigneeId !== undefined
+      ? change.assigneeId
+      : change.release || resolvedNow
+        ? null
+        : c.assignee_id;
+  const flags = change.flags ?? (c.flags as CaseFlag[]);
+  const row = (await tx
+    .updateTable('cases')
+    .set({
+      status,
+      stage: change.stage ?? c.stage,
+      outcome: change.outcome !== undefined ? change.outcome : reopened ? null : c.outcome,
+      priority: change.priority ?? c.priority,
+      flags: slaBreached ? flags : flags.filter((f) => f !== 'sla_breached'),
+      summary: JSON.stringify(change.summary ?? c.summary),
+      title: change.title ?? c.title,
+      amount_fen: change.amountFen !== undefined ? change.amountFen : c.amount_fen,
+      assignee_id: assigneeId,
+      claimed_at: assigneeId === null ? null : assigneeId === c.assignee_id ? c.claimed_at : now,
+      sla_due_at: slaDue,
+      sla_breached: slaBreached,
+      version: c.version + 1,
+      updated_at: now,
+      resolved_at: resolvedNow ? now : reopened ? null : c.resolved_at,
+      resolved_by: resolvedNow ? actorId : reopened ? null : c.resolved_by,
+    })
+    .where('id', '=', c.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as CaseRow;
+  await tx
+    .insertInto('case_history')
+    .values({
+      case_id: c.id,
+      at: now,
+      actor_id: actorId,
+      action,
+      from_status: c.status,
+      to_status: status,
+      note: change.note ?? '',
+      data: JSON.stringify(change.data ?? {}),
+    })
+    .execute();
+  const summary = toCaseSummary(row, await staffName(tx, row.assignee_id));
+  await appendEvent(tx, 'case.upserted', { aggregateType: 'case', aggregateId: c.id }, summary);
+  return summary;
+}
+
+/** Loads and locks a case the staff member may see, or 404 (cases of other kinds do not exist for them). */
+async function lockVisibleCase(tx: Tx, staff: Staff, id: number): Promise<CaseRow> {
+  const c = await lockCase(tx, id);
+  if (!c || !visibleKinds(staff).includes(c.kind)) throw caseNotFound();
+  return c;
+}
+
+function assertVersion(c: CaseRow, version: number): void {
+  if (c.version !== version)
+    throw new AppError('case_version_conflict', undefined, {
+      caseId: c.id,
+      currentVersion: c.version,
+      assigneeId: c.assignee_id,
+    });
+}
+
+async function conflictHeldBy(tx: Tx, c: CaseRow): Promise<AppError> {
+  return new AppError('case_claimed_by_other', undefined, {
+    caseId: c.id,
+    currentVersion: c.version,
+    assigneeId: c.assignee_id,
+    assigneeName: await staffName(tx, c.assignee_id),
+  });
+}
+
+function assertCanHandle(c: CaseRow, staff: Staff): void {
+  if (!hasPermission(staff.roles, CASE_HANDLE_PERMISSION[c.kind]))
+    throw forbidden({ zh: '您不能处理此类工单', en: 'You may not handle cases of this kind' });
+}
+
+/** Takes the case. Claiming a case you already hold is a no-op that still checks the version. */
+export async function claimCase(
+  ctx: AppContext,
+  staff: Staff,
+  id: number,
+  version: number,
+): Promise<CaseSummary> {
+  return ctx.db.transact(async (tx) => {
+    const c = await lockVisibleCase(tx, staff, id);
+    assertCanHandle(c, staff);
+    if (c.assignee_id !== null && c.assignee_id !== staff.userId) throw await conflictHeldBy(tx, c);
+    assertVersion(c, version);
+    if (c.status === 'resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
+    if (c.assignee_id === staff.userId) return toCaseSummary(c, await staffName(tx, c.assignee_id));
+    await appendAudit(tx, ctx.now(), {
+      actorId: staff.userId,
+      action: 'case.claim',
+      subjectType: 'case',
+      subjectId: c.id,
+    });
+    return changeCase(ctx, tx, c, staff.userId, 'claimed', { assigneeId: staff.userId });
+  });
+}
+
+/** Gives the case back to the queue. Only its holder may, or an admin (`staff.manage`). */
+export async function releaseCase(
+  ctx: AppContext,
+  staff: Staff,
+  id: number,
+  body: { version: number; note?: string | undefined },
+): Promise<CaseSummary> {
+  return ctx.db.transact(async (tx) => {
+    const c = await lockVisibleCase(tx, staff, id);
+    assertCanHandle(c, staff);
+    const isAdmin = hasPermission(staff.roles, 'staff.manage');
+    if (c.assignee_id !== staff.userId && !(isAdmin && c.assignee_id !== null)) {
+      if (c.assignee_id !== null) throw await conflictHeldBy(tx, c);
+      throw new AppError('case_action_unavailable', { zh: '该工单未被认领', en: 'Nobody holds this case' });
+    }
+    assertVersion(c, version(body));
+    await appendAudit(tx, ctx.now(), {
+      actorId: staff.userId,
+      action: 'case.release',
+      subjectType: 'case',
+      subjectId: c.id,
+      data: { previousAssigneeId: c.assignee_id, note: body.note ?? '' },
+    });
+    return changeCase(ctx, tx, c, staff.userId, 'released', { assigneeId: null, note: body.note ?? '' });
+  });
+}
+
+const version = (b: { version: number }) => b.version;
+
+/**
+ * Hands the case to a colleague who may handle its kind: the holder transfers it, anyone may assign an
+ * unclaimed case, and an admin may reassign any case.
+ */
+export async function assignCase(
+  ctx: AppContext,
+  staff: Staff,
+  id: number,
+  body: { version: number; assigneeId: number; note?: string | undefined },
+): Promise<CaseSummary> {
+  return ctx.db.transact(async (tx) => {
+    const c = await lockVisibleCase(tx, staff, id);
+    assertCanHandle(c, staff);
+    const isAdmin = hasPermission(staff.roles, 'staff.manage');
+    if (c.assignee_id !== null && c.assignee_id !== staff.userId && !isAdmin)
+      throw await conflictHeldBy(tx, c);
+    assertVersion(c, body.version);
+    if (c.status === 'resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
+    const target = await tx
+      .selectFrom('users')
+      .select(['id', 'staff_roles', 'status'])
+      .where('id', '=', body.assigneeId)
+      .executeTakeFirst();
+    if (
+      !target ||
+      target.status !== 'active' ||
+      !hasPermission(target.staff_roles as StaffRole[], CASE_HANDLE_PERMISSION[c.kind])
+    )
+      throw new AppError('assignee_not_eligible', undefined, { assigneeId: body.assigneeId }, [
+        { field: 'body.assigneeId', message: 'is not a member of staff who may handle this kind of case' },
+      ]);
+    const action = c.assignee_id === staff.userId ? 'transferred' : 'assigned';
+    await appendAudit(tx, ctx.now(), {
+      actorId: staff.userId,
+      action: `case.${action === 'transferred' ? 'transfer' : 'assign'}`,
+      subjectType: 'case',
+      subjectId: c.id,
+      data: { from: c.assignee_id, to: body.assigneeId, note: body.note ?? '' },
+    });
+    return changeCase(ctx, tx, c, staff.userId, action, {
+      assigneeId: body.assigneeId,
+      note: body.note ?? '',
+      data: { from: c.assignee_id, to: body.assigneeId },
+    });
+  });
+}
+
+/** Why an action cannot run for this staff member now, or null. Shared by `perform` and the detail's offers. */
+export function actionBlocker(c: CaseRow, staff: Staff, actionName: string): Localized | null {
+  const def = caseKindHandler(c.kind)?.actions[actionName];
+  if (!def) return { zh: '没有这个操作', en: 'No such action' };
+  if (!hasPermission(staff.roles, def.permission)) return { zh: '没有权限', en: 'Not permitted' };
+  if (c.status === 'resolved' && !def.onResolved) return { zh: '工单已处理完毕', en: 'The case is resolved' };
+  if (c.status !== 'resolved' && def.onResolved)
+    return { zh: '工单尚未处理完毕', en: 'The case is not resolved' };
+  if (c.assignee_id !== null && c.assignee_id !== staff.userId)
+    return { zh: '工单由其他同事处理中', en: 'Someone else holds this case' };
+  return def.check?.(c, staff) ?? null;
+}
+
+/**
+ * Performs one of the kind's actions: checks permission, holder and version, runs the domain work and
+ * the case change in one transaction, and audits it. Acting on an unclaimed case claims it implicitly.
+ */
+export async function performCaseAction(
+  ctx: AppContext,
+  staff: Staff,
+  id: number,
+  actionName: string,
+  rawBody: unknown,
+): Promise<{ case: CaseSummary; result: Record<string, unknown> }> {
+  return ctx.db.transact(async (tx) => {
+    const c = await lockVisibleCase(tx, staff, id);
+    const def = caseKindHandler(c.kind)?.actions[actionName];
+    if (!def)
+      throw notFound({
+        zh: `此类工单没有操作 ${actionName}`,
+        en: `Cases of this kind have no action ${actionName}`,
+      });
+    if (!hasPermission(staff.roles, def.permission)) throw forbidden();
+    if (c.assignee_id !== null && c.assignee_id !== staff.userId) throw await conflictHeldBy(tx, c);
+    const body = parseActionBody(def.body, rawBody);
+    assertVersion(c, (rawBody as { version: number }).version);
+    const blocker = actionBlocker(c, staff, actionName);
+    if (blocker) throw new AppError('case_action_unavailable', blocker, { caseId: c.id, action: actionName });
+    markActing(tx, c.id);
+    const change: CaseChange = await def.run(ctx, tx, c, staff, body);
+    await appendAudit(tx, ctx.now(), {
+      actorId: staff.userId,
+      action: `case.perform.${actionName}`,
+      subjectType: 'case',
+      subjectId: c.id,
+      data: { kind: c.kind, body, outcome: change.outcome ?? null, result: change.result ?? {} },
+    });
+    const keepHolder = change.release || change.status === 'resolved' ? {} : { assigneeId: staff.userId };
+    const summary = await changeCase(ctx, tx, c, staff.userId, actionName, { ...keepHolder, ...change });
+    return { case: summary, result: change.result ?? {} };
+  });
+}
+
+function parseActionBody(schema: import('zod').ZodType, raw: unknown): unknown {
+  const withoutVersion = { ...((raw ?? {}) as Record<string, unknown>) };
+  delete withoutVersion['version'];
+  const parsed = schema.safeParse(withoutVersion);
+  if (!parsed.success)
+    throw new AppError(
+      'validation_failed',
+      undefined,
+      undefined,
+      parsed.error.issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
+    );
+  return parsed.data;
+}

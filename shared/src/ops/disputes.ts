@@ -1,0 +1,3 @@
+/** Contracts of the ops disputes area (filled in by its module). */
+export const DISPUTES_ERRORS = {} as const;
+export const DISPUTES_EVENTS = {} as const;
