@@ -3,25 +3,33 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { registerAccountsRoutes } from './modules/accounts/routes';
 import { registerAuditRoutes } from './modules/audit/routes';
-import { registerCaseKind } from './modules/cases/registry';
 import { registerCasesRoutes } from './modules/cases/routes';
 import { registerCatalogRoutes } from './modules/catalog/routes';
+import { registerDisputesOps } from './modules/disputes/ops';
+import { registerDisputesRoutes } from './modules/disputes/routes';
 import { registerFilesRoutes } from './modules/files/routes';
 import { registerLedgerRoutes } from './modules/ledger/routes';
 import { registerMessagingRoutes } from './modules/messaging/routes';
-import { listingReviewCases, registerListingReviewReactions } from './modules/moderation/listing-review';
+import { registerModerationOps } from './modules/moderation/ops';
+import { registerModerationRoutes } from './modules/moderation/routes';
 import { registerOrdersRoutes } from './modules/orders/routes';
 import { runOrderTimeouts } from './modules/orders/timeouts';
 import { processRefunds } from './modules/payments/commands';
 import { registerPaymentsRoutes } from './modules/payments/routes';
+import { registerPayoutsOps } from './modules/payouts/ops';
+import { registerPayoutsRoutes } from './modules/payouts/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
 import { registerSearchRoutes } from './modules/search/routes';
 import { registerSettingsRoutes } from './modules/settings/routes';
+import { registerStatsRoutes } from './modules/stats/routes';
+import { registerSupportOps } from './modules/support/ops';
+import { registerSupportRoutes } from './modules/support/routes';
 import type { AppContext } from './platform/context';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { principalFromRequest } from './platform/http/auth';
 import { registerMetrics } from './platform/http/metrics';
 import { createHttpServer } from './platform/http/server';
+import { attachOpsNamespace } from './platform/realtime/ops-socket';
 import { attachRealtime } from './platform/realtime/socket';
 
 /**
@@ -73,6 +81,11 @@ export async function buildApp(ctx: AppContext) {
       await registerCasesRoutes(api, ctx);
       await registerAuditRoutes(api, ctx);
       await registerSettingsRoutes(api, ctx);
+      await registerModerationRoutes(api, ctx);
+      await registerDisputesRoutes(api, ctx);
+      await registerPayoutsRoutes(api, ctx);
+      await registerSupportRoutes(api, ctx);
+      await registerStatsRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
@@ -81,6 +94,7 @@ export async function buildApp(ctx: AppContext) {
     onError: (err) => ctx.log.error({ err }, 'event dispatch failed'),
   });
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
+  let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   /** Deadlines and gateway refunds; every step is state-checked, so concurrent instances are harmless. */
   const sweep = async () => {
@@ -102,6 +116,7 @@ export async function buildApp(ctx: AppContext) {
         redisUrl: ctx.env.REDIS_URL,
         redisKeyPrefix: ctx.env.REDIS_KEY_PREFIX,
       });
+      opsRealtime = attachOpsNamespace(realtime.io, { db: ctx.db, tokens: ctx.tokens, dispatcher });
       await http.listen({ host, port });
       dispatcher.start();
       if (ctx.env.SWEEP_INTERVAL_SECONDS > 0) {
@@ -119,6 +134,7 @@ export async function buildApp(ctx: AppContext) {
     async close(): Promise<void> {
       if (sweeper) clearInterval(sweeper);
       await dispatcher.stop();
+      opsRealtime?.close();
       await realtime?.close();
       await http.close();
       await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
@@ -131,8 +147,10 @@ export async function buildApp(ctx: AppContext) {
  * events that open and close cases, reacting inside the transaction that appended the event.
  */
 function wireOps(ctx: AppContext): void {
-  registerCaseKind(listingReviewCases);
-  registerListingReviewReactions(ctx);
+  registerModerationOps(ctx);
+  registerDisputesOps(ctx);
+  registerPayoutsOps(ctx);
+  registerSupportOps(ctx);
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,9 @@
+import type { AppContext } from '../../platform/context';
+import { registerCaseKind } from '../cases/registry';
+import { listingReviewCases, registerListingReviewReactions } from './listing-review';
+
+/** Moderation's case kinds and the events that open its cases. */
+export function registerModerationOps(ctx: AppContext): void {
+  registerCaseKind(listingReviewCases);
+  registerListingReviewReactions(ctx);
+}
