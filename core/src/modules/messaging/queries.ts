@@ -31,18 +31,38 @@ export async function conversationOf(
   return row;
 }
 
+const HIDDEN_MESSAGE =
+  '该消息因违反平台规则已被隐藏 (This message was hidden for breaking the platform rules)';
+
 /** Messages as the API shows them, with their attached file, in the order given. */
 export async function presentMessages(db: ReadDb | Tx, rows: readonly MessageRow[]): Promise<Message[]> {
   const files = await filesByIds(
     db,
     rows.flatMap((r) => (r.file_id === null ? [] : [r.file_id])),
   );
+  // Messages staff took down (moderation `hidden_content`) keep their place but not their content.
+  const hidden = rows.length
+    ? new Set(
+        (
+          await db
+            .selectFrom('hidden_content')
+            .select('subject_id')
+            .where('subject_type', '=', 'message')
+            .where(
+              'subject_id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .execute()
+        ).map((h) => h.subject_id),
+      )
+    : new Set<number>();
   return rows.map((r) => ({
     id: r.id,
     conversationId: r.conversation_id,
     senderId: r.sender_id,
     type: r.type,
-    content: r.content,
+    content: hidden.has(r.id) ? HIDDEN_MESSAGE : r.content,
     file: r.file_id === null ? null : (files.get(r.file_id) ?? null),
     createdAt: new Date(r.created_at).toISOString(),
   }));

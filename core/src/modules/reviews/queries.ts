@@ -60,7 +60,17 @@ export async function listReviews(
   page: { cursor?: string | undefined; limit: number },
 ): Promise<{ items: Review[]; nextCursor: string | null }> {
   const kind = 'serviceId' in filter ? 'reviews:service' : 'reviews:user';
-  let query = reviewQuery(db);
+  // Reviews staff took down (moderation `hidden_content`) are not listed.
+  let query = reviewQuery(db).where(({ not, exists, selectFrom }) =>
+    not(
+      exists(
+        selectFrom('hidden_content as h')
+          .select('h.subject_id')
+          .where('h.subject_type', '=', 'review')
+          .whereRef('h.subject_id', '=', 'r.id'),
+      ),
+    ),
+  );
   if ('serviceId' in filter)
     query = query
       .where('r.service_id', '=', filter.serviceId)
