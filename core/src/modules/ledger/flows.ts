@@ -112,3 +112,45 @@ export async function returnFailedRefund(
     ],
   });
 }
+
+/**
+ * A dispute resolved by a split: in one journal the escrow goes `refundFen` back to the client and on
+ * towards the gateway (原路退回, the partial gateway refund is queued by the caller), and `releaseFen` to
+ * the freelancer minus the platform fee on the released part. The two parts must sum to the escrow and
+ * both be positive. Returns the fee. Idempotent per order.
+ */
+export async function splitEscrow(
+  tx: Tx,
+  order: OrderMoney,
+  split: { refundFen: number; releaseFen: number; provider: PaymentProvider; feeBps: number },
+  cacheKey: object,
+) {
+  const { refundFen, releaseFen } = split;
+  if (refundFen <= 0 || releaseFen <= 0 || refundFen + releaseFen !== order.amountFen)
+    throw new Error(
+      `split of order ${order.orderNumber}: ${refundFen} + ${releaseFen} is not the escrow ${order.amountFen}`,
+    );
+  const fee = platformFee(releaseFen, split.feeBps);
+  const client = await userAccount(tx, order.clientId);
+  const postings = [
+    { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
+    { accountId: client, amountFen: refundFen, entryType: 'refund' },
+    { accountId: client, amountFen: -refundFen, entryType: 'refund_out' },
+    { accountId: await clearingAccount(tx, split.provider, cacheKey), amountFen: refundFen },
+    {
+      accountId: await userAccount(tx, order.freelancerId),
+      amountFen: releaseFen - fee,
+      entryType: 'earning',
+    },
+  ];
+  if (fee > 0) postings.push({ accountId: await feesAccount(tx, cacheKey), amountFen: fee });
+  const result = await postJournal(tx, {
+    kind: 'dispute_split',
+    orderId: order.id,
+    idempotencyKey: `dispute_split:${order.id}`,
+    description: `订单 ${order.orderNumber} 纠纷裁决：退款 ${refundFen} 分，放款 ${releaseFen} 分（平台服务费 ${fee} 分）`,
+    audience: [order.clientId, order.freelancerId],
+    postings,
+  });
+  return { ...result, feeFen: fee };
+}

@@ -218,6 +218,13 @@ export interface TransitionInput {
   fileIds?: number[];
   /** mark_paid only: the payment that has just been marked succeeded in this transaction. */
   paidWith?: { id: number; provider: PaymentProvider };
+  /**
+   * resolve_dispute only: the staff decision's money movement (the disputes module), run on the locked
+   * order in this transaction; says whether the order ends completed or cancelled and the fee taken.
+   */
+  settleDispute?: (
+    order: OrderRow,
+  ) => Promise<{ to: 'completed' | 'cancelled'; platformFeeFen: number | null }>;
 }
 
 export type Actor = { kind: 'user'; userId: number } | { kind: 'system' } | { kind: 'staff'; userId: number };
@@ -286,7 +293,7 @@ export async function transitionInTx(
       { status: order.status, allowedActions: allowed },
     );
   }
-  const to = nextStatus(action, order.status, side)!;
+  let to = nextStatus(action, order.status, side)!;
   const now = ctx.now();
   const patch: Partial<OrderRow> = { status: to, updated_at: now };
   let note = input.reason ?? input.message ?? '';
@@ -379,11 +386,22 @@ export async function transitionInTx(
     }
     case 'start_revision':
       break;
-    case 'resolve_dispute':
-      throw new AppError('invalid_transition', {
-        zh: '纠纷由运营人员在运营后台裁决',
-        en: 'Disputes are resolved by staff in the operations console',
-      });
+    case 'resolve_dispute': {
+      if (!input.settleDispute)
+        throw new AppError('invalid_transition', {
+          zh: '纠纷由运营人员在运营后台裁决',
+          en: 'Disputes are resolved by staff in the operations console',
+        });
+      const settled = await input.settleDispute(order);
+      to = settled.to;
+      patch.status = to;
+      patch.platform_fee_fen = settled.platformFeeFen;
+      patch.auto_complete_at = null;
+      patch.cancellation_requested_by = null;
+      if (to === 'completed') patch.completed_at = now;
+      else patch.cancelled_at = now;
+      break;
+    }
   }
 
   const updated = await tx
