@@ -1,11 +1,7 @@
-import type { AppContext } from '../../platform/context';
-
-/** Executes approved payouts through the gateway; returns how many it settled. Idempotent per payout. */
-export async function executeDuePayouts(_ctx: AppContext): Promise<number> {
-  return 0;
-}
-
-/** Compares the ledger with the gateway statement for one China-time day (YYYY-MM-DD). */
-export async function reconcileDay(_ctx: AppContext, _day: string): Promise<{ mismatches: number }> {
-  return { mismatches: 0 };
-}
+/**
+ * The payouts jobs another module schedules (pg-boss): executing approved payouts through the gateway
+ * and the daily reconciliation of the ledger against the gateway statement. Both are safe to run on
+ * several instances at once and to run again.
+ */
+export { executeDuePayouts } from './execute';
+export { reconcileDay, type StatementSource, sandboxStatementSource } from './reconcile';

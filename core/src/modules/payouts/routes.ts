@@ -1,5 +1,125 @@
+import { pageQuerySchema } from '@jiangxin/shared/api/common';
+import {
+  batchApproveBodySchema,
+  batchApproveResultSchema,
+  createWithdrawalBodySchema,
+  withdrawalPageSchema,
+  withdrawalSchema,
+} from '@jiangxin/shared/ops/payouts';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
+import { requireStaff, requireUser } from '../../platform/http/auth';
+import { AppError, pickLang, toProblem } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
+import { performCaseAction } from '../cases/commands';
+import { requestWithdrawal } from './commands';
+import { listWithdrawals } from './queries';
 
-/** Payouts routes. */
-export async function registerPayoutsRoutes(_app: HttpServer, _ctx: AppContext): Promise<void> {}
+const security = [{ bearer: [] }];
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .describe('required: 8–128 visible ASCII characters; a retry with the same key returns the first result'),
+});
+
+function idempotencyKey(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || !key) throw new AppError('idempotency_key_required');
+  return key;
+}
+
+/** Withdrawals (the user's side) and the batch approval of payout cases (finance). */
+export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  app.post(
+    '/wallet/withdrawals',
+    {
+      schema: {
+        tags: ['wallet'],
+        security,
+        summary:
+          '申请提现 Withdraw from the available balance to Alipay / WeChat / a bank card (real-name verified; Idempotency-Key required)',
+        headers: idempotencyHeaders,
+        body: createWithdrawalBodySchema,
+        response: { 201: withdrawalSchema, 200: withdrawalSchema },
+      },
+    },
+    async (req, reply) => {
+      const { userId } = requireUser(req);
+      const result = await requestWithdrawal(ctx, userId, req.body, idempotencyKey(req));
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(result.replayed ? 200 : 201).send(result.body);
+    },
+  );
+
+  app.get(
+    '/wallet/withdrawals',
+    {
+      schema: {
+        tags: ['wallet'],
+        security,
+        summary: '我的提现 My withdrawals, newest first, with their status and any rejection reason',
+        querystring: pageQuerySchema,
+        response: { 200: withdrawalPageSchema },
+      },
+    },
+    async (req) => listWithdrawals(ctx.db.read, requireUser(req).userId, req.query),
+  );
+
+  app.post(
+    '/ops/payouts/batch-approve',
+    {
+      schema: {
+        tags: ['ops: payouts'],
+        security,
+        summary:
+          '批量批准提现 Approve up to 100 payout cases, each in its own transaction, with a result per item',
+        body: batchApproveBodySchema,
+        response: { 200: batchApproveResultSchema },
+      },
+    },
+    async (req) => {
+      const staff = requireStaff(req, 'payouts.approve');
+      const lang = pickLang(req.headers['accept-language']);
+      const results = [];
+      for (const item of req.body.items) {
+        try {
+          const done = await performCaseAction(ctx, staff, item.caseId, 'approve_payout', {
+            version: item.version,
+          });
+          results.push({
+            caseId: item.caseId,
+            ok: true,
+            version: done.case.version,
+            stage: done.case.stage,
+            code: null,
+            message: null,
+          });
+        } catch (err) {
+          if (!(err instanceof AppError)) {
+            req.log.error({ err, caseId: item.caseId }, 'batch approval item failed');
+            results.push({
+              caseId: item.caseId,
+              ok: false,
+              version: null,
+              stage: null,
+              code: 'internal',
+              message: toProblem(new AppError('internal'), lang).detail,
+            });
+            continue;
+          }
+          results.push({
+            caseId: item.caseId,
+            ok: false,
+            version: null,
+            stage: null,
+            code: err.code,
+            message: toProblem(err, lang).detail,
+          });
+        }
+      }
+      return { results };
+    },
+  );
+}
