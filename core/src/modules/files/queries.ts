@@ -111,9 +111,21 @@ export async function findReadableFile(db: ReadDb, fileId: number, who: Principa
               .where((w) => w(w.val(fileId), '=', w.fn.any('x.file_ids'))),
           )
           .as('in_dispute'),
+        // Attachments of support chats: the customer reads what agents sent them (never a note's).
+        eb
+          .exists(
+            eb
+              .selectFrom('support_messages as sm')
+              .innerJoin('support_conversations as sc', 'sc.id', 'sm.conversation_id')
+              .select('sm.id')
+              .where('sc.user_id', '=', who.userId)
+              .where('sm.is_note', '=', false)
+              .where((w) => w(w.val(fileId), '=', w.fn.any('sm.file_ids'))),
+          )
+          .as('in_support'),
       ])
       .executeTakeFirstOrThrow();
-    if (access.in_conversation || access.in_delivery || access.in_dispute) return row;
+    if (access.in_conversation || access.in_delivery || access.in_dispute || access.in_support) return row;
   }
   throw notFound({ zh: '文件不存在', en: 'No such file' });
 }

@@ -1,0 +1,194 @@
+import type { CaseFlag } from '@jiangxin/shared/ops/cases';
+import {
+  type CannedReplyVariable,
+  renderTemplate,
+  supportNoteBodySchema,
+  supportReopenBodySchema,
+  supportReplyBodySchema,
+  supportResolveBodySchema,
+  templateVariables,
+} from '@jiangxin/shared/ops/support';
+import type { Tx } from '../../platform/db/database';
+import type { Staff } from '../../platform/http/auth';
+import { AppError } from '../../platform/http/problem';
+import type { CaseRow } from '../cases/queries';
+import { type CaseKindHandler, caseAction } from '../cases/registry';
+import { assertFilesUsable } from '../files/queries';
+import { appendSupportMessage, assertKnownVariables, invalid, lockConversation } from './commands';
+import { agentUnread, type ConversationRow, pageMessages, presentStaffMessages } from './queries';
+
+/** The system line the customer sees when a chat is resolved. */
+const RESOLVED_LINE = '本次咨询已结束。如仍有问题，直接回复即可再次联系客服。';
+
+async function conversationOfCase(tx: Tx, c: CaseRow): Promise<ConversationRow> {
+  return lockConversation(tx, c.subject_id);
+}
+
+/**
+ * The text of a reply: the agent's own, or a canned reply's body (zh, or en when asked and present)
+ * with `{{user.nickname}}`, `{{order.number}}` and `{{agent.nickname}}` filled in. Unknown variables
+ * and variables this chat cannot fill (no order) are refused rather than shown to the customer.
+ */
+async function replyText(
+  tx: Tx,
+  conversation: ConversationRow,
+  staff: Staff,
+  body: { content?: string | undefined; cannedReplyId?: number | undefined; lang: 'zh' | 'en' },
+): Promise<string> {
+  if (body.cannedReplyId === undefined) return body.content ?? '';
+  const canned = await tx
+    .selectFrom('canned_replies')
+    .selectAll()
+    .where('id', '=', body.cannedReplyId)
+    .executeTakeFirst();
+  if (!canned)
+    throw invalid('body.cannedReplyId', 'no such canned reply', {
+      zh: '快捷回复不存在',
+      en: 'No such canned reply',
+    });
+  const template = body.content || (body.lang === 'en' && canned.body_en ? canned.body_en : canned.body_zh);
+  assertKnownVariables({ [body.content ? 'body.content' : 'body.cannedReplyId']: template });
+  const used = templateVariables(template) as CannedReplyVariable[];
+  const [customer, agent, order] = await Promise.all([
+    tx
+      .selectFrom('users')
+      .select('nickname')
+      .where('id', '=', conversation.user_id)
+      .executeTakeFirstOrThrow(),
+    tx.selectFrom('users').select('nickname').where('id', '=', staff.userId).executeTakeFirstOrThrow(),
+    conversation.order_id === null
+      ? undefined
+      : tx
+          .selectFrom('orders')
+          .select('order_number')
+          .where('id', '=', conversation.order_id)
+          .executeTakeFirst(),
+  ]);
+  if (used.includes('order.number') && !order)
+    throw new AppError(
+      'canned_reply_variable_unavailable',
+      {
+        zh: '该会话没有关联订单，无法填入 {{order.number}}',
+        en: 'This chat is not about an order, so {{order.number}} cannot be filled',
+      },
+      { variables: ['order.number'] },
+      [{ field: 'body.cannedReplyId', message: 'uses {{order.number}} but the chat has no order' }],
+    );
+  return renderTemplate(template, {
+    'user.nickname': customer.nickname,
+    'agent.nickname': agent.nickname,
+    ...(order ? { 'order.number': order.order_number } : {}),
+  });
+}
+
+/** `support_chat`: reply (the customer sees it live), private note, resolve, reopen. */
+export const supportChatCases: CaseKindHandler = {
+  kind: 'support_chat',
+  actions: {
+    reply: caseAction({
+      permission: 'support.chat',
+      label: { zh: '回复', en: 'Reply' },
+      body: supportReplyBodySchema,
+      run: async (ctx, tx, c, staff, body) => {
+        const conversation = await conversationOfCase(tx, c);
+        const fileIds = body.fileIds ?? [];
+        await assertFilesUsable(tx, staff.userId, fileIds, { field: 'body.fileIds' });
+        const content = await replyText(tx, conversation, staff, body);
+        const row = await appendSupportMessage(ctx, tx, conversation, {
+          senderKind: 'agent',
+          senderId: staff.userId,
+          content,
+          fileIds,
+          cannedReplyId: body.cannedReplyId ?? null,
+        });
+        return {
+          status: 'waiting',
+          stage: 'awaiting_user',
+          data: { messageId: row.id },
+          result: { messageId: row.id, content },
+        };
+      },
+    }),
+    note: caseAction({
+      permission: 'support.chat',
+      label: { zh: '内部备注', en: 'Private note' },
+      body: supportNoteBodySchema,
+      run: async (ctx, tx, c, staff, body) => {
+        const conversation = await conversationOfCase(tx, c);
+        const row = await appendSupportMessage(ctx, tx, conversation, {
+          senderKind: 'agent',
+          senderId: staff.userId,
+          content: body.content,
+          isNote: true,
+        });
+        return { data: { messageId: row.id }, result: { messageId: row.id } };
+      },
+    }),
+    resolve: caseAction({
+      permission: 'support.chat',
+      label: { zh: '结束会话', en: 'Resolve' },
+      body: supportResolveBodySchema,
+      run: async (ctx, tx, c, _staff, body) => {
+        const conversation = await conversationOfCase(tx, c);
+        await tx
+          .updateTable('support_conversations')
+          .set({ status: 'resolved' })
+          .where('id', '=', conversation.id)
+          .execute();
+        await appendSupportMessage(ctx, tx, conversation, {
+          senderKind: 'system',
+          senderId: null,
+          content: RESOLVED_LINE,
+        });
+        return { status: 'resolved', stage: 'resolved', outcome: 'resolved', note: body.note ?? '' };
+      },
+    }),
+    reopen: caseAction({
+      permission: 'support.chat',
+      label: { zh: '重新打开', en: 'Reopen' },
+      body: supportReopenBodySchema,
+      onResolved: true,
+      run: async (_ctx, tx, c, _staff, body) => {
+        const conversation = await conversationOfCase(tx, c);
+        await tx
+          .updateTable('support_conversations')
+          .set({ status: 'open' })
+          .where('id', '=', conversation.id)
+          .execute();
+        return {
+          status: 'open',
+          stage: 'awaiting_agent',
+          flags: [...new Set([...(c.flags as CaseFlag[]), 'reopened' as const])],
+          note: body.note ?? '',
+        };
+      },
+    }),
+  },
+  detail: async (_ctx, db, c) => {
+    const conversation = await db
+      .selectFrom('support_conversations as sc')
+      .innerJoin('users as u', 'u.id', 'sc.user_id')
+      .leftJoin('orders as o', 'o.id', 'sc.order_id')
+      .selectAll('sc')
+      .select(['u.nickname as customer_nickname', 'o.order_number'])
+      .where('sc.id', '=', c.subject_id)
+      .executeTakeFirst();
+    if (!conversation) return {};
+    const page = await pageMessages(db, conversation.id, { limit: 30 }, true);
+    return {
+      conversation: {
+        id: conversation.id,
+        subject: conversation.subject,
+        status: conversation.status,
+        customer: { id: conversation.user_id, nickname: conversation.customer_nickname },
+        orderId: conversation.order_id,
+        orderNumber: conversation.order_number,
+        userLastReadMessageId: conversation.user_last_read_message_id,
+        agentLastReadMessageId: conversation.agent_last_read_message_id,
+        unread: await agentUnread(db, conversation),
+      },
+      messages: await presentStaffMessages(db, page.rows),
+      nextCursor: page.nextCursor,
+    };
+  },
+};
