@@ -136,7 +136,7 @@ export async function changeCase(
   const resolvedNow = status === 'resolved' && c.status !== 'resolved';
   const reopened = status !== 'resolved' && c.status === 'resolved';
   let slaDue = c.sla_due_at;
-  let slaBreached = c.sla_breached;
+  let slaBreached = change.slaBreached ?? c.sla_breached;
   if (change.restartSla || reopened) {
     const settings = await getOpsSettings(tx);
     slaDue = new Date(now.getTime() + settings.slaMinutes[c.kind] * 60_000);

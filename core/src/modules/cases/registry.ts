@@ -21,6 +21,8 @@ export interface CaseChange {
   release?: boolean;
   /** Restart the SLA clock from now (a reopened case). */
   restartSla?: boolean;
+  /** Mark the SLA as breached (the escalation job); `restartSla` clears it again. */
+  slaBreached?: boolean;
   /** The history line: a human note and structured data. */
   note?: string;
   data?: Record<string, unknown>;

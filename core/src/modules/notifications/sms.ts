@@ -1,6 +1,9 @@
-/** An SMS provider (Aliyun SMS, Tencent Cloud SMS, …) behind one call. */
+/**
+ * An SMS provider (Aliyun SMS, Tencent Cloud SMS, …) behind one call. `template` names a template
+ * registered with the provider: `verification_code`, or a notification template (notifications/templates.ts).
+ */
 export interface SmsSender {
-  send(phone: string, template: 'verification_code', params: Record<string, string>): Promise<void>;
+  send(phone: string, template: string, params: Record<string, string>): Promise<void>;
 }
 
 export interface SentSms {
@@ -17,7 +20,7 @@ export interface SentSms {
 export class MemorySmsSender implements SmsSender {
   readonly sent: SentSms[] = [];
   constructor(private readonly onSend?: (m: SentSms) => void) {}
-  async send(phone: string, template: 'verification_code', params: Record<string, string>): Promise<void> {
+  async send(phone: string, template: string, params: Record<string, string>): Promise<void> {
     const m = { phone, template, params, at: new Date() };
     this.sent.push(m);
     if (this.sent.length > 1000) this.sent.shift();
@@ -25,6 +28,6 @@ export class MemorySmsSender implements SmsSender {
   }
   /** The latest code sent to `phone` (tests and the demo use it). */
   lastCode(phone: string): string | undefined {
-    return this.sent.findLast((m) => m.phone === phone)?.params['code'];
+    return this.sent.findLast((m) => m.phone === phone && m.template === 'verification_code')?.params['code'];
   }
 }

@@ -39,6 +39,8 @@ export interface Db {
   transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** In-transaction reactions to appended events (see platform/events/reactions.ts). */
   readonly reactions: EventReactions;
+  /** The driver underneath, for a library that speaks SQL itself (pg-boss, see platform/jobs/boss-db.ts). */
+  readonly native: { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; pglite: PGlite };
   close(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ function pgTypes() {
 }
 
 function makeDb(
-  kind: Db['kind'],
+  native: Db['native'],
   write: Kysely<Database>,
   read: Kysely<Database>,
   extraClose: () => Promise<void>,
@@ -75,7 +77,8 @@ function makeDb(
   const listeners = new Set<() => void>();
   const reactions = new EventReactions();
   return {
-    kind,
+    kind: native.kind,
+    native,
     write,
     read,
     reactions,
@@ -126,13 +129,13 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       });
       read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     }
-    return makeDb('postgres', write, read, async () => {});
+    return makeDb({ kind: 'postgres', pool }, write, read, async () => {});
   }
   const pglite = await openPglite(
     opts.url === 'memory://' ? undefined : path.join(opts.dataDir ?? 'data', 'pglite'),
   );
   const write = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return makeDb('pglite', write, write, async () => {
+  return makeDb({ kind: 'pglite', pglite }, write, write, async () => {
     if (!pglite.closed) await pglite.close();
   });
 }

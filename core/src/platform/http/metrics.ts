@@ -1,5 +1,9 @@
+import { CASE_KINDS } from '@jiangxin/shared/ops/cases';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { sql } from 'kysely';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from '../db/database';
+import type { SequencedEvent } from '../events/dispatcher';
 
 /** Prometheus metrics at /metrics: process defaults plus request duration by route and status. */
 export function registerMetrics(app: FastifyInstance): Registry {
@@ -23,4 +27,94 @@ export function registerMetrics(app: FastifyInstance): Registry {
     return registry.metrics();
   });
   return registry;
+}
+
+/** Per-job counters and timings, fed by the jobs service (platform/jobs/jobs.ts). */
+export interface JobMetrics {
+  runs: Counter<'job' | 'outcome'>;
+  failures: Counter<'job'>;
+  duration: Histogram<'job'>;
+}
+
+export function jobMetrics(registry: Registry): JobMetrics {
+  return {
+    runs: new Counter({
+      name: 'job_runs_total',
+      help: 'Background job runs by job and outcome (ok, failed)',
+      labelNames: ['job', 'outcome'],
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'job_failures_total',
+      help: 'Background job runs that threw, by job',
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'job_duration_seconds',
+      help: 'Background job run duration by job',
+      labelNames: ['job'],
+      buckets: [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30, 120],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Metrics of the event stream and the ops queue. Event lag is measured when the dispatcher hands a batch
+ * on (now − creation of the newest event in it); the backlog and the queue depths are read on scrape
+ * with one cheap query each (partial/queue indexes), so they are current and cost nothing between scrapes.
+ */
+export function registerCoreMetrics(
+  registry: Registry,
+  deps: { db: Db; dispatcher: { subscribe(fn: (events: SequencedEvent[]) => void): () => void } },
+): () => void {
+  const lag = new Gauge({
+    name: 'events_dispatch_lag_seconds',
+    help: 'Seconds between the newest event of the last dispatched batch being written and its dispatch',
+    registers: [registry],
+  });
+  const dispatched = new Counter({
+    name: 'events_dispatched_total',
+    help: 'Events sequenced and dispatched by this instance',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'events_unsequenced',
+    help: 'Committed events still waiting for a sequence number',
+    registers: [registry],
+    async collect() {
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE seq IS NULL`.execute(
+        deps.db.read,
+      );
+      this.set(r.rows[0]?.n ?? 0);
+    },
+  });
+  const perKind = (name: string, help: string, where: string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [registry],
+      async collect() {
+        const r = await sql<{ kind: string; n: number }>`
+          SELECT kind, count(*)::int AS n FROM cases WHERE ${sql.raw(where)} GROUP BY kind`.execute(
+          deps.db.read,
+        );
+        const counts = new Map(r.rows.map((row) => [row.kind, row.n]));
+        for (const kind of CASE_KINDS) this.set({ kind }, counts.get(kind) ?? 0);
+      },
+    });
+  perKind('cases_queue_depth', 'Cases not yet resolved, by kind', `status <> 'resolved'`);
+  perKind(
+    'cases_sla_breached',
+    'Unresolved cases past their SLA deadline (escalated), by kind',
+    `status <> 'resolved' AND sla_breached`,
+  );
+  return deps.dispatcher.subscribe((events) => {
+    let newest = 0;
+    for (const e of events) newest = Math.max(newest, Date.parse(e.occurredAt));
+    dispatched.inc(events.length);
+    if (newest) lag.set(Math.max(0, (Date.now() - newest) / 1000));
+  });
 }

@@ -1,0 +1,126 @@
+import { sql } from 'kysely';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { AppContext } from '../../platform/context';
+
+/** One nodemailer transport per SMTP URL (a connection per message: nothing to close). */
+const transports = new Map<string, Transporter>();
+function mailer(url: string): Transporter {
+  let t = transports.get(url);
+  if (!t) {
+    // Timeouts well inside the claim lease, so a hung server cannot outlive the claim.
+    t = nodemailer.createTransport(url, {
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    } as never);
+    transports.set(url, t);
+  }
+  return t;
+}
+
+/** How long a claimed notification stays with the worker that claimed it. */
+const LEASE_MS = 120_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+interface Claimed {
+  id: number;
+  channel: 'email' | 'sms';
+  template: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  params: Record<string, unknown>;
+  attempts: number;
+}
+
+/**
+ * Delivers due notifications. Each batch is claimed atomically (`FOR UPDATE SKIP LOCKED`, state `sending`
+ * with a lease, attempt counted), so concurrent workers never send the same row; a row is finished only
+ * by the claim that holds it (same state and attempt). Failures retry with exponential backoff
+ * (NOTIFY_RETRY_SECONDS × 2^(attempt−1), capped at an hour, divided by TIME_SCALE) until
+ * NOTIFY_MAX_ATTEMPTS, then `failed`. Email without SMTP_URL is `skipped`. A worker that dies mid-send
+ * leaves its row to be retried after the lease: the Message-ID is stable per notification, so a
+ * receiving server can recognise such a repeat. Returns how many were sent.
+ */
+export async function deliverNotifications(ctx: AppContext, batch = 50): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const claimed = await claim(ctx, batch);
+    for (const n of claimed) if (await deliverOne(ctx, n)) sent += 1;
+    if (claimed.length < batch) return sent;
+  }
+}
+
+async function claim(ctx: AppContext, batch: number): Promise<Claimed[]> {
+  const now = ctx.now();
+  const lease = new Date(now.getTime() + LEASE_MS);
+  const r = await sql<Claimed>`
+    UPDATE notifications n SET state = 'sending', lease_until = ${lease}, attempts = n.attempts + 1,
+      updated_at = ${now}
+    WHERE n.id IN (
+      SELECT id FROM notifications
+      WHERE (state = 'pending' AND next_attempt_at <= ${now}) OR (state = 'sending' AND lease_until <= ${now})
+      ORDER BY next_attempt_at, id
+      LIMIT ${batch}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING n.id, n.channel, n.template, n.recipient, n.subject, n.body, n.params, n.attempts`.execute(
+    ctx.db.write,
+  );
+  return r.rows.sort((a, b) => a.id - b.id);
+}
+
+async function deliverOne(ctx: AppContext, n: Claimed): Promise<boolean> {
+  let error: string | null = null;
+  let skipped = false;
+  try {
+    if (n.channel === 'email') {
+      if (!ctx.env.SMTP_URL) skipped = true;
+      else
+        await mailer(ctx.env.SMTP_URL).sendMail({
+          from: ctx.env.MAIL_FROM,
+          to: n.recipient,
+          subject: n.subject,
+          text: n.body,
+          messageId: `<notification-${n.id}@jiangxin>`,
+        });
+    } else {
+      const params = Object.fromEntries(Object.entries(n.params).map(([k, v]) => [k, String(v)]));
+      await ctx.sms.send(n.recipient, n.template, params);
+    }
+  } catch (err) {
+    error = (err as Error).message?.slice(0, 1000) || String(err);
+  }
+  const now = ctx.now();
+  const finished = ctx.db.write
+    .updateTable('notifications')
+    .where('id', '=', n.id)
+    .where('state', '=', 'sending')
+    .where('attempts', '=', n.attempts);
+  if (skipped) {
+    await finished.set({ state: 'skipped', lease_until: null, updated_at: now }).execute();
+    return false;
+  }
+  if (!error) {
+    await finished.set({ state: 'sent', lease_until: null, sent_at: now, updated_at: now }).execute();
+    return true;
+  }
+  const giveUp = n.attempts >= ctx.env.NOTIFY_MAX_ATTEMPTS;
+  const backoff =
+    Math.min(MAX_BACKOFF_MS, ctx.env.NOTIFY_RETRY_SECONDS * 1000 * 2 ** (n.attempts - 1)) /
+    ctx.env.TIME_SCALE;
+  await finished
+    .set({
+      state: giveUp ? 'failed' : 'pending',
+      lease_until: null,
+      last_error: error,
+      next_attempt_at: new Date(now.getTime() + backoff),
+      updated_at: now,
+    })
+    .execute();
+  ctx.log.warn(
+    { notificationId: n.id, channel: n.channel, attempt: n.attempts, error },
+    'notification failed',
+  );
+  return false;
+}
