@@ -1,6 +1,7 @@
 import type { Me, updateProfileBodySchema } from '@jiangxin/shared/api/accounts';
 import type { z } from 'zod';
 import type { AppContext } from '../../platform/context';
+import { appendEvent } from '../../platform/events/outbox';
 import { getMe } from './queries';
 
 /** Updates nickname and profiles; `becomeFreelancer` adds the freelancer side to a client account. */
@@ -53,6 +54,7 @@ export async function updateProfile(
       if (Object.keys(set).length)
         await tx.updateTable('client_profiles').set(set).where('user_id', '=', userId).execute();
     }
+    await appendEvent(tx, 'user.profile_updated', { aggregateType: 'user', aggregateId: userId }, { userId });
     return getMe(tx, userId);
   });
 }

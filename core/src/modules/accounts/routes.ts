@@ -11,6 +11,7 @@ import {
   updateProfileBodySchema,
 } from '@jiangxin/shared/api/accounts';
 import { idParamSchema, okSchema } from '@jiangxin/shared/api/common';
+import { cached, cacheKeys } from '../../platform/cache/index';
 import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
@@ -168,6 +169,7 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
         response: { 200: publicUserSchema },
       },
     },
-    async (req) => getPublicUser(ctx.db.read, req.params.id),
+    async (req) =>
+      (await cached(ctx, cacheKeys.user(req.params.id), () => getPublicUser(ctx.db.read, req.params.id)))!,
   );
 }

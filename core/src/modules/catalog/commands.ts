@@ -372,11 +372,13 @@ export async function updateService(
  * Counts one view of a published listing. A single-row increment outside any transaction: no event, no
  * other table, and it must not wake the outbox dispatcher on every page view the way `transact` would.
  */
-export async function recordServiceView(db: Db, serviceId: number): Promise<void> {
-  await db.write
+export async function recordServiceView(db: Db, serviceId: number): Promise<number | null> {
+  const row = await db.write
     .updateTable('services')
     .set((eb) => ({ views_count: eb('views_count', '+', 1) }))
     .where('id', '=', serviceId)
     .where('status', '=', 'published')
-    .execute();
+    .returning('views_count')
+    .executeTakeFirst();
+  return row ? Number(row.views_count) : null;
 }

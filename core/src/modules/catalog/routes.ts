@@ -8,6 +8,7 @@ import {
   updateServiceBodySchema,
 } from '@jiangxin/shared/api/catalog';
 import { idParamSchema } from '@jiangxin/shared/api/common';
+import { cached, cacheKeys } from '../../platform/cache/index';
 import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
 import { notFound } from '../../platform/http/problem';
@@ -105,6 +106,18 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     },
     async (req) => {
       const viewer = req.principal;
+      // The hot path, through the L2 cache: a published listing seen by someone other than its owner
+      // (counted; the increment returns the exact count). Anything else reads the database below.
+      const hit = await cached(
+        ctx,
+        cacheKeys.service(req.params.id),
+        () => getServiceDetail(ctx.db.read, req.params.id),
+        (d) => [cacheKeys.userTag(d.freelancer.id)],
+      );
+      if (hit?.status === 'published' && viewer?.userId !== hit.freelancer.id) {
+        const views = await recordServiceView(ctx.db, hit.id);
+        if (views !== null) return { ...hit, views };
+      }
       const detail = await getServiceDetail(ctx.db.read, req.params.id);
       if (!detail || !canSeeService({ freelancerId: detail.freelancer.id, status: detail.status }, viewer))
         throw noSuchListing();

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, signUp } from '../../test/client';
+import { insertPublishedService } from '../../test/factories/catalog';
+import { eventually } from '../../test/flows';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { unsequenced } from '../realtime/ops-test-kit';
+import { appCache, cacheInvalidationsFor } from './index';
+import { L2Cache } from './l2';
+
+describe('L2Cache in process', () => {
+  it('reads through, hands out copies, drops by key and by tag', async () => {
+    const cache = new L2Cache();
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return { id: 7, name: `v${loads}`, sellerId: 3 };
+    };
+    const first = await cache.get('service:7', load, (v) => [`user:${v.sellerId}`]);
+    first!.name = 'mutated by a caller';
+    expect(await cache.get('service:7', load)).toEqual({ id: 7, name: 'v1', sellerId: 3 });
+    expect(loads).toBe(1);
+    await cache.invalidate({ keys: ['service:7'] });
+    expect((await cache.get('service:7', load, (v) => [`user:${v.sellerId}`]))?.name).toBe('v2');
+    await cache.invalidate({ tags: ['user:3'] });
+    expect((await cache.get('service:7', load))?.name).toBe('v3');
+    expect(await cache.get('missing', async () => null)).toBeNull();
+    await cache.close();
+  });
+
+  it('does not store a value loaded while an invalidation arrived', async () => {
+    const cache = new L2Cache();
+    let release!: () => void;
+    const slow = cache.get('user:1', async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return { nickname: 'old' };
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    await cache.invalidate({ keys: ['user:1'] });
+    release();
+    expect(await slow).toEqual({ nickname: 'old' });
+    expect(await cache.get('user:1', async () => ({ nickname: 'new' }))).toEqual({ nickname: 'new' });
+    await cache.close();
+  });
+
+  it('maps events to what they make stale', () => {
+    expect(
+      cacheInvalidationsFor({ type: 'service.status_changed', payload: { serviceId: 5 } as never }),
+    ).toEqual({ keys: ['service:5'] });
+    expect(cacheInvalidationsFor({ type: 'user.profile_updated', payload: { userId: 9 } })).toEqual({
+      keys: ['user:9'],
+      tags: ['user:9'],
+    });
+    expect(cacheInvalidationsFor({ type: 'order.created', payload: { orderId: 1 } as never })).toBeNull();
+  });
+});
+
+/**
+ * Two instances sharing Redis: B caches the public profile and the listing (shown by a direct database
+ * change that emits no event not reaching readers), A commits a profile change, and B serves the new
+ * values once the event's invalidation went round.
+ */
+const redisUrl = process.env['TEST_REDIS_URL'];
+describe.skipIf(!redisUrl)('L2 cache across instances (skipped: TEST_REDIS_URL is not set)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
+    a = await startTestApp({ env });
+    b = await startTestApp({ env, shareDbWith: a });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('a change committed through A invalidates what B cached; B serves the new value', async () => {
+    const seller = await signUp(new ApiClient(a.url), { userType: 'freelancer', nickname: '老木匠' });
+    const { serviceId } = await insertPublishedService(a, seller.userId);
+    const anon = new ApiClient(b.url);
+    // The sign-up's and publication's own events invalidate too: let them go round first.
+    await eventually(async () => (await unsequenced(a.db)) === 0);
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+    const listing = await anon.get(`/services/${serviceId}`);
+    expect(listing.status).toBe(200);
+    expect(listing.body.freelancer.nickname).toBe('老木匠');
+    expect(listing.body.views).toBe(1);
+
+    // Behind the cache's back (no event): B keeps serving what it cached, views still count exactly.
+    await a.db.write
+      .updateTable('users')
+      .set({ nickname: '绕过缓存' })
+      .where('id', '=', seller.userId)
+      .execute();
+    const hitsBefore = appCache(b.ctx)!.stats.hits;
+    expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+    const again = await anon.get(`/services/${serviceId}`);
+    expect(again.body.freelancer.nickname).toBe('老木匠');
+    expect(again.body.views).toBe(2);
+    expect(appCache(b.ctx)!.stats.hits).toBe(hitsBefore + 2);
+    // A reads it from the shared Redis layer, not the database.
+    const redisHits = appCache(a.ctx)!.stats.redisHits;
+    expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+    expect(appCache(a.ctx)!.stats.redisHits).toBe(redisHits + 1);
+
+    // The real change, through A: user.profile_updated drops the profile and (by tag) the listing everywhere.
+    const patched = await seller.api.patch('/me', { nickname: '新木匠' });
+    expect(patched.status).toBe(200);
+    await eventually(async () => (await anon.get(`/users/${seller.userId}`)).body.nickname === '新木匠');
+    await eventually(
+      async () => (await anon.get(`/services/${serviceId}`)).body.freelancer.nickname === '新木匠',
+    );
+    expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('新木匠');
+  });
+});
