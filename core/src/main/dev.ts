@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadEnv } from '../platform/config';
 import { startSandbox } from '../sandbox/index';
 import { seedIfEmpty } from '../seed/seed';
+import { startBackgroundSimulation } from '../simulator/background';
 import { closeOnSignals, createRuntime } from './runtime';
 
 /**
@@ -38,7 +39,17 @@ ${line}
   Demo users: see README (client001… / freelancer001…, same password)
 ${line}
 `);
+// ── simulator hook (core/src/simulator): gentle live traffic; SIMULATE=0 turns it off, SIMULATE_RATE=<actions/s>
+const simulation = startBackgroundSimulation({
+  url,
+  sandboxUrl: sandbox.url,
+  demoPassword: env.DEMO_PASSWORD,
+});
+if (simulation)
+  console.log(`  Simulated users are active (${simulation.rate} actions/s; SIMULATE=0 turns them off).\n`);
+// ── end simulator hook
 closeOnSignals(async () => {
+  await simulation?.stop(); // simulator hook
   await runtime.close();
   await sandbox.close();
 });
