@@ -1,34 +1,35 @@
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { registerAccountsRoutes } from './modules/accounts/routes';
 import { registerAuditRoutes } from './modules/audit/routes';
 import { registerCasesRoutes } from './modules/cases/routes';
 import { registerCatalogRoutes } from './modules/catalog/routes';
-import { registerDisputesOps } from './modules/disputes/ops';
 import { registerDisputesRoutes } from './modules/disputes/routes';
 import { registerFilesRoutes } from './modules/files/routes';
 import { registerLedgerRoutes } from './modules/ledger/routes';
 import { registerMessagingRoutes } from './modules/messaging/routes';
-import { registerModerationOps } from './modules/moderation/ops';
 import { registerModerationRoutes } from './modules/moderation/routes';
+import { registerNotificationReactions } from './modules/notifications/reactions';
 import { registerOrdersRoutes } from './modules/orders/routes';
-import { runOrderTimeouts } from './modules/orders/timeouts';
-import { processRefunds } from './modules/payments/commands';
 import { registerPaymentsRoutes } from './modules/payments/routes';
-import { registerPayoutsOps } from './modules/payouts/ops';
 import { registerPayoutsRoutes } from './modules/payouts/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
 import { registerSearchRoutes } from './modules/search/routes';
 import { registerSettingsRoutes } from './modules/settings/routes';
 import { registerStatsRoutes } from './modules/stats/routes';
-import { registerSupportOps } from './modules/support/ops';
 import { registerSupportRoutes } from './modules/support/routes';
+import { wireOps } from './ops/wiring';
+import { createAppCache, invalidateOnEvents } from './platform/cache/index';
 import type { AppContext } from './platform/context';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { principalFromRequest } from './platform/http/auth';
-import { registerMetrics } from './platform/http/metrics';
+import { registerCoreMetrics, registerMetrics } from './platform/http/metrics';
+import { guardOpsRoutes } from './platform/http/ops-guard';
 import { createHttpServer } from './platform/http/server';
+import { Jobs } from './platform/jobs/jobs';
+import { coreJobs } from './platform/jobs/schedule';
 import { attachOpsNamespace } from './platform/realtime/ops-socket';
 import { attachRealtime } from './platform/realtime/socket';
 
@@ -42,9 +43,27 @@ export async function buildApp(ctx: AppContext) {
   http.addHook('onRequest', async (req) => {
     req.principal = await principalFromRequest(req, ctx.tokens);
   });
-  registerMetrics(http);
+  const metrics = registerMetrics(http);
   wireOps(ctx);
-  // Rate limits are opt-in per route (`config.rateLimit`); counters live in Redis when scaled out.
+  // Every write route gets a per-caller budget unless it sets its own (login, sign-up, reports); gateway
+  // notifications are never limited. Set before the rate-limit plugin reads the route configs.
+  http.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    if (!methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE')) return;
+    if (!route.url.startsWith('/api/v1/') || route.url.startsWith('/api/v1/payments/')) return;
+    const config = (route.config ?? {}) as { rateLimit?: unknown };
+    if (config.rateLimit !== undefined) return;
+    route.config = {
+      ...config,
+      rateLimit: {
+        max: ctx.env.WRITE_LIMIT_PER_MINUTE,
+        timeWindow: '1 minute',
+        keyGenerator: (req: FastifyRequest) =>
+          req.principal ? `write:u:${req.principal.userId}` : `write:ip:${req.ip}`,
+      },
+    } as typeof route.config;
+  });
+  // Rate limits are per route (`config.rateLimit`); counters live in Redis when scaled out.
   const limiterRedis = ctx.env.REDIS_URL
     ? new Redis(ctx.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
@@ -66,6 +85,8 @@ export async function buildApp(ctx: AppContext) {
     }
   });
 
+  const opsRoutes = guardOpsRoutes(http, '/api/v1');
+  const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
   await http.register(
     async (api) => {
       await registerAccountsRoutes(api, ctx);
@@ -93,18 +114,24 @@ export async function buildApp(ctx: AppContext) {
   const dispatcher = new EventDispatcher(ctx.db, {
     onError: (err) => ctx.log.error({ err }, 'event dispatch failed'),
   });
+  const stopInvalidating = invalidateOnEvents(cache, dispatcher, (err) =>
+    ctx.log.warn({ err }, 'cache invalidation failed'),
+  );
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
   let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
-  /** Deadlines and gateway refunds; every step is state-checked, so concurrent instances are harmless. */
-  const sweep = async () => {
-    await runOrderTimeouts(ctx);
-    await processRefunds(ctx);
-  };
+  const stopCoreMetrics = registerCoreMetrics(metrics, { db: ctx.db, dispatcher });
+  registerNotificationReactions(ctx);
+  /** Background jobs on pg-boss (deadlines, refunds, payouts, SLA, notifications, reconciliation). */
+  const jobs = new Jobs(ctx, coreJobs(ctx.env), metrics);
+  /** Runs every periodic job now, in-process, awaited; each is state-checked, so overlapping runs are harmless. */
+  const sweep = () => jobs.sweep();
 
   return {
     http,
     dispatcher,
+    jobs,
+    /** `METHOD /path` of every staff route (each declared in shared/ops/routes.ts). */
+    opsRoutes,
     /** Listens on host:port (port 0 picks a free one) and returns the base URL. */
     async start(host = ctx.env.HOST, port = ctx.env.PORT): Promise<string> {
       await http.ready();
@@ -116,41 +143,34 @@ export async function buildApp(ctx: AppContext) {
         redisUrl: ctx.env.REDIS_URL,
         redisKeyPrefix: ctx.env.REDIS_KEY_PREFIX,
       });
-      opsRealtime = attachOpsNamespace(realtime.io, { db: ctx.db, tokens: ctx.tokens, dispatcher });
+      opsRealtime = attachOpsNamespace(realtime.io, {
+        db: ctx.db,
+        tokens: ctx.tokens,
+        dispatcher,
+        scaledOut: Boolean(ctx.env.REDIS_URL),
+        onError: (err) => ctx.log.error({ err }, 'ops stream failed'),
+      });
       await http.listen({ host, port });
       dispatcher.start();
-      if (ctx.env.SWEEP_INTERVAL_SECONDS > 0) {
-        sweeper = setInterval(() => {
-          sweep().catch((err) => ctx.log.error({ err }, 'sweep failed'));
-        }, ctx.env.SWEEP_INTERVAL_SECONDS * 1000);
-        sweeper.unref();
-      }
+      await jobs.start();
       const addr = http.server.address();
       const actualPort = typeof addr === 'object' && addr ? addr.port : port;
       return `http://${host}:${actualPort}`;
     },
-    /** Runs the deadline and refund sweep now (tests call it after moving the clock). */
+    /** Runs every periodic job now (tests call it after moving the clock). */
     sweep,
     async close(): Promise<void> {
-      if (sweeper) clearInterval(sweeper);
+      await jobs.stop();
+      stopCoreMetrics();
       await dispatcher.stop();
       opsRealtime?.close();
       await realtime?.close();
       await http.close();
       await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
+      stopInvalidating();
+      await cache.close();
     },
   };
-}
-
-/**
- * The ops side's wiring: the kinds of case staff work on (their actions and detail) and the domain
- * events that open and close cases, reacting inside the transaction that appended the event.
- */
-function wireOps(ctx: AppContext): void {
-  registerModerationOps(ctx);
-  registerDisputesOps(ctx);
-  registerPayoutsOps(ctx);
-  registerSupportOps(ctx);
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -19,6 +19,8 @@ import { orderActionSchema, orderStatusSchema } from './orders';
  */
 export const EVENT_PAYLOADS = {
   'user.registered': z.object({ userId: z.number().int(), username: z.string() }),
+  /** Nickname or public profile changed (caches of the public profile and the user's listings drop it). */
+  'user.profile_updated': z.object({ userId: z.number().int() }),
   'service.submitted': z.object({
     serviceId: z.number().int(),
     freelancerId: z.number().int(),

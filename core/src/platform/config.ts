@@ -27,7 +27,33 @@ const envSchema = z.object({
   AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).default(7),
   /** Sign-ups accepted per client address per hour (spam and account farming). */
   REGISTER_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** Writes (POST/PUT/PATCH/DELETE) per signed-in user (or address) per minute on routes without their own limit. */
+  WRITE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Legacy switch kept for scripts: 0 turns background jobs off (same as JOBS_ENABLED=false). */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(15),
+  /** Whether this process runs background jobs (pg-boss workers and schedules). */
+  JOBS_ENABLED: bool.default(true),
+  /** Default seconds between runs of each periodic job (before TIME_SCALE). */
+  JOB_INTERVAL_SECONDS: z.coerce.number().positive().default(15),
+  /** Per-job overrides, e.g. `notifications=5,sla-escalation=60` (names in platform/jobs/schedule.ts). */
+  JOB_INTERVALS: z
+    .string()
+    .regex(/^[a-z-]+=\d+(\.\d+)?(,[a-z-]+=\d+(\.\d+)?)*$/, 'expected name=seconds,name=seconds')
+    .optional(),
+  /** Cron (China time) of the daily reconciliation of yesterday. */
+  RECONCILE_CRON: z.string().default('0 2 * * *'),
+  /** Speeds up job intervals and notification retry backoff (the simulator uses 60). */
+  TIME_SCALE: z.coerce.number().positive().default(1),
+  /** smtp://user:pass@host:port (smtps:// for TLS). Unset: email is disabled and emails are marked skipped. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().default('匠心 <no-reply@jiangxin.local>'),
+  /** Delivery attempts of one notification before it is marked failed. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  /** First retry delay of a notification; doubles each attempt (capped at one hour). */
+  NOTIFY_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALIPAY_APP_ID: z.string().optional(),
   ALIPAY_PUBLIC_KEY: z.string().optional(),

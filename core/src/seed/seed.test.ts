@@ -219,6 +219,52 @@ describe('demo seed', () => {
     expect(overdue).toEqual([]);
   });
 
+  it('leaves open staff work of every kind, opened through the real events and case actions', async () => {
+    const { db, summary } = a;
+    const kinds = await db.read
+      .selectFrom('cases')
+      .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '<>', 'resolved')
+      .groupBy('kind')
+      .execute();
+    const open = Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)]));
+    for (const kind of [
+      'listing_review',
+      'report',
+      'dispute',
+      'payout',
+      'support_chat',
+      'reconciliation_mismatch',
+    ])
+      expect(open[kind], kind).toBeGreaterThan(0);
+    // Every listing waiting for review has its case, and the leaks were found by the scanner.
+    const pending = await db.read
+      .selectFrom('services')
+      .select('id')
+      .where('status', '=', 'pending_review')
+      .execute();
+    expect(open['listing_review']).toBe(pending.length);
+    const leaky = await db.read
+      .selectFrom('cases')
+      .select('id')
+      .where('kind', '=', 'listing_review')
+      .where('flags', '@>', sql<string[]>`ARRAY['contact_leak']`)
+      .execute();
+    expect(leaky.length).toBeGreaterThanOrEqual(2);
+    // A large withdrawal waits for its second finance approver.
+    const halfApproved = await db.read
+      .selectFrom('cases')
+      .select('stage')
+      .where('kind', '=', 'payout')
+      .where('stage', '=', 'awaiting_second_approval')
+      .execute();
+    expect(halfApproved).toHaveLength(1);
+    expect(summary.ops.supportChats).toBe(4);
+    expect(summary.ops.reconciliationMismatches).toBe(1);
+    // Money held for the withdrawals is still accounted for.
+    expect((await checkLedger(db.read)).problems).toEqual([]);
+  });
+
   it('seedIfEmpty leaves a seeded database alone', async () => {
     const before = await fingerprint(a.db);
     expect(await seedIfEmpty(a.ctx, { seed: 7, scale: 'small', demoPassword: 'x-other-password' })).toBe(

@@ -3,10 +3,12 @@ import { sql } from 'kysely';
 import { hashPassword } from '../modules/accounts/commands';
 import { packageRows } from '../modules/catalog/commands';
 import { accountCode, accountId, ensureUserAccounts } from '../modules/ledger/accounts';
+import { wireOps } from '../ops/wiring';
 import type { AppContext } from '../platform/context';
 import type { Tx } from '../platform/db/database';
 import type { ServiceStatusColumn } from '../platform/db/schema';
 import { CATEGORIES } from './catalog-data';
+import { type OpsSeedSummary, seedOpsWork } from './ops';
 import { playOrders, type SeedIds } from './orders';
 import { DEMO_STAFF } from './people-data';
 import { type ChatPlan, LEAVES, planMarketplace, type SeedPlan, type SeedScale, USER_GROUPS } from './plan';
@@ -39,6 +41,8 @@ export interface SeedSummary {
   reviews: number;
   conversations: number;
   messages: number;
+  /** Open staff work left in the queues. */
+  ops: OpsSeedSummary;
   /** Wall-clock milliseconds per phase. */
   timingsMs: Record<string, number>;
 }
@@ -109,6 +113,8 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
       'the database already has users: seeding needs an empty database (use --if-empty to skip)',
     );
 
+  // Domain events open staff cases (a dispute played below opens its case), as in the running app.
+  wireOps(ctx);
   const plan = planMarketplace(opts.seed, opts.scale, {
     paymentTimeoutMinutes: ctx.env.PAYMENT_TIMEOUT_MINUTES,
     acceptanceTimeoutHours: ctx.env.ACCEPTANCE_TIMEOUT_HOURS,
@@ -150,6 +156,8 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
   const chats = await ctx.db.transact((tx) => writeConversations(tx, plan, ids, orderIds));
   phase('conversations');
   await reanchorOpenDeadlines(ctx, plan.storyEnd);
+  const ops = await seedOpsWork(ctx, log);
+  phase('ops');
 
   const counts = await countAll(ctx);
   phase('summary');
@@ -168,6 +176,7 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
     reviews,
     conversations: chats.conversations,
     messages: chats.messages,
+    ops,
     timingsMs,
   };
 }

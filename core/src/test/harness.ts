@@ -103,6 +103,9 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     REGISTER_LIMIT_PER_HOUR: '100000',
+    WRITE_LIMIT_PER_MINUTE: '100000',
+    // Background jobs (pg-boss) stay off unless a test turns them on; tests run due jobs with app.sweep().
+    JOBS_ENABLED: 'false',
     ...opts.env,
   });
   const clock = new TestClock();

@@ -27,15 +27,12 @@ export const DEFAULT_OPS_SETTINGS = {
 };
 export type OpsSettings = typeof DEFAULT_OPS_SETTINGS;
 
-export const opsSettingsSchema = z.object({
-  slaMinutes: z.record(
-    caseKindSchema,
-    z
-      .number()
-      .int()
-      .min(1)
-      .max(60 * 24 * 60),
-  ),
+const slaMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(60 * 24 * 60);
+const settingsFields = {
   payoutSecondApprovalFen: fenSchema,
   disputeSecondApprovalFen: fenSchema,
   withdrawalMinFen: fenSchema,
@@ -45,29 +42,16 @@ export const opsSettingsSchema = z.object({
     .int()
     .min(1)
     .max(24 * 30),
+};
+
+export const opsSettingsSchema = z.object({
+  slaMinutes: z.record(caseKindSchema, slaMinutesSchema),
+  ...settingsFields,
 });
 
-/** A partial update; every field optional, and min ≤ max is checked by the core. */
+/** A partial update; every field optional (SLA per kind too), and min ≤ max is checked by the core. */
 export const opsSettingsPatchSchema = z
-  .object({
-    slaMinutes: z.partialRecord(
-      caseKindSchema,
-      z
-        .number()
-        .int()
-        .min(1)
-        .max(60 * 24 * 60),
-    ),
-    payoutSecondApprovalFen: fenSchema,
-    disputeSecondApprovalFen: fenSchema,
-    withdrawalMinFen: fenSchema,
-    withdrawalMaxFen: fenSchema,
-    disputeEvidenceHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30),
-  })
+  .object({ slaMinutes: z.partialRecord(caseKindSchema, slaMinutesSchema), ...settingsFields })
   .partial()
   .strict();
 export type OpsSettingsPatch = z.infer<typeof opsSettingsPatchSchema>;

@@ -1,7 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { CasesTables } from './tables/cases';
-import type { DisputesTables } from './tables/disputes';
+import type { DisputeOpsColumns, DisputesTables } from './tables/disputes';
 import type { ModerationTables } from './tables/moderation';
+import type { NotificationsTables } from './tables/notifications';
 import type { PayoutsTables } from './tables/payouts';
 import type { SupportTables } from './tables/support';
 
@@ -198,7 +199,8 @@ export interface OrderEventsTable {
   created_at: TimestampDefault;
 }
 
-export interface DisputesTable {
+/** Its ops columns (evidence deadline, resolution, approvals) come from the disputes migration. */
+export interface DisputesTable extends DisputeOpsColumns {
   id: Id;
   order_id: number;
   opened_by: number;
@@ -366,7 +368,8 @@ export interface Database
     ModerationTables,
     DisputesTables,
     PayoutsTables,
-    SupportTables {
+    SupportTables,
+    NotificationsTables {
   users: UsersTable;
   freelancer_profiles: FreelancerProfilesTable;
   client_profiles: ClientProfilesTable;

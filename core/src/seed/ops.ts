@@ -1,0 +1,276 @@
+import type { StaffRole } from '@jiangxin/shared/permissions';
+import { sql } from 'kysely';
+import { performCaseAction } from '../modules/cases/commands';
+import { addEvidence } from '../modules/disputes/commands';
+import { openConversation, sendMessage } from '../modules/messaging/commands';
+import { createReport } from '../modules/moderation/reports';
+import { requestWithdrawal } from '../modules/payouts/commands';
+import { reconcileDay } from '../modules/payouts/reconcile';
+import { getOpsSettings } from '../modules/settings/settings';
+import { startConversation } from '../modules/support/commands';
+import type { AppContext } from '../platform/context';
+import { appendEvent } from '../platform/events/outbox';
+
+/** What the ops stage left waiting for staff. */
+export interface OpsSeedSummary {
+  listingReviews: number;
+  reports: number;
+  disputes: number;
+  withdrawals: number;
+  supportChats: number;
+  reconciliationMismatches: number;
+}
+
+/** Contact leaks and a prohibited word worked into some pending listings, so the scanner has work. */
+const LEAKY_LINES = [
+  '详细需求欢迎加我微信 jx_8866 沟通，价格可以私下再优惠。',
+  '急单可直接电话联系 138 0013 8000（工作日 9:00–18:00）。',
+  '承接各类刷单、好评优化，QQ：20481024，量大从优。',
+];
+
+const SUPPORT_QUESTIONS = [
+  {
+    subject: '订单一直没有开工',
+    message: '你好，我的订单已经付款两天了，服务商还没有开始，可以帮忙催一下吗？',
+    withOrder: true,
+  },
+  {
+    subject: '提现什么时候到账',
+    message: '请问提现申请提交后一般多久能到账？我选的是支付宝。',
+    withOrder: false,
+  },
+  { subject: '发票怎么开', message: '公司报销需要增值税普通发票，请问在哪里申请？', withOrder: false },
+  {
+    subject: '服务商联系不上',
+    message: '服务商说好今天交付，但是消息一直不回，我该怎么办？',
+    withOrder: true,
+  },
+];
+
+async function userIdOf(ctx: AppContext, username: string): Promise<number> {
+  const u = await ctx.db.read
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirstOrThrow();
+  return u.id;
+}
+
+/**
+ * Leaves open work of every kind for every role, through the real commands and case actions, so a staff
+ * member logging into a fresh `npm start` has a real queue: listings waiting for review (some with contact
+ * leaks), reports, disputes at different stages (fresh, with evidence, a large one awaiting its second
+ * approval), withdrawals below and above the maker-checker threshold (one half-approved), support chats
+ * waiting for an agent and a reconciliation mismatch. Runs after the marketplace is seeded; the ops
+ * reactions must be wired (`wireOps`), so the domain events open their cases.
+ */
+export async function seedOpsWork(
+  ctx: AppContext,
+  log: (msg: string) => void = () => {},
+): Promise<OpsSeedSummary> {
+  const staff = async (username: string, roles: StaffRole[]) => ({
+    userId: await userIdOf(ctx, username),
+    roles,
+  });
+  const admin = await staff('admin', ['admin']);
+  const finance1 = await staff('finance1', ['finance']);
+
+  // 1. Every listing waiting for review gets its case (the seeder wrote them directly); a few leak contacts.
+  const pending = await ctx.db.read
+    .selectFrom('services')
+    .select(['id', 'freelancer_id', 'title', 'title_zh', 'description'])
+    .where('status', '=', 'pending_review')
+    .orderBy('id')
+    .execute();
+  for (const [i, s] of pending.entries()) {
+    await ctx.db.transact(async (tx) => {
+      const leak = LEAKY_LINES[i];
+      if (leak)
+        await tx
+          .updateTable('services')
+          .set({ description: `${s.description}\n${leak}` })
+          .where('id', '=', s.id)
+          .execute();
+      await appendEvent(
+        tx,
+        'service.submitted',
+        { aggregateType: 'service', aggregateId: s.id, audience: [s.freelancer_id] },
+        {
+          serviceId: s.id,
+          freelancerId: s.freelancer_id,
+          title: s.title,
+          titleZh: s.title_zh,
+          resubmission: false,
+        },
+      );
+    });
+  }
+  log(
+    `  ops: ${pending.length} listings waiting for review (${Math.min(pending.length, LEAKY_LINES.length)} with leaks)`,
+  );
+
+  // 2. Reports: two listings reported by clients, and a chat message leaking a WeChat id (the scanner reports it).
+  const clients = await ctx.db.read
+    .selectFrom('users')
+    .select('id')
+    .where('is_client', '=', true)
+    .where('is_freelancer', '=', false)
+    .where('username', 'like', 'client%')
+    .orderBy('id')
+    .limit(6)
+    .execute();
+  const published = await ctx.db.read
+    .selectFrom('services')
+    .select(['id', 'freelancer_id'])
+    .where('status', '=', 'published')
+    .orderBy('id')
+    .limit(2)
+    .execute();
+  let reports = 0;
+  const reasons = ['contact_info', 'fraud'] as const;
+  for (const [i, s] of published.entries()) {
+    const reporter = clients[i];
+    if (!reporter) break;
+    await createReport(ctx, reporter.id, {
+      targetType: 'listing',
+      targetId: s.id,
+      reason: reasons[i % reasons.length]!,
+      detail: i === 0 ? '服务商在聊天里让我加微信私下交易。' : '服务描述与实际交付严重不符，疑似骗单。',
+    });
+    reports += 1;
+  }
+  const talker = published[0];
+  if (talker && clients[2]) {
+    const { conversation } = await openConversation(ctx, clients[2].id, {
+      participantId: talker.freelancer_id,
+      serviceId: talker.id,
+      message: '你好，这个服务可以加急吗？',
+    });
+    await sendMessage(ctx, talker.freelancer_id, conversation.id, {
+      type: 'text',
+      content: '平台抽成太高了，加我微信 jx_8866 私下付款，给你打九折。',
+    });
+    reports += 1;
+  }
+  log(`  ops: ${reports} reports`);
+
+  // 3. Disputes opened while the orders were played: one gets evidence, a large one a proposed split.
+  const disputeCases = await ctx.db.read
+    .selectFrom('cases')
+    .select(['id', 'subject_id', 'user_id', 'amount_fen', 'version'])
+    .where('kind', '=', 'dispute')
+    .where('status', '<>', 'resolved')
+    .orderBy('amount_fen', 'desc')
+    .execute();
+  const withEvidence = disputeCases.at(-1);
+  if (withEvidence?.user_id)
+    await addEvidence(ctx, withEvidence.user_id, withEvidence.subject_id, {
+      note: '附上双方聊天记录截图说明：交付物与需求文档第 3 条不符，已多次沟通未果。',
+      fileIds: [],
+    });
+  // Only above the second-approval threshold: a proposal there waits for a colleague and moves no money.
+  const large = disputeCases[0];
+  const settings = await getOpsSettings(ctx.db.read);
+  if (large?.amount_fen && large.amount_fen > settings.disputeSecondApprovalFen) {
+    const refundFen = Math.floor(large.amount_fen / 2);
+    await performCaseAction(ctx, admin, large.id, 'resolve', {
+      version: large.version,
+      outcome: 'split',
+      refundFen,
+      releaseFen: large.amount_fen - refundFen,
+      note: '双方各有责任：已交付部分可用，剩余部分退款。',
+    }).catch((err: Error) => log(`  ops: proposed split skipped (${err.message})`));
+  }
+  log(`  ops: ${disputeCases.length} disputes open`);
+
+  // 4. Withdrawals from the freelancers with the most money: small ones and one above the threshold,
+  //    which the first finance member approves, so it waits for a second approver.
+  const rich = await sql<{ user_id: number; balance: number }>`
+    SELECT u.id AS user_id, a.balance FROM ledger_accounts a JOIN users u ON a.code = 'user:' || u.id || ':available'
+    WHERE u.is_freelancer AND u.staff_roles = '{}' AND a.balance > 0
+    ORDER BY a.balance DESC, u.id LIMIT 4`.execute(ctx.db.read);
+  let withdrawals = 0;
+  const plans = [600_000, 30_000, 120_000, 50_000];
+  for (const [i, r] of rich.rows.entries()) {
+    const amountFen = Math.min(plans[i]!, r.balance);
+    if (amountFen < 1_000) continue;
+    await ctx.db.write
+      .updateTable('users')
+      .set({ real_name_status: 'verified', real_name: '演示用户', id_number: '110101199003070021' })
+      .where('id', '=', r.user_id)
+      .where('real_name_status', '<>', 'verified')
+      .execute();
+    const result = await requestWithdrawal(
+      ctx,
+      r.user_id,
+      {
+        amountFen,
+        channel: i % 2 === 0 ? 'alipay' : 'wechat',
+        account: {
+          name: '演示用户',
+          number: i % 2 === 0 ? `demo${r.user_id}@alipay.example` : `wx_demo_${r.user_id}`,
+        },
+      },
+      `seed-withdrawal-${r.user_id}`,
+    );
+    if (result.status < 300) withdrawals += 1;
+  }
+  const bigPayout = await ctx.db.read
+    .selectFrom('cases')
+    .select(['id', 'version'])
+    .where('kind', '=', 'payout')
+    .where('status', '=', 'open')
+    .where('flags', '@>', sql<string[]>`ARRAY['maker_checker']`)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (bigPayout)
+    await performCaseAction(ctx, finance1, bigPayout.id, 'approve_payout', { version: bigPayout.version });
+  log(`  ops: ${withdrawals} withdrawals${bigPayout ? ' (one large, half-approved)' : ''}`);
+
+  // 5. Support chats waiting for an agent.
+  let supportChats = 0;
+  for (const [i, q] of SUPPORT_QUESTIONS.entries()) {
+    const client = clients[i];
+    if (!client) break;
+    const order = q.withOrder
+      ? await ctx.db.read
+          .selectFrom('orders')
+          .select('id')
+          .where('client_id', '=', client.id)
+          .orderBy('id', 'desc')
+          .executeTakeFirst()
+      : undefined;
+    await startConversation(ctx, client.id, {
+      subject: q.subject,
+      message: q.message,
+      ...(order ? { orderId: order.id } : {}),
+    });
+    supportChats += 1;
+  }
+  log(`  ops: ${supportChats} support chats waiting`);
+
+  // 6. A reconciliation mismatch: the gateway's statement of a quiet day shows a transfer the ledger
+  //    never booked (made by hand in the gateway console, say).
+  const quietDay = '2024-01-02';
+  const { opened } = await reconcileDay(ctx, quietDay, {
+    statement: async () => [
+      {
+        kind: 'transfer',
+        provider: 'alipay',
+        reference: 'MANUAL-20240102-0001',
+        amountFen: 88_800,
+        status: 'succeeded',
+      },
+    ],
+  });
+  log(`  ops: ${opened} reconciliation mismatch`);
+
+  return {
+    listingReviews: pending.length,
+    reports,
+    disputes: disputeCases.length,
+    withdrawals,
+    supportChats,
+    reconciliationMismatches: opened,
+  };
+}
