@@ -120,7 +120,6 @@ export async function buildApp(ctx: AppContext) {
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
   let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
   const stopCoreMetrics = registerCoreMetrics(metrics, { db: ctx.db, dispatcher });
-  registerNotificationReactions(ctx);
   /** Background jobs on pg-boss (deadlines, refunds, payouts, SLA, notifications, reconciliation). */
   const jobs = new Jobs(ctx, coreJobs(ctx.env), metrics);
   /** Runs every periodic job now, in-process, awaited; each is state-checked, so overlapping runs are harmless. */
@@ -134,6 +133,9 @@ export async function buildApp(ctx: AppContext) {
     opsRoutes,
     /** Listens on host:port (port 0 picks a free one) and returns the base URL. */
     async start(host = ctx.env.HOST, port = ctx.env.PORT): Promise<string> {
+      // Users are notified of what happens from the moment the service runs (not of the demo seed's
+      // history, written through the same commands before start).
+      registerNotificationReactions(ctx);
       await http.ready();
       realtime = await attachRealtime({
         server: http.server,

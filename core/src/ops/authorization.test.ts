@@ -1,6 +1,8 @@
 import { STAFF_ROLES, type StaffRole } from '@jiangxin/shared/permissions';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../test/client';
+import { seedCatalog, serviceBody } from '../test/factories/catalog';
 import { type StaffMember, signUpStaff } from '../test/factories/staff';
 import { startTestApp, type TestApp } from '../test/harness';
 
@@ -47,12 +49,21 @@ let t: TestApp;
 const staff = {} as Record<StaffRole, StaffMember>;
 let user: ApiClient;
 let anonymous: ApiClient;
+let caseId: number;
+let userId: number;
 
 beforeAll(async () => {
   t = await startTestApp();
   for (const role of STAFF_ROLES) staff[role] = await signUpStaff(t, [role]);
-  user = (await signUp(new ApiClient(t.url), { userType: 'both' })).api;
+  const member = await signUp(new ApiClient(t.url), { userType: 'both' });
+  user = member.api;
+  userId = member.userId;
   anonymous = new ApiClient(t.url);
+  // A real case, so the case routes reach their body validation rather than stopping at 404.
+  const { logo } = await seedCatalog(t);
+  const listing = await user.post('/services', serviceBody(logo.id));
+  expect(listing.status).toBe(201);
+  caseId = (await t.db.read.selectFrom('cases').select('id').executeTakeFirstOrThrow()).id;
 });
 afterAll(() => t?.close());
 
@@ -65,6 +76,83 @@ async function call(api: ApiClient, route: string) {
   const [method, path] = route.split(' ') as [string, string];
   return api.request(method, concrete(path), method === 'GET' || method === 'DELETE' ? undefined : {});
 }
+
+/** Rows of every table an ops route can write; a refused request must leave all of them unchanged. */
+async function footprint(): Promise<Record<string, number>> {
+  const tables = [
+    'cases',
+    'case_history',
+    'audit_log',
+    'events',
+    'sanctions',
+    'reports',
+    'payouts',
+    'payout_approvals',
+    'canned_replies',
+    'support_messages',
+    'ops_settings',
+    'ledger_journals',
+  ];
+  const out: Record<string, number> = {};
+  for (const table of tables) {
+    const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(t.db.read);
+    out[table] = r.rows[0]!.n;
+  }
+  const version = await t.db.read
+    .selectFrom('cases')
+    .select('version')
+    .where('id', '=', caseId)
+    .executeTakeFirstOrThrow();
+  out['case version'] = version.version;
+  return out;
+}
+
+describe('bad input on every ops route', () => {
+  it('every write route refuses malformed bodies with a 4xx problem naming the problem, and writes nothing', async () => {
+    const before = await footprint();
+    const bad: unknown[] = [{ bogus: true }, { version: 'x', amountFen: -1, note: 42 }, [], 'null'];
+    const wrong: string[] = [];
+    for (const route of Object.keys(EXPECTED)) {
+      const [method, pattern] = route.split(' ') as [string, string];
+      if (method === 'GET') continue;
+      const path = pattern
+        .replace(':action', 'approve')
+        .replace('/cases/:id', `/cases/${caseId}`)
+        .replace('/users/:id', `/users/${userId}`)
+        .replace(':caseId', String(caseId))
+        .replace(/:[a-zA-Z]+/g, '999999');
+      for (const body of bad) {
+        const res = await staff.admin.api.request(method, path, body, { 'content-type': 'application/json' });
+        const isProblem =
+          res.status >= 400 &&
+          res.status < 500 &&
+          (res.headers.get('content-type') ?? '').startsWith('application/problem+json') &&
+          typeof (res.body as { code?: unknown })?.code === 'string';
+        if (!isProblem)
+          wrong.push(
+            `${route} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body).slice(0, 100)}`,
+          );
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('list routes refuse bad filters by name', async () => {
+    for (const path of [
+      '/ops/cases?limit=0',
+      '/ops/cases?sort=sideways',
+      '/ops/cases?assignee=someone',
+      '/ops/sync?after=-1',
+      '/ops/audit?action=DROP%20TABLE',
+      '/ops/stats?from=yesterday&to=today&bucket=week',
+    ]) {
+      const res = await staff.admin.api.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors?.length, path).toBeGreaterThan(0);
+    }
+  });
+});
 
 describe('ops authorization matrix', () => {
   it('every ops route has a row in the matrix, and every row is a real route', () => {

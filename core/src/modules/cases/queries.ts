@@ -107,7 +107,7 @@ export async function caseHistory(db: ReadDb, caseId: number): Promise<CaseHisto
   }));
 }
 
-const FAR_FUTURE = '9999-12-31T00:00:00.000Z';
+const FAR_FUTURE = '9999-12-31 00:00:00+00';
 
 /**
  * The queue: cases of the kinds the staff member may see, filtered, in a stable keyset order. Every sort
@@ -125,7 +125,8 @@ export async function listCases(
   const sortKey = q.sort.replace('-', '') as 'sla' | 'priority' | 'created' | 'amount';
   const desc = q.sort.startsWith('-') !== (sortKey === 'priority'); // priority sorts high-first by default
   const keyExpr: RawBuilder<unknown> = {
-    sla: sql<string>`coalesce(c.sla_due_at, ${FAR_FUTURE}::timestamptz)`,
+    // Literal, not a parameter: it must match the expression of the index `cases_sla_order_idx`.
+    sla: sql<string>`coalesce(c.sla_due_at, ${sql.lit(FAR_FUTURE)}::timestamptz)`,
     priority: sql<number>`c.priority`,
     created: sql<string>`c.created_at`,
     amount: sql<number>`coalesce(c.amount_fen, -1)`,
