@@ -56,7 +56,10 @@ export async function createRuntime(
   });
   await migrateToLatest(db);
   const sms = new MemorySmsSender((m) =>
-    log.info({ phone: m.phone, template: m.template, params: m.params }, `SMS (development sender): ${m.template}`),
+    log.info(
+      { phone: m.phone, template: m.template, params: m.params },
+      `SMS (development sender): ${m.template}`,
+    ),
   );
   const ctx: AppContext = {
     env,
