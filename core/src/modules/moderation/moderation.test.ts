@@ -235,6 +235,12 @@ describe('reports and sanctions', () => {
     });
     expect(badDays.status).toBe(400);
     expect(JSON.stringify(badDays.body.errors)).toContain('days');
+    // The sender has an email address, so the sanction notice is queued for it.
+    await t.db.write
+      .updateTable('users')
+      .set({ email: `${sender.userId}@example.cn` })
+      .where('id', '=', sender.userId)
+      .execute();
     const upheld = await mod().post(`/ops/cases/${c.id}/perform/uphold`, {
       version: c.version,
       note: '引导站外交易',
@@ -243,6 +249,21 @@ describe('reports and sanctions', () => {
     });
     expect(upheld.status).toBe(200);
     expect(upheld.body.case).toMatchObject({ status: 'resolved', outcome: 'upheld' });
+    const notice = await t.db.read
+      .selectFrom('notifications')
+      .select(['channel', 'subject', 'body'])
+      .where('user_id', '=', sender.userId)
+      .where('template', '=', 'sanction_applied')
+      .execute();
+    // One notice per sanction: the takedown and the suspension, each naming the reason in words.
+    const suspension = notice.find((n) => n.subject === '【匠心】账号处理通知：限期封禁');
+    expect(suspension?.channel).toBe('email');
+    expect(suspension!.body).toContain('解除');
+    expect(suspension!.body).not.toContain('contact_info');
+    expect(notice.map((n) => n.subject).sort()).toEqual([
+      '【匠心】账号处理通知：内容下架',
+      '【匠心】账号处理通知：限期封禁',
+    ]);
 
     const page = await recipient.api.get(`/conversations/${convId}/messages`);
     const shown = page.body.items.find((m: { id: number }) => m.id === messageId);

@@ -1,5 +1,7 @@
+import { SANCTION_KIND_LABELS } from '@jiangxin/shared/ops/moderation';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
+import { reasonText } from '../moderation/sanctions';
 import { queueNotification } from './outbox';
 import { CHANNEL_LABELS } from './templates';
 
@@ -104,6 +106,17 @@ export function registerNotificationReactions(ctx: AppContext): void {
         refundFen: e.refundFen,
         releaseFen: e.releaseFen,
       });
+  });
+
+  on.on('sanction.applied', 'notifications.sanction', async (tx, e) => {
+    const endsAt = e.endsAt
+      ? new Date(e.endsAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+      : null;
+    await queueNotification(ctx, tx, 'sanction.applied', e.userId, 'sanction_applied', {
+      kindLabel: SANCTION_KIND_LABELS[e.kind].zh,
+      reason: reasonText(e.reason).zh,
+      endsAt,
+    });
   });
 
   on.on('payout.status_changed', 'notifications.payout', async (tx, e) => {

@@ -92,6 +92,15 @@ export const NOTIFICATION_TEMPLATES = {
       }，款项已退回您的匠心钱包。`,
     }),
   },
+  sanction_applied: {
+    sms: true,
+    render: (p: { kindLabel: string; reason: string; endsAt: string | null }) => ({
+      subject: `【匠心】账号处理通知：${p.kindLabel}`,
+      body: `您好！因${p.reason || '违反平台规则'}，平台对您的账号作出处理：${p.kindLabel}${
+        p.endsAt ? `，至 ${p.endsAt}（北京时间）解除` : ''
+      }。如有异议，请通过“联系客服”提出申诉。`,
+    }),
+  },
 } as const;
 
 export type NotificationTemplate = keyof typeof NOTIFICATION_TEMPLATES;
