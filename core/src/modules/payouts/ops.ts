@@ -7,6 +7,8 @@ import {
   resolveMismatchBodySchema,
   WITHDRAWAL_CHANNEL_LABELS,
 } from '@jiangxin/shared/ops/payouts';
+import { maskRealName } from '@jiangxin/shared/ops/support';
+import { hasPermission } from '@jiangxin/shared/permissions';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
@@ -165,7 +167,7 @@ export const payoutCases: CaseKindHandler = {
       }),
     }),
   },
-  detail: async (ctx, db, c) => {
+  detail: async (ctx, db, c, staff) => {
     const p = await db
       .selectFrom('payouts')
       .selectAll()
@@ -192,9 +194,14 @@ export const payoutCases: CaseKindHandler = {
       .orderBy('id', 'desc')
       .limit(20)
       .execute();
+    // The payee's name is personal data: masked unless this member of staff may reveal it.
+    const presented = presentWithdrawal(p);
+    const withdrawal = hasPermission(staff.roles, 'pii.reveal')
+      ? presented
+      : { ...presented, account: { ...presented.account, name: maskRealName(presented.account.name) } };
     return {
       payout: {
-        ...presentWithdrawal(p),
+        ...withdrawal,
         requiredApprovals: p.required_approvals,
         outBizNo: p.out_biz_no,
         gatewayRef: p.gateway_ref,
@@ -307,7 +314,7 @@ export function registerPayoutsOps(ctx: AppContext): void {
       summary: {
         payoutId: p.id,
         channel: p.channel,
-        accountName: p.account_name,
+        accountName: maskRealName(p.account_name),
         accountMasked: maskAccount(p.account_number),
         requiredApprovals: p.required_approvals,
         approvals: [],

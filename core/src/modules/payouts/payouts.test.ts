@@ -167,6 +167,11 @@ describe('withdrawal requests', () => {
     const detail = await caseDetail(team.finance, c.id);
     const signals = (detail.detail['riskSignals'] as { code: string }[]).map((s) => s.code);
     expect(signals).toEqual(expect.arrayContaining(['new_account', 'first_payout']));
+    // The payee's name is personal data: finance sees it masked, an admin (pii.reveal) in full.
+    expect(c.summary['accountName']).toBe('张*');
+    expect((detail.detail['payout'] as Withdrawal).account.name).toBe('张*');
+    const asAdmin = await caseDetail(team.admin, c.id);
+    expect((asAdmin.detail['payout'] as Withdrawal).account.name).toBe('张三');
     expect(detail.actions.find((a) => a.action === 'approve_payout')).toMatchObject({ available: true });
 
     // Support may not see payouts at all; a moderator may not approve.
