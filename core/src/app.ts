@@ -67,6 +67,7 @@ export async function buildApp(ctx: AppContext) {
   const limiterRedis = ctx.env.REDIS_URL
     ? new Redis(ctx.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
+  limiterRedis?.on('error', (err) => ctx.log.warn({ err }, 'rate-limit Redis connection error'));
   await limiterRedis?.connect();
   await http.register(rateLimit, {
     global: false,
@@ -144,6 +145,7 @@ export async function buildApp(ctx: AppContext) {
         dispatcher,
         redisUrl: ctx.env.REDIS_URL,
         redisKeyPrefix: ctx.env.REDIS_KEY_PREFIX,
+        onError: (err) => ctx.log.warn({ err }, 'socket.io Redis connection error'),
       });
       opsRealtime = attachOpsNamespace(realtime.io, {
         db: ctx.db,

@@ -63,57 +63,60 @@ describe('L2Cache in process', () => {
  * values once the event's invalidation went round.
  */
 const redisUrl = process.env['TEST_REDIS_URL'];
-describe.skipIf(!redisUrl)('L2 cache across instances (skipped: TEST_REDIS_URL is not set)', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, shareDbWith: a });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+describe.skipIf(!redisUrl)(
+  `L2 cache across instances${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
+  () => {
+    let a: TestApp;
+    let b: TestApp;
+    beforeAll(async () => {
+      const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
+      a = await startTestApp({ env });
+      b = await startTestApp({ env, shareDbWith: a });
+    });
+    afterAll(async () => {
+      await b?.close();
+      await a?.close();
+    });
 
-  it('a change committed through A invalidates what B cached; B serves the new value', async () => {
-    const seller = await signUp(new ApiClient(a.url), { userType: 'freelancer', nickname: '老木匠' });
-    const { serviceId } = await insertPublishedService(a, seller.userId);
-    const anon = new ApiClient(b.url);
-    // The sign-up's and publication's own events invalidate too: let them go round first.
-    await eventually(async () => (await unsequenced(a.db)) === 0);
-    await new Promise((r) => setTimeout(r, 300));
+    it('a change committed through A invalidates what B cached; B serves the new value', async () => {
+      const seller = await signUp(new ApiClient(a.url), { userType: 'freelancer', nickname: '老木匠' });
+      const { serviceId } = await insertPublishedService(a, seller.userId);
+      const anon = new ApiClient(b.url);
+      // The sign-up's and publication's own events invalidate too: let them go round first.
+      await eventually(async () => (await unsequenced(a.db)) === 0);
+      await new Promise((r) => setTimeout(r, 300));
 
-    expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
-    const listing = await anon.get(`/services/${serviceId}`);
-    expect(listing.status).toBe(200);
-    expect(listing.body.freelancer.nickname).toBe('老木匠');
-    expect(listing.body.views).toBe(1);
+      expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+      const listing = await anon.get(`/services/${serviceId}`);
+      expect(listing.status).toBe(200);
+      expect(listing.body.freelancer.nickname).toBe('老木匠');
+      expect(listing.body.views).toBe(1);
 
-    // Behind the cache's back (no event): B keeps serving what it cached, views still count exactly.
-    await a.db.write
-      .updateTable('users')
-      .set({ nickname: '绕过缓存' })
-      .where('id', '=', seller.userId)
-      .execute();
-    const hitsBefore = appCache(b.ctx)!.stats.hits;
-    expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
-    const again = await anon.get(`/services/${serviceId}`);
-    expect(again.body.freelancer.nickname).toBe('老木匠');
-    expect(again.body.views).toBe(2);
-    expect(appCache(b.ctx)!.stats.hits).toBe(hitsBefore + 2);
-    // A reads it from the shared Redis layer, not the database.
-    const redisHits = appCache(a.ctx)!.stats.redisHits;
-    expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
-    expect(appCache(a.ctx)!.stats.redisHits).toBe(redisHits + 1);
+      // Behind the cache's back (no event): B keeps serving what it cached, views still count exactly.
+      await a.db.write
+        .updateTable('users')
+        .set({ nickname: '绕过缓存' })
+        .where('id', '=', seller.userId)
+        .execute();
+      const hitsBefore = appCache(b.ctx)!.stats.hits;
+      expect((await anon.get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+      const again = await anon.get(`/services/${serviceId}`);
+      expect(again.body.freelancer.nickname).toBe('老木匠');
+      expect(again.body.views).toBe(2);
+      expect(appCache(b.ctx)!.stats.hits).toBe(hitsBefore + 2);
+      // A reads it from the shared Redis layer, not the database.
+      const redisHits = appCache(a.ctx)!.stats.redisHits;
+      expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('老木匠');
+      expect(appCache(a.ctx)!.stats.redisHits).toBe(redisHits + 1);
 
-    // The real change, through A: user.profile_updated drops the profile and (by tag) the listing everywhere.
-    const patched = await seller.api.patch('/me', { nickname: '新木匠' });
-    expect(patched.status).toBe(200);
-    await eventually(async () => (await anon.get(`/users/${seller.userId}`)).body.nickname === '新木匠');
-    await eventually(
-      async () => (await anon.get(`/services/${serviceId}`)).body.freelancer.nickname === '新木匠',
-    );
-    expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('新木匠');
-  });
-});
+      // The real change, through A: user.profile_updated drops the profile and (by tag) the listing everywhere.
+      const patched = await seller.api.patch('/me', { nickname: '新木匠' });
+      expect(patched.status).toBe(200);
+      await eventually(async () => (await anon.get(`/users/${seller.userId}`)).body.nickname === '新木匠');
+      await eventually(
+        async () => (await anon.get(`/services/${serviceId}`)).body.freelancer.nickname === '新木匠',
+      );
+      expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('新木匠');
+    });
+  },
+);

@@ -52,6 +52,7 @@ export class L2Cache {
     if (!this.opts.redisUrl) return;
     this.pub = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     this.sub = this.pub.duplicate();
+    for (const r of [this.pub, this.sub]) r.on('error', (err) => this.onError(err));
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     this.sub.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;

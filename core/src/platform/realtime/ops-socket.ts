@@ -158,8 +158,13 @@ export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { clo
     }
   });
 
+  /** Set by close(): sockets dropped while the server shuts down announce no presence (Redis is going away). */
+  let closing = false;
+
   async function broadcastPresence(caseId: number, kind: CaseKind): Promise<void> {
+    if (closing) return;
     const sockets = await nsp.in(`case:${caseId}`).fetchSockets();
+    if (closing) return;
     const viewers = new Map<number, string>();
     for (const s of sockets) {
       const m = s.data as Member;
@@ -340,6 +345,7 @@ export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { clo
 
   return {
     close() {
+      closing = true;
       unsubscribe();
       hub.close();
       io.of('/').off('connection', onCustomer);

@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../../test/harness';
 const redisUrl = process.env['TEST_REDIS_URL'];
 
 describe.skipIf(!redisUrl)(
-  'live events across instances through Redis (skipped: TEST_REDIS_URL is not set)',
+  `live events across instances through Redis${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
   () => {
     let a: TestApp;
     let b: TestApp;

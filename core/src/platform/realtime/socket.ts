@@ -23,12 +23,15 @@ export async function attachRealtime(opts: {
   dispatcher: EventDispatcher;
   redisUrl?: string | undefined;
   redisKeyPrefix?: string;
+  onError?: (err: unknown) => void;
 }) {
   const io = new Server(opts.server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const redis: Redis[] = [];
   if (opts.redisUrl) {
     const pub = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     const sub = pub.duplicate();
+    // A dropped Redis connection reconnects by itself; report it rather than crash on an unhandled event.
+    for (const r of [pub, sub]) r.on('error', (err) => opts.onError?.(err));
     await Promise.all([pub.connect(), sub.connect()]);
     redis.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: `${opts.redisKeyPrefix ?? 'jiangxin'}:socket.io` }));
