@@ -42,7 +42,7 @@ const envSchema = z.object({
     .optional(),
   /** Cron (China time) of the daily reconciliation of yesterday. */
   RECONCILE_CRON: z.string().default('0 2 * * *'),
-  /** Speeds up job intervals and notification retry backoff (the simulator uses 60). */
+  /** Speeds up business time: order deadlines, SLAs, evidence windows, job intervals, notification retries (60: an hour passes in a minute). */
   TIME_SCALE: z.coerce.number().positive().default(1),
   /** smtp://user:pass@host:port (smtps:// for TLS). Unset: email is disabled and emails are marked skipped. */
   SMTP_URL: z

@@ -10,6 +10,7 @@ import type { Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import type { Staff } from '../../platform/http/auth';
 import { AppError, forbidden, type Localized, notFound } from '../../platform/http/problem';
+import { scaledMs } from '../../platform/time';
 import { appendAudit } from '../audit/chain';
 import { getOpsSettings } from '../settings/settings';
 import { type CaseRow, lockCase, staffName, toCaseSummary, visibleKinds } from './queries';
@@ -86,7 +87,7 @@ export async function openCase(ctx: AppContext, tx: Tx, input: OpenCaseInput): P
       kind: input.kind,
       stage: input.stage,
       priority: input.priority ?? 1,
-      sla_due_at: new Date(now.getTime() + settings.slaMinutes[input.kind] * 60_000),
+      sla_due_at: new Date(now.getTime() + scaledMs(ctx.env, settings.slaMinutes[input.kind] * 60_000)),
       subject_type: input.subjectType,
       subject_id: input.subjectId,
       user_id: input.userId ?? null,
@@ -139,7 +140,7 @@ export async function changeCase(
   let slaBreached = change.slaBreached ?? c.sla_breached;
   if (change.restartSla || reopened) {
     const settings = await getOpsSettings(tx);
-    slaDue = new Date(now.getTime() + settings.slaMinutes[c.kind] * 60_000);
+    slaDue = new Date(now.getTime() + scaledMs(ctx.env, settings.slaMinutes[c.kind] * 60_000));
     slaBreached = false;
   }
   const assigneeId =

@@ -8,6 +8,7 @@ import {
 import type { AppContext } from '../../platform/context';
 import type { Staff } from '../../platform/http/auth';
 import { AppError, type Localized } from '../../platform/http/problem';
+import { scaledMs } from '../../platform/time';
 import { openCase } from '../cases/commands';
 import { type CaseRow, staffName } from '../cases/queries';
 import { type CaseChange, type CaseKindHandler, caseAction } from '../cases/registry';
@@ -41,7 +42,9 @@ export function registerDisputeReactions(ctx: AppContext): void {
       .execute();
     const name = (id: number) => people.find((p) => p.id === id)?.nickname ?? '';
     const settings = await getOpsSettings(tx);
-    const evidenceUntil = new Date(ctx.now().getTime() + settings.disputeEvidenceHours * 3_600_000);
+    const evidenceUntil = new Date(
+      ctx.now().getTime() + scaledMs(ctx.env, settings.disputeEvidenceHours * 3_600_000),
+    );
     await tx
       .updateTable('disputes')
       .set({ evidence_until: evidenceUntil })

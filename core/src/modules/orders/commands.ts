@@ -12,6 +12,7 @@ import type { Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import { runIdempotent } from '../../platform/http/idempotency';
 import { AppError, notFound } from '../../platform/http/problem';
+import { scaledMs } from '../../platform/time';
 import { assertFilesUsable } from '../files/queries';
 import { freezePayment, type OrderMoney, refundEscrow, releaseEscrow } from '../ledger/flows';
 import { createPaymentRow, ensurePayUrl, queueGatewayRefund } from '../payments/commands';
@@ -73,7 +74,7 @@ export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
       status: 'awaiting_payment',
       cancellation_requested_by: null,
       cancellation_reason: null,
-      payment_deadline: new Date(now.getTime() + ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
+      payment_deadline: new Date(now.getTime() + scaledMs(ctx.env, ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000)),
       acceptance_deadline: null,
       delivery_deadline: null,
       auto_complete_at: null,
@@ -302,7 +303,9 @@ export async function transitionInTx(
     case 'mark_paid':
       await freezeFromLatestPayment(ctx, tx, order, input.paidWith);
       patch.paid_at = now;
-      patch.acceptance_deadline = new Date(now.getTime() + ctx.env.ACCEPTANCE_TIMEOUT_HOURS * 3_600_000);
+      patch.acceptance_deadline = new Date(
+        now.getTime() + scaledMs(ctx.env, ctx.env.ACCEPTANCE_TIMEOUT_HOURS * 3_600_000),
+      );
       break;
     case 'accept':
       patch.accepted_at = now;
@@ -315,7 +318,9 @@ export async function transitionInTx(
         .values({ order_id: order.id, message: input.message ?? '', file_ids: fileIds })
         .execute();
       patch.delivered_at = now;
-      patch.auto_complete_at = new Date(now.getTime() + ctx.env.AUTO_COMPLETE_DAYS * 86_400_000);
+      patch.auto_complete_at = new Date(
+        now.getTime() + scaledMs(ctx.env, ctx.env.AUTO_COMPLETE_DAYS * 86_400_000),
+      );
       break;
     }
     case 'request_revision':
