@@ -112,6 +112,19 @@ describe('cases', () => {
     expect(again.body.code).toBe('case_action_unavailable');
   });
 
+  it('an admin may take a case back from whoever holds it; others see why they cannot release it', async () => {
+    const c = await submitListing('管理员收回测试');
+    const other = await signUpOtherModerator();
+    expect((await team.moderator.api.post(`/ops/cases/${c.id}/claim`, { version: 1 })).status).toBe(200);
+    const asOther = await other.api.get<CaseDetail>(`/ops/cases/${c.id}`);
+    expect(asOther.body.actions.find((a) => a.action === 'release')).toMatchObject({ available: false });
+    const asAdmin = await team.admin.api.get<CaseDetail>(`/ops/cases/${c.id}`);
+    expect(asAdmin.body.actions.find((a) => a.action === 'release')).toMatchObject({ available: true });
+    const back = await team.admin.api.post(`/ops/cases/${c.id}/release`, { version: 2, note: '人员调整' });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ assigneeId: null, version: 3 });
+  });
+
   it('50 simultaneous approvals of one case: exactly one succeeds, the rest get 409, one history line', async () => {
     const c = await submitListing('并发审核测试');
     const results = await Promise.all(

@@ -79,8 +79,12 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
         },
         {
           action: 'release',
-          available: canHandle && c.assignee_id === staff.userId,
-          reason: null,
+          // The holder releases; an admin may take a case back from anyone (as releaseCase allows).
+          available:
+            canHandle &&
+            (c.assignee_id === staff.userId ||
+              (c.assignee_id !== null && hasPermission(staff.roles, 'staff.manage'))),
+          reason: c.assignee_id === null ? { zh: '工单未被认领', en: 'Nobody holds this case' } : null,
         },
         {
           action: 'assign',
