@@ -403,6 +403,13 @@ describe('reports and sanctions', () => {
     });
     expect(res.status).toBe(200);
     expect(await listed()).not.toContain(reviewId);
+    // The taken-down 1-star review no longer drags the listing's rating down.
+    const listing = await t.db.read
+      .selectFrom('services')
+      .select(['rating', 'rating_count'])
+      .where('id', '=', serviceId)
+      .executeTakeFirstOrThrow();
+    expect(listing).toEqual({ rating: 0, rating_count: 0 });
     // Hidden content cannot be reported again.
     const again = await seller.api.post('/reports', {
       targetType: 'review',

@@ -13,6 +13,7 @@ import { AppError, notFound } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
 import { type CaseKindHandler, caseAction } from '../cases/registry';
 import { setServiceStatus } from '../catalog/commands';
+import { refreshAggregatesOfReview } from '../reviews/commands';
 import { groupHits, hiddenIds, isHidden, storeHits, userHistory } from './queries';
 import { applySanction } from './sanctions';
 import { type FieldHit, hitSignals, isContactHit, scanFields } from './scanner';
@@ -373,6 +374,7 @@ async function takeDown(ctx: AppContext, tx: Tx, type: string, id: number, staff
       })
       .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doNothing())
       .execute();
+  if (type === 'review') await refreshAggregatesOfReview(tx, id);
 }
 
 export const reportCases: CaseKindHandler = {

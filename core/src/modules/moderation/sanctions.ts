@@ -11,6 +11,7 @@ import type { Staff } from '../../platform/http/auth';
 import { AppError, notFound } from '../../platform/http/problem';
 import { appendAudit } from '../audit/chain';
 import { setServiceStatus } from '../catalog/commands';
+import { refreshAggregatesOfReview } from '../reviews/commands';
 import { presentSanction, type SanctionRow } from './queries';
 
 const DAY_MS = 86_400_000;
@@ -216,6 +217,7 @@ export async function revokeSanction(
           .where('subject_type', '=', s.subject_type)
           .where('subject_id', '=', s.subject_id)
           .execute();
+        if (s.subject_type === 'review') await refreshAggregatesOfReview(tx, s.subject_id);
       }
     }
     await appendAudit(tx, now, {

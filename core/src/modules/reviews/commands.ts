@@ -10,13 +10,29 @@ type CreateReviewBody = z.infer<typeof createReviewBodySchema>;
 
 /**
  * Recomputes a rating aggregate from the stored reviews (not incrementally): the stored value is always
- * exactly round(avg, 2) of the reviews it summarizes, however many there are, and never drifts.
+ * exactly round(avg, 2) of the reviews it summarizes, however many there are, and never drifts. Reviews
+ * moderators took down (`hidden_content`) no longer count.
  */
 function averageOf(where: ReturnType<typeof sql>) {
+  const counted = sql`${where} AND NOT EXISTS (
+    SELECT 1 FROM hidden_content h WHERE h.subject_type = 'review' AND h.subject_id = r.id)`;
   return {
-    rating: sql<number>`coalesce((SELECT round(avg(r.rating)::numeric, 2) FROM reviews r WHERE ${where}), 0)`,
-    rating_count: sql<number>`(SELECT count(*)::int FROM reviews r WHERE ${where})`,
+    rating: sql<number>`coalesce((SELECT round(avg(r.rating)::numeric, 2) FROM reviews r WHERE ${counted}), 0)`,
+    rating_count: sql<number>`(SELECT count(*)::int FROM reviews r WHERE ${counted})`,
   };
+}
+
+/** Re-derives the aggregates a review feeds, after it was hidden or shown again by moderation. */
+export async function refreshAggregatesOfReview(tx: Tx, reviewId: number): Promise<void> {
+  const r = await tx
+    .selectFrom('reviews')
+    .select(['service_id', 'target_user_id', 'direction'])
+    .where('id', '=', reviewId)
+    .executeTakeFirst();
+  if (!r) return;
+  if (r.direction === 'client_to_freelancer')
+    await refreshFreelancerAggregates(tx, r.service_id, r.target_user_id);
+  else await refreshClientAggregates(tx, r.target_user_id);
 }
 
 async function refreshFreelancerAggregates(tx: Tx, serviceId: number, freelancerId: number): Promise<void> {
