@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { idSchema, isoDateTime, okSchema, text } from './api/common';
+import { auditPageSchema, auditQuerySchema, auditVerificationSchema } from './ops/audit';
+import {
+  CASE_SORTS,
+  caseDetailSchema,
+  caseKindSchema,
+  caseStatusSchema,
+  caseSummarySchema,
+} from './ops/cases';
+import { batchApproveBodySchema, batchApproveResultSchema } from './ops/payouts';
+import { opsSettingsPatchSchema, opsSettingsSchema } from './ops/settings';
+import { statsQuerySchema, statsResponseSchema } from './ops/stats';
+import { presenceSchema } from './ops/stream';
+import {
+  cannedReplyListSchema,
+  customerContextSchema,
+  piiFieldSchema,
+  revealResponseSchema,
+  staffSupportMessagePageSchema,
+  staffSupportMessageSchema,
+  supportUnreadSchema,
+} from './ops/support';
+import { permissionSchema, staffRoleSchema } from './permissions';
+
+/**
+ * The console bridge: the one contract between the renderer and the console engine. The renderer calls
+ * `call(method, args)` and listens with `on(event, listener)`; in Electron the transport is IPC through
+ * the preload script, in browser mode a WebSocket to the web host. Every call's arguments are validated
+ * against `args` before the engine sees them, and every result has the `result` shape. Methods that
+ * change something while offline are queued in the engine's durable outbox (`queued: true`) and replayed
+ * in order on reconnect.
+ */
+
+/** Who is signed in to the console, with the permissions the screens are built from. */
+export const consoleSessionSchema = z.object({
+  userId: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  roles: z.array(staffRoleSchema),
+  permissions: z.array(permissionSchema),
+  coreUrl: z.string(),
+});
+export type ConsoleSession = z.infer<typeof consoleSessionSchema>;
+
+/** Always available to the renderer (the top bar shows it). */
+export const syncStatusSchema = z.object({
+  state: z.enum(['offline', 'connecting', 'syncing', 'online']),
+  /** The last event applied to the cache. */
+  lastSeq: z.number().int(),
+  /** The newest seq the core has reported. */
+  headSeq: z.number().int(),
+  behindBy: z.number().int().min(0),
+  /** Progress of a snapshot (first start, or after a `resync`). */
+  snapshot: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  lastSyncedAt: isoDateTime.nullable(),
+  /** Why the engine is offline or behind, in the staff member's words (zh/en). */
+  problem: z.object({ zh: z.string(), en: z.string() }).nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+/** A refusal from the core, kept on a failed outbox item until the person retries or dismisses it. */
+export const bridgeProblemSchema = z.object({
+  code: z.string(),
+  status: z.number().int().nullable(),
+  message: z.object({ zh: z.string(), en: z.string() }),
+  /** The core's extra members (the current holder of a claim, the current version …). */
+  extra: z.record(z.string(), z.unknown()),
+});
+export type BridgeProblem = z.infer<typeof bridgeProblemSchema>;
+
+export const outboxItemSchema = z.object({
+  id: z.number().int(),
+  method: z.string(),
+  caseId: z.number().int().nullable(),
+  /** What the person did, as the pending list shows it. */
+  label: z.object({ zh: z.string(), en: z.string() }),
+  state: z.enum(['pending', 'sending', 'failed']),
+  attempts: z.number().int(),
+  createdAt: isoDateTime,
+  problem: bridgeProblemSchema.nullable(),
+});
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+/** The answer to an action: applied by the core now, or stored durably to be sent on reconnect. */
+export const actionReceiptSchema = z.object({
+  queued: z.boolean(),
+  outboxId: z.number().int().nullable(),
+  case: caseSummarySchema.nullable(),
+  result: z.record(z.string(), z.unknown()),
+});
+export type ActionReceipt = z.infer<typeof actionReceiptSchema>;
+
+/** Queue queries run against the offline cache, so they work through an outage. */
+export const localCaseQuerySchema = z.object({
+  kinds: z.array(caseKindSchema).optional(),
+  statuses: z.array(caseStatusSchema).optional(),
+  assignee: z.union([z.enum(['me', 'none']), idSchema]).optional(),
+  priorityAtLeast: z.number().int().min(0).max(3).optional(),
+  slaBreached: z.boolean().optional(),
+  minAmountFen: z.number().int().min(0).optional(),
+  maxAmountFen: z.number().int().min(0).optional(),
+  createdFrom: isoDateTime.optional(),
+  createdTo: isoDateTime.optional(),
+  /** Chinese substring search (FTS5 trigram; LIKE for one or two characters). */
+  q: text({ max: 100 }).optional(),
+  sort: z.enum(CASE_SORTS).default('sla'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(100_000).default(200),
+});
+
+const caseRef = z.object({ caseId: idSchema });
+const versioned = caseRef.extend({ version: z.number().int().min(1) });
+const empty = z.object({}).strict();
+
+const method = <A extends z.ZodType, R extends z.ZodType>(
+  args: A,
+  result: R,
+  opts: { outbox?: boolean } = {},
+) => ({
+  args,
+  result,
+  /** Whether the call is stored in the outbox when the core cannot be reached. */
+  outbox: opts.outbox ?? false,
+});
+
+export const BRIDGE_METHODS = {
+  'auth.login': method(
+    z.object({
+      login: text({ min: 1, max: 100 }),
+      password: z.string().min(1).max(200),
+      coreUrl: z.url().optional(),
+    }),
+    consoleSessionSchema,
+  ),
+  'auth.logout': method(empty, okSchema),
+  'auth.session': method(empty, consoleSessionSchema.nullable()),
+  'config.get': method(empty, z.object({ coreUrl: z.string(), locale: z.enum(['zh-CN', 'en']) })),
+  'config.set': method(
+    z.object({ coreUrl: z.url().optional(), locale: z.enum(['zh-CN', 'en']).optional() }).strict(),
+    z.object({ coreUrl: z.string(), locale: z.enum(['zh-CN', 'en']) }),
+  ),
+  'sync.status': method(empty, syncStatusSchema),
+  'sync.resync': method(empty, syncStatusSchema),
+  'cases.list': method(
+    localCaseQuerySchema,
+    z.object({ items: z.array(caseSummarySchema), total: z.number().int() }),
+  ),
+  'cases.get': method(
+    caseRef,
+    z.object({ detail: caseDetailSchema.nullable(), cachedAt: isoDateTime.nullable(), stale: z.boolean() }),
+  ),
+  'cases.claim': method(versioned, actionReceiptSchema, { outbox: true }),
+  'cases.release': method(versioned.extend({ note: text({ max: 500 }).optional() }), actionReceiptSchema, {
+    outbox: true,
+  }),
+  'cases.assign': method(
+    versioned.extend({ assigneeId: idSchema, note: text({ max: 500 }).optional() }),
+    actionReceiptSchema,
+    { outbox: true },
+  ),
+  'cases.perform': method(
+    versioned.extend({
+      action: z.string().regex(/^[a-z_]{1,40}$/),
+      fields: z.record(z.string(), z.unknown()).default({}),
+    }),
+    actionReceiptSchema,
+    { outbox: true },
+  ),
+  'search.query': method(
+    z.object({ q: text({ min: 1, max: 100 }), limit: z.number().int().min(1).max(50).default(20) }),
+    z.object({
+      cases: z.array(caseSummarySchema),
+      users: z.array(z.object({ id: z.number().int(), username: z.string(), nickname: z.string() })),
+      orders: z.array(
+        z.object({
+          id: z.number().int(),
+          orderNumber: z.string(),
+          status: z.string(),
+          amountFen: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+  'payouts.batchApprove': method(batchApproveBodySchema, batchApproveResultSchema),
+  'chat.messages': method(caseRef.extend({ before: idSchema.optional() }), staffSupportMessagePageSchema),
+  'chat.send': method(
+    versioned.extend({
+      content: text({ max: 5000 }).default(''),
+      fileIds: z.array(idSchema).max(10).default([]),
+      cannedReplyId: idSchema.optional(),
+    }),
+    actionReceiptSchema,
+    { outbox: true },
+  ),
+  'chat.note': method(versioned.extend({ content: text({ min: 1, max: 5000 }) }), actionReceiptSchema, {
+    outbox: true,
+  }),
+  'chat.markRead': method(caseRef.extend({ upToMessageId: idSchema }), okSchema),
+  'chat.typing': method(caseRef, okSchema),
+  'chat.unread': method(empty, supportUnreadSchema),
+  'cannedReplies.list': method(z.object({ q: text({ max: 50 }).optional() }), cannedReplyListSchema),
+  'presence.view': method(caseRef, okSchema),
+  'presence.leave': method(caseRef, okSchema),
+  'outbox.list': method(empty, z.object({ items: z.array(outboxItemSchema) })),
+  'outbox.retry': method(z.object({ id: idSchema }), outboxItemSchema),
+  'outbox.dismiss': method(z.object({ id: idSchema }), okSchema),
+  'users.context': method(z.object({ userId: idSchema }), customerContextSchema),
+  'users.reveal': method(
+    z.object({ userId: idSchema, field: piiFieldSchema, reason: text({ min: 2, max: 200 }) }),
+    revealResponseSchema,
+  ),
+  'stats.get': method(statsQuerySchema, statsResponseSchema),
+  'audit.list': method(auditQuerySchema, auditPageSchema),
+  'audit.verify': method(empty, auditVerificationSchema),
+  'settings.get': method(empty, opsSettingsSchema),
+  'settings.update': method(opsSettingsPatchSchema, opsSettingsSchema),
+  /** Opens an allow-listed link (the API docs, the sandbox) in the system browser. */
+  'app.openExternal': method(z.object({ url: z.url() }), okSchema),
+} as const;
+
+export type BridgeMethod = keyof typeof BRIDGE_METHODS;
+export type BridgeArgs<M extends BridgeMethod> = z.input<(typeof BRIDGE_METHODS)[M]['args']>;
+export type BridgeResult<M extends BridgeMethod> = z.infer<(typeof BRIDGE_METHODS)[M]['result']>;
+
+/** Engine → renderer. */
+export const BRIDGE_EVENTS = {
+  /** Cases the cache changed (upserted or removed); the renderer re-reads what it shows. */
+  'cases.changed': z.object({ upserted: z.array(z.number().int()), removed: z.array(z.number().int()) }),
+  'sync.status': syncStatusSchema,
+  'outbox.changed': z.object({ items: z.array(outboxItemSchema) }),
+  'chat.message': z.object({ caseId: z.number().int(), message: staffSupportMessageSchema }),
+  'chat.typing': z.object({ caseId: z.number().int(), side: z.enum(['customer', 'agent']) }),
+  presence: presenceSchema,
+  'session.changed': consoleSessionSchema.nullable(),
+  /** Something the person should notice now (an OS notification on desktop, a page notification in a browser). */
+  notify: z.object({
+    kind: z.enum(['case_assigned', 'chat_message', 'action_failed']),
+    title: z.string(),
+    body: z.string(),
+    caseId: z.number().int().nullable(),
+  }),
+} as const;
+
+export type BridgeEvent = keyof typeof BRIDGE_EVENTS;
+export type BridgeEventPayload<E extends BridgeEvent> = z.infer<(typeof BRIDGE_EVENTS)[E]>;
+
+/** What the preload script exposes (checked with `satisfies ConsoleBridge`) and the web host's client implements. */
+export interface ConsoleBridge {
+  call<M extends BridgeMethod>(method: M, args: BridgeArgs<M>): Promise<BridgeResult<M>>;
+  on<E extends BridgeEvent>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
+}
+
+export class BridgeContractError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { field: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'BridgeContractError';
+  }
+}
+
+export function isBridgeMethod(name: unknown): name is BridgeMethod {
+  return typeof name === 'string' && Object.hasOwn(BRIDGE_METHODS, name);
+}
+
+/**
+ * Validates a call arriving from the renderer (IPC or WebSocket): the method must exist and its
+ * arguments must match, or a BridgeContractError names the problem. Returns the parsed arguments.
+ */
+export function parseBridgeCall(name: unknown, args: unknown): { method: BridgeMethod; args: unknown } {
+  if (!isBridgeMethod(name)) throw new BridgeContractError(`unknown bridge method ${String(name)}`, []);
+  const parsed = BRIDGE_METHODS[name].args.safeParse(args ?? {});
+  if (!parsed.success)
+    throw new BridgeContractError(
+      `invalid arguments for ${name}`,
+      parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(args)', message: i.message })),
+    );
+  return { method: name, args: parsed.data };
+}
