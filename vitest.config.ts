@@ -22,6 +22,16 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'], environment: 'node' } },
+      // The console engine runs in plain Node (no Electron binary needed), so its suites run here too.
+      {
+        test: {
+          name: 'engine',
+          root: './electron',
+          include: ['engine/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks' as const,
+        },
+      },
       coreProject('pglite'),
       ...(postgres ? [coreProject('postgres')] : []),
     ],

@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
+import {
+  type ApplyEventResult,
+  applyChanges,
+  applyEvent,
+  type CacheChanges,
+  type CaseEventEnvelope,
+  getCase,
+  getDetail,
+  listChatMessages,
+  putChatMessages,
+  putDetail,
+  readSyncState,
+  resetSync,
+  type SyncState,
+} from './cases';
+import { type CacheAccount, cacheFileName, deleteCacheFiles, openDatabase, type SqliteDb } from './db';
+import { migrate } from './migrations';
+import { Outbox } from './outbox';
+import { type CasePage, type LocalCaseQueryInput, listCases } from './queue';
+import { type SearchResult, search } from './search';
+
+export interface CaseCacheOptions {
+  /** The console's data directory (Electron's userData, or the web host's data dir). */
+  dir: string;
+  account: CacheAccount;
+  /** Clock for timestamps the cache writes (tests pin it). */
+  now?: () => Date;
+}
+
+/**
+ * The console's offline copy of the case queue for one staff account on one core: cases kept current from
+ * the sync route and the live stream, case screens and chats as last seen, Chinese search, and the durable
+ * outbox of actions taken offline. Synchronous (better-sqlite3): run it off the UI-critical thread.
+ */
+export class CaseCache {
+  readonly outbox: Outbox;
+  private closed = false;
+
+  constructor(
+    private readonly db: SqliteDb,
+    readonly path: string,
+    readonly account: CacheAccount,
+    private readonly now: () => Date,
+  ) {
+    this.outbox = new Outbox(db, now);
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** One page of `GET /ops/sync`, in one transaction; see `applyChanges` in cases.ts for the seq rules. */
+  applyChanges(
+    changes: readonly OpsSyncChange[],
+    nextSeq: number,
+    page?: { headSeq?: number; hasMore?: boolean },
+  ): CacheChanges {
+    return applyChanges(this.db, changes, nextSeq, page, this.stamp());
+  }
+
+  /** One live case event, only if it is the next seq; otherwise `{ gap: true }` and nothing changes. */
+  applyEvent(event: CaseEventEnvelope): ApplyEventResult {
+    return applyEvent(this.db, event, this.stamp());
+  }
+
+  syncState(): SyncState {
+    return readSyncState(this.db);
+  }
+
+  /** Drops every cached case and the sync position (the outbox stays), for a full re-sync. */
+  resetSync(): void {
+    resetSync(this.db);
+  }
+
+  getCase(id: number): CaseSummary | null {
+    return getCase(this.db, id);
+  }
+
+  listCases(query: LocalCaseQueryInput): CasePage {
+    return listCases(this.db, query, this.account.userId);
+  }
+
+  search(q: string, limit = 20): SearchResult {
+    return search(this.db, q, limit);
+  }
+
+  putDetail(detail: CaseDetail): void {
+    putDetail(this.db, detail, this.stamp());
+  }
+
+  getDetail(caseId: number): { detail: CaseDetail | null; cachedAt: string | null; stale: boolean } {
+    return getDetail(this.db, caseId);
+  }
+
+  putChatMessages(caseId: number, messages: readonly StaffSupportMessage[]): number {
+    return putChatMessages(this.db, caseId, messages);
+  }
+
+  listChatMessages(caseId: number, opts?: { before?: number; limit?: number }): StaffSupportMessage[] {
+    return listChatMessages(this.db, caseId, opts);
+  }
+
+  /** Idempotent. Folds the WAL back into the file and refreshes the planner's statistics first. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  /** Logout or account switch: closes the cache and deletes its file, outbox included. */
+  wipe(): void {
+    this.close();
+    deleteCacheFiles(this.path);
+  }
+}
+
+/**
+ * Opens the cache file of this account on this core, creating or upgrading it. A file written by a newer
+ * console is refused with `CacheSchemaTooNewError` (call `wipeCaseCache` and sync again).
+ */
+export function openCaseCache(opts: CaseCacheOptions): CaseCache {
+  const fileName = cacheFileName(opts.account);
+  const db = openDatabase(opts.dir, fileName);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new CaseCache(db, join(opts.dir, fileName), opts.account, opts.now ?? (() => new Date()));
+}
+
+/** Deletes an account's cache file without opening it (e.g. one refused as too new). */
+export function wipeCaseCache(opts: Pick<CaseCacheOptions, 'dir' | 'account'>): void {
+  deleteCacheFiles(join(opts.dir, cacheFileName(opts.account)));
+}

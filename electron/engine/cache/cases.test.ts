@@ -1,0 +1,231 @@
+import { existsSync, readdirSync } from 'node:fs';
+import type { CaseDetail } from '@jiangxin/shared/ops/cases';
+import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
+import { describe, expect, it } from 'vitest';
+import type { CaseEventEnvelope } from './cases';
+import { cacheFileName, openDatabase } from './db';
+import { ACCOUNT, at, makeCase, makeDispute, makePayout, remove, upsert, useTempDir } from './testing';
+
+const tmp = useTempDir();
+
+const upserted = (seq: number, c: ReturnType<typeof makeCase>): CaseEventEnvelope => ({
+  seq,
+  type: 'case.upserted',
+  aggregateType: 'case',
+  aggregateId: c.id,
+  occurredAt: c.updatedAt,
+  payload: c,
+});
+const removed = (seq: number, caseId: number): CaseEventEnvelope => ({
+  seq,
+  type: 'case.removed',
+  aggregateType: 'case',
+  aggregateId: caseId,
+  occurredAt: at(0),
+  payload: { caseId, kind: 'listing_review' },
+});
+
+const message = (id: number, content: string): StaffSupportMessage => ({
+  id,
+  conversationId: 8,
+  senderKind: 'user',
+  sender: { id: 501, nickname: '陈女士' },
+  content,
+  files: [],
+  createdAt: at(id),
+  isNote: false,
+  cannedReplyId: null,
+});
+
+describe('opening the cache file', () => {
+  it('keeps one file per staff account and core, in WAL mode with foreign keys on', () => {
+    const a = tmp.open();
+    const otherUser = tmp.open({ account: { ...ACCOUNT, userId: 8 } });
+    const otherCore = tmp.open({ account: { ...ACCOUNT, coreUrl: 'https://ops2.jiangxin.test' } });
+    const sameCore = tmp.open({ account: { ...ACCOUNT, coreUrl: 'HTTPS://OPS.jiangxin.test/' } });
+    expect(new Set([a.path, otherUser.path, otherCore.path]).size).toBe(3);
+    expect(sameCore.path).toBe(a.path);
+    expect(a.path).toMatch(/cases-[0-9a-f]{16}-7\.sqlite$/);
+    sameCore.close();
+
+    a.applyChanges([upsert(1, makeCase(1))], 1);
+    expect(otherUser.getCase(1)).toBeNull();
+    expect(otherCore.getCase(1)).toBeNull();
+
+    const db = openDatabase(tmp.dir, cacheFileName(ACCOUNT));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    db.close();
+  });
+
+  it('wipe() deletes the file and its WAL side files; close() keeps them', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1))], 1);
+    cache.close();
+    expect(existsSync(cache.path)).toBe(true);
+    const reopened = tmp.open();
+    expect(reopened.getCase(1)?.id).toBe(1);
+    reopened.wipe();
+    expect(readdirSync(tmp.dir)).toEqual([]);
+    expect(tmp.open().getCase(1)).toBeNull();
+  });
+});
+
+describe('applying sync pages', () => {
+  it('upserts and removes in one page, reporting which cases changed', () => {
+    const cache = tmp.open();
+    expect(cache.applyChanges([upsert(1, makeCase(1)), upsert(2, makeCase(2))], 2)).toEqual({
+      upserted: [1, 2],
+      removed: [],
+    });
+    const result = cache.applyChanges(
+      [upsert(3, makeCase(1, { status: 'waiting', version: 2 })), remove(4, 2), remove(5, 99)],
+      5,
+      { headSeq: 9, hasMore: true },
+    );
+    // 99 was never cached, so nothing about it changed.
+    expect(result).toEqual({ upserted: [1], removed: [2] });
+    expect(cache.getCase(1)?.status).toBe('waiting');
+    expect(cache.getCase(2)).toBeNull();
+    expect(cache.syncState()).toMatchObject({ lastSeq: 5, headSeq: 9, snapshotDone: false });
+  });
+
+  it('replaying a page changes nothing, and last_seq never moves backwards', () => {
+    const cache = tmp.open();
+    const page = [upsert(11, makeCase(1, { title: '第一版标题' })), remove(12, 2)];
+    cache.applyChanges([upsert(10, makeCase(2))], 10);
+    cache.applyChanges(page, 12);
+    // Later news about case 1, then the old page again (a retry whose first answer was slow).
+    cache.applyChanges([upsert(13, makeCase(1, { title: '第二版标题', version: 2 }))], 13);
+    expect(cache.applyChanges(page, 12)).toEqual({ upserted: [], removed: [] });
+    expect(cache.getCase(1)?.title).toBe('第二版标题');
+    expect(cache.syncState().lastSeq).toBe(13);
+    // An older nextSeq (an empty page from a lagging replica) does not rewind.
+    cache.applyChanges([], 7);
+    expect(cache.syncState().lastSeq).toBe(13);
+  });
+
+  it('ignores a change at or below last_seq even inside a newer page, and applies the rest in seq order', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(5, makeCase(1, { title: '旧' }))], 5);
+    const result = cache.applyChanges(
+      [upsert(7, makeCase(2, { title: '后' })), upsert(5, makeCase(1, { title: '重放' })), remove(6, 2)],
+      7,
+    );
+    expect(cache.getCase(1)?.title).toBe('旧');
+    // Sorted by seq: remove(6) then upsert(7), so case 2 ends up present.
+    expect(cache.getCase(2)?.title).toBe('后');
+    expect(result).toEqual({ upserted: [2], removed: [] });
+  });
+
+  it('marks the snapshot done on the last page', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1))], 1, { headSeq: 2, hasMore: true });
+    expect(cache.syncState().snapshotDone).toBe(false);
+    cache.applyChanges([upsert(2, makeCase(2))], 2, { headSeq: 2, hasMore: false });
+    expect(cache.syncState()).toMatchObject({ lastSeq: 2, headSeq: 2, snapshotDone: true });
+    expect(cache.syncState().lastSyncedAt).not.toBeNull();
+  });
+
+  it('keeps a newer version already cached (from an action answer) when an older one arrives', () => {
+    const cache = tmp.open();
+    cache.putDetail({
+      case: makeCase(1, { version: 3, assigneeId: 7 }),
+      history: [],
+      actions: [],
+      detail: {},
+    });
+    const result = cache.applyChanges([upsert(1, makeCase(1, { version: 2, assigneeId: null }))], 1);
+    expect(result.upserted).toEqual([]);
+    expect(cache.getCase(1)).toMatchObject({ version: 3, assigneeId: 7 });
+    expect(cache.syncState().lastSeq).toBe(1);
+  });
+
+  it('resetSync forgets the cases and the position but keeps the outbox', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1))], 1, { hasMore: false });
+    cache.outbox.enqueue({ method: 'cases.claim', args: {}, caseId: 1, label: { zh: '认领', en: 'Claim' } });
+    cache.resetSync();
+    expect(cache.getCase(1)).toBeNull();
+    expect(cache.search('服务审核').cases).toEqual([]);
+    expect(cache.syncState()).toMatchObject({ lastSeq: 0, headSeq: 0, snapshotDone: false });
+    expect(cache.outbox.list()).toHaveLength(1);
+  });
+});
+
+describe('applying live events', () => {
+  it('applies the next seq and refuses one past a gap without changing anything', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(4, makeCase(1))], 4);
+    expect(cache.applyEvent(upserted(5, makePayout(2)))).toEqual({
+      gap: false,
+      ignored: false,
+      upserted: [2],
+      removed: [],
+    });
+    expect(cache.applyEvent(removed(7, 1))).toEqual({ gap: true, lastSeq: 5 });
+    expect(cache.getCase(1)).not.toBeNull();
+    expect(cache.syncState().lastSeq).toBe(5);
+    expect(cache.applyEvent(removed(6, 1))).toEqual({
+      gap: false,
+      ignored: false,
+      upserted: [],
+      removed: [1],
+    });
+    expect(cache.getCase(1)).toBeNull();
+  });
+
+  it('ignores an event already applied (the socket replays from last_seq after a reconnect)', () => {
+    const cache = tmp.open();
+    cache.applyEvent(upserted(1, makeCase(1, { title: '新标题' })));
+    cache.applyEvent(upserted(2, makeCase(1, { title: '更新后的标题', version: 2 })));
+    expect(cache.applyEvent(upserted(1, makeCase(1, { title: '新标题' })))).toEqual({
+      gap: false,
+      ignored: true,
+      upserted: [],
+      removed: [],
+    });
+    expect(cache.getCase(1)?.title).toBe('更新后的标题');
+  });
+
+  it('refuses an event that is not a case event', () => {
+    const cache = tmp.open();
+    const event = { ...upserted(1, makeCase(1)), type: 'order.created' } as unknown as CaseEventEnvelope;
+    expect(() => cache.applyEvent(event)).toThrow(/case events only/);
+    expect(cache.syncState().lastSeq).toBe(0);
+  });
+});
+
+describe('case screens and chats', () => {
+  const detail = (version: number): CaseDetail => ({
+    case: makeDispute(1, { version }),
+    history: [],
+    actions: [{ action: 'claim', available: true, reason: null }],
+    detail: { timeline: ['买家付款', '卖家交付'] },
+  });
+
+  it('returns the cached detail, stale once the queue row moved past it', () => {
+    const cache = tmp.open({ now: () => new Date(at(30)) });
+    expect(cache.getDetail(1)).toEqual({ detail: null, cachedAt: null, stale: true });
+    cache.putDetail(detail(1));
+    expect(cache.getDetail(1)).toEqual({ detail: detail(1), cachedAt: at(30), stale: false });
+    cache.applyEvent(upserted(1, makeDispute(1, { version: 2 })));
+    expect(cache.getDetail(1).stale).toBe(true);
+  });
+
+  it('keeps chat messages of a cached case in order, and drops them with the case', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1, { kind: 'support_chat' }))], 1);
+    expect(
+      cache.putChatMessages(1, [message(3, '退款什么时候到账？'), message(1, '你好'), message(2, '在吗')]),
+    ).toBe(3);
+    expect(cache.putChatMessages(99, [message(4, '无主消息')])).toBe(0);
+    expect(cache.listChatMessages(1).map((m) => m.content)).toEqual(['你好', '在吗', '退款什么时候到账？']);
+    expect(cache.listChatMessages(1, { before: 3, limit: 1 }).map((m) => m.id)).toEqual([2]);
+    cache.putDetail({ case: makeCase(1, { kind: 'support_chat' }), history: [], actions: [], detail: {} });
+    cache.applyChanges([remove(2, 1)], 2);
+    expect(cache.listChatMessages(1)).toEqual([]);
+    expect(cache.getDetail(1).detail).toBeNull();
+  });
+});

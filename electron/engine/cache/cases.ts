@@ -1,0 +1,266 @@
+import type { EventEnvelope } from '@jiangxin/shared/events';
+import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
+import { prepared, type SqliteDb } from './db';
+import { caseSearchText, orderFromCase, toMs, usersFromCase } from './derive';
+
+/** Case ids the cache changed, for the renderer's `cases.changed` event. */
+export interface CacheChanges {
+  upserted: number[];
+  removed: number[];
+}
+
+export interface SyncState {
+  /** The last event seq applied; the next sync asks for changes after it. */
+  lastSeq: number;
+  /** The newest seq the core has reported. */
+  headSeq: number;
+  /** A full snapshot has been paged through since the file was created or reset. */
+  snapshotDone: boolean;
+  lastSyncedAt: string | null;
+}
+
+/** A live event the cache applies by itself. */
+export type CaseEventEnvelope = EventEnvelope<'case.upserted'> | EventEnvelope<'case.removed'>;
+
+export type ApplyEventResult =
+  /** The event is not the next one: catch up through the sync route from `lastSeq`. Nothing was applied. */
+  | { gap: true; lastSeq: number }
+  /** `ignored`: the seq was already applied (a replay), so nothing changed. */
+  | ({ gap: false; ignored: boolean } & CacheChanges);
+
+interface CaseRow {
+  summary_json: string;
+}
+
+export function readSyncState(db: SqliteDb): SyncState {
+  const row = prepared(
+    db,
+    'SELECT last_seq, head_seq, snapshot_done, last_synced_at FROM sync_state WHERE id = 1',
+  ).get() as { last_seq: number; head_seq: number; snapshot_done: number; last_synced_at: string | null };
+  return {
+    lastSeq: row.last_seq,
+    headSeq: row.head_seq,
+    snapshotDone: row.snapshot_done === 1,
+    lastSyncedAt: row.last_synced_at,
+  };
+}
+
+/**
+ * Stores a case unless the cache already holds a newer version of it (a late event must not undo what an
+ * action's answer already showed). Also records the users and the order it names. True when the row changed.
+ */
+export function upsertCase(db: SqliteDb, c: CaseSummary, nowIso: string): boolean {
+  const result = prepared(
+    db,
+    `INSERT INTO cases (id, kind, status, priority, assignee_id, sla_due_at, sla_breached, amount_fen,
+       user_id, order_id, created_at, updated_at, version, summary_json, search_text)
+     VALUES (@id, @kind, @status, @priority, @assigneeId, @slaDueAt, @slaBreached, @amountFen,
+       @userId, @orderId, @createdAt, @updatedAt, @version, @json, @searchText)
+     ON CONFLICT (id) DO UPDATE SET
+       kind = excluded.kind, status = excluded.status, priority = excluded.priority,
+       assignee_id = excluded.assignee_id, sla_due_at = excluded.sla_due_at,
+       sla_breached = excluded.sla_breached, amount_fen = excluded.amount_fen, user_id = excluded.user_id,
+       order_id = excluded.order_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
+       version = excluded.version, summary_json = excluded.summary_json, search_text = excluded.search_text
+     WHERE excluded.version >= cases.version`,
+  ).run({
+    id: c.id,
+    kind: c.kind,
+    status: c.status,
+    priority: c.priority,
+    assigneeId: c.assigneeId,
+    slaDueAt: toMs(c.slaDueAt),
+    slaBreached: c.slaBreached ? 1 : 0,
+    amountFen: c.amountFen,
+    userId: c.userId,
+    orderId: c.orderId,
+    createdAt: toMs(c.createdAt),
+    updatedAt: toMs(c.updatedAt),
+    version: c.version,
+    json: JSON.stringify(c),
+    searchText: caseSearchText(c),
+  });
+  if (result.changes === 0) return false;
+
+  const addUser = prepared(
+    db,
+    `INSERT INTO users_seen (id, username, nickname, seen_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       username = coalesce(nullif(excluded.username, ''), users_seen.username),
+       nickname = coalesce(nullif(excluded.nickname, ''), users_seen.nickname),
+       seen_at = excluded.seen_at`,
+  );
+  for (const u of usersFromCase(c)) addUser.run(u.id, u.username, u.nickname, nowIso);
+  const order = orderFromCase(c);
+  if (order) {
+    prepared(
+      db,
+      `INSERT INTO orders_seen (id, order_number, status, amount_fen, seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         order_number = excluded.order_number,
+         status = coalesce(nullif(excluded.status, ''), orders_seen.status),
+         amount_fen = coalesce(excluded.amount_fen, orders_seen.amount_fen),
+         seen_at = excluded.seen_at`,
+    ).run(order.id, order.orderNumber, order.status, order.amountFen, nowIso);
+  }
+  return true;
+}
+
+/** Drops a case with its cached detail and chat (foreign-key cascade). True when it was cached. */
+export function removeCase(db: SqliteDb, caseId: number): boolean {
+  return prepared(db, 'DELETE FROM cases WHERE id = ?').run(caseId).changes > 0;
+}
+
+function recordChange(changes: { up: Set<number>; gone: Set<number> }, id: number, op: 'up' | 'gone') {
+  changes[op === 'up' ? 'gone' : 'up'].delete(id);
+  changes[op].add(id);
+}
+
+/**
+ * Applies one page of `GET /ops/sync` in one transaction. Changes at or below the stored `last_seq` were
+ * applied before and are skipped, so replaying a page (a retry after a timeout) changes nothing; `last_seq`
+ * only moves forward, to `nextSeq`. `page.hasMore === false` marks the snapshot complete.
+ */
+export function applyChanges(
+  db: SqliteDb,
+  changes: readonly OpsSyncChange[],
+  nextSeq: number,
+  page: { headSeq?: number; hasMore?: boolean } | undefined,
+  nowIso: string,
+): CacheChanges {
+  return db.transaction(() => {
+    const state = readSyncState(db);
+    const done = { up: new Set<number>(), gone: new Set<number>() };
+    let lastSeq = state.lastSeq;
+    const ordered = [...changes].sort((a, b) => a.seq - b.seq);
+    for (const change of ordered) {
+      if (change.seq <= lastSeq) continue;
+      lastSeq = change.seq;
+      if (change.op === 'upsert') {
+        if (upsertCase(db, change.case, nowIso)) recordChange(done, change.case.id, 'up');
+      } else if (removeCase(db, change.caseId)) {
+        recordChange(done, change.caseId, 'gone');
+      }
+    }
+    lastSeq = Math.max(lastSeq, nextSeq);
+    prepared(
+      db,
+      `UPDATE sync_state SET last_seq = @lastSeq, head_seq = max(head_seq, @headSeq, @lastSeq),
+         snapshot_done = CASE WHEN @finished THEN 1 ELSE snapshot_done END, last_synced_at = @now
+       WHERE id = 1`,
+    ).run({ lastSeq, headSeq: page?.headSeq ?? 0, finished: page?.hasMore === false ? 1 : 0, now: nowIso });
+    return { upserted: [...done.up], removed: [...done.gone] };
+  })();
+}
+
+/**
+ * Applies one live `case.upserted` / `case.removed` event, but only the very next one: with a seq beyond
+ * `last_seq + 1` the cache cannot know what it missed, so it refuses (`gap`) and the caller catches up
+ * through the sync route. A seq already applied is ignored.
+ */
+export function applyEvent(db: SqliteDb, event: CaseEventEnvelope, nowIso: string): ApplyEventResult {
+  if (event.type !== 'case.upserted' && event.type !== 'case.removed') {
+    throw new TypeError(
+      `the case cache applies case events only, not ${String((event as EventEnvelope).type)}`,
+    );
+  }
+  return db.transaction((): ApplyEventResult => {
+    const { lastSeq } = readSyncState(db);
+    if (event.seq <= lastSeq) return { gap: false, ignored: true, upserted: [], removed: [] };
+    if (event.seq !== lastSeq + 1) return { gap: true, lastSeq };
+    const result: ApplyEventResult = { gap: false, ignored: false, upserted: [], removed: [] };
+    if (event.type === 'case.upserted') {
+      const c = (event as EventEnvelope<'case.upserted'>).payload;
+      if (upsertCase(db, c, nowIso)) result.upserted.push(c.id);
+    } else {
+      const { caseId } = (event as EventEnvelope<'case.removed'>).payload;
+      if (removeCase(db, caseId)) result.removed.push(caseId);
+    }
+    prepared(
+      db,
+      `UPDATE sync_state SET last_seq = @seq, head_seq = max(head_seq, @seq), last_synced_at = @now
+       WHERE id = 1`,
+    ).run({ seq: event.seq, now: nowIso });
+    return result;
+  })();
+}
+
+/** For `sync.resync`: forgets every case and the sync position, so the next sync pages a fresh snapshot. */
+export function resetSync(db: SqliteDb): void {
+  db.transaction(() => {
+    db.exec('DELETE FROM cases');
+    db.exec(
+      'UPDATE sync_state SET last_seq = 0, head_seq = 0, snapshot_done = 0, last_synced_at = NULL WHERE id = 1',
+    );
+  })();
+}
+
+export function getCase(db: SqliteDb, id: number): CaseSummary | null {
+  const row = prepared(db, 'SELECT summary_json FROM cases WHERE id = ?').get(id) as CaseRow | undefined;
+  return row ? (JSON.parse(row.summary_json) as CaseSummary) : null;
+}
+
+/** Stores a case screen's detail; its summary also refreshes the queue row (unless the cache has newer). */
+export function putDetail(db: SqliteDb, detail: CaseDetail, nowIso: string): void {
+  db.transaction(() => {
+    upsertCase(db, detail.case, nowIso);
+    prepared(
+      db,
+      `INSERT INTO case_details (case_id, detail_json, cached_at) VALUES (?, ?, ?)
+       ON CONFLICT (case_id) DO UPDATE SET detail_json = excluded.detail_json, cached_at = excluded.cached_at`,
+    ).run(detail.case.id, JSON.stringify(detail), nowIso);
+  })();
+}
+
+/**
+ * The cached case screen. `stale` when the queue row has moved past the version the detail was read at
+ * (an event arrived since), so the screen knows to refetch when online.
+ */
+export function getDetail(
+  db: SqliteDb,
+  caseId: number,
+): { detail: CaseDetail | null; cachedAt: string | null; stale: boolean } {
+  const row = prepared(
+    db,
+    `SELECT d.detail_json, d.cached_at, c.version FROM case_details d JOIN cases c ON c.id = d.case_id
+     WHERE d.case_id = ?`,
+  ).get(caseId) as { detail_json: string; cached_at: string; version: number } | undefined;
+  if (!row) return { detail: null, cachedAt: null, stale: true };
+  const detail = JSON.parse(row.detail_json) as CaseDetail;
+  return { detail, cachedAt: row.cached_at, stale: detail.case.version < row.version };
+}
+
+/**
+ * Stores support chat messages of a cached case (upsert by message id). Messages of a case the cache does
+ * not hold are not stored (they would have nothing to hang on). Returns how many were stored.
+ */
+export function putChatMessages(
+  db: SqliteDb,
+  caseId: number,
+  messages: readonly StaffSupportMessage[],
+): number {
+  return db.transaction(() => {
+    if (!prepared(db, 'SELECT 1 FROM cases WHERE id = ?').get(caseId)) return 0;
+    const put = prepared(
+      db,
+      `INSERT INTO chat_messages (id, case_id, message_json) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET case_id = excluded.case_id, message_json = excluded.message_json`,
+    );
+    for (const m of messages) put.run(m.id, caseId, JSON.stringify(m));
+    return messages.length;
+  })();
+}
+
+/** The newest `limit` messages before message `before` (all when omitted), oldest first as a chat shows them. */
+export function listChatMessages(
+  db: SqliteDb,
+  caseId: number,
+  opts: { before?: number; limit?: number } = {},
+): StaffSupportMessage[] {
+  const rows = prepared(
+    db,
+    `SELECT message_json FROM chat_messages WHERE case_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+  ).all(caseId, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 50) as { message_json: string }[];
+  return rows.reverse().map((r) => JSON.parse(r.message_json) as StaffSupportMessage);
+}
