@@ -1,4 +1,4 @@
-import { CASE_KINDS, CASE_STATUSES, type CaseSummary } from '@jiangxin/shared/ops/cases';
+import { CASE_KINDS, CASE_SORTS, CASE_STATUSES, type CaseSummary } from '@jiangxin/shared/ops/cases';
 import { describe, expect, it } from 'vitest';
 import { cacheFileName, openDatabase } from './db';
 import { NO_SLA_MS } from './derive';
@@ -186,16 +186,7 @@ describe('a 100k-case queue', () => {
   it('walks an index for every sort instead of sorting the table', () => {
     tmp.open().close();
     const db = openDatabase(tmp.dir, cacheFileName(ACCOUNT));
-    for (const sort of [
-      'sla',
-      '-sla',
-      'priority',
-      '-priority',
-      'created',
-      '-created',
-      'amount',
-      '-amount',
-    ] as const) {
+    for (const sort of CASE_SORTS) {
       const { pageSql, params, limit, offset } = caseQuerySql({ sort }, ME);
       const plan = (
         db.prepare(`EXPLAIN QUERY PLAN ${pageSql}`).all(...params, limit, offset) as { detail: string }[]
