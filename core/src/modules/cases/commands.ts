@@ -216,9 +216,58 @@ async function conflictHeldBy(tx: Tx, c: CaseRow): Promise<AppError> {
   });
 }
 
-function assertCanHandle(c: CaseRow, staff: Staff): void {
+export type HoldOp = 'claim' | 'release' | 'assign';
+
+/**
+ * Why `staff` may not claim, release or assign the case now, or null: the one rule the three commands
+ * enforce and the case detail offers. The holder releases and transfers; anyone who handles the kind
+ * claims or assigns an unclaimed case; an admin (`staff.manage`) may release or reassign any held case.
+ */
+export function holdRefusal(
+  c: CaseRow,
+  staff: Staff,
+  op: HoldOp,
+): {
+  code: 'forbidden' | 'case_claimed_by_other' | 'case_action_unavailable' | 'case_resolved';
+  reason: Localized;
+} | null {
   if (!hasPermission(staff.roles, CASE_HANDLE_PERMISSION[c.kind]))
-    throw forbidden({ zh: '您不能处理此类工单', en: 'You may not handle cases of this kind' });
+    return {
+      code: 'forbidden',
+      reason: { zh: '您不能处理此类工单', en: 'You may not handle cases of this kind' },
+    };
+  const admin = hasPermission(staff.roles, 'staff.manage');
+  const heldByOther = c.assignee_id !== null && c.assignee_id !== staff.userId;
+  const held = {
+    code: 'case_claimed_by_other' as const,
+    reason: { zh: '工单由其他同事处理中', en: 'Someone else holds this case' },
+  };
+  if (op === 'release') {
+    if (c.assignee_id === null)
+      return {
+        code: 'case_action_unavailable',
+        reason: { zh: '该工单未被认领', en: 'Nobody holds this case' },
+      };
+    return heldByOther && !admin ? held : null;
+  }
+  if (heldByOther && !(op === 'assign' && admin)) return held;
+  if (c.status === 'resolved')
+    return { code: 'case_resolved', reason: { zh: '工单已处理完毕', en: 'The case is already resolved' } };
+  return null;
+}
+
+/**
+ * Applies `holdRefusal` in the order callers rely on: permission and holder first, then the version,
+ * then a resolved case (so a stale client hears about the version before anything else).
+ */
+async function assertMayHold(tx: Tx, c: CaseRow, staff: Staff, op: HoldOp, version: number): Promise<void> {
+  const refusal = holdRefusal(c, staff, op);
+  if (refusal?.code === 'forbidden') throw forbidden(refusal.reason);
+  if (refusal?.code === 'case_claimed_by_other') throw await conflictHeldBy(tx, c);
+  if (refusal?.code === 'case_action_unavailable')
+    throw new AppError('case_action_unavailable', refusal.reason);
+  assertVersion(c, version);
+  if (refusal?.code === 'case_resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
 }
 
 /** Takes the case. Claiming a case you already hold is a no-op that still checks the version. */
@@ -230,10 +279,7 @@ export async function claimCase(
 ): Promise<CaseSummary> {
   return ctx.db.transact(async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
-    assertCanHandle(c, staff);
-    if (c.assignee_id !== null && c.assignee_id !== staff.userId) throw await conflictHeldBy(tx, c);
-    assertVersion(c, version);
-    if (c.status === 'resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
+    await assertMayHold(tx, c, staff, 'claim', version);
     if (c.assignee_id === staff.userId) return toCaseSummary(c, await staffName(tx, c.assignee_id));
     await appendAudit(tx, ctx.now(), {
       actorId: staff.userId,
@@ -254,13 +300,7 @@ export async function releaseCase(
 ): Promise<CaseSummary> {
   return ctx.db.transact(async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
-    assertCanHandle(c, staff);
-    const isAdmin = hasPermission(staff.roles, 'staff.manage');
-    if (c.assignee_id !== staff.userId && !(isAdmin && c.assignee_id !== null)) {
-      if (c.assignee_id !== null) throw await conflictHeldBy(tx, c);
-      throw new AppError('case_action_unavailable', { zh: '该工单未被认领', en: 'Nobody holds this case' });
-    }
-    assertVersion(c, version(body));
+    await assertMayHold(tx, c, staff, 'release', body.version);
     await appendAudit(tx, ctx.now(), {
       actorId: staff.userId,
       action: 'case.release',
@@ -271,8 +311,6 @@ export async function releaseCase(
     return changeCase(ctx, tx, c, staff.userId, 'released', { assigneeId: null, note: body.note ?? '' });
   });
 }
-
-const version = (b: { version: number }) => b.version;
 
 /**
  * Hands the case to a colleague who may handle its kind: the holder transfers it, anyone may assign an
@@ -286,12 +324,7 @@ export async function assignCase(
 ): Promise<CaseSummary> {
   return ctx.db.transact(async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
-    assertCanHandle(c, staff);
-    const isAdmin = hasPermission(staff.roles, 'staff.manage');
-    if (c.assignee_id !== null && c.assignee_id !== staff.userId && !isAdmin)
-      throw await conflictHeldBy(tx, c);
-    assertVersion(c, body.version);
-    if (c.status === 'resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
+    await assertMayHold(tx, c, staff, 'assign', body.version);
     const target = await tx
       .selectFrom('users')
       .select(['id', 'staff_roles', 'status'])

@@ -1,6 +1,5 @@
 import { idParamSchema } from '@jiangxin/shared/api/common';
 import {
-  CASE_HANDLE_PERMISSION,
   caseAssignBodySchema,
   caseDetailSchema,
   caseListQuerySchema,
@@ -17,7 +16,14 @@ import type { AppContext } from '../../platform/context';
 import { requireStaff } from '../../platform/http/auth';
 import { notFound } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
-import { actionBlocker, assignCase, claimCase, performCaseAction, releaseCase } from './commands';
+import {
+  actionBlocker,
+  assignCase,
+  claimCase,
+  holdRefusal,
+  performCaseAction,
+  releaseCase,
+} from './commands';
 import { caseHistory, getCaseRow, listCases, staffName, toCaseSummary, visibleKinds } from './queries';
 import { caseKindHandler } from './registry';
 import { syncCases } from './sync';
@@ -64,33 +70,13 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
       if (!c || !visibleKinds(staff).includes(c.kind))
         throw notFound({ zh: '工单不存在', en: 'No such case' });
       const handler = caseKindHandler(c.kind);
-      const canHandle = hasPermission(staff.roles, CASE_HANDLE_PERMISSION[c.kind]);
-      const heldByOther = c.assignee_id !== null && c.assignee_id !== staff.userId;
-      const resolved = c.status === 'resolved';
       const offers = [
-        {
-          action: 'claim',
-          available: canHandle && !resolved && c.assignee_id === null,
-          reason: !canHandle
-            ? { zh: '没有权限', en: 'Not permitted' }
-            : heldByOther
-              ? { zh: '已被其他同事认领', en: 'Held by someone else' }
-              : null,
-        },
-        {
-          action: 'release',
-          // The holder releases; an admin may take a case back from anyone (as releaseCase allows).
-          available:
-            canHandle &&
-            (c.assignee_id === staff.userId ||
-              (c.assignee_id !== null && hasPermission(staff.roles, 'staff.manage'))),
-          reason: c.assignee_id === null ? { zh: '工单未被认领', en: 'Nobody holds this case' } : null,
-        },
-        {
-          action: 'assign',
-          available: canHandle && !resolved && (!heldByOther || hasPermission(staff.roles, 'staff.manage')),
-          reason: null,
-        },
+        ...(['claim', 'release', 'assign'] as const).map((op) => {
+          const refusal = holdRefusal(c, staff, op);
+          // Claiming a case you already hold changes nothing, so it is not offered.
+          const alreadyMine = op === 'claim' && c.assignee_id === staff.userId;
+          return { action: op, available: refusal === null && !alreadyMine, reason: refusal?.reason ?? null };
+        }),
         ...Object.entries(handler?.actions ?? {})
           .filter(([, def]) => hasPermission(staff.roles, def.permission))
           .map(([name]) => {
