@@ -154,3 +154,28 @@ export async function startTestApp(
     },
   };
 }
+
+/**
+ * Two core instances on one fresh database, sharing a Redis under a key prefix of their own (so test
+ * runs never see each other's messages): the scale-out suites' set-up. `close()` stops both.
+ */
+export async function startScaledOutPair(
+  redisUrl: string,
+  env: Partial<Record<keyof Env, string>> = {},
+): Promise<{ a: TestApp; b: TestApp; close(): Promise<void> }> {
+  const shared = {
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}`,
+    ...env,
+  };
+  const a = await startTestApp({ env: shared });
+  const b = await startTestApp({ env: shared, shareDbWith: a });
+  return {
+    a,
+    b,
+    async close() {
+      await b.close();
+      await a.close();
+    },
+  };
+}

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
 import { eventually } from '../../test/flows';
-import { startTestApp, type TestApp } from '../../test/harness';
+import { startScaledOutPair, type TestApp } from '../../test/harness';
 import { unsequenced } from '../realtime/ops-test-kit';
 import { appCache, cacheInvalidationsFor } from './index';
 import { L2Cache } from './l2';
@@ -69,9 +68,7 @@ describe.skipIf(!redisUrl)(
     let a: TestApp;
     let b: TestApp;
     beforeAll(async () => {
-      const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
-      a = await startTestApp({ env });
-      b = await startTestApp({ env, shareDbWith: a });
+      ({ a, b } = await startScaledOutPair(redisUrl!));
     });
     afterAll(async () => {
       await b?.close();

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { seedCatalog, serviceBody } from '../../test/factories/catalog';
 import { type StaffMember, signUpStaff } from '../../test/factories/staff';
 import { eventually } from '../../test/flows';
-import { startTestApp, type TestApp } from '../../test/harness';
+import { startScaledOutPair, type TestApp } from '../../test/harness';
 import { connectOps, expectedSeqs, headSeq, unsequenced } from './ops-test-kit';
 
 /**
@@ -34,9 +33,7 @@ describe.skipIf(!redisUrl)(
     const settled = () => eventually(async () => (await unsequenced(a.db)) === 0);
 
     beforeAll(async () => {
-      const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
-      a = await startTestApp({ env });
-      b = await startTestApp({ env, shareDbWith: a });
+      ({ a, b } = await startScaledOutPair(redisUrl!));
       await b.app.dispatcher.stop(); // only A sequences: B's consoles hear it through Redis
       [moderator, admin] = await Promise.all([
         signUpStaff(a, ['moderator'], '审核甲'),

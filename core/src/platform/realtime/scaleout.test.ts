@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { eventually } from '../../test/flows';
-import { startTestApp, type TestApp } from '../../test/harness';
+import { startScaledOutPair, type TestApp } from '../../test/harness';
 
 /**
  * Scale-out: two core instances on one database, joined by the socket.io Redis adapter. A user whose
@@ -18,9 +17,7 @@ describe.skipIf(!redisUrl)(
     let a: TestApp;
     let b: TestApp;
     beforeAll(async () => {
-      const env = { REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}` };
-      a = await startTestApp({ env });
-      b = await startTestApp({ env, shareDbWith: a });
+      ({ a, b } = await startScaledOutPair(redisUrl!));
     });
     afterAll(async () => {
       await b?.close();
