@@ -14,7 +14,8 @@ import { AppError } from '../../platform/http/problem';
 import type { CaseRow } from '../cases/queries';
 import { type CaseKindHandler, caseAction } from '../cases/registry';
 import { assertFilesUsable } from '../files/queries';
-import { appendSupportMessage, assertKnownVariables, invalid, lockConversation } from './commands';
+import { assertKnownVariables } from './canned-replies';
+import { appendSupportMessage, invalid, lockConversation } from './commands';
 import { agentUnread, type ConversationRow, pageMessages, presentStaffMessages } from './queries';
 
 /** The system line the customer sees when a chat is resolved. */

@@ -24,15 +24,13 @@ import {
 import type { AppContext } from '../../platform/context';
 import { requireStaff, requireUser } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
+import { createCannedReply, deleteCannedReply, updateCannedReply } from './canned-replies';
 import {
-  createCannedReply,
-  deleteCannedReply,
   markAgentRead,
   markUserRead,
   revealPersonalData,
   sendUserMessage,
   startConversation,
-  updateCannedReply,
 } from './commands';
 import {
   chatOfCase,
