@@ -138,6 +138,33 @@ describe('cases', () => {
     expect(detail.body.history.filter((h) => h.action === 'approve')).toHaveLength(1);
   });
 
+  it('an action resent with its Idempotency-Key after a lost answer gets the first answer, applied once', async () => {
+    const c = await submitListing('离线重放审核');
+    const key = { 'Idempotency-Key': 'console-outbox-0001' };
+    const first = await team.moderator.api.post(`/ops/cases/${c.id}/perform/approve`, { version: 1 }, key);
+    expect(first.status).toBe(200);
+    // The console never saw that answer and sends the same action again: no 409 for the moved-on version.
+    const again = await team.moderator.api.post(`/ops/cases/${c.id}/perform/approve`, { version: 1 }, key);
+    expect(again.status).toBe(200);
+    expect(again.body.case).toEqual(first.body.case);
+    // Without the key the same stale action is refused as before.
+    const plain = await team.moderator.api.post(`/ops/cases/${c.id}/perform/approve`, { version: 1 });
+    expect(plain.status).toBe(409);
+    // The same key for a different request is refused rather than answered with the wrong result.
+    const reused = await team.moderator.api.post(`/ops/cases/${c.id}/perform/approve`, { version: 2 }, key);
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+    const detail = await team.moderator.api.get<CaseDetail>(`/ops/cases/${c.id}`);
+    expect(detail.body.history.filter((h) => h.action === 'approve')).toHaveLength(1);
+    // Claim takes the key too: a resent claim is answered, not refused as stale.
+    const d = await submitListing('离线重放认领');
+    const claimKey = { 'Idempotency-Key': 'console-outbox-0002' };
+    const claimed = await team.moderator.api.post(`/ops/cases/${d.id}/claim`, { version: 1 }, claimKey);
+    const reclaimed = await team.moderator.api.post(`/ops/cases/${d.id}/claim`, { version: 1 }, claimKey);
+    expect([claimed.status, reclaimed.status]).toEqual([200, 200]);
+    expect(reclaimed.body.version).toBe(claimed.body.version);
+  });
+
   it('bad input names the field and changes nothing', async () => {
     const c = await submitListing('坏输入测试');
     for (const body of [{}, { version: 'x' }, { version: 0 }]) {

@@ -9,6 +9,7 @@ import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import type { Staff } from '../../platform/http/auth';
+import { runIdempotent } from '../../platform/http/idempotency';
 import { AppError, forbidden, type Localized, notFound } from '../../platform/http/problem';
 import { scaledMs } from '../../platform/time';
 import { appendAudit } from '../audit/chain';
@@ -270,14 +271,39 @@ async function assertMayHold(tx: Tx, c: CaseRow, staff: Staff, op: HoldOp, versi
   if (refusal?.code === 'case_resolved') throw new AppError('case_resolved', undefined, { caseId: c.id });
 }
 
+/**
+ * The console's `Idempotency-Key` on a case write: the key is recorded in the command's own transaction, so
+ * an action replayed from the console's offline outbox after a lost answer gets the first answer back
+ * instead of a 409 for the version it already moved on. Without a key the command simply runs.
+ */
+function transactOnce<T>(
+  ctx: AppContext,
+  staff: Staff,
+  once: { scope: string; key: string | undefined; request: unknown },
+  command: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return ctx.db.transact(async (tx) => {
+    const key = once.key;
+    if (key === undefined) return command(tx);
+    const done = await runIdempotent(
+      tx,
+      { userId: staff.userId, scope: once.scope, key, request: once.request },
+      async () => ({ status: 200, body: await command(tx) }),
+    );
+    return done.body;
+  });
+}
+
 /** Takes the case. Claiming a case you already hold is a no-op that still checks the version. */
 export async function claimCase(
   ctx: AppContext,
   staff: Staff,
   id: number,
   version: number,
+  idempotencyKey?: string,
 ): Promise<CaseSummary> {
-  return ctx.db.transact(async (tx) => {
+  const once = { scope: `case.claim:${id}`, key: idempotencyKey, request: { version } };
+  return transactOnce(ctx, staff, once, async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
     await assertMayHold(tx, c, staff, 'claim', version);
     if (c.assignee_id === staff.userId) return toCaseSummary(c, await staffName(tx, c.assignee_id));
@@ -297,8 +323,10 @@ export async function releaseCase(
   staff: Staff,
   id: number,
   body: { version: number; note?: string | undefined },
+  idempotencyKey?: string,
 ): Promise<CaseSummary> {
-  return ctx.db.transact(async (tx) => {
+  const once = { scope: `case.release:${id}`, key: idempotencyKey, request: body };
+  return transactOnce(ctx, staff, once, async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
     await assertMayHold(tx, c, staff, 'release', body.version);
     await appendAudit(tx, ctx.now(), {
@@ -321,8 +349,10 @@ export async function assignCase(
   staff: Staff,
   id: number,
   body: { version: number; assigneeId: number; note?: string | undefined },
+  idempotencyKey?: string,
 ): Promise<CaseSummary> {
-  return ctx.db.transact(async (tx) => {
+  const once = { scope: `case.assign:${id}`, key: idempotencyKey, request: body };
+  return transactOnce(ctx, staff, once, async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
     await assertMayHold(tx, c, staff, 'assign', body.version);
     const target = await tx
@@ -377,8 +407,10 @@ export async function performCaseAction(
   id: number,
   actionName: string,
   rawBody: unknown,
+  idempotencyKey?: string,
 ): Promise<{ case: CaseSummary; result: Record<string, unknown> }> {
-  return ctx.db.transact(async (tx) => {
+  const once = { scope: `case.perform.${actionName}:${id}`, key: idempotencyKey, request: rawBody };
+  return transactOnce(ctx, staff, once, async (tx) => {
     const c = await lockVisibleCase(tx, staff, id);
     const def = caseKindHandler(c.kind)?.actions[actionName];
     if (!def)

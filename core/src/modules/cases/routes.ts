@@ -11,6 +11,7 @@ import {
   opsSyncResponseSchema,
 } from '@jiangxin/shared/ops/cases';
 import { hasPermission } from '@jiangxin/shared/permissions';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
 import { requireStaff } from '../../platform/http/auth';
@@ -36,6 +37,12 @@ const performResponseSchema = z.object({
   case: caseSummarySchema,
   result: z.record(z.string(), z.unknown()),
 });
+
+/** The optional `Idempotency-Key` of a case write (the console's outbox sends one with every action). */
+function onceKey(req: FastifyRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
 
 /** The ops queue: list, open, claim/release/assign, perform an action; and the sync route. */
 export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
@@ -105,7 +112,8 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
         response: { 200: caseSummarySchema },
       },
     },
-    async (req) => claimCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body.version),
+    async (req) =>
+      claimCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body.version, onceKey(req)),
   );
 
   app.post(
@@ -120,7 +128,7 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
         response: { 200: caseSummarySchema },
       },
     },
-    async (req) => releaseCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body),
+    async (req) => releaseCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body, onceKey(req)),
   );
 
   app.post(
@@ -135,7 +143,7 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
         response: { 200: caseSummarySchema },
       },
     },
-    async (req) => assignCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body),
+    async (req) => assignCase(ctx, requireStaff(req, 'cases.view'), req.params.id, req.body, onceKey(req)),
   );
 
   app.post(
@@ -152,7 +160,14 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
       },
     },
     async (req) =>
-      performCaseAction(ctx, requireStaff(req, 'cases.view'), req.params.id, req.params.action, req.body),
+      performCaseAction(
+        ctx,
+        requireStaff(req, 'cases.view'),
+        req.params.id,
+        req.params.action,
+        req.body,
+        onceKey(req),
+      ),
   );
 
   app.get(
