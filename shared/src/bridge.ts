@@ -233,6 +233,8 @@ export const BRIDGE_EVENTS = {
   'chat.typing': z.object({ caseId: z.number().int(), side: z.enum(['customer', 'agent']) }),
   presence: presenceSchema,
   'session.changed': consoleSessionSchema.nullable(),
+  /** Badge figures (tray, window title, navigation): open cases assigned to me, unread support messages. */
+  'counts.changed': z.object({ assignedOpen: z.number().int(), unreadChats: z.number().int() }),
   /** Something the person should notice now (an OS notification on desktop, a page notification in a browser). */
   notify: z.object({
     kind: z.enum(['case_assigned', 'chat_message', 'action_failed']),
@@ -249,6 +251,32 @@ export type BridgeEventPayload<E extends BridgeEvent> = z.infer<(typeof BRIDGE_E
 export interface ConsoleBridge {
   call<M extends BridgeMethod>(method: M, args: BridgeArgs<M>): Promise<BridgeResult<M>>;
   on<E extends BridgeEvent>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void;
+}
+
+/**
+ * How a call's outcome travels back over either transport (IPC or WebSocket): errors become a
+ * `BridgeProblem` on the wire, because Electron's IPC keeps only the message of a thrown Error.
+ */
+export type BridgeReply = { ok: true; result: unknown } | { ok: false; problem: BridgeProblem };
+
+/** What `ConsoleBridge.call` rejects with: the engine's or the core's refusal, in both languages. */
+export class BridgeCallError extends Error {
+  constructor(readonly problem: BridgeProblem) {
+    super(problem.message.en);
+    this.name = 'BridgeCallError';
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+/** A problem the engine raises itself (no HTTP status). */
+export function bridgeProblem(
+  code: string,
+  message: { zh: string; en: string },
+  extra: Record<string, unknown> = {},
+): BridgeProblem {
+  return { code, status: null, message, extra };
 }
 
 export class BridgeContractError extends Error {

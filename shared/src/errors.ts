@@ -119,6 +119,8 @@ export interface Problem {
   status: number;
   code: ErrorCode;
   detail: string;
+  /** `detail` in both languages, for clients that switch language without asking again (the console). */
+  details: { zh: string; en: string };
   errors?: FieldProblem[];
   [extra: string]: unknown;
 }

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import {
-  type ApplyEventResult,
+  type ApplyStreamResult,
+  advanceTo,
   applyChanges,
-  applyEvent,
+  applyStream,
   type CacheChanges,
-  type CaseEventEnvelope,
   getCase,
   getDetail,
   listChatMessages,
@@ -14,9 +15,17 @@ import {
   putDetail,
   readSyncState,
   resetSync,
+  type StreamEnvelope,
   type SyncState,
 } from './cases';
-import { type CacheAccount, cacheFileName, deleteCacheFiles, openDatabase, type SqliteDb } from './db';
+import {
+  type CacheAccount,
+  cacheFileName,
+  deleteCacheFiles,
+  openDatabase,
+  prepared,
+  type SqliteDb,
+} from './db';
 import { migrate } from './migrations';
 import { Outbox } from './outbox';
 import { type CasePage, type LocalCaseQueryInput, listCases } from './queue';
@@ -61,9 +70,18 @@ export class CaseCache {
     return applyChanges(this.db, changes, nextSeq, page, this.stamp());
   }
 
-  /** One live case event, only if it is the next seq; otherwise `{ gap: true }` and nothing changes. */
-  applyEvent(event: CaseEventEnvelope): ApplyEventResult {
-    return applyEvent(this.db, event, this.stamp());
+  /** A batch of live events from one connection; see `applyStream` in cases.ts for the continuity rule. */
+  applyStream(batch: {
+    prevSeq: number;
+    events: readonly StreamEnvelope[];
+    headSeq?: number;
+  }): ApplyStreamResult {
+    return applyStream(this.db, batch, this.stamp());
+  }
+
+  /** The connection's `ready` mark: everything up to `seq` has been delivered. */
+  advanceTo(prevSeq: number, seq: number): { gap: boolean } {
+    return advanceTo(this.db, prevSeq, seq, this.stamp());
   }
 
   syncState(): SyncState {
@@ -101,6 +119,33 @@ export class CaseCache {
 
   listChatMessages(caseId: number, opts?: { before?: number; limit?: number }): StaffSupportMessage[] {
     return listChatMessages(this.db, caseId, opts);
+  }
+
+  /**
+   * A digest of every cached case (id, version, status, holder, in id order): two caches, or a cache and a
+   * fresh snapshot of the core, hold the same queue exactly when their fingerprints match.
+   */
+  fingerprint(): { count: number; sha256: string } {
+    const hash = createHash('sha256');
+    let count = 0;
+    for (const row of prepared(
+      this.db,
+      'SELECT id, version, status, assignee_id FROM cases ORDER BY id',
+    ).iterate()) {
+      const r = row as { id: number; version: number; status: string; assignee_id: number | null };
+      hash.update(`${r.id}:${r.version}:${r.status}:${r.assignee_id ?? ''}\n`);
+      count += 1;
+    }
+    return { count, sha256: hash.digest('hex') };
+  }
+
+  /** Open cases held by this account (the tray badge and the navigation count). */
+  assignedOpenCount(): number {
+    const row = prepared(
+      this.db,
+      `SELECT count(*) AS n FROM cases WHERE assignee_id = ? AND status <> 'resolved'`,
+    ).get(this.account.userId) as { n: number };
+    return row.n;
   }
 
   /** Idempotent. Folds the WAL back into the file and refreshes the planner's statistics first. */

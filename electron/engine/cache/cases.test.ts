@@ -1,14 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
+import type { EventEnvelope } from '@jiangxin/shared/events';
 import type { CaseDetail } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import { describe, expect, it } from 'vitest';
-import type { CaseEventEnvelope } from './cases';
+import type { StreamEnvelope } from './cases';
 import { cacheFileName, openDatabase } from './db';
 import { ACCOUNT, at, makeCase, makeDispute, makePayout, remove, upsert, useTempDir } from './testing';
 
 const tmp = useTempDir();
 
-const upserted = (seq: number, c: ReturnType<typeof makeCase>): CaseEventEnvelope => ({
+const upserted = (seq: number, c: ReturnType<typeof makeCase>): StreamEnvelope & EventEnvelope => ({
   seq,
   type: 'case.upserted',
   aggregateType: 'case',
@@ -16,7 +17,7 @@ const upserted = (seq: number, c: ReturnType<typeof makeCase>): CaseEventEnvelop
   occurredAt: c.updatedAt,
   payload: c,
 });
-const removed = (seq: number, caseId: number): CaseEventEnvelope => ({
+const removed = (seq: number, caseId: number): StreamEnvelope & EventEnvelope => ({
   seq,
   type: 'case.removed',
   aggregateType: 'case',
@@ -155,45 +156,53 @@ describe('applying sync pages', () => {
 });
 
 describe('applying live events', () => {
-  it('applies the next seq and refuses one past a gap without changing anything', () => {
+  it('applies a batch that continues the cursor, skipping seqs the person may not see', () => {
     const cache = tmp.open();
     cache.applyChanges([upsert(4, makeCase(1))], 4);
-    expect(cache.applyEvent(upserted(5, makePayout(2)))).toEqual({
-      gap: false,
-      ignored: false,
-      upserted: [2],
-      removed: [],
+    // Seqs 5, 7 and 8 belong to kinds this account cannot see: the connection never sends them.
+    const result = cache.applyStream({
+      prevSeq: 4,
+      events: [upserted(6, makePayout(2)), { seq: 9, type: 'payout.requested', payload: {} }, removed(10, 1)],
     });
-    expect(cache.applyEvent(removed(7, 1))).toEqual({ gap: true, lastSeq: 5 });
-    expect(cache.getCase(1)).not.toBeNull();
-    expect(cache.syncState().lastSeq).toBe(5);
-    expect(cache.applyEvent(removed(6, 1))).toEqual({
-      gap: false,
-      ignored: false,
-      upserted: [],
-      removed: [1],
-    });
+    expect(result).toEqual({ gap: false, lastSeq: 10, applied: 3, upserted: [2], removed: [1] });
     expect(cache.getCase(1)).toBeNull();
+    expect(cache.getCase(2)).not.toBeNull();
   });
 
-  it('ignores an event already applied (the socket replays from last_seq after a reconnect)', () => {
+  it('refuses a batch that does not continue the cache, changing nothing after the break', () => {
     const cache = tmp.open();
-    cache.applyEvent(upserted(1, makeCase(1, { title: '新标题' })));
-    cache.applyEvent(upserted(2, makeCase(1, { title: '更新后的标题', version: 2 })));
-    expect(cache.applyEvent(upserted(1, makeCase(1, { title: '新标题' })))).toEqual({
-      gap: false,
-      ignored: true,
+    cache.applyChanges([upsert(4, makeCase(1))], 4);
+    // The connection delivered seq 6 before this batch, which the cache never saw: it cannot know what 6 was.
+    expect(cache.applyStream({ prevSeq: 6, events: [removed(7, 1)] })).toEqual({
+      gap: true,
+      lastSeq: 4,
+      applied: 0,
       upserted: [],
       removed: [],
     });
-    expect(cache.getCase(1)?.title).toBe('更新后的标题');
+    expect(cache.getCase(1)).not.toBeNull();
+    expect(cache.syncState().lastSeq).toBe(4);
   });
 
-  it('refuses an event that is not a case event', () => {
+  it('a catch-up that ran ahead of the socket: events already covered are skipped, the rest apply', () => {
     const cache = tmp.open();
-    const event = { ...upserted(1, makeCase(1)), type: 'order.created' } as unknown as CaseEventEnvelope;
-    expect(() => cache.applyEvent(event)).toThrow(/case events only/);
-    expect(cache.syncState().lastSeq).toBe(0);
+    cache.applyStream({ prevSeq: 0, events: [upserted(1, makeCase(1, { title: '新标题' }))] });
+    // The sync route moved the cursor to 5 while the socket was still delivering 2…
+    cache.applyChanges([upsert(5, makeCase(1, { title: '同步后的标题', version: 3 }))], 5);
+    const result = cache.applyStream({
+      prevSeq: 1,
+      events: [upserted(2, makeCase(1, { title: '旧事件', version: 2 })), upserted(6, makePayout(2))],
+    });
+    expect(result).toMatchObject({ gap: false, lastSeq: 6, applied: 1, upserted: [2] });
+    expect(cache.getCase(1)?.title).toBe('同步后的标题');
+  });
+
+  it('the ready mark moves the cursor only when it continues it', () => {
+    const cache = tmp.open();
+    expect(cache.advanceTo(0, 12)).toMatchObject({ gap: false });
+    expect(cache.syncState().lastSeq).toBe(12);
+    expect(cache.advanceTo(15, 20)).toMatchObject({ gap: true });
+    expect(cache.syncState().lastSeq).toBe(12);
   });
 });
 
@@ -210,7 +219,7 @@ describe('case screens and chats', () => {
     expect(cache.getDetail(1)).toEqual({ detail: null, cachedAt: null, stale: true });
     cache.putDetail(detail(1));
     expect(cache.getDetail(1)).toEqual({ detail: detail(1), cachedAt: at(30), stale: false });
-    cache.applyEvent(upserted(1, makeDispute(1, { version: 2 })));
+    cache.applyStream({ prevSeq: 0, events: [upserted(1, makeDispute(1, { version: 2 }))] });
     expect(cache.getDetail(1).stale).toBe(true);
   });
 

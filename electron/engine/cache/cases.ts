@@ -20,14 +20,21 @@ export interface SyncState {
   lastSyncedAt: string | null;
 }
 
-/** A live event the cache applies by itself. */
-export type CaseEventEnvelope = EventEnvelope<'case.upserted'> | EventEnvelope<'case.removed'>;
+/** An event of the `/ops` stream as the cache sees it: `case.*` are applied, the rest only move the cursor. */
+export interface StreamEnvelope {
+  seq: number;
+  type: string;
+  payload?: unknown;
+}
 
-export type ApplyEventResult =
-  /** The event is not the next one: catch up through the sync route from `lastSeq`. Nothing was applied. */
-  | { gap: true; lastSeq: number }
-  /** `ignored`: the seq was already applied (a replay), so nothing changed. */
-  | ({ gap: false; ignored: boolean } & CacheChanges);
+export interface ApplyStreamResult extends CacheChanges {
+  /** The batch did not continue the cache: catch up through the sync route from `lastSeq`. */
+  gap: boolean;
+  /** The cursor after the batch (what was applied before a gap stays applied). */
+  lastSeq: number;
+  /** Events past the old cursor that were taken in. */
+  applied: number;
+}
 
 interface CaseRow {
   summary_json: string;
@@ -155,35 +162,61 @@ export function applyChanges(
 }
 
 /**
- * Applies one live `case.upserted` / `case.removed` event, but only the very next one: with a seq beyond
- * `last_seq + 1` the cache cannot know what it missed, so it refuses (`gap`) and the caller catches up
- * through the sync route. A seq already applied is ignored.
+ * Applies a batch of live events from one `/ops` connection, in one transaction. The connection is
+ * gapless by contract (replay after the handshake's `lastSeq`, then `ready`, then live; scoped events
+ * only, so seqs have holes for kinds this person may not see), so `prevSeq` — the seq the connection
+ * delivered just before `events[0]` (or the `lastSeq` it was opened with) — tells whether the batch
+ * continues the cache: it does when `prevSeq <= last_seq`. When it does not (the cache was reset, or the
+ * connection belongs to an older cursor), nothing after the break is applied and `gap` is returned: the
+ * caller catches up through the sync route. Events at or below `last_seq` were applied already and are
+ * skipped; events other than `case.*` only move the cursor.
  */
-export function applyEvent(db: SqliteDb, event: CaseEventEnvelope, nowIso: string): ApplyEventResult {
-  if (event.type !== 'case.upserted' && event.type !== 'case.removed') {
-    throw new TypeError(
-      `the case cache applies case events only, not ${String((event as EventEnvelope).type)}`,
-    );
-  }
-  return db.transaction((): ApplyEventResult => {
-    const { lastSeq } = readSyncState(db);
-    if (event.seq <= lastSeq) return { gap: false, ignored: true, upserted: [], removed: [] };
-    if (event.seq !== lastSeq + 1) return { gap: true, lastSeq };
-    const result: ApplyEventResult = { gap: false, ignored: false, upserted: [], removed: [] };
-    if (event.type === 'case.upserted') {
-      const c = (event as EventEnvelope<'case.upserted'>).payload;
-      if (upsertCase(db, c, nowIso)) result.upserted.push(c.id);
-    } else {
-      const { caseId } = (event as EventEnvelope<'case.removed'>).payload;
-      if (removeCase(db, caseId)) result.removed.push(caseId);
+export function applyStream(
+  db: SqliteDb,
+  batch: { prevSeq: number; events: readonly StreamEnvelope[]; headSeq?: number },
+  nowIso: string,
+): ApplyStreamResult {
+  return db.transaction((): ApplyStreamResult => {
+    let { lastSeq } = readSyncState(db);
+    const done = { up: new Set<number>(), gone: new Set<number>() };
+    let prev = batch.prevSeq;
+    let gap = false;
+    let applied = 0;
+    for (const event of batch.events) {
+      if (event.seq <= lastSeq) {
+        prev = event.seq;
+        continue;
+      }
+      if (prev > lastSeq) {
+        gap = true;
+        break;
+      }
+      if (event.type === 'case.upserted') {
+        const c = (event as EventEnvelope<'case.upserted'>).payload;
+        if (upsertCase(db, c, nowIso)) recordChange(done, c.id, 'up');
+      } else if (event.type === 'case.removed') {
+        const { caseId } = (event as EventEnvelope<'case.removed'>).payload;
+        if (removeCase(db, caseId)) recordChange(done, caseId, 'gone');
+      }
+      applied += 1;
+      lastSeq = event.seq;
+      prev = event.seq;
     }
     prepared(
       db,
-      `UPDATE sync_state SET last_seq = @seq, head_seq = max(head_seq, @seq), last_synced_at = @now
-       WHERE id = 1`,
-    ).run({ seq: event.seq, now: nowIso });
-    return result;
+      `UPDATE sync_state SET last_seq = @lastSeq, head_seq = max(head_seq, @lastSeq, @headSeq),
+         last_synced_at = @now WHERE id = 1`,
+    ).run({ lastSeq, headSeq: batch.headSeq ?? 0, now: nowIso });
+    return { gap, lastSeq, applied, upserted: [...done.up], removed: [...done.gone] };
   })();
+}
+
+/**
+ * Moves the cursor to `seq` without an event (the `ready` message after a replay: everything up to it
+ * that this person may see has been delivered). Same continuity rule as `applyStream`.
+ */
+export function advanceTo(db: SqliteDb, prevSeq: number, seq: number, nowIso: string): { gap: boolean } {
+  return applyStream(db, { prevSeq, events: [{ seq, type: 'stream.mark' } as StreamEnvelope] }, nowIso);
 }
 
 /** For `sync.resync`: forgets every case and the sync position, so the next sync pages a fresh snapshot. */

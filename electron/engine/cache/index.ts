@@ -1,6 +1,6 @@
 /** The console engine's offline cache: open one per signed-in staff account and core. */
 export { CaseCache, type CaseCacheOptions, openCaseCache, wipeCaseCache } from './cache';
-export type { ApplyEventResult, CacheChanges, CaseEventEnvelope, SyncState } from './cases';
+export type { ApplyStreamResult, CacheChanges, StreamEnvelope, SyncState } from './cases';
 export type { CacheAccount } from './db';
 export { CacheSchemaTooNewError, LATEST_VERSION } from './migrations';
 export { type EnqueueInput, Outbox, type OutboxEntry, toOutboxItem } from './outbox';

@@ -42,6 +42,7 @@ export function toProblem(err: AppError, lang: Lang, instance?: string): Problem
     status: meta.status,
     code: err.code,
     detail: err.detail?.[lang] ?? meta[lang],
+    details: { zh: err.detail?.zh ?? meta.zh, en: err.detail?.en ?? meta.en },
     ...(instance ? { instance } : {}),
     ...(err.fieldErrors?.length ? { errors: err.fieldErrors } : {}),
     ...(err.extra ?? {}),
