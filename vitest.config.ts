@@ -32,6 +32,20 @@ export default defineConfig({
           pool: 'forks' as const,
         },
       },
+      // The console against a real core: engine suites with the core in-process, and the web host's
+      // browser tests. On PostgreSQL when TEST_DATABASE_URL is set (CI), on PGlite otherwise.
+      {
+        test: {
+          name: 'console',
+          root: './electron',
+          include: ['test/**/*.test.ts', 'web-host/**/*.test.ts', 'main/**/*.test.ts'],
+          environment: 'node',
+          env: { JX_TEST_BACKEND: postgres ? 'postgres' : 'pglite' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks' as const,
+        },
+      },
       coreProject('pglite'),
       ...(postgres ? [coreProject('postgres')] : []),
     ],

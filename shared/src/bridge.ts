@@ -183,7 +183,11 @@ export const BRIDGE_METHODS = {
     }),
   ),
   'payouts.batchApprove': method(batchApproveBodySchema, batchApproveResultSchema),
-  'chat.messages': method(caseRef.extend({ before: idSchema.optional() }), staffSupportMessagePageSchema),
+  /** Newest first page, then older pages with the returned cursor; offline: the cached messages, one page. */
+  'chat.messages': method(
+    caseRef.extend({ cursor: z.string().max(200).optional() }),
+    staffSupportMessagePageSchema.extend({ offline: z.boolean() }),
+  ),
   'chat.send': method(
     versioned.extend({
       content: text({ max: 5000 }).default(''),

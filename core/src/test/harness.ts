@@ -78,6 +78,10 @@ export interface TestApp {
   url: string;
   /** The sandbox gateway when started with `{ payments: true }`. */
   sandbox: import('../sandbox/index').Sandbox | undefined;
+  /** Takes the core down (connections refused), keeping its database: an outage. */
+  stop(): Promise<void>;
+  /** Brings a stopped core back on the same address and database, like a restarted process. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,32 +126,57 @@ export async function startTestApp(
     sandbox = await startSandbox({ port: 0, timeScale: 60_000, log });
     gateways = createGateways(env, sandbox.credentials);
   }
-  const ctx: AppContext = {
-    env,
-    db,
-    log,
-    now: clock.now,
-    tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
-    gateways,
-    storage: new LocalFileStorage(path.join(dataDir, 'files')),
-    sms,
-    get publicUrl() {
-      return ctxHolder.publicUrl;
-    },
+  const boot = async (port: number) => {
+    const ctx: AppContext = {
+      env,
+      db,
+      log,
+      now: clock.now,
+      // A fresh signing secret on every boot, as a restarted core without JWT_SECRET has: access tokens
+      // from before a restart are refused, refresh tokens (in the database) still work.
+      tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
+      gateways,
+      storage: new LocalFileStorage(path.join(dataDir, 'files')),
+      sms,
+      get publicUrl() {
+        return ctxHolder.publicUrl;
+      },
+    };
+    const app = await buildApp(ctx);
+    const url = await app.start('127.0.0.1', port);
+    ctxHolder.publicUrl = url;
+    return { ctx, app, url };
   };
-  const app = await buildApp(ctx);
-  const url = await app.start('127.0.0.1', 0);
-  ctxHolder.publicUrl = url;
+  let current: Awaited<ReturnType<typeof boot>> | null = await boot(0);
+  const port = Number(new URL(current.url).port);
+  const running = () => {
+    if (!current) throw new Error('the test core is stopped');
+    return current;
+  };
   return {
-    ctx,
-    app,
+    get ctx() {
+      return running().ctx;
+    },
+    get app() {
+      return running().app;
+    },
     db,
     clock,
     sms,
-    url,
+    url: current.url,
     sandbox,
+    async stop() {
+      const c = current;
+      current = null;
+      await c?.app.close();
+    },
+    async restart() {
+      if (current) throw new Error('the test core is already running');
+      current = await boot(port);
+    },
     async close() {
-      await app.close();
+      await current?.app.close();
+      current = null;
       await sandbox?.close();
       await drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { BridgeProblem } from '@jiangxin/shared/bridge';
-import type { CaseDetail, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import type { CaseCache } from '../cache/cache';
 import type { StreamEnvelope } from '../cache/cases';
@@ -26,6 +26,7 @@ export const CACHE_OPS = {
   syncState: (c: CaseCache) => c.syncState(),
   resetSync: (c: CaseCache) => c.resetSync(),
   getCase: (c: CaseCache, id: number) => c.getCase(id),
+  putCase: (c: CaseCache, summary: CaseSummary) => c.putCase(summary),
   listCases: (c: CaseCache, query: LocalCaseQueryInput) => c.listCases(query),
   search: (c: CaseCache, q: string, limit?: number) => c.search(q, limit),
   putDetail: (c: CaseCache, detail: CaseDetail) => c.putDetail(detail),
@@ -40,7 +41,7 @@ export const CACHE_OPS = {
   outboxGet: (c: CaseCache, id: number) => c.outbox.get(id),
   outboxList: (c: CaseCache) => c.outbox.list(),
   outboxPending: (c: CaseCache) => c.outbox.pending(),
-  outboxMarkSending: (c: CaseCache, id: number) => c.outbox.markSending(id),
+  outboxMarkSending: (c: CaseCache, id: number, args?: unknown) => c.outbox.markSending(id, args),
   outboxMarkFailed: (c: CaseCache, id: number, problem: BridgeProblem) => c.outbox.markFailed(id, problem),
   outboxRemove: (c: CaseCache, id: number) => c.outbox.remove(id),
   outboxRetry: (c: CaseCache, id: number) => c.outbox.retry(id),

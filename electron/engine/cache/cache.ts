@@ -17,6 +17,7 @@ import {
   resetSync,
   type StreamEnvelope,
   type SyncState,
+  upsertCase,
 } from './cases';
 import {
   type CacheAccount,
@@ -95,6 +96,12 @@ export class CaseCache {
 
   getCase(id: number): CaseSummary | null {
     return getCase(this.db, id);
+  }
+
+  /** A case as an action's answer returned it (kept unless the cache already has a newer version). */
+  putCase(summary: CaseSummary): CacheChanges {
+    const changed = upsertCase(this.db, summary, this.stamp());
+    return { upserted: changed ? [summary.id] : [], removed: [] };
   }
 
   listCases(query: LocalCaseQueryInput): CasePage {

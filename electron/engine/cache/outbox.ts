@@ -14,6 +14,8 @@ export interface EnqueueInput {
   args: unknown;
   caseId: number | null;
   label: { zh: string; en: string };
+  /** The key an earlier attempt already used (a direct call whose answer was lost); new items get a fresh one. */
+  idempotencyKey?: string;
 }
 
 interface OutboxRow {
@@ -75,7 +77,7 @@ export class Outbox {
       input.caseId,
       input.label.zh,
       input.label.en,
-      randomUUID(),
+      input.idempotencyKey ?? randomUUID(),
       this.now().toISOString(),
     ) as OutboxRow;
     return toEntry(row);
@@ -98,13 +100,17 @@ export class Outbox {
     ).map(toEntry);
   }
 
-  /** Claims a pending item for sending and counts the attempt. Null when it is not pending (or gone). */
-  markSending(id: number): OutboxEntry | null {
+  /**
+   * Claims a pending item for sending and counts the attempt. `args` replaces the stored arguments (the
+   * engine moves a case version forward after an earlier item on the same case applied), so a resend after
+   * a lost answer repeats exactly what was sent. Null when it is not pending (or gone).
+   */
+  markSending(id: number, args?: unknown): OutboxEntry | null {
     const row = prepared(
       this.db,
-      `UPDATE outbox SET state = 'sending', attempts = attempts + 1
+      `UPDATE outbox SET state = 'sending', attempts = attempts + 1, args_json = coalesce(?, args_json)
        WHERE id = ? AND state = 'pending' RETURNING *`,
-    ).get(id) as OutboxRow | undefined;
+    ).get(args === undefined ? null : JSON.stringify(args), id) as OutboxRow | undefined;
     return row ? toEntry(row) : null;
   }
 

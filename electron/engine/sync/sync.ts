@@ -1,0 +1,330 @@
+import type { BridgeProblem, SyncStatus } from '@jiangxin/shared/bridge';
+import type { EventEnvelope } from '@jiangxin/shared/events';
+import { opsSyncResponseSchema } from '@jiangxin/shared/ops/cases';
+import {
+  OPS_NAMESPACE,
+  OPS_STREAM,
+  type OpsReady,
+  type OpsResync,
+  type OpsTyping,
+  type Presence,
+} from '@jiangxin/shared/ops/stream';
+import { io, type Socket } from 'socket.io-client';
+import type { CacheChanges, StreamEnvelope } from '../cache/cases';
+import type { RemoteCache } from '../cache-worker/remote';
+import { type CoreClient, CoreRefusal, CoreUnreachable, UNREACHABLE_MESSAGE } from '../net/core-client';
+
+export interface SyncLoopOptions {
+  client: CoreClient;
+  cache: RemoteCache;
+  /** Cases the cache changed (snapshot pages, catch-up, live events). */
+  onCasesChanged(changes: CacheChanges): void;
+  onStatus(status: SyncStatus): void;
+  /** Every live event after it is in the cache (chat messages, payouts for the dashboards …). */
+  onEvent(event: EventEnvelope): void;
+  onPresence(presence: Presence): void;
+  onTyping(typing: OpsTyping): void;
+  /** The connection is live and the cache is current: time to send the outbox. */
+  onOnline(): void;
+  /** Rows per sync page (the core allows up to 1000). */
+  pageSize?: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** Delay before retrying a catch-up or reconnect that failed, growing to 10 s. */
+const backoff = (attempt: number) => Math.min(10_000, 250 * 2 ** attempt);
+
+/**
+ * Keeps the cache equal to the core's view of the cases this person may see:
+ *
+ * 1. catch up through `GET /ops/sync` — a paged snapshot the first time (progress reported), only the
+ *    changes after the cache's `lastSeq` afterwards;
+ * 2. open the `/ops` socket with that `lastSeq`: the core replays what happened since, says `ready`, then
+ *    streams live; events are applied in batches, in seq order, one transaction per batch;
+ * 3. a batch that does not continue the cache (`gap`), a `resync` (too far behind, or the core's stream
+ *    restarted), or a reconnect after the core went away → back to 1 for the missing part.
+ *
+ * Cache writes are serialized on one chain, so a catch-up and live batches never interleave.
+ */
+export class SyncLoop {
+  private socket: Socket | null = null;
+  private stopped = false;
+  /** What this connection delivered last (the handshake's `lastSeq`, then each event and `ready`). */
+  private connSeq = 0;
+  private handshakeSeq = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+  private batch: StreamEnvelope[] = [];
+  private batchPrev = 0;
+  private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempts = 0;
+  private state: SyncStatus = {
+    state: 'connecting',
+    lastSeq: 0,
+    headSeq: 0,
+    behindBy: 0,
+    snapshot: null,
+    lastSyncedAt: null,
+    problem: null,
+  };
+
+  constructor(private readonly opts: SyncLoopOptions) {}
+
+  get status(): SyncStatus {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    const s = await this.opts.cache.syncState();
+    this.setStatus({ lastSeq: s.lastSeq, headSeq: s.headSeq, lastSyncedAt: s.lastSyncedAt });
+    void this.begin();
+  }
+
+  /**
+   * A cache without a complete snapshot pages one through the sync route first (with progress); then the
+   * socket resumes from the cursor. Also the retry after a failure.
+   */
+  private async begin(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const s = await this.opts.cache.syncState();
+      if (!s.snapshotDone) await this.serial(() => this.catchUp('first snapshot'));
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    if (this.stopped) return;
+    if (this.socket) this.socket.connect();
+    else this.connect();
+  }
+
+  /** Stops the socket and any retry; pending cache writes finish first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    await this.writes.catch(() => {});
+  }
+
+  /** `sync.resync`: forget the cached cases and page a fresh snapshot (the outbox stays). */
+  async resync(): Promise<void> {
+    await this.serial(async () => {
+      await this.opts.cache.resetSync();
+      this.setStatus({ lastSeq: 0, headSeq: 0 });
+    });
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    void this.begin();
+  }
+
+  /** For presence and typing: messages the console sends on the live socket (dropped while offline). */
+  emit(name: string, payload: unknown): void {
+    if (this.socket?.connected) this.socket.emit(name, payload);
+  }
+
+  private log(line: string) {
+    this.opts.log?.(`[sync] ${line}`);
+  }
+
+  private setStatus(patch: Partial<SyncStatus>) {
+    const next = { ...this.state, ...patch };
+    next.headSeq = Math.max(next.headSeq, next.lastSeq);
+    next.behindBy = Math.max(0, next.headSeq - next.lastSeq);
+    this.state = next;
+    this.opts.onStatus(next);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Pages `/ops/sync` from the cache's cursor until the core says there is no more. A snapshot (cursor 0,
+   * or a resync from 0) reports its progress. Runs on the write chain.
+   */
+  private async catchUp(reason: string): Promise<void> {
+    const pageSize = this.opts.pageSize ?? 1000;
+    const start = await this.opts.cache.syncState();
+    const snapshot = start.lastSeq === 0 || !start.snapshotDone;
+    this.log(`catch-up from ${start.lastSeq} (${reason})`);
+    this.setStatus({ state: 'syncing', snapshot: snapshot ? { done: 0, total: 0 } : null });
+    let after = start.lastSeq;
+    for (;;) {
+      const page = await this.opts.client.get(`/ops/sync`, {
+        params: { after, limit: pageSize },
+        schema: opsSyncResponseSchema,
+      });
+      const changed = await this.opts.cache.applyChanges(page.changes, page.nextSeq, {
+        headSeq: page.headSeq,
+        hasMore: page.hasMore,
+      });
+      after = page.nextSeq;
+      this.setStatus({
+        lastSeq: page.nextSeq,
+        headSeq: page.headSeq,
+        lastSyncedAt: (this.opts.now?.() ?? new Date()).toISOString(),
+        snapshot: snapshot
+          ? {
+              done: page.nextSeq - start.lastSeq,
+              total: Math.max(page.nextSeq, page.headSeq) - start.lastSeq,
+            }
+          : null,
+      });
+      if (changed.upserted.length || changed.removed.length) this.opts.onCasesChanged(changed);
+      if (!page.hasMore) break;
+    }
+    this.setStatus({ snapshot: null });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const token = this.opts.client.accessToken;
+    if (!token) return;
+    const url = `${this.opts.client.coreUrl.replace(/\/+$/, '')}${OPS_NAMESPACE}`;
+    const socket = io(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 5_000,
+      // A function, so every reconnect presents the current token and the cache's current cursor.
+      auth: (cb) => {
+        void this.opts.cache
+          .syncState()
+          .then((s) => {
+            this.handshakeSeq = s.lastSeq;
+            cb({ token: this.opts.client.accessToken ?? '', lastSeq: s.lastSeq });
+          })
+          .catch(() => cb({ token: '', lastSeq: 0 }));
+      },
+    });
+    this.socket = socket;
+
+    socket.on('connect', () => {
+      this.attempts = 0;
+      this.connSeq = this.handshakeSeq;
+      this.batch = [];
+      this.log(`connected, resuming after ${this.connSeq}`);
+      this.setStatus({ state: 'syncing', problem: null });
+    });
+    socket.on(OPS_STREAM.event, (event: EventEnvelope) => this.receive(event));
+    socket.on(OPS_STREAM.resync, (msg: OpsResync) => {
+      this.flush();
+      this.connSeq = msg.headSeq;
+      void this.serial(async () => {
+        if (msg.after === 0) {
+          // The core's stream restarted below our cursor (a new database): nothing cached can be trusted.
+          await this.opts.cache.resetSync();
+        }
+        await this.catchUp('the core asked for a resync');
+      }).catch((error) => this.failed(error));
+    });
+    socket.on(OPS_STREAM.ready, (msg: OpsReady) => {
+      this.flush();
+      const prev = this.connSeq;
+      this.connSeq = msg.seq;
+      void this.serial(async () => {
+        let { gap } = await this.opts.cache.advanceTo(prev, msg.seq);
+        if (gap) {
+          await this.catchUp('a gap before ready');
+          gap = (await this.opts.cache.advanceTo(prev, msg.seq)).gap;
+        }
+        const s = await this.opts.cache.syncState();
+        this.setStatus({
+          state: 'online',
+          lastSeq: s.lastSeq,
+          headSeq: msg.seq,
+          problem: null,
+          snapshot: null,
+        });
+        if (!s.snapshotDone) await this.catchUp('first snapshot');
+        this.setStatus({ state: 'online' });
+        this.opts.onOnline();
+      }).catch((error) => this.failed(error));
+    });
+    socket.on(OPS_STREAM.presence, (p: Presence) => this.opts.onPresence(p));
+    socket.on(OPS_STREAM.typing, (t: OpsTyping) => this.opts.onTyping(t));
+    socket.on('disconnect', (reason) => {
+      if (this.stopped) return;
+      this.log(`disconnected: ${reason}`);
+      this.setStatus({ state: 'offline', problem: UNREACHABLE_MESSAGE });
+      // The server closed us on purpose (restart, kicked): socket.io does not retry that by itself.
+      if (reason === 'io server disconnect') this.retryLater(() => socket.connect());
+    });
+    socket.on('connect_error', (error: Error) => {
+      if (this.stopped) return;
+      this.setStatus({ state: 'offline', problem: UNREACHABLE_MESSAGE });
+      // Refused by the namespace's middleware (expired token): no automatic retry; refresh, then connect.
+      if (!socket.active) {
+        this.retryLater(async () => {
+          if (/unauthenticated/.test(error.message)) await this.opts.client.refresh();
+          socket.connect();
+        });
+      }
+    });
+  }
+
+  private retryLater(fn: () => unknown): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(async () => {
+      this.retryTimer = null;
+      this.attempts += 1;
+      try {
+        await fn();
+      } catch (error) {
+        this.failed(error);
+      }
+    }, backoff(this.attempts));
+  }
+
+  /** Live events are batched per tick: one worker call and one transaction for a burst. */
+  private receive(event: EventEnvelope): void {
+    if (this.batch.length === 0) this.batchPrev = this.connSeq;
+    this.batch.push(event as StreamEnvelope);
+    this.connSeq = event.seq;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.batch.length) return;
+    const events = this.batch;
+    const prevSeq = this.batchPrev;
+    this.batch = [];
+    void this.serial(async () => {
+      let result = await this.opts.cache.applyStream({ prevSeq, events });
+      if (result.gap) {
+        this.log(`gap: connection at ${prevSeq}, cache at ${result.lastSeq}`);
+        await this.catchUp('a gap in the live stream');
+        result = await this.opts.cache.applyStream({ prevSeq, events });
+      }
+      this.setStatus({ lastSeq: result.lastSeq, headSeq: Math.max(this.state.headSeq, events.at(-1)!.seq) });
+      if (result.upserted.length || result.removed.length) this.opts.onCasesChanged(result);
+      for (const e of events) this.opts.onEvent(e as EventEnvelope);
+    }).catch((error) => this.failed(error));
+  }
+
+  /** A catch-up or apply failed: offline if the core is gone, otherwise report it; retry by reconnecting. */
+  private failed(error: unknown): void {
+    if (this.stopped) return;
+    const problem: BridgeProblem['message'] =
+      error instanceof CoreUnreachable
+        ? UNREACHABLE_MESSAGE
+        : error instanceof CoreRefusal
+          ? error.problem.message
+          : { zh: `同步出错：${(error as Error).message}`, en: `Sync failed: ${(error as Error).message}` };
+    this.log(`sync failed: ${(error as Error).message}`);
+    this.setStatus({ state: 'offline', problem, snapshot: null });
+    // Start over from the cache's cursor on a fresh connection.
+    this.socket?.disconnect();
+    this.retryLater(() => this.begin());
+  }
+}

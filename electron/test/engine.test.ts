@@ -1,0 +1,225 @@
+import { existsSync, readdirSync } from 'node:fs';
+import type { TokenPair } from '@jiangxin/shared/api/accounts';
+import type { OutboxItem, SyncStatus } from '@jiangxin/shared/bridge';
+import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../core/src/test/client';
+import { type StaffMember, signUpStaff } from '../../core/src/test/factories/staff';
+import { startTestApp, type TestApp } from '../../core/src/test/harness';
+import { type NetworkLink, startLink } from './proxy';
+import {
+  consoleDigest,
+  coreDigest,
+  type EngineUnderTest,
+  openCases,
+  openEngine,
+  removeDir,
+  until,
+} from './support';
+
+/**
+ * The console engine against a real core (PGlite, or PostgreSQL when TEST_DATABASE_URL is set): snapshot,
+ * live stream, an outage of the core, an outage of the staff member's network, and the outbox.
+ */
+let t: TestApp;
+let moderator: StaffMember;
+let colleague: StaffMember;
+const engines: EngineUnderTest[] = [];
+const links: NetworkLink[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  moderator = await signUpStaff(t, ['moderator'], '审核小王');
+  colleague = await signUpStaff(t, ['moderator'], '审核小刘');
+});
+afterAll(async () => {
+  for (const e of engines) {
+    await e.close();
+    removeDir(e.dir);
+  }
+  for (const l of links) await l.close();
+  await t?.close();
+});
+
+async function signedIn(coreUrl = t.url, who: StaffMember = moderator): Promise<EngineUnderTest> {
+  const e = await openEngine(coreUrl);
+  engines.push(e);
+  const session = await e.call('auth.login', { login: who.username, password: 'correct-horse-1' });
+  expect(session).toMatchObject({ userId: who.userId, roles: ['moderator'] });
+  return e;
+}
+
+/** Access tokens do not survive a restart of the test core (new signing secret): sign in again. */
+async function signInAgain(who: StaffMember): Promise<StaffMember> {
+  const res = await new ApiClient(t.url).post<TokenPair>('/auth/login', {
+    login: who.username,
+    password: 'correct-horse-1',
+  });
+  expect(res.status).toBe(200);
+  return { ...who, api: new ApiClient(t.url).as(res.body.accessToken) };
+}
+
+const statuses = (e: EngineUnderTest) =>
+  e.events.filter((x) => x.event === 'sync.status').map((x) => x.payload as SyncStatus);
+const online = (e: EngineUnderTest) =>
+  until('online', async () => (await e.call('sync.status')).state === 'online');
+const outbox = async (e: EngineUnderTest) => (await e.call('outbox.list')).items as OutboxItem[];
+
+describe('console engine against a real core', () => {
+  it('pages a snapshot of thousands of cases with progress, then applies live changes in order', async () => {
+    const opened = await openCases(t, 2_000, '海报设计');
+    const e = await signedIn();
+    await online(e);
+    const all = await e.call('cases.list', { limit: 100_000 });
+    expect(all.total).toBeGreaterThanOrEqual(2_000);
+    expect(await consoleDigest(e)).toBe(await coreDigest(moderator.api));
+
+    // The renderer was told how far the snapshot got, growing to complete.
+    const progress = statuses(e).flatMap((s) => (s.snapshot ? [s.snapshot] : []));
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+    expect(statuses(e).at(-1)).toMatchObject({ state: 'online', behindBy: 0 });
+
+    // Live: a colleague claims a case and new cases open; the cache follows without a sync.
+    const before = e.events.length;
+    const claimed = await colleague.api.post<CaseSummary>(`/ops/cases/${opened[0]}/claim`, { version: 1 });
+    expect(claimed.status).toBe(200);
+    const fresh = await openCases(t, 30, '直播新工单');
+    await until(
+      'the new cases',
+      async () => (await e.call('cases.list', { q: '直播新工单', limit: 100 })).total === 30,
+    );
+    const row = (await e.call('cases.list', { assignee: colleague.userId, limit: 10 })).items;
+    expect(row.map((c) => c.id)).toEqual([opened[0]]);
+    const changed = e.events
+      .slice(before)
+      .filter((x) => x.event === 'cases.changed')
+      .flatMap((x) => (x.payload as { upserted: number[] }).upserted);
+    expect(changed).toEqual(expect.arrayContaining([opened[0], ...fresh]));
+    expect(await consoleDigest(e)).toBe(await coreDigest(moderator.api));
+    // Search works on what was synced (Chinese substring, offline index).
+    expect((await e.call('search.query', { q: '直播新', limit: 50 })).cases.length).toBe(30);
+  });
+
+  it('kill the core mid-stream, keep writing, restart it: the cache converges exactly', async () => {
+    const e = await signedIn();
+    await online(e);
+    const ids = await openCases(t, 40, '重启前');
+    // Changes keep committing while the core is down (another instance, a job): the database moves on.
+    const writing = openCases(t, 200, '停机期间');
+    await t.stop();
+    await until('offline', () => statuses(e).at(-1)?.state === 'offline');
+    await writing;
+    // Reading goes on from the cache.
+    expect((await e.call('cases.list', { q: '重启前', limit: 100 })).total).toBe(40);
+    await t.restart();
+    // A restarted core signs tokens with a new secret: the engine refreshes and resumes from its cursor.
+    await online(e);
+    moderator = await signInAgain(moderator);
+    colleague = await signInAgain(colleague);
+    await until(
+      'convergence',
+      async () => (await consoleDigest(e)) === (await coreDigest(moderator.api)),
+      30_000,
+    );
+    expect((await e.call('cases.list', { q: '停机期间', limit: 1000 })).total).toBe(200);
+    expect(ids).toHaveLength(40);
+  });
+
+  it('offline actions are stored before the call returns, replayed once in order, refusals kept visible', async () => {
+    const link = await startLink(t.url);
+    links.push(link);
+    const e = await signedIn(link.url);
+    await online(e);
+    const [a, b] = await openCases(t, 2, '离线操作');
+    await until(
+      'both cases',
+      async () => (await e.call('cases.list', { q: '离线操作', limit: 10 })).total === 2,
+    );
+
+    await link.down();
+    await until('offline', async () => (await e.call('sync.status')).state === 'offline');
+    const claimA = await e.call('cases.claim', { caseId: a, version: 1 });
+    expect(claimA).toMatchObject({ queued: true, outboxId: expect.any(Number) });
+    // The person goes on with the case they claimed: same version as they saw it, chained on replay.
+    const releaseA = await e.call('cases.release', { caseId: a, version: 1, note: '交给夜班' });
+    expect(releaseA.queued).toBe(true);
+    const claimB = await e.call('cases.claim', { caseId: b, version: 1 });
+    expect(claimB.queued).toBe(true);
+    expect((await outbox(e)).map((i) => [i.label.zh, i.state])).toEqual([
+      [`认领工单 #${a}`, 'pending'],
+      [`释放工单 #${a}`, 'pending'],
+      [`认领工单 #${b}`, 'pending'],
+    ]);
+
+    // The console restarts while offline: the outbox is on disk.
+    const reopened = await openEngine(link.url, { dir: e.dir, tokens: e.tokens });
+    engines.push(reopened);
+    await e.close();
+    expect((await outbox(reopened)).map((i) => i.state)).toEqual(['pending', 'pending', 'pending']);
+
+    // Meanwhile a colleague (whose network works) takes case B.
+    expect((await colleague.api.post(`/ops/cases/${b}/claim`, { version: 1 })).status).toBe(200);
+
+    await link.up();
+    await until('the outbox settles', async () => {
+      const items = await outbox(reopened);
+      return items.length === 1 && items[0]!.state === 'failed';
+    });
+    const [failed] = await outbox(reopened);
+    expect(failed).toMatchObject({ caseId: b, state: 'failed', problem: { status: 409 } });
+    expect(failed!.problem!.message.zh).toMatch(/审核小刘|认领|处理/);
+    expect(
+      reopened.events.some(
+        (x) => x.event === 'notify' && (x.payload as { kind: string }).kind === 'action_failed',
+      ),
+    ).toBe(true);
+
+    // The core applied A's claim and then its release exactly once each, in that order.
+    const detail = await moderator.api.get<CaseDetail>(`/ops/cases/${a}`);
+    expect(detail.body.case).toMatchObject({ status: 'open', assigneeId: null, version: 3 });
+    expect(detail.body.history.map((h) => h.action).filter((x) => x !== 'opened')).toEqual([
+      'claimed',
+      'released',
+    ]);
+
+    // The person dismisses the refusal; nothing else was dropped.
+    await reopened.call('outbox.dismiss', { id: failed!.id });
+    expect(await outbox(reopened)).toEqual([]);
+  });
+
+  it('refuses malformed calls and calls before sign-in, naming the problem', async () => {
+    const e = await openEngine(t.url);
+    engines.push(e);
+    const bad = await e.engine.dispatch('cases.claim', { caseId: 'x', version: 0 });
+    expect(bad).toMatchObject({ ok: false, problem: { code: 'bad_call' } });
+    const issues = (bad as unknown as { problem: { extra: { issues: { field: string }[] } } }).problem.extra
+      .issues;
+    expect(issues.map((i) => i.field).sort()).toEqual(['caseId', 'version']);
+    expect(await e.engine.dispatch('cases.launch', {})).toMatchObject({
+      ok: false,
+      problem: { code: 'bad_call' },
+    });
+    expect(await e.engine.dispatch('cases.list', {})).toMatchObject({
+      ok: false,
+      problem: { code: 'not_signed_in' },
+    });
+    const wrong = await e.engine.dispatch('auth.login', {
+      login: moderator.username,
+      password: 'wrong-password-1',
+    });
+    expect(wrong).toMatchObject({ ok: false, problem: { status: 401 } });
+    expect((wrong as { problem: { message: { zh: string } } }).problem.message.zh).not.toBe('');
+  });
+
+  it('logout wipes the account’s cache file and outbox', async () => {
+    const e = await signedIn();
+    await online(e);
+    const files = () => readdirSync(e.dir).filter((f) => f.startsWith('cases-') && f.endsWith('.sqlite'));
+    expect(files()).toHaveLength(1);
+    await e.call('auth.logout');
+    expect(files()).toEqual([]);
+    expect(await e.call('auth.session')).toBeNull();
+    expect(existsSync(e.dir)).toBe(true);
+  });
+});
