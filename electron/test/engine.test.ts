@@ -126,6 +126,24 @@ describe('console engine against a real core', () => {
     expect(ids).toHaveLength(40);
   });
 
+  it('too far behind to replay (over 5,000 events missed): catches up through the sync route', async () => {
+    const link = await startLink(t.url);
+    links.push(link);
+    const e = await signedIn(link.url);
+    await online(e);
+    await link.down();
+    await until('offline', async () => (await e.call('sync.status')).state === 'offline');
+    await openCases(t, 5_100, '积压工单');
+    const mark = e.events.length;
+    await link.up();
+    await online(e);
+    await until('convergence', async () => (await consoleDigest(e)) === (await coreDigest(moderator.api)));
+    expect((await e.call('cases.list', { q: '积压工单', limit: 10 })).total).toBe(5_100);
+    const after = statuses({ ...e, events: e.events.slice(mark) });
+    expect(after.some((s) => s.state === 'syncing')).toBe(true);
+    expect(after.at(-1)).toMatchObject({ state: 'online', behindBy: 0 });
+  });
+
   it('offline actions are stored before the call returns, replayed once in order, refusals kept visible', async () => {
     const link = await startLink(t.url);
     links.push(link);
