@@ -32,8 +32,11 @@ export interface ConsoleEngineOptions {
   /** Used until the person configures another core (the embedded core's address). */
   defaultCoreUrl: string;
   tokenStore: TokenStore;
-  /** How the host opens an allow-listed link in the system browser; without it `app.openExternal` is refused. */
-  openExternal?: (url: string) => Promise<void>;
+  /**
+   * How the host opens a link in the system browser: false when the link is not on the host's allow-list
+   * (the call is then refused as `link_not_allowed`). Without it `app.openExternal` is refused.
+   */
+  openExternal?: (url: string) => Promise<boolean>;
   /** Clock (tests pin it). */
   now?: () => Date;
   /** Diagnostic lines (connection changes, refusals); default: none. */

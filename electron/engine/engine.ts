@@ -657,7 +657,14 @@ export class ConsoleEngine implements ConsoleEngineHandle {
             }),
           );
         }
-        await this.opts.openExternal(a['url'] as string);
+        if (!(await this.opts.openExternal(a['url'] as string))) {
+          throw new CoreRefusal(
+            bridgeProblem('link_not_allowed', {
+              zh: '出于安全考虑，运营台只打开平台文档等允许的链接',
+              en: 'For safety the console only opens allowed links (such as the platform docs)',
+            }),
+          );
+        }
         return { ok: true };
     }
     throw new CoreRefusal(
