@@ -130,6 +130,10 @@ export class SyncLoop {
     this.opts.log?.(`[sync] ${line}`);
   }
 
+  private stamp(): string {
+    return (this.opts.now?.() ?? new Date()).toISOString();
+  }
+
   private setStatus(patch: Partial<SyncStatus>) {
     const next = { ...this.state, ...patch };
     next.headSeq = Math.max(next.headSeq, next.lastSeq);
@@ -168,7 +172,7 @@ export class SyncLoop {
       this.setStatus({
         lastSeq: page.nextSeq,
         headSeq: page.headSeq,
-        lastSyncedAt: (this.opts.now?.() ?? new Date()).toISOString(),
+        lastSyncedAt: this.stamp(),
         snapshot: snapshot
           ? {
               done: page.nextSeq - start.lastSeq,
@@ -241,6 +245,7 @@ export class SyncLoop {
           headSeq: msg.seq,
           problem: null,
           snapshot: null,
+          lastSyncedAt: this.stamp(),
         });
         if (!s.snapshotDone) await this.catchUp('first snapshot');
         this.setStatus({ state: 'online' });
@@ -306,7 +311,11 @@ export class SyncLoop {
         await this.catchUp('a gap in the live stream');
         result = await this.opts.cache.applyStream({ prevSeq, events });
       }
-      this.setStatus({ lastSeq: result.lastSeq, headSeq: Math.max(this.state.headSeq, events.at(-1)!.seq) });
+      this.setStatus({
+        lastSeq: result.lastSeq,
+        headSeq: Math.max(this.state.headSeq, events.at(-1)!.seq),
+        lastSyncedAt: this.stamp(),
+      });
       if (result.upserted.length || result.removed.length) this.opts.onCasesChanged(result);
       for (const e of events) this.opts.onEvent(e as EventEnvelope);
     }).catch((error) => this.failed(error));

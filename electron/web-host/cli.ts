@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { type CoreProcess, startCoreProcess } from './core-process';
+import { ensureRendererBuilt } from './renderer-build';
+import { type ConsoleStack, startConsoleStack } from './stack';
+
+/**
+ * `npm run start:web`: the operations console in a browser. Starts the embedded core (unless JX_CORE_URL
+ * names a running one), the console engine and the web host, and prints the address to open.
+ *
+ * Environment: JX_CORE_URL (use this core, start none), PORT / SANDBOX_PORT / DATA_DIR / DEMO_PASSWORD …
+ * (passed to the embedded core as `npm start` reads them), JX_WEB_PORT (default 3200),
+ * JX_CONSOLE_DATA_DIR (the engine's files; default <repo>/data/console).
+ */
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number`);
+  return port;
+}
+
+function banner(url: string, coreUrl: string, embedded: boolean): string {
+  const line = '─'.repeat(64);
+  const password = process.env['DEMO_PASSWORD'] || 'jiangxin-demo';
+  return `
+${line}
+  匠心 运营控制台（浏览器模式） Jiangxin operations console (browser mode)
+
+  打开 Open   ${url}
+
+  这个地址带有本次启动的密钥，只在本机有效；重启后会换新的。
+  The address carries this launch's key (local only; a restart draws a new one).
+
+  核心服务 Core  ${coreUrl}${embedded ? '  (embedded 内置)' : ''}
+  演示账号 Demo staff: admin, moderator, finance1, finance2, support — ${
+    embedded ? `密码 password: ${password}` : 'password: the core’s DEMO_PASSWORD (if it has the demo seed)'
+  }
+  Ctrl+C 退出 quits.
+${line}
+`;
+}
+
+let core: CoreProcess | null = null;
+let stack: ConsoleStack | null = null;
+let closing = false;
+
+/** Web host, engine, then the core child (by its PID). */
+async function shutdown(code: number): Promise<never> {
+  closing = true;
+  await stack?.close().catch((err: unknown) => console.error(err));
+  await core?.stop().catch((err: unknown) => console.error(err));
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (closing) return;
+    console.log(`\n${signal}: 正在退出 shutting down…`);
+    void shutdown(0);
+  });
+
+try {
+  await ensureRendererBuilt(console.log);
+  const external = process.env['JX_CORE_URL'];
+  if (!external) {
+    console.log('启动内置核心服务 Starting the embedded core…');
+    core = await startCoreProcess({
+      port: portFromEnv('PORT', 3000),
+      onLine: (line) => console.log(`[core] ${line}`),
+    });
+    void core.exited.then((status) => {
+      if (closing) return;
+      console.error(`核心服务已退出 The core exited (${status}).`);
+      void shutdown(1);
+    });
+  }
+  const coreUrl = (external ?? core!.url).replace(/\/+$/, '');
+  stack = await startConsoleStack({
+    coreUrl,
+    dataDir: process.env['JX_CONSOLE_DATA_DIR'] || path.join(REPO_ROOT, 'data', 'console'),
+    port: portFromEnv('JX_WEB_PORT', 3200),
+    log: (line) => console.log(`[console] ${line}`),
+  });
+  console.log(banner(stack.host.url, coreUrl, !external));
+} catch (err) {
+  console.error(`\n启动失败 Could not start: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+}

@@ -1,0 +1,343 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import {
+  BridgeContractError,
+  type BridgeProblem,
+  type BridgeReply,
+  bridgeProblem,
+  parseBridgeCall,
+} from '@jiangxin/shared/bridge';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { ConsoleEngineHandle } from '../engine/api';
+
+/**
+ * The web host: the operations console in a browser tab. One `node:http` server on 127.0.0.1 serves the
+ * built renderer and, at `/bridge`, a WebSocket that carries the console bridge to the engine.
+ *
+ * Who may use the bridge: a page that knows the per-launch secret AND runs on this host's own origin.
+ * - The secret travels in the URL fragment (`/#key=…`): browsers never send fragments to servers, so it
+ *   stays out of Referer headers and logs. The renderer passes it as a second WebSocket subprotocol,
+ *   `jiangxin.key.<secret>`, next to `jiangxin.bridge.v1` (the only one the host selects, so the secret is
+ *   never echoed). Checking it during the HTTP upgrade means a socket without the key never carries a
+ *   single frame — no half-authenticated state to get wrong.
+ * - The Origin header must be exactly `http://127.0.0.1:PORT`: another local page (any other origin,
+ *   including DNS-rebound names) is refused with a plain 403 before the upgrade, and so is a request
+ *   without an Origin (a non-browser process).
+ * - A page on the right origin whose key is wrong (a tab left open across a restart of the host, which
+ *   draws a new secret) is upgraded and at once closed with 4401, so the renderer can tell the person to
+ *   open the new address instead of retrying forever.
+ *
+ * Wire protocol (JSON text frames): host → page `{t:'ready'}` first, once the key is accepted (the
+ * browser's `open` fires for a refused key too, just before the 4401 close, so the page waits for this);
+ * page → host `{t:'call', id, method, args}`; host → page `{t:'reply', id, reply: BridgeReply}` and
+ * `{t:'event', event, payload}` (every engine event to every connected page). Calls are checked against
+ * the shared contract here and again by the engine.
+ */
+
+export const BRIDGE_PATH = '/bridge';
+export const BRIDGE_PROTOCOL = 'jiangxin.bridge.v1';
+export const KEY_PROTOCOL_PREFIX = 'jiangxin.key.';
+/** Close code for a missing or wrong key (the renderer stops reconnecting on it). */
+export const CLOSE_BAD_KEY = 4401;
+/** Largest accepted frame; `ws` closes the socket with 1009 above it. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+export interface WebHostOptions {
+  engine: ConsoleEngineHandle;
+  /** The built renderer (`renderer/dist`). */
+  rendererDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Refused connections and socket errors (never the secret). */
+  log?: (line: string) => void;
+}
+
+export interface WebHost {
+  /** Where to open the console: the origin plus `/#key=<secret>`. */
+  url: string;
+  origin: string;
+  port: number;
+  secret: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const { engine, log = () => {} } = opts;
+  const host = opts.host ?? '127.0.0.1';
+  const rendererDir = path.resolve(opts.rendererDir);
+  const shell = path.join(rendererDir, 'index.html');
+  const secret = randomBytes(32).toString('base64url');
+  const secretBytes = Buffer.from(secret);
+
+  const server = createServer();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (offered) => (offered.has(BRIDGE_PROTOCOL) ? BRIDGE_PROTOCOL : false),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const origin = `http://${authority}`;
+
+  const securityHeaders: Record<string, string> = {
+    // antd (the full console UI) injects its CSS-in-JS <style> elements at run time, so style-src needs
+    // 'unsafe-inline'; scripts stay 'self' only, which is what keeps injected markup from running code.
+    'Content-Security-Policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      `connect-src 'self' ws://${authority}`,
+      "img-src 'self' data: blob:",
+      "font-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+
+  const plain = (res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      ...securityHeaders,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...extra,
+    });
+    res.end(text);
+  };
+
+  /** Resolves a request path to a file under rendererDir, or says why not. */
+  const resolveStatic = async (
+    rawUrl: string,
+  ): Promise<{ file: string } | { status: 400 | 404; text: string }> => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(rawUrl.split(/[?#]/, 1)[0] ?? '/');
+    } catch {
+      return { status: 400, text: 'Bad request: malformed path' };
+    }
+    // Refuse any dot segment, backslash or NUL outright (checked after decoding, so %2e%2e and %2f are
+    // caught too), then check containment once more on the resolved path.
+    const segments = decoded.split('/');
+    if (!decoded.startsWith('/') || /[\\\0]/.test(decoded) || segments.some((s) => s === '..' || s === '.'))
+      return { status: 400, text: 'Bad request: path not allowed' };
+    const file = path.resolve(rendererDir, `.${decoded}`);
+    if (file !== rendererDir && !file.startsWith(rendererDir + path.sep))
+      return { status: 400, text: 'Bad request: path not allowed' };
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat?.isFile()) return { file };
+    // A path without an extension (`/`, a client route) gets the app shell. A missing asset is a 404, never
+    // HTML served as a script.
+    if (path.extname(decoded) === '') return { file: shell };
+    return { status: 404, text: 'Not found' };
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      // DNS rebinding: a foreign name pointed at 127.0.0.1 still sends its own Host header.
+      if (req.headers.host !== authority) return plain(res, 403, 'Forbidden: unexpected Host header');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return plain(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
+      const target = await resolveStatic(req.url ?? '/');
+      if ('status' in target) return plain(res, target.status, target.text);
+      const body = await fs.readFile(target.file).catch(() => null);
+      if (!body) {
+        if (target.file !== shell) return plain(res, 404, 'Not found');
+        return plain(res, 503, 'The renderer is not built: run npm run -w renderer build');
+      }
+      const relative = path.relative(rendererDir, target.file);
+      res.writeHead(200, {
+        ...securityHeaders,
+        'Content-Type': CONTENT_TYPES[path.extname(target.file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': String(body.length),
+        // Vite fingerprints everything under assets/; the shell must always be fetched fresh so a rebuild
+        // (new fingerprints) is picked up.
+        'Cache-Control': relative.startsWith(`assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    })().catch((err: unknown) => {
+      log(`static file error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) plain(res, 500, 'Internal error');
+      else res.destroy();
+    });
+  });
+
+  const keyMatches = (req: IncomingMessage): boolean => {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .find((p) => p.startsWith(KEY_PROTOCOL_PREFIX));
+    if (!offered) return false;
+    const candidate = Buffer.from(offered.slice(KEY_PROTOCOL_PREFIX.length));
+    return candidate.length === secretBytes.length && timingSafeEqual(candidate, secretBytes);
+  };
+
+  const refuseUpgrade = (socket: Duplex, status: 403 | 404, reason: string) => {
+    const body = `${reason}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\n` +
+        'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+
+  const pages = new Set<WebSocket>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log(`bridge socket error: ${err.message}`));
+    const pathname = (req.url ?? '').split('?', 1)[0];
+    if (pathname !== BRIDGE_PATH) return refuseUpgrade(socket, 404, 'No such WebSocket endpoint');
+    if (req.headers.host !== authority) {
+      log(`bridge refused: Host ${String(req.headers.host)}`);
+      return refuseUpgrade(socket, 403, 'Forbidden: unexpected Host header');
+    }
+    if (req.headers.origin !== origin) {
+      log(`bridge refused: Origin ${String(req.headers.origin ?? '(none)')}`);
+      return refuseUpgrade(socket, 403, 'Forbidden: the bridge answers only pages of its own origin');
+    }
+    const keyOk = keyMatches(req);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!keyOk) {
+        log('bridge refused: missing or wrong key');
+        ws.close(CLOSE_BAD_KEY, 'missing or wrong key: open the address the web host printed');
+        return;
+      }
+      pages.add(ws);
+      ws.on('close', () => pages.delete(ws));
+      ws.on('error', (err) => log(`bridge socket error: ${err.message}`));
+      ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary));
+      send(ws, { t: 'ready' });
+    });
+  });
+
+  const send = (ws: WebSocket, frame: object) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+
+  const onFrame = (ws: WebSocket, data: RawData, isBinary: boolean) => {
+    if (isBinary) return ws.close(1003, 'binary frames are not accepted: send JSON text');
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      return ws.close(1007, 'frame is not valid JSON');
+    }
+    const call = asCall(frame);
+    if (!call.ok) return send(ws, { t: 'reply', id: call.id, reply: failure(badFrame()) });
+    void answer(call.method, call.args).then((reply) => send(ws, { t: 'reply', id: call.id, reply }));
+  };
+
+  /** Checks the call against the shared contract, so a malformed one never reaches the engine. */
+  const answer = async (method: unknown, args: unknown): Promise<BridgeReply> => {
+    try {
+      parseBridgeCall(method, args);
+    } catch (err) {
+      // parseBridgeCall reports every refusal as a BridgeContractError (with no issues for an unknown method).
+      return failure(badCall(method, err instanceof BridgeContractError ? err.issues : []));
+    }
+    // `dispatch` promises never to throw; this catch keeps a broken promise from killing the host.
+    return engine.dispatch(method, args).catch((err: unknown) =>
+      failure(
+        bridgeProblem('internal', {
+          zh: '控制台引擎内部错误',
+          en: `console engine error: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      ),
+    );
+  };
+
+  const unsubscribe = engine.subscribe((event, payload) => {
+    if (pages.size === 0) return;
+    const text = JSON.stringify({ t: 'event', event, payload });
+    for (const ws of pages) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  return {
+    url: `${origin}/#key=${secret}`,
+    origin,
+    port,
+    secret,
+    close: async () => {
+      unsubscribe();
+      for (const ws of wss.clients) ws.close(1001, 'web host shutting down');
+      // Give the pages a moment to answer the close handshake, then cut whatever is left.
+      await Promise.race([
+        new Promise<void>((resolve) => wss.close(() => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+type CallFrame = { ok: true; id: number; method: unknown; args: unknown } | { ok: false; id: number | null };
+
+function asCall(frame: unknown): CallFrame {
+  if (typeof frame !== 'object' || frame === null) return { ok: false, id: null };
+  const f = frame as Record<string, unknown>;
+  const id = Number.isSafeInteger(f['id']) ? (f['id'] as number) : null;
+  if (f['t'] !== 'call' || id === null) return { ok: false, id };
+  return { ok: true, id, method: f['method'], args: f['args'] };
+}
+
+const failure = (problem: BridgeProblem): BridgeReply => ({ ok: false, problem });
+
+const badFrame = () =>
+  bridgeProblem('bad_frame', {
+    zh: '无法识别的消息：应为 {t:"call", id, method, args}',
+    en: 'Unrecognised frame: expected {t:"call", id, method, args}',
+  });
+
+function badCall(method: unknown, issues: BridgeContractError['issues']): BridgeProblem {
+  const name = String(method).slice(0, 100);
+  return bridgeProblem(
+    'bad_call',
+    issues.length > 0
+      ? { zh: `调用 ${name} 的参数不符合约定`, en: `Invalid arguments for ${name}` }
+      : { zh: `没有这个桥接方法：${name}`, en: `Unknown bridge method: ${name}` },
+    { issues },
+  );
+}

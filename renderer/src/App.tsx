@@ -1,0 +1,76 @@
+import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import { useEffect, useState } from 'react';
+import { type ConnectionState, problemOf, useBridge, useBridgeEvent, useConnection } from './bridge';
+import { Centered } from './Centered';
+import { LoginPage } from './features/session/LoginPage';
+import { ConsolePage } from './features/shell/ConsolePage';
+import { type Locale, LocaleContext, type StringKey, useT } from './i18n';
+
+type Start =
+  | { phase: 'loading' }
+  | { phase: 'failed'; message: { zh: string; en: string } }
+  | { phase: 'ready'; coreUrl: string; session: ConsoleSession | null };
+
+const LINK_MESSAGES: Partial<Record<ConnectionState, StringKey>> = {
+  connecting: 'linkConnecting',
+  reconnecting: 'linkReconnecting',
+  refused: 'linkRefused',
+};
+
+/** The page's link to the engine, when it is not simply open. */
+function LinkBanner() {
+  const { state } = useConnection();
+  const { t } = useT();
+  const key = LINK_MESSAGES[state];
+  if (!key) return null;
+  return (
+    <div className={`link-banner link-${state}`} role="alert" data-testid="link-banner" data-state={state}>
+      {t(key)}
+    </div>
+  );
+}
+
+/** `config.get` and `auth.session` decide the language and whether the login page or the console shows. */
+export function App() {
+  const bridge = useBridge();
+  const { opens } = useConnection();
+  const [locale, setLocale] = useState<Locale>('zh-CN');
+  const [start, setStart] = useState<Start>({ phase: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  // `opens`: re-read after the link to the engine comes back; `attempt`: the Retry button.
+  useEffect(() => {
+    if (opens === 0) return;
+    Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]).then(
+      ([config, session]) => {
+        setLocale(config.locale);
+        setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
+      },
+      (err: unknown) => setStart({ phase: 'failed', message: problemOf(err).message }),
+    );
+  }, [bridge, opens, attempt]);
+
+  // The engine signs the person out by itself when the core revokes the session.
+  useBridgeEvent('session.changed', (session) =>
+    setStart((s) => (s.phase === 'ready' ? { ...s, session } : s)),
+  );
+
+  const setSession = (session: ConsoleSession | null) =>
+    setStart((s) => (s.phase === 'ready' ? { ...s, session } : s));
+
+  return (
+    <LocaleContext value={locale}>
+      <LinkBanner />
+      {start.phase === 'loading' && <Centered title="loading" />}
+      {start.phase === 'failed' && (
+        <Centered title="startFailed" problem={start.message} onRetry={() => setAttempt((n) => n + 1)} />
+      )}
+      {start.phase === 'ready' &&
+        (start.session ? (
+          <ConsolePage session={start.session} onSignedOut={() => setSession(null)} />
+        ) : (
+          <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} />
+        ))}
+    </LocaleContext>
+  );
+}

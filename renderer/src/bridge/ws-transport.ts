@@ -1,0 +1,147 @@
+import {
+  type BridgeArgs,
+  BridgeCallError,
+  type BridgeEvent,
+  type BridgeEventPayload,
+  type BridgeMethod,
+  type BridgeReply,
+  type BridgeResult,
+  bridgeProblem,
+  type ConsoleBridge,
+} from '@jiangxin/shared/bridge';
+import type { BridgeConnection, ConnectionSnapshot } from './connection';
+
+/** Mirrors electron/web-host/server.ts (the renderer cannot import the host). */
+const BRIDGE_PROTOCOL = 'jiangxin.bridge.v1';
+const KEY_PROTOCOL_PREFIX = 'jiangxin.key.';
+const CLOSE_BAD_KEY = 4401;
+
+const MAX_BACKOFF_MS = 5000;
+
+interface Pending {
+  frame: string;
+  sent: boolean;
+  resolve: (result: unknown) => void;
+  reject: (err: BridgeCallError) => void;
+}
+
+type ServerFrame =
+  | { t: 'ready' }
+  | { t: 'reply'; id: number | null; reply: BridgeReply }
+  | { t: 'event'; event: string; payload: unknown };
+
+/**
+ * The console bridge over the web host's WebSocket (browser mode). The key goes in a subprotocol
+ * (`jiangxin.key.<key>`), which the host checks before upgrading; the link counts as open at the host's
+ * `{t:'ready'}` frame, not at the socket's `open`. Calls wait for an open link; when the
+ * socket drops, every call not yet answered is rejected with `bridge_disconnected` (the engine may or may
+ * not have run it — actions that matter are idempotent or sit in the engine's outbox) and the transport
+ * reconnects with backoff. A 4401 close means the key is stale (the host restarted with a new one): it
+ * stops retrying and reports `refused`, so the page can send the person to the new address.
+ */
+export class WebSocketBridge implements ConsoleBridge, BridgeConnection {
+  private socket: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly watchers = new Set<() => void>();
+  private snapshot: ConnectionSnapshot = { state: 'connecting', opens: 0 };
+  private failures = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+  ) {
+    this.connect();
+  }
+
+  call<M extends BridgeMethod>(method: M, args: BridgeArgs<M>): Promise<BridgeResult<M>> {
+    if (this.snapshot.state === 'refused') return Promise.reject(disconnected());
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const entry: Pending = {
+        frame: JSON.stringify({ t: 'call', id, method, args }),
+        sent: false,
+        resolve: (result) => resolve(result as BridgeResult<M>),
+        reject,
+      };
+      this.pending.set(id, entry);
+      if (this.snapshot.state === 'open') this.send(entry);
+    });
+  }
+
+  on<E extends BridgeEvent>(event: E, listener: (payload: BridgeEventPayload<E>) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set();
+    this.listeners.set(event, set);
+    const untyped = listener as (payload: unknown) => void;
+    set.add(untyped);
+    return () => set.delete(untyped);
+  }
+
+  current(): ConnectionSnapshot {
+    return this.snapshot;
+  }
+
+  subscribe(watcher: () => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  private setSnapshot(snapshot: ConnectionSnapshot) {
+    this.snapshot = snapshot;
+    for (const watcher of this.watchers) watcher();
+  }
+
+  private connect() {
+    const socket = new WebSocket(this.url, [BRIDGE_PROTOCOL, `${KEY_PROTOCOL_PREFIX}${this.key}`]);
+    this.socket = socket;
+    socket.onmessage = (message) => this.receive(message.data);
+    socket.onclose = (event) => {
+      this.socket = null;
+      for (const entry of this.pending.values()) entry.reject(disconnected());
+      this.pending.clear();
+      if (event.code === CLOSE_BAD_KEY) {
+        this.setSnapshot({ state: 'refused', opens: this.snapshot.opens });
+        return;
+      }
+      this.setSnapshot({ state: 'reconnecting', opens: this.snapshot.opens });
+      const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.failures);
+      this.failures += 1;
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  private send(entry: Pending) {
+    this.socket?.send(entry.frame);
+    entry.sent = true;
+  }
+
+  private receive(data: unknown) {
+    if (typeof data !== 'string') return;
+    const frame = JSON.parse(data) as ServerFrame;
+    if (frame.t === 'ready') {
+      this.failures = 0;
+      this.setSnapshot({ state: 'open', opens: this.snapshot.opens + 1 });
+      for (const entry of this.pending.values()) if (!entry.sent) this.send(entry);
+      return;
+    }
+    if (frame.t === 'event') {
+      for (const listener of this.listeners.get(frame.event) ?? []) listener(frame.payload);
+      return;
+    }
+    if (frame.id === null) return;
+    const entry = this.pending.get(frame.id);
+    if (!entry) return;
+    this.pending.delete(frame.id);
+    if (frame.reply.ok) entry.resolve(frame.reply.result);
+    else entry.reject(new BridgeCallError(frame.reply.problem));
+  }
+}
+
+const disconnected = () =>
+  new BridgeCallError(
+    bridgeProblem('bridge_disconnected', {
+      zh: '与控制台服务的连接已断开，请稍后重试',
+      en: 'The connection to the console service was lost; try again in a moment',
+    }),
+  );

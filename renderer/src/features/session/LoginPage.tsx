@@ -1,0 +1,76 @@
+import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import { type FormEvent, useState } from 'react';
+import { problemOf, useBridge } from '../../bridge';
+import { useT } from '../../i18n';
+
+/** Sign-in through the engine: the core to use (prefilled from `config.get`), account and password. */
+export function LoginPage(props: { defaultCoreUrl: string; onSignedIn: (session: ConsoleSession) => void }) {
+  const bridge = useBridge();
+  const { t, pick } = useT();
+  const [coreUrl, setCoreUrl] = useState(props.defaultCoreUrl);
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const url = coreUrl.trim();
+    if (url && !URL.canParse(url)) return setError(t('coreUrlInvalid'));
+    setBusy(true);
+    setError(null);
+    bridge
+      .call('auth.login', { login: login.trim(), password, ...(url ? { coreUrl: url } : {}) })
+      .then(props.onSignedIn, (err: unknown) => {
+        setError(pick(problemOf(err).message));
+        setBusy(false);
+      });
+  };
+
+  return (
+    <main className="login">
+      <form className="panel login-form" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">{t('appTitle')}</h1>
+        <label>
+          {t('coreUrl')}
+          <input
+            type="url"
+            value={coreUrl}
+            onChange={(e) => setCoreUrl(e.target.value)}
+            autoComplete="url"
+            data-testid="login-core-url"
+          />
+        </label>
+        <label>
+          {t('login')}
+          <input
+            value={login}
+            onChange={(e) => setLogin(e.target.value)}
+            autoComplete="username"
+            required
+            data-testid="login-name"
+          />
+        </label>
+        <label>
+          {t('password')}
+          <input
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+            required
+            data-testid="login-password"
+          />
+        </label>
+        {error && (
+          <p className="problem" role="alert" data-testid="login-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy} data-testid="login-submit">
+          {busy ? t('loggingIn') : t('loginSubmit')}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,60 @@
+import type { SyncStatus } from '@jiangxin/shared/bridge';
+import { useEffect, useState } from 'react';
+import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { formatTime } from '../../format';
+import { type Translator, useT } from '../../i18n';
+
+function stateLabel(status: SyncStatus, { t }: Translator): string {
+  switch (status.state) {
+    case 'offline':
+      return t('syncOffline');
+    case 'connecting':
+      return t('syncConnecting');
+    case 'syncing':
+      if (status.snapshot) return `${t('syncSyncing')} ${status.snapshot.done}/${status.snapshot.total}`;
+      return status.behindBy > 0 ? t('syncBehind', { n: status.behindBy }) : t('syncSyncing');
+    case 'online':
+      return status.behindBy > 0
+        ? `${t('syncOnline')} · ${t('syncBehind', { n: status.behindBy })}`
+        : t('syncOnline');
+  }
+}
+
+/** The engine's link to the core: state, how far behind, when it last synced and why it is offline. */
+export function SyncStatusBar() {
+  const bridge = useBridge();
+  const { opens } = useConnection();
+  const tr = useT();
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (opens === 0) return;
+    bridge.call('sync.status', {}).then(
+      (s) => {
+        setStatus(s);
+        setError(null);
+      },
+      (err: unknown) => setError(tr.pick(problemOf(err).message)),
+    );
+  }, [bridge, opens, tr]);
+  useBridgeEvent('sync.status', setStatus);
+
+  if (!status) return <output className="sync sync-unknown">{error ?? tr.t('loading')}</output>;
+  return (
+    <output className={`sync sync-${status.state}`} data-testid="sync-state" data-state={status.state}>
+      <span className="sync-dot" aria-hidden="true" />
+      <span data-testid="sync-label">{stateLabel(status, tr)}</span>
+      <span className="sync-time">
+        {status.lastSyncedAt
+          ? tr.t('lastSynced', { time: formatTime(status.lastSyncedAt, tr.locale) })
+          : tr.t('neverSynced')}
+      </span>
+      {status.problem && (
+        <span className="sync-problem" data-testid="sync-problem">
+          {tr.pick(status.problem)}
+        </span>
+      )}
+    </output>
+  );
+}

@@ -1,0 +1,24 @@
+import { fenToYuan } from '@jiangxin/shared/money';
+import type { Locale } from './i18n';
+
+/** 123456 → "¥1,234.56" (exact string arithmetic; no floating point on money). */
+export function formatFen(fen: number): string {
+  const [whole = '0', cents = '00'] = fenToYuan(Math.abs(fen)).split('.');
+  return `${fen < 0 ? '-' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}
+
+/** Local date and time to the minute, e.g. "11-26 14:05". */
+export function formatDateTime(iso: string, locale: Locale): string {
+  return new Date(iso).toLocaleString(locale, {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+}
+
+/** Local time of day to the second, e.g. "14:05:09". */
+export function formatTime(iso: string, locale: Locale): string {
+  return new Date(iso).toLocaleTimeString(locale, { hour12: false });
+}

@@ -1,0 +1,146 @@
+import { createContext, useContext } from 'react';
+
+/**
+ * The console's own words, zh-CN first (the default) and English. Messages that come from the engine or
+ * the core (problems, outbox labels, case kinds) already carry both languages and go through `pick`.
+ */
+export type Locale = 'zh-CN' | 'en';
+
+const zh = {
+  appTitle: '匠心运营控制台',
+  loading: '正在加载…',
+  noKeyTitle: '缺少访问密钥',
+  noKeyBody: '请打开 web host 在终端中打印的完整地址（带 #key=…）。',
+  linkConnecting: '正在连接控制台服务…',
+  linkReconnecting: '与控制台服务的连接已断开，正在重连…',
+  linkRefused: '此页面的访问密钥已失效（控制台服务已重启）。请打开终端中打印的新地址。',
+  startFailed: '无法读取控制台状态',
+  retry: '重试',
+  loginTitle: '登录',
+  coreUrl: '核心服务地址',
+  coreUrlInvalid: '核心服务地址无效',
+  login: '账号',
+  password: '密码',
+  loginSubmit: '登录',
+  loggingIn: '正在登录…',
+  logout: '退出登录',
+  syncOnline: '在线',
+  syncOffline: '离线',
+  syncConnecting: '连接中',
+  syncSyncing: '同步中',
+  syncBehind: '落后 {n} 条',
+  lastSynced: '上次同步 {time}',
+  neverSynced: '尚未同步',
+  casesTitle: '待处理工单',
+  casesSearch: '搜索工单（标题、内容）',
+  casesTotal: '共 {n} 条',
+  casesEmpty: '没有符合条件的工单',
+  colId: '编号',
+  colKind: '类型',
+  colStatus: '状态',
+  colTitle: '标题',
+  colPriority: '优先级',
+  colAssignee: '处理人',
+  colAmount: '金额',
+  colSla: 'SLA 截止',
+  colActions: '操作',
+  statusOpen: '待处理',
+  statusWaiting: '等待中',
+  statusResolved: '已解决',
+  slaBreached: '已超时',
+  claim: '认领',
+  claimCase: '认领工单 #{id}',
+  outboxTitle: '待发送操作',
+  outboxEmpty: '没有待发送的操作',
+  outboxPending: '待发送',
+  outboxSending: '发送中',
+  outboxFailed: '失败',
+  outboxAttempts: '已尝试 {n} 次',
+  outboxRetry: '重试',
+  outboxDismiss: '忽略',
+};
+
+export type StringKey = keyof typeof zh;
+
+const en: Record<StringKey, string> = {
+  appTitle: 'Jiangxin operations console',
+  loading: 'Loading…',
+  noKeyTitle: 'Access key missing',
+  noKeyBody: 'Open the full address the web host printed in its terminal (with #key=…).',
+  linkConnecting: 'Connecting to the console service…',
+  linkReconnecting: 'Lost the connection to the console service; reconnecting…',
+  linkRefused:
+    'This page’s access key is no longer valid (the console service restarted). Open the new address printed in the terminal.',
+  startFailed: 'Could not read the console state',
+  retry: 'Retry',
+  loginTitle: 'Sign in',
+  coreUrl: 'Core service address',
+  coreUrlInvalid: 'The core service address is not valid',
+  login: 'Account',
+  password: 'Password',
+  loginSubmit: 'Sign in',
+  loggingIn: 'Signing in…',
+  logout: 'Sign out',
+  syncOnline: 'Online',
+  syncOffline: 'Offline',
+  syncConnecting: 'Connecting',
+  syncSyncing: 'Syncing',
+  syncBehind: '{n} behind',
+  lastSynced: 'Last synced {time}',
+  neverSynced: 'Not synced yet',
+  casesTitle: 'Open cases',
+  casesSearch: 'Search cases (title, content)',
+  casesTotal: '{n} in total',
+  casesEmpty: 'No matching cases',
+  colId: 'No.',
+  colKind: 'Kind',
+  colStatus: 'Status',
+  colTitle: 'Title',
+  colPriority: 'Priority',
+  colAssignee: 'Assignee',
+  colAmount: 'Amount',
+  colSla: 'SLA due',
+  colActions: 'Actions',
+  statusOpen: 'Open',
+  statusWaiting: 'Waiting',
+  statusResolved: 'Resolved',
+  slaBreached: 'Overdue',
+  claim: 'Claim',
+  claimCase: 'Claim case #{id}',
+  outboxTitle: 'Pending actions',
+  outboxEmpty: 'Nothing waiting to be sent',
+  outboxPending: 'Pending',
+  outboxSending: 'Sending',
+  outboxFailed: 'Failed',
+  outboxAttempts: '{n} attempts',
+  outboxRetry: 'Retry',
+  outboxDismiss: 'Dismiss',
+};
+
+const STRINGS: Record<Locale, Record<StringKey, string>> = { 'zh-CN': zh, en };
+
+export const LocaleContext = createContext<Locale>('zh-CN');
+
+export interface Translator {
+  locale: Locale;
+  /** A console string, with `{name}` placeholders filled in. */
+  t(key: StringKey, vars?: Record<string, string | number>): string;
+  /** The current language's side of a `{zh, en}` message from the engine or the core. */
+  pick(message: { zh: string; en: string }): string;
+}
+
+function translator(locale: Locale): Translator {
+  return {
+    locale,
+    t: (key, vars = {}) =>
+      STRINGS[locale][key].replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m)),
+    pick: (message) => (locale === 'en' ? message.en : message.zh),
+  };
+}
+
+/** One translator per locale, so effects may depend on it without re-running on every render. */
+const TRANSLATORS: Record<Locale, Translator> = { 'zh-CN': translator('zh-CN'), en: translator('en') };
+
+export function useT(): Translator {
+  return TRANSLATORS[useContext(LocaleContext)];
+}
