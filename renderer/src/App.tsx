@@ -39,6 +39,7 @@ export function App() {
   const [attempt, setAttempt] = useState(0);
 
   // `opens`: re-read after the link to the engine comes back; `attempt`: the Retry button.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is a re-run trigger, not read inside
   useEffect(() => {
     if (opens === 0) return;
     Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]).then(

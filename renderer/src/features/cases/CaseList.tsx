@@ -45,6 +45,7 @@ export function CaseList({ outbox }: { outbox: Outbox }) {
     return () => clearTimeout(timer);
   }, [search]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `changes` is a re-read trigger (cases.changed)
   useEffect(() => {
     if (opens === 0) return;
     let current = true;
