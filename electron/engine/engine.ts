@@ -287,8 +287,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       onStatus: (status) => {
         if (this.session === session) this.publishStatus(status);
       },
-      onCasesChanged: (changes) => {
-        if (this.session === session) this.background(this.casesChanged(session, changes));
+      onCasesChanged: (changes, live) => {
+        if (this.session === session) this.background(this.casesChanged(session, changes, live));
       },
       onEvent: (event) => {
         if (this.session === session) this.background(this.liveEvent(session, event));
@@ -345,25 +345,30 @@ export class ConsoleEngine implements ConsoleEngineHandle {
 
   // ── changes flowing to the renderer ──────────────────────────────────────────────────────────────
 
-  private async casesChanged(session: Session, changes: CacheChanges): Promise<void> {
+  /**
+   * Tells the renderer, keeps the set of cases I hold, and notifies about a case newly assigned to me by
+   * someone else — only for live changes: a snapshot or catch-up is not news.
+   */
+  private async casesChanged(session: Session, changes: CacheChanges, live: boolean): Promise<void> {
     this.emit('cases.changed', { upserted: changes.upserted, removed: changes.removed });
     const now = Date.now();
+    const held = new Map((await session.cache.heldAmong(changes.upserted)).map((c) => [c.id, c.title]));
     for (const id of changes.upserted) {
-      const c = await session.cache.getCase(id);
-      const isMine = c !== null && c.assigneeId === session.info.userId && c.status !== 'resolved';
-      if (isMine && !session.mine.has(id)) {
-        const acted = session.actedOn.get(id);
-        if (!acted || now - acted > 30_000) {
-          this.emit('notify', {
-            kind: 'case_assigned',
-            title: '新工单已分配给你',
-            body: `#${id} ${c.title}`,
-            caseId: id,
-          });
-        }
+      const title = held.get(id);
+      if (title === undefined) {
+        session.mine.delete(id);
+        continue;
       }
-      if (isMine) session.mine.add(id);
-      else session.mine.delete(id);
+      const acted = session.actedOn.get(id);
+      if (live && !session.mine.has(id) && (!acted || now - acted > 30_000)) {
+        this.emit('notify', {
+          kind: 'case_assigned',
+          title: '新工单已分配给你',
+          body: `#${id} ${title}`,
+          caseId: id,
+        });
+      }
+      session.mine.add(id);
     }
     for (const id of changes.removed) session.mine.delete(id);
     for (const [id, at] of session.actedOn) if (now - at > 30_000) session.actedOn.delete(id);
@@ -483,7 +488,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
     const parsed = actionResponseSchema.safeParse(raw);
     const applied = parsed.success ? parsed.data : { case: caseSummarySchema.parse(raw), result: {} };
     const changes = await session.cache.putCase(applied.case);
-    if (changes.upserted.length) await this.casesChanged(session, changes);
+    if (changes.upserted.length) await this.casesChanged(session, changes, false);
     return applied;
   }
 

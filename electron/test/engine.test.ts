@@ -206,6 +206,27 @@ describe('console engine against a real core', () => {
     expect(await outbox(reopened)).toEqual([]);
   });
 
+  it('notifies a case a colleague assigns to me, not the ones I already held at sign-in', async () => {
+    const [held, handed] = await openCases(t, 2, '分配通知');
+    const assign = (id: number) =>
+      colleague.api.post(`/ops/cases/${id}/assign`, { version: 1, assigneeId: moderator.userId });
+    expect((await assign(held!)).status).toBe(200);
+    const e = await signedIn();
+    await online(e);
+    const notes = () =>
+      e.events.filter((x) => x.event === 'notify').map((x) => x.payload as { kind: string; caseId: number });
+    expect(notes()).toEqual([]);
+    expect((await assign(handed!)).status).toBe(200);
+    await until('the notification', () => notes().some((n) => n.caseId === handed));
+    expect(notes()).toEqual([expect.objectContaining({ kind: 'case_assigned', caseId: handed })]);
+    const counts = e.events.filter((x) => x.event === 'counts.changed').at(-1)?.payload as {
+      assignedOpen: number;
+    };
+    const mine = await e.call('cases.list', { assignee: 'me', statuses: ['open', 'waiting'], limit: 1000 });
+    expect(counts.assignedOpen).toBe(mine.total);
+    expect(mine.items.map((c) => c.id)).toEqual(expect.arrayContaining([held, handed]));
+  });
+
   it('refuses malformed calls and calls before sign-in, naming the problem', async () => {
     const e = await openEngine(t.url);
     engines.push(e);

@@ -37,6 +37,7 @@ export const CACHE_OPS = {
     c.listChatMessages(caseId, opts),
   fingerprint: (c: CaseCache) => c.fingerprint(),
   assignedOpenCount: (c: CaseCache) => c.assignedOpenCount(),
+  heldAmong: (c: CaseCache, ids: readonly number[]) => c.heldAmong(ids),
   outboxEnqueue: (c: CaseCache, input: EnqueueInput) => c.outbox.enqueue(input),
   outboxGet: (c: CaseCache, id: number) => c.outbox.get(id),
   outboxList: (c: CaseCache) => c.outbox.list(),

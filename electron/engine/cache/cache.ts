@@ -146,6 +146,17 @@ export class CaseCache {
     return { count, sha256: hash.digest('hex') };
   }
 
+  /** Which of `ids` are open cases held by this account (one query, however many ids). */
+  heldAmong(ids: readonly number[]): { id: number; title: string }[] {
+    if (!ids.length) return [];
+    return prepared(
+      this.db,
+      `SELECT c.id, json_extract(c.summary_json, '$.title') AS title
+       FROM json_each(?) j JOIN cases c ON c.id = j.value
+       WHERE c.assignee_id = ? AND c.status <> 'resolved'`,
+    ).all(JSON.stringify(ids), this.account.userId) as { id: number; title: string }[];
+  }
+
   /** Open cases held by this account (the tray badge and the navigation count). */
   assignedOpenCount(): number {
     const row = prepared(

@@ -17,8 +17,8 @@ import { type CoreClient, CoreRefusal, CoreUnreachable, UNREACHABLE_MESSAGE } fr
 export interface SyncLoopOptions {
   client: CoreClient;
   cache: RemoteCache;
-  /** Cases the cache changed (snapshot pages, catch-up, live events). */
-  onCasesChanged(changes: CacheChanges): void;
+  /** Cases the cache changed: `live` for events from the stream, false for snapshot and catch-up pages. */
+  onCasesChanged(changes: CacheChanges, live: boolean): void;
   onStatus(status: SyncStatus): void;
   /** Every live event after it is in the cache (chat messages, payouts for the dashboards …). */
   onEvent(event: EventEnvelope): void;
@@ -180,7 +180,7 @@ export class SyncLoop {
             }
           : null,
       });
-      if (changed.upserted.length || changed.removed.length) this.opts.onCasesChanged(changed);
+      if (changed.upserted.length || changed.removed.length) this.opts.onCasesChanged(changed, false);
       if (!page.hasMore) break;
     }
     this.setStatus({ snapshot: null });
@@ -316,7 +316,7 @@ export class SyncLoop {
         headSeq: Math.max(this.state.headSeq, events.at(-1)!.seq),
         lastSyncedAt: this.stamp(),
       });
-      if (result.upserted.length || result.removed.length) this.opts.onCasesChanged(result);
+      if (result.upserted.length || result.removed.length) this.opts.onCasesChanged(result, true);
       for (const e of events) this.opts.onEvent(e as EventEnvelope);
     }).catch((error) => this.failed(error));
   }
