@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { BridgeReply } from '@jiangxin/shared/bridge';
+import { type BridgeReply, WEB_BRIDGE } from '@jiangxin/shared/bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ConsoleEngineHandle, EngineListener } from '../engine/api';
 import { MemoryTokenStore, startConsoleEngine } from '../engine/index';
-import { BRIDGE_PROTOCOL, KEY_PROTOCOL_PREFIX, startWebHost, type WebHost } from './server';
+import { startWebHost, type WebHost } from './server';
+
+const { protocol: BRIDGE_PROTOCOL, keyPrefix: KEY_PROTOCOL_PREFIX } = WEB_BRIDGE;
 
 /**
  * The web host's guards against the real engine, started offline (its core URL points at a closed port):

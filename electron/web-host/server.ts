@@ -10,6 +10,7 @@ import {
   type BridgeReply,
   bridgeProblem,
   parseBridgeCall,
+  WEB_BRIDGE,
 } from '@jiangxin/shared/bridge';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ConsoleEngineHandle } from '../engine/api';
@@ -38,11 +39,13 @@ import type { ConsoleEngineHandle } from '../engine/api';
  * the shared contract here and again by the engine.
  */
 
-export const BRIDGE_PATH = '/bridge';
-export const BRIDGE_PROTOCOL = 'jiangxin.bridge.v1';
-export const KEY_PROTOCOL_PREFIX = 'jiangxin.key.';
-/** Close code for a missing or wrong key (the renderer stops reconnecting on it). */
-export const CLOSE_BAD_KEY = 4401;
+// The protocol's names live in the shared contract: the renderer's transport uses the same ones.
+const {
+  path: BRIDGE_PATH,
+  protocol: BRIDGE_PROTOCOL,
+  keyPrefix: KEY_PROTOCOL_PREFIX,
+  closeBadKey: CLOSE_BAD_KEY,
+} = WEB_BRIDGE;
 /** Largest accepted frame; `ws` closes the socket with 1009 above it. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 

@@ -258,6 +258,19 @@ export interface ConsoleBridge {
 }
 
 /**
+ * Browser mode: the web host's bridge WebSocket. The page offers `protocol` and `keyPrefix + <key>` as
+ * subprotocols (the key comes from the address's fragment); a wrong key is closed with `closeBadKey`.
+ * Frames: page → host `{t:'call', id, method, args}`; host → page `{t:'ready'}`, `{t:'reply', id, reply}`
+ * and `{t:'event', event, payload}`.
+ */
+export const WEB_BRIDGE = {
+  path: '/bridge',
+  protocol: 'jiangxin.bridge.v1',
+  keyPrefix: 'jiangxin.key.',
+  closeBadKey: 4401,
+} as const;
+
+/**
  * How a call's outcome travels back over either transport (IPC or WebSocket): errors become a
  * `BridgeProblem` on the wire, because Electron's IPC keeps only the message of a thrown Error.
  */

@@ -1,4 +1,9 @@
-import { type BridgeProblem, bridgeProblemSchema, type ConsoleBridge } from '@jiangxin/shared/bridge';
+import {
+  type BridgeProblem,
+  bridgeProblemSchema,
+  type ConsoleBridge,
+  WEB_BRIDGE,
+} from '@jiangxin/shared/bridge';
 import { alwaysOpen, type BridgeConnection } from './connection';
 import { WebSocketBridge } from './ws-transport';
 
@@ -24,7 +29,7 @@ export function connectBridge(): BridgeSetup {
   const key = takeKey();
   if (!key) return { ok: false, reason: 'no_key' };
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const bridge = new WebSocketBridge(`${scheme}://${location.host}/bridge`, key);
+  const bridge = new WebSocketBridge(`${scheme}://${location.host}${WEB_BRIDGE.path}`, key);
   return { ok: true, bridge, connection: bridge };
 }
 

@@ -8,13 +8,11 @@ import {
   type BridgeResult,
   bridgeProblem,
   type ConsoleBridge,
+  WEB_BRIDGE,
 } from '@jiangxin/shared/bridge';
 import type { BridgeConnection, ConnectionSnapshot } from './connection';
 
-/** Mirrors electron/web-host/server.ts (the renderer cannot import the host). */
-const BRIDGE_PROTOCOL = 'jiangxin.bridge.v1';
-const KEY_PROTOCOL_PREFIX = 'jiangxin.key.';
-const CLOSE_BAD_KEY = 4401;
+const { protocol: BRIDGE_PROTOCOL, keyPrefix: KEY_PROTOCOL_PREFIX, closeBadKey: CLOSE_BAD_KEY } = WEB_BRIDGE;
 
 const MAX_BACKOFF_MS = 5000;
 
