@@ -149,8 +149,8 @@ export class SyncLoop {
   }
 
   /**
-   * Pages `/ops/sync` from the cache's cursor until the core says there is no more. A snapshot (cursor 0,
-   * or a resync from 0) reports its progress. Runs on the write chain.
+   * Pages `/ops/sync` from the cache's cursor until the core says there is no more, one page ahead. A
+   * snapshot (cursor 0, or a resync from 0) reports its progress. Runs on the write chain.
    */
   private async catchUp(reason: string): Promise<void> {
     const pageSize = this.opts.pageSize ?? 1000;
@@ -158,17 +158,25 @@ export class SyncLoop {
     const snapshot = start.lastSeq === 0 || !start.snapshotDone;
     this.log(`catch-up from ${start.lastSeq} (${reason})`);
     this.setStatus({ state: 'syncing', snapshot: snapshot ? { done: 0, total: 0 } : null });
-    let after = start.lastSeq;
-    for (;;) {
-      const page = await this.opts.client.get(`/ops/sync`, {
+    const fetchPage = (after: number) => {
+      const request = this.opts.client.get(`/ops/sync`, {
         params: { after, limit: pageSize },
         schema: opsSyncResponseSchema,
       });
+      // Awaited later (or never, if applying the page before it fails): no unhandled rejection meanwhile.
+      request.catch(() => {});
+      return request;
+    };
+    // The next page is on its way while this one is written on the cache's thread: the core's work and
+    // the cache's overlap instead of taking turns.
+    let next = fetchPage(start.lastSeq);
+    for (;;) {
+      const page = await next;
+      if (page.hasMore) next = fetchPage(page.nextSeq);
       const changed = await this.opts.cache.applyChanges(page.changes, page.nextSeq, {
         headSeq: page.headSeq,
         hasMore: page.hasMore,
       });
-      after = page.nextSeq;
       this.setStatus({
         lastSeq: page.nextSeq,
         headSeq: page.headSeq,
