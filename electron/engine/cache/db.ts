@@ -42,9 +42,10 @@ export function deleteCacheFiles(path: string): void {
 
 /**
  * Opens (creating if needed) a SQLite file with the pragmas the cache relies on: WAL so reads never wait
- * for the sync writer, foreign keys so removing a case drops its detail and chat, a busy timeout instead
- * of an immediate SQLITE_BUSY, and `synchronous=FULL` so an outbox item is on disk when `enqueue`
- * returns (WAL with NORMAL may lose the last commits on power loss).
+ * for the sync writer, foreign keys so removing a case drops its detail and chat, and a busy timeout
+ * instead of an immediate SQLITE_BUSY. Commits are `synchronous=NORMAL`: a power cut may lose the last
+ * cached cases, which the next sync fetches again. The outbox, which nothing can fetch again, commits
+ * under `durably` (FULL: the WAL is synced before `enqueue` returns, with everything committed before it).
  */
 export function openDatabase(dir: string, fileName: string): SqliteDb {
   mkdirSync(dir, { recursive: true });
@@ -53,12 +54,22 @@ export function openDatabase(dir: string, fileName: string): SqliteDb {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL');
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+/** Runs `fn` (one statement or transaction) so that its commit is on disk when it returns. */
+export function durably<T>(db: SqliteDb, fn: () => T): T {
+  db.pragma('synchronous = FULL');
+  try {
+    return fn();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
 }
 
 const statements = new WeakMap<SqliteDb, Map<string, Database.Statement>>();

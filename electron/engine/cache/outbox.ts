@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BridgeMethod, BridgeProblem, OutboxItem } from '@jiangxin/shared/bridge';
-import { prepared, type SqliteDb } from './db';
+import { durably, prepared, type SqliteDb } from './db';
 
 /** An outbox item with what replaying it needs: the call's arguments and its idempotency key. */
 export interface OutboxEntry extends OutboxItem {
@@ -67,18 +67,21 @@ export class Outbox {
   }
 
   enqueue(input: EnqueueInput): OutboxEntry {
-    const row = prepared(
+    const insert = prepared(
       this.db,
       `INSERT INTO outbox (method, args_json, case_id, label_zh, label_en, idempotency_key, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-    ).get(
-      input.method,
-      JSON.stringify(input.args ?? null),
-      input.caseId,
-      input.label.zh,
-      input.label.en,
-      input.idempotencyKey ?? randomUUID(),
-      this.now().toISOString(),
+    );
+    const row = durably(this.db, () =>
+      insert.get(
+        input.method,
+        JSON.stringify(input.args ?? null),
+        input.caseId,
+        input.label.zh,
+        input.label.en,
+        input.idempotencyKey ?? randomUUID(),
+        this.now().toISOString(),
+      ),
     ) as OutboxRow;
     return toEntry(row);
   }

@@ -58,8 +58,9 @@ export function textConditions(
 }
 
 /**
- * Rows of one searchable table: best FTS rank first when there are long terms, then newest first, so a
- * short query (no rank) still shows recent things first.
+ * Rows of one searchable table, newest first. Not by FTS rank: every row contains the substring, so bm25
+ * adds little for a palette, and ranking ~10k matches of a common term cost more than the rest of the
+ * query (bench:engine). Without long terms the recency index lets LIKE stop at the limit.
  */
 function searchTable<T>(
   db: SqliteDb,
@@ -74,7 +75,7 @@ function searchTable<T>(
     return prepared(
       db,
       `SELECT ${columns} FROM ${table}_fts f JOIN ${table} t ON t.id = f.rowid
-       WHERE ${table}_fts MATCH ?${likeSql} ORDER BY f.rank, ${recency} LIMIT ?`,
+       WHERE ${table}_fts MATCH ?${likeSql} ORDER BY ${recency} LIMIT ?`,
     ).all(filter.match, ...filter.likes, limit) as T[];
   }
   return prepared(db, `SELECT ${columns} FROM ${table} t WHERE 1${likeSql} ORDER BY ${recency} LIMIT ?`).all(
