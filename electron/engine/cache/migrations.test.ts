@@ -158,22 +158,6 @@ describe('cache migrations', () => {
     db.close();
   });
 
-  it('5 recency-indexes: short-term search walks the newest rows and stops at the limit', () => {
-    const db = fileAt(4);
-    const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
-        .map((r) => r.detail)
-        .join(' | ');
-    const palette = `SELECT id FROM cases t WHERE t.search_text LIKE '%设%' ORDER BY t.updated_at DESC, t.id DESC LIMIT 20`;
-    expect(plan(palette)).toMatch(/TEMP B-TREE/);
-    migrate(db, { to: 5 });
-    expect(plan(palette)).toMatch(/USING INDEX cases_updated_idx/);
-    expect(plan(palette)).not.toMatch(/TEMP B-TREE/);
-    const users = `SELECT id FROM users_seen t WHERE t.search_text LIKE '%王%' ORDER BY t.seen_at DESC, t.id DESC LIMIT 20`;
-    expect(plan(users)).toMatch(/USING INDEX users_seen_recent_idx/);
-    db.close();
-  });
-
   it('opening an older file upgrades it to the latest version and keeps its cases', () => {
     const db = fileAt(1);
     insertV1Case(db, makeDispute(5));

@@ -199,29 +199,8 @@ const v4Outbox: Migration = {
   },
 };
 
-const v5Recency: Migration = {
-  version: 5,
-  name: 'recency-indexes',
-  up(db) {
-    // Search results are listed newest first. With these the one- and two-character search (LIKE, which
-    // no trigram index serves) walks rows newest first and stops at the limit, instead of scanning and
-    // sorting a million rows.
-    db.exec(`
-      CREATE INDEX cases_updated_idx ON cases (updated_at DESC, id DESC);
-      CREATE INDEX users_seen_recent_idx ON users_seen (seen_at DESC, id DESC);
-      CREATE INDEX orders_seen_recent_idx ON orders_seen (seen_at DESC, id DESC);
-    `);
-  },
-};
-
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [
-  v1CasesAndSync,
-  v2SeenAndChat,
-  v3Search,
-  v4Outbox,
-  v5Recency,
-];
+export const MIGRATIONS: readonly Migration[] = [v1CasesAndSync, v2SeenAndChat, v3Search, v4Outbox];
 
 /** The schema version this console writes. */
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -58,30 +58,24 @@ export function textConditions(
 }
 
 /**
- * Rows of one searchable table, newest first. Not by FTS rank: every row contains the substring, so bm25
- * adds little for a palette, and ranking ~10k matches of a common term cost more than the rest of the
- * query (bench:engine). Without long terms the recency index lets LIKE stop at the limit.
+ * Rows of one searchable table, newest first (highest id: the case opened last, the user or order first
+ * seen last). Not by FTS rank: every row contains the substring, so bm25 adds little for a palette, and
+ * ranking ~10k matches of a common term cost more than the rest of the query (bench:engine). In id order
+ * SQLite walks the primary key from the end, checks each row against the FTS matches (or the LIKE), and
+ * stops at the limit — no sort of the matches.
  */
 function searchTable<T>(
   db: SqliteDb,
   table: 'cases' | 'users_seen' | 'orders_seen',
   columns: string,
-  recency: string,
   filter: TextFilter,
   limit: number,
 ): T[] {
-  const likeSql = filter.likes.map(() => ` AND t.search_text LIKE ? ESCAPE '\\'`).join('');
-  if (filter.match) {
-    return prepared(
-      db,
-      `SELECT ${columns} FROM ${table}_fts f JOIN ${table} t ON t.id = f.rowid
-       WHERE ${table}_fts MATCH ?${likeSql} ORDER BY ${recency} LIMIT ?`,
-    ).all(filter.match, ...filter.likes, limit) as T[];
-  }
-  return prepared(db, `SELECT ${columns} FROM ${table} t WHERE 1${likeSql} ORDER BY ${recency} LIMIT ?`).all(
-    ...filter.likes,
-    limit,
-  ) as T[];
+  const { sql, params } = textConditions(table, 't', filter);
+  return prepared(
+    db,
+    `SELECT ${columns} FROM ${table} t WHERE ${sql.join(' AND ')} ORDER BY t.id DESC LIMIT ?`,
+  ).all(...params, limit) as T[];
 }
 
 /**
@@ -92,19 +86,13 @@ function searchTable<T>(
 export function search(db: SqliteDb, q: string, limit: number): SearchResult {
   const filter = textFilter(q);
   if (!filter) return { cases: [], users: [], orders: [] };
-  const cases = searchTable<{ summary_json: string }>(
-    db,
-    'cases',
-    't.summary_json',
-    't.updated_at DESC, t.id DESC',
-    filter,
-    limit,
-  ).map((r) => JSON.parse(r.summary_json) as CaseSummary);
+  const cases = searchTable<{ summary_json: string }>(db, 'cases', 't.summary_json', filter, limit).map(
+    (r) => JSON.parse(r.summary_json) as CaseSummary,
+  );
   const users = searchTable<{ id: number; username: string; nickname: string }>(
     db,
     'users_seen',
     't.id, t.username, t.nickname',
-    't.seen_at DESC, t.id DESC',
     filter,
     limit,
   );
@@ -112,7 +100,6 @@ export function search(db: SqliteDb, q: string, limit: number): SearchResult {
     db,
     'orders_seen',
     't.id, t.order_number, t.status, t.amount_fen',
-    't.seen_at DESC, t.id DESC',
     filter,
     limit,
   ).map((o) => ({ id: o.id, orderNumber: o.order_number, status: o.status, amountFen: o.amount_fen ?? 0 }));
