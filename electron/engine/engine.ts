@@ -174,7 +174,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       onSessionEnded: (problem) => {
         if (this.session?.client !== client) return;
         this.log(`session ended by the core: ${problem.code}`);
-        void this.endSession({ wipe: false, forgetLogin: true });
+        this.background(this.endSession({ wipe: false, forgetLogin: true }));
       },
     });
     return client;
@@ -217,7 +217,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         }
         // Refused (revoked, expired, suspended): sign in again; the cache stays for the same account.
         await this.endSession({ wipe: false, forgetLogin: true });
-      });
+      })
+      .catch((error: unknown) => this.log(`resuming the session failed: ${(error as Error).message}`));
   }
 
   private sessionInfo(
