@@ -2,8 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import type { OutboxItem, SyncStatus } from '@jiangxin/shared/bridge';
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
+import { SUPPORT_TYPING } from '@jiangxin/shared/ops/stream';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../core/src/test/client';
+import { ApiClient, signUp } from '../../core/src/test/client';
 import { type StaffMember, signUpStaff } from '../../core/src/test/factories/staff';
 import { startTestApp, type TestApp } from '../../core/src/test/harness';
 import { type NetworkLink, startLink } from './proxy';
@@ -45,7 +47,7 @@ async function signedIn(coreUrl = t.url, who: StaffMember = moderator): Promise<
   const e = await openEngine(coreUrl);
   engines.push(e);
   const session = await e.call('auth.login', { login: who.username, password: 'correct-horse-1' });
-  expect(session).toMatchObject({ userId: who.userId, roles: ['moderator'] });
+  expect(session).toMatchObject({ userId: who.userId, roles: who.roles });
   return e;
 }
 
@@ -225,6 +227,95 @@ describe('console engine against a real core', () => {
     const mine = await e.call('cases.list', { assignee: 'me', statuses: ['open', 'waiting'], limit: 1000 });
     expect(counts.assignedOpen).toBe(mine.total);
     expect(mine.items.map((c) => c.id)).toEqual(expect.arrayContaining([held, handed]));
+  });
+
+  it('support chat: the customer’s messages arrive live, the reply reaches them, typing and presence flow', async () => {
+    const agent = await signUpStaff(t, ['support'], '客服小陈');
+    const e = await signedIn(t.url, agent);
+    await online(e);
+    const customer = await signUp(new ApiClient(t.url), { nickname: '顾客小美' });
+    const opened = await customer.api.post<{ id: number }>('/support/conversations', {
+      subject: '退款咨询',
+      message: '你好，退款什么时候到账？',
+    });
+    expect([200, 201]).toContain(opened.status);
+    const chatCase = () => e.call('cases.list', { kinds: ['support_chat'], q: '退款咨询', limit: 5 });
+    const c = (await until('the chat case', async () => (await chatCase()).items[0]))!;
+
+    const claimed = await e.call('cases.claim', { caseId: c.id, version: c.version });
+    expect(claimed).toMatchObject({ queued: false, case: { assigneeId: agent.userId } });
+    const history = await e.call('chat.messages', { caseId: c.id });
+    expect(history.offline).toBe(false);
+    expect(history.items.map((m) => m.content)).toContain('你好，退款什么时候到账？');
+
+    // The customer writes: the engine fetches the message and tells the renderer, and, as the chat is
+    // mine, raises a notification.
+    const sent = await customer.api.post(`/support/conversations/${opened.body.id}/messages`, {
+      content: '订单号 JX20261126000001',
+    });
+    expect([200, 201]).toContain(sent.status);
+    await until('the live message', () =>
+      e.events.some(
+        (x) =>
+          x.event === 'chat.message' &&
+          (x.payload as { message: { content: string } }).message.content === '订单号 JX20261126000001',
+      ),
+    );
+    expect(
+      e.events.some((x) => x.event === 'notify' && (x.payload as { kind: string }).kind === 'chat_message'),
+    ).toBe(true);
+    await until('the unread count', () =>
+      e.events.some(
+        (x) => x.event === 'counts.changed' && (x.payload as { unreadChats: number }).unreadChats > 0,
+      ),
+    );
+
+    // The reply goes through the bridge and reaches the customer.
+    const current = (await chatCase()).items[0]!;
+    const reply = await e.call('chat.send', {
+      caseId: c.id,
+      version: current.version,
+      content: '您好，退款将在 3 个工作日内原路退回',
+    });
+    expect(reply.queued).toBe(false);
+    const seen = await customer.api.get<{ items: { content: string }[] }>(
+      `/support/conversations/${opened.body.id}/messages`,
+    );
+    expect(seen.body.items.map((m) => m.content)).toContain('您好，退款将在 3 个工作日内原路退回');
+
+    // The customer types: the agent's console hears it.
+    const customerSocket = io(t.url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: customer.tokens.accessToken },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        customerSocket.once('connect', () => resolve());
+        customerSocket.once('connect_error', reject);
+      });
+      customerSocket.emit(SUPPORT_TYPING, { conversationId: opened.body.id });
+      await until('typing', () =>
+        e.events.some((x) => x.event === 'chat.typing' && (x.payload as { caseId: number }).caseId === c.id),
+      );
+    } finally {
+      customerSocket.close();
+    }
+
+    // Presence: a colleague's console sees who has the case open.
+    const colleagueAgent = await signUpStaff(t, ['support'], '客服小林');
+    const other = await signedIn(t.url, colleagueAgent);
+    await online(other);
+    await e.call('presence.view', { caseId: c.id });
+    await until('presence', () =>
+      other.events.some(
+        (x) =>
+          x.event === 'presence' &&
+          (x.payload as { caseId: number; viewers: { userId: number }[] }).viewers.some(
+            (v) => v.userId === agent.userId,
+          ),
+      ),
+    );
   });
 
   it('refuses malformed calls and calls before sign-in, naming the problem', async () => {
