@@ -3,6 +3,7 @@ import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/op
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import { prepared, type SqliteDb } from './db';
 import { caseSearchText, orderFromCase, toMs, usersFromCase } from './derive';
+import { resumeSearchIndex, suspendSearchIndex } from './search-index';
 
 /** Case ids the cache changed, for the renderer's `cases.changed` event. */
 export interface CacheChanges {
@@ -127,7 +128,8 @@ function recordChange(changes: { up: Set<number>; gone: Set<number> }, id: numbe
 /**
  * Applies one page of `GET /ops/sync` in one transaction. Changes at or below the stored `last_seq` were
  * applied before and are skipped, so replaying a page (a retry after a timeout) changes nothing; `last_seq`
- * only moves forward, to `nextSeq`. `page.hasMore === false` marks the snapshot complete.
+ * only moves forward, to `nextSeq`. `page.hasMore === false` marks the snapshot complete (and, for a
+ * snapshot, rebuilds the search index: until then search does not see the snapshot's rows).
  */
 export function applyChanges(
   db: SqliteDb,
@@ -138,6 +140,9 @@ export function applyChanges(
 ): CacheChanges {
   return db.transaction(() => {
     const state = readSyncState(db);
+    // A snapshot writes its rows without the search index's row-by-row upkeep and rebuilds it once with
+    // its last page (search-index.ts).
+    if (!state.snapshotDone) suspendSearchIndex(db);
     const done = { up: new Set<number>(), gone: new Set<number>() };
     let lastSeq = state.lastSeq;
     const ordered = [...changes].sort((a, b) => a.seq - b.seq);
@@ -157,6 +162,7 @@ export function applyChanges(
          snapshot_done = CASE WHEN @finished THEN 1 ELSE snapshot_done END, last_synced_at = @now
        WHERE id = 1`,
     ).run({ lastSeq, headSeq: page?.headSeq ?? 0, finished: page?.hasMore === false ? 1 : 0, now: nowIso });
+    if (!state.snapshotDone && page?.hasMore === false) resumeSearchIndex(db);
     return { upserted: [...done.up], removed: [...done.gone] };
   })();
 }

@@ -1,6 +1,7 @@
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import type { SqliteDb } from './db';
 import { caseSearchText, orderFromCase, usersFromCase } from './derive';
+import { createSearchTriggers, SEARCH_TABLES } from './search-index';
 
 /**
  * The cache schema, as numbered forward-only steps. `PRAGMA user_version` holds the last step applied;
@@ -152,25 +153,15 @@ const v3Search: Migration = {
     const setText = db.prepare('UPDATE cases SET search_text = ? WHERE id = ?');
     forEachCachedCase(db, (c) => setText.run(caseSearchText(c), c.id));
 
-    for (const table of ['cases', 'users_seen', 'orders_seen']) {
+    for (const table of SEARCH_TABLES) {
       const fts = `${table}_fts`;
       db.exec(`
         CREATE VIRTUAL TABLE ${fts} USING fts5 (
           search_text, content = '${table}', content_rowid = 'id', tokenize = 'trigram'
         );
-        CREATE TRIGGER ${table}_fts_insert AFTER INSERT ON ${table} BEGIN
-          INSERT INTO ${fts} (rowid, search_text) VALUES (new.id, new.search_text);
-        END;
-        CREATE TRIGGER ${table}_fts_delete AFTER DELETE ON ${table} BEGIN
-          INSERT INTO ${fts} (${fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-        END;
-        CREATE TRIGGER ${table}_fts_update AFTER UPDATE ON ${table}
-        WHEN old.search_text IS NOT new.search_text BEGIN
-          INSERT INTO ${fts} (${fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-          INSERT INTO ${fts} (rowid, search_text) VALUES (new.id, new.search_text);
-        END;
-        INSERT INTO ${fts} (${fts}) VALUES ('rebuild');
       `);
+      createSearchTriggers(db, table);
+      db.exec(`INSERT INTO ${fts} (${fts}) VALUES ('rebuild')`);
     }
   },
 };

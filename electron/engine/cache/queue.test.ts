@@ -24,6 +24,7 @@ function smallQueue() {
   cache.applyChanges(
     cases.map((c, i) => upsert(i + 1, c)),
     cases.length,
+    { hasMore: false },
   );
   const ids = (query: LocalCaseQueryInput) => cache.listCases(query).items.map((c) => c.id);
   return { cache, ids };

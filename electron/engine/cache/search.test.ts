@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseCache } from './cache';
 import { caseSearchText } from './derive';
 import { textFilter } from './search';
-import { makeCase, makeDispute, makePayout, upsert, useTempDir } from './testing';
+import { makeCase, makeDispute, makePayout, remove, upsert, useTempDir } from './testing';
 
 const tmp = useTempDir();
 
@@ -36,9 +36,45 @@ function seeded(): CaseCache {
       ),
     ],
     5,
+    { hasMore: false },
   );
   return cache;
 }
+
+describe('the search index during a snapshot', () => {
+  it('is rebuilt once with the last page, then kept in step by live writes again', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1, { title: '品牌设计快照第一页' }))], 1, {
+      hasMore: true,
+      headSeq: 3,
+    });
+    // Mid-snapshot the rows are in, the index is not (the status shows the snapshot in progress).
+    expect(cache.listCases({}).total).toBe(1);
+    expect(caseIds(cache, '品牌设计')).toEqual([]);
+    cache.applyChanges([upsert(2, makeCase(2, { title: '品牌设计快照第二页' }))], 2, {
+      hasMore: false,
+      headSeq: 3,
+    });
+    expect(caseIds(cache, '品牌设计')).toEqual([2, 1]);
+    // Afterwards every write updates the index at once: a live event, a removal.
+    cache.applyStream({
+      prevSeq: 2,
+      events: [{ seq: 3, type: 'case.upserted', payload: makeCase(3, { title: '品牌设计直播' }) }],
+    });
+    expect(caseIds(cache, '品牌设计')).toEqual([3, 2, 1]);
+    cache.applyChanges([remove(4, 1)], 4);
+    expect(caseIds(cache, '品牌设计')).toEqual([3, 2]);
+    expect(cache.search('快照第一', 5).cases).toEqual([]);
+  });
+
+  it('a reset starts a new snapshot: the old rows leave the index, the new ones arrive with its end', () => {
+    const cache = seeded();
+    cache.resetSync();
+    expect(caseIds(cache, '品牌')).toEqual([]);
+    cache.applyChanges([upsert(9, makeCase(9, { title: '重置后的品牌设计' }))], 9, { hasMore: false });
+    expect(caseIds(cache, '品牌设计')).toEqual([9]);
+  });
+});
 
 const foldAscii = (s: string) => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
 const caseIds = (cache: CaseCache, q: string) => cache.search(q, 20).cases.map((c) => c.id);
@@ -198,6 +234,7 @@ describe('offline Chinese search', () => {
         upsert(i + 1, makeCase(i + 1, { title: `品牌设计需求 ${i + 1}` })),
       ),
       30,
+      { hasMore: false },
     );
     expect(cache.search('品牌设计', 5).cases).toHaveLength(5);
     expect(cache.search('品牌', 5).cases).toHaveLength(5);
