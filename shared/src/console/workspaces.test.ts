@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { CASE_KINDS, CASE_VIEW_PERMISSION } from '../ops/cases';
+import { permissionsOf, type STAFF_ROLES } from '../permissions';
+import { resolveRoute, WORKSPACES, workspacesFor } from './workspaces';
+
+const ids = (role: (typeof STAFF_ROLES)[number]) => workspacesFor(permissionsOf([role])).map((w) => w.id);
+
+describe('console workspaces', () => {
+  it('each role sees exactly the workspaces its permissions open', () => {
+    expect(ids('moderator')).toEqual(['listings', 'reports', 'disputes', 'dashboard']);
+    expect(ids('finance')).toEqual(['disputes', 'payouts', 'reconciliation', 'ledger', 'dashboard']);
+    expect(ids('support')).toEqual(['disputes', 'chats']);
+    expect(ids('admin')).toEqual(WORKSPACES.map((w) => w.id));
+  });
+
+  it('every case kind has a queue, guarded by the kind’s view permission; ids and paths are unique', () => {
+    for (const kind of CASE_KINDS) {
+      const queues = WORKSPACES.filter((w) => w.caseKinds?.includes(kind));
+      expect(queues, kind).toHaveLength(1);
+      expect(queues[0]!.permission).toBe(CASE_VIEW_PERMISSION[kind]);
+    }
+    expect(new Set(WORKSPACES.map((w) => w.id)).size).toBe(WORKSPACES.length);
+    expect(new Set(WORKSPACES.map((w) => w.path)).size).toBe(WORKSPACES.length);
+    for (const w of WORKSPACES) expect(w.label.zh).toMatch(/\p{Script=Han}/u);
+  });
+
+  it('resolves a linked case only inside a queue the member may use', () => {
+    const moderator = permissionsOf(['moderator']);
+    expect(resolveRoute('/moderation/listings/42', moderator)).toMatchObject({
+      workspace: { id: 'listings' },
+      caseId: 42,
+    });
+    expect(resolveRoute('/moderation/listings/', moderator)).toMatchObject({ caseId: null });
+    expect(resolveRoute('/finance/payouts/7', moderator)).toBeNull();
+    expect(resolveRoute('/moderation/listings/0', moderator)).toBeNull();
+    expect(resolveRoute('/moderation/listings/abc', moderator)).toBeNull();
+    expect(resolveRoute('/finance/dashboard/3', permissionsOf(['finance']))).toBeNull();
+  });
+});

@@ -1,0 +1,119 @@
+import type { CaseKind } from '../ops/cases';
+import { CASE_VIEW_PERMISSION } from '../ops/cases';
+import type { Permission } from '../permissions';
+
+/**
+ * The console's workspaces: what the left navigation offers, grouped as staff think of their work, each
+ * with the permission that opens it (from the permission matrix) and its route. A workspace the signed-in
+ * member may not use is absent from the navigation and its route refuses — never shown broken.
+ */
+export const WORKSPACE_GROUPS = {
+  moderation: { zh: '内容审核', en: 'Moderation' },
+  finance: { zh: '财务', en: 'Finance' },
+  support: { zh: '客服', en: 'Support' },
+  admin: { zh: '管理', en: 'Administration' },
+} as const;
+export type WorkspaceGroup = keyof typeof WORKSPACE_GROUPS;
+
+export interface Workspace {
+  id: string;
+  group: WorkspaceGroup;
+  label: { zh: string; en: string };
+  /** Hash route of the workspace; a queue's open case is `<path>/<caseId>`. */
+  path: `/${string}`;
+  permission: Permission;
+  /** For queues: the case kinds it lists (its permission is the kinds' view permission). */
+  caseKinds?: readonly CaseKind[];
+}
+
+const queue = (
+  id: string,
+  group: WorkspaceGroup,
+  label: Workspace['label'],
+  path: Workspace['path'],
+  kind: CaseKind,
+): Workspace => ({ id, group, label, path, permission: CASE_VIEW_PERMISSION[kind], caseKinds: [kind] });
+
+export const WORKSPACES: readonly Workspace[] = [
+  queue(
+    'listings',
+    'moderation',
+    { zh: '服务审核', en: 'Listing review' },
+    '/moderation/listings',
+    'listing_review',
+  ),
+  queue('reports', 'moderation', { zh: '举报处理', en: 'Reports' }, '/moderation/reports', 'report'),
+  queue('disputes', 'moderation', { zh: '纠纷仲裁', en: 'Disputes' }, '/moderation/disputes', 'dispute'),
+  queue('payouts', 'finance', { zh: '提现审批', en: 'Payouts' }, '/finance/payouts', 'payout'),
+  queue(
+    'reconciliation',
+    'finance',
+    { zh: '对账差异', en: 'Reconciliation' },
+    '/finance/reconciliation',
+    'reconciliation_mismatch',
+  ),
+  {
+    id: 'ledger',
+    group: 'finance',
+    label: { zh: '账务查询', en: 'Ledger' },
+    path: '/finance/ledger',
+    permission: 'ledger.view',
+  },
+  {
+    id: 'dashboard',
+    group: 'finance',
+    label: { zh: '数据看板', en: 'Dashboards' },
+    path: '/finance/dashboard',
+    permission: 'stats.view',
+  },
+  queue('chats', 'support', { zh: '在线客服', en: 'Support chats' }, '/support/chats', 'support_chat'),
+  {
+    id: 'audit',
+    group: 'admin',
+    label: { zh: '审计日志', en: 'Audit log' },
+    path: '/admin/audit',
+    permission: 'audit.view',
+  },
+  {
+    id: 'staff',
+    group: 'admin',
+    label: { zh: '员工与角色', en: 'Staff and roles' },
+    path: '/admin/staff',
+    permission: 'staff.manage',
+  },
+  {
+    id: 'cannedReplies',
+    group: 'admin',
+    label: { zh: '快捷回复', en: 'Canned replies' },
+    path: '/admin/canned-replies',
+    permission: 'canned_replies.manage',
+  },
+  {
+    id: 'settings',
+    group: 'admin',
+    label: { zh: '阈值设置', en: 'Thresholds' },
+    path: '/admin/settings',
+    permission: 'config.manage',
+  },
+];
+
+/** The workspaces a member with these permissions may use, in navigation order. */
+export function workspacesFor(permissions: readonly Permission[]): Workspace[] {
+  return WORKSPACES.filter((w) => permissions.includes(w.permission));
+}
+
+/** The workspace a hash route belongs to (`/moderation/listings/42` → listings) and the case it opens. */
+export function resolveRoute(
+  route: string,
+  permissions: readonly Permission[],
+): { workspace: Workspace; caseId: number | null } | null {
+  const clean = route.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  for (const workspace of workspacesFor(permissions)) {
+    if (clean === workspace.path) return { workspace, caseId: null };
+    if (workspace.caseKinds && clean.startsWith(`${workspace.path}/`)) {
+      const rest = clean.slice(workspace.path.length + 1);
+      if (/^[1-9]\d{0,15}$/.test(rest)) return { workspace, caseId: Number(rest) };
+    }
+  }
+  return null;
+}
