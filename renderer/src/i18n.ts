@@ -8,6 +8,10 @@ export type Locale = 'zh-CN' | 'en';
 
 const zh = {
   appTitle: '匠心运营控制台',
+  navLabel: '工作区',
+  workspaceLaterTitle: '{name}即将上线',
+  workspaceLaterBody: '这个工作区在下一个版本中提供；队列、同步和离线操作已经可用。',
+  noWorkspace: '你的角色没有可用的工作区，请联系管理员分配角色。',
   loading: '正在加载…',
   noKeyTitle: '缺少访问密钥',
   noKeyBody: '请打开 web host 在终端中打印的完整地址（带 #key=…）。',
@@ -64,6 +68,11 @@ export type StringKey = keyof typeof zh;
 
 const en: Record<StringKey, string> = {
   appTitle: 'Jiangxin operations console',
+  navLabel: 'Workspaces',
+  workspaceLaterTitle: '{name} is coming',
+  workspaceLaterBody:
+    'This workspace arrives in the next version; the queues, sync and offline actions work now.',
+  noWorkspace: 'Your role has no workspace yet; ask an administrator to assign a role.',
   loading: 'Loading…',
   noKeyTitle: 'Access key missing',
   noKeyBody: 'Open the full address the web host printed in its terminal (with #key=…).',

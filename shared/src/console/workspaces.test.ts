@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_KINDS, CASE_VIEW_PERMISSION } from '../ops/cases';
-import { permissionsOf, type STAFF_ROLES } from '../permissions';
-import { resolveRoute, WORKSPACES, workspacesFor } from './workspaces';
+import { permissionsOf, STAFF_ROLES } from '../permissions';
+import { homeWorkspace, resolveRoute, WORKSPACES, workspacesFor } from './workspaces';
 
 const ids = (role: (typeof STAFF_ROLES)[number]) => workspacesFor(permissionsOf([role])).map((w) => w.id);
 
@@ -11,6 +11,13 @@ describe('console workspaces', () => {
     expect(ids('finance')).toEqual(['disputes', 'payouts', 'reconciliation', 'ledger', 'dashboard']);
     expect(ids('support')).toEqual(['disputes', 'chats']);
     expect(ids('admin')).toEqual(WORKSPACES.map((w) => w.id));
+  });
+
+  it('lands each role on the first queue it may act on', () => {
+    const home = (role: (typeof STAFF_ROLES)[number]) =>
+      homeWorkspace(workspacesFor(permissionsOf([role])), permissionsOf([role]))?.id;
+    expect(STAFF_ROLES.map(home)).toEqual(['listings', 'payouts', 'chats', 'listings']);
+    expect(homeWorkspace([], [])).toBeNull();
   });
 
   it('every case kind has a queue, guarded by the kind’s view permission; ids and paths are unique', () => {

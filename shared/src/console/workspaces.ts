@@ -1,5 +1,5 @@
 import type { CaseKind } from '../ops/cases';
-import { CASE_VIEW_PERMISSION } from '../ops/cases';
+import { CASE_HANDLE_PERMISSION, CASE_VIEW_PERMISSION } from '../ops/cases';
 import type { Permission } from '../permissions';
 
 /**
@@ -8,6 +8,7 @@ import type { Permission } from '../permissions';
  * member may not use is absent from the navigation and its route refuses — never shown broken.
  */
 export const WORKSPACE_GROUPS = {
+  overview: { zh: '概览', en: 'Overview' },
   moderation: { zh: '内容审核', en: 'Moderation' },
   finance: { zh: '财务', en: 'Finance' },
   support: { zh: '客服', en: 'Support' },
@@ -97,7 +98,20 @@ export const WORKSPACES: readonly Workspace[] = [
   },
 ];
 
-/** The workspaces a member with these permissions may use, in navigation order. */
+/**
+ * Where a member lands after signing in: the first queue they may act on (finance lands on payouts, not
+ * on the disputes it only oversees), else the first queue they may see, else their first screen.
+ */
+export function homeWorkspace(
+  workspaces: readonly Workspace[],
+  permissions: readonly Permission[],
+): Workspace | null {
+  const handles = (w: Workspace) =>
+    w.caseKinds?.some((k) => permissions.includes(CASE_HANDLE_PERMISSION[k])) ?? false;
+  return workspaces.find(handles) ?? workspaces.find((w) => w.caseKinds) ?? workspaces[0] ?? null;
+}
+
+/** The workspaces a member with these permissions may use (the navigation orders them by group). */
 export function workspacesFor(permissions: readonly Permission[]): Workspace[] {
   return WORKSPACES.filter((w) => permissions.includes(w.permission));
 }

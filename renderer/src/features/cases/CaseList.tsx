@@ -2,6 +2,7 @@ import type { OutboxItem } from '@jiangxin/shared/bridge';
 import {
   CASE_KIND_LABELS,
   CASE_PRIORITY_LABELS,
+  type CaseKind,
   type CaseStatus,
   type CaseSummary,
 } from '@jiangxin/shared/ops/cases';
@@ -27,7 +28,17 @@ const CHANGES_DEBOUNCE_MS = 150;
  * the cache changes. Claiming goes through the engine, which queues it while the core is unreachable;
  * such rows show the outbox state until the action is sent.
  */
-export function CaseList({ outbox }: { outbox: Outbox }) {
+export function CaseList({
+  outbox,
+  kinds,
+  title,
+}: {
+  outbox: Outbox;
+  /** The workspace's case kinds (all kinds when omitted). */
+  kinds?: readonly CaseKind[];
+  /** The workspace's name as the heading (the generic queue title when omitted). */
+  title?: string;
+}) {
   const bridge = useBridge();
   const { opens } = useConnection();
   const { t, pick, locale } = useT();
@@ -39,6 +50,8 @@ export function CaseList({ outbox }: { outbox: Outbox }) {
   const [claiming, setClaiming] = useState<ReadonlySet<number>>(new Set());
   const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
   const changeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A stable dependency for the kinds (the array is re-created on every render of the parent).
+  const kindsKey = kinds?.join(',') ?? '';
 
   useEffect(() => {
     const timer = setTimeout(() => setQuery(search.trim()), SEARCH_DEBOUNCE_MS);
@@ -52,6 +65,7 @@ export function CaseList({ outbox }: { outbox: Outbox }) {
     bridge
       .call('cases.list', {
         statuses: ['open', 'waiting'],
+        ...(kindsKey ? { kinds: kindsKey.split(',') as CaseKind[] } : {}),
         sort: 'sla',
         limit: 200,
         ...(query ? { q: query } : {}),
@@ -67,7 +81,7 @@ export function CaseList({ outbox }: { outbox: Outbox }) {
     return () => {
       current = false;
     };
-  }, [bridge, opens, query, changes, pick]);
+  }, [bridge, opens, query, changes, pick, kindsKey]);
 
   useBridgeEvent('cases.changed', () => {
     changeTimer.current ??= setTimeout(() => {
@@ -108,7 +122,7 @@ export function CaseList({ outbox }: { outbox: Outbox }) {
   return (
     <section className="panel cases" aria-labelledby="cases-title">
       <div className="panel-head">
-        <h2 id="cases-title">{t('casesTitle')}</h2>
+        <h2 id="cases-title">{title ?? t('casesTitle')}</h2>
         <input
           type="search"
           className="search"
