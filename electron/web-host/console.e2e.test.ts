@@ -213,6 +213,17 @@ describe.skipIf(!HAS_CHROMIUM)(
         await page.getByTestId('outbox-empty').waitFor(WAIT);
       });
 
+      await step('english', async () => {
+        // The language switch: navigation, headings and the page's lang follow; back to Chinese after.
+        await page.getByTestId('locale-toggle').click();
+        await page.getByRole('heading', { name: 'Listing review' }).waitFor(WAIT);
+        await page.getByTestId('nav-reports').filter({ hasText: 'Reports' }).waitFor(WAIT);
+        expect(await page.locator('html').getAttribute('lang')).toBe('en');
+        await page.getByTestId('locale-toggle').click();
+        await page.getByRole('heading', { name: '服务审核' }).waitFor(WAIT);
+        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      });
+
       await step('live-case', async () => {
         const before = await rows().count();
         await submitListing(core!.url, titleZh);

@@ -61,6 +61,11 @@ export function App() {
     );
   }, [bridge, opens, attempt]);
 
+  // Screen readers and fonts follow the console's language.
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
   // The engine signs the person out by itself when the core revokes the session.
   useBridgeEvent('session.changed', (session) =>
     setStart((s) => (s.phase === 'ready' ? { ...s, session } : s)),
@@ -79,7 +84,11 @@ export function App() {
         )}
         {start.phase === 'ready' &&
           (start.session ? (
-            <ConsolePage session={start.session} onSignedOut={() => setSession(null)} />
+            <ConsolePage
+              session={start.session}
+              onSignedOut={() => setSession(null)}
+              onLocaleChange={setLocale}
+            />
           ) : (
             <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} />
           ))}

@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { createContext, useContext } from 'react';
 
 /**
@@ -9,6 +10,7 @@ export type Locale = 'zh-CN' | 'en';
 const zh = {
   appTitle: '匠心运营控制台',
   navLabel: '工作区',
+  switchLocale: 'English',
   workspaceLaterTitle: '{name}即将上线',
   workspaceLaterBody: '这个工作区在下一个版本中提供；队列、同步和离线操作已经可用。',
   noWorkspace: '你的角色没有可用的工作区，请联系管理员分配角色。',
@@ -69,6 +71,7 @@ export type StringKey = keyof typeof zh;
 const en: Record<StringKey, string> = {
   appTitle: 'Jiangxin operations console',
   navLabel: 'Workspaces',
+  switchLocale: '中文',
   workspaceLaterTitle: '{name} is coming',
   workspaceLaterBody:
     'This workspace arrives in the next version; the queues, sync and offline actions work now.',
@@ -126,8 +129,6 @@ const en: Record<StringKey, string> = {
   outboxDismiss: 'Dismiss',
 };
 
-const STRINGS: Record<Locale, Record<StringKey, string>> = { 'zh-CN': zh, en };
-
 export const LocaleContext = createContext<Locale>('zh-CN');
 
 export interface Translator {
@@ -138,11 +139,25 @@ export interface Translator {
   pick(message: { zh: string; en: string }): string;
 }
 
+/**
+ * i18next holds both tables; placeholders keep the single-brace `{name}` form of the tables above.
+ * Initialised synchronously: the resources are bundled, so the first render already has its words.
+ */
+const i18n = i18next.createInstance();
+void i18n.init({
+  initAsync: false,
+  resources: { 'zh-CN': { translation: zh }, en: { translation: en } },
+  lng: 'zh-CN',
+  fallbackLng: 'zh-CN',
+  interpolation: { prefix: '{', suffix: '}', escapeValue: false },
+  returnNull: false,
+});
+
 function translator(locale: Locale): Translator {
+  const fixed = i18n.getFixedT(locale);
   return {
     locale,
-    t: (key, vars = {}) =>
-      STRINGS[locale][key].replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m)),
+    t: (key, vars = {}) => fixed(key, vars),
     pick: (message) => (locale === 'en' ? message.en : message.zh),
   };
 }

@@ -10,7 +10,7 @@ import { Button, Layout, Menu, Result } from 'antd';
 import { useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { problemOf, useBridge } from '../../bridge';
-import { useT } from '../../i18n';
+import { type Locale, useT } from '../../i18n';
 import { CaseList } from '../cases/CaseList';
 import { OutboxPanel } from '../outbox/OutboxPanel';
 import { type Outbox, useOutbox } from '../outbox/useOutbox';
@@ -22,7 +22,14 @@ import { SyncStatusBar } from '../status/SyncStatusBar';
  * the sync state and sign-out, and the open workspace. Routes are hash routes, so a workspace (and later
  * an open case) can be linked and is restored on reload, from `app://` as from the web host.
  */
-export function ConsolePage(props: { session: ConsoleSession; onSignedOut: () => void }) {
+interface ConsolePageProps {
+  session: ConsoleSession;
+  onSignedOut: () => void;
+  /** The language was switched (and saved in the console's settings by the engine). */
+  onLocaleChange: (locale: Locale) => void;
+}
+
+export function ConsolePage(props: ConsolePageProps) {
   return (
     <HashRouter>
       <ConsoleLayout {...props} />
@@ -30,9 +37,9 @@ export function ConsolePage(props: { session: ConsoleSession; onSignedOut: () =>
   );
 }
 
-function ConsoleLayout({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
+function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProps) {
   const bridge = useBridge();
-  const { t, pick } = useT();
+  const { t, pick, locale } = useT();
   const outbox = useOutbox();
   const navigate = useNavigate();
   const location = useLocation();
@@ -47,6 +54,14 @@ function ConsoleLayout({ session, onSignedOut }: { session: ConsoleSession; onSi
     bridge
       .call('auth.logout', {})
       .then(onSignedOut, (err: unknown) => setError(pick(problemOf(err).message)));
+  };
+
+  const switchLocale = () => {
+    const next: Locale = locale === 'en' ? 'zh-CN' : 'en';
+    bridge.call('config.set', { locale: next }).then(
+      (config) => onLocaleChange(config.locale),
+      (err: unknown) => setError(pick(problemOf(err).message)),
+    );
   };
 
   const groups = (Object.keys(WORKSPACE_GROUPS) as (keyof typeof WORKSPACE_GROUPS)[])
@@ -74,6 +89,9 @@ function ConsoleLayout({ session, onSignedOut }: { session: ConsoleSession; onSi
             {error}
           </span>
         )}
+        <Button onClick={switchLocale} data-testid="locale-toggle" lang={locale === 'en' ? 'zh-CN' : 'en'}>
+          {t('switchLocale')}
+        </Button>
         <Button onClick={logout} data-testid="logout">
           {t('logout')}
         </Button>
