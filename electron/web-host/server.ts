@@ -14,6 +14,7 @@ import {
 } from '@jiangxin/shared/bridge';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ConsoleEngineHandle } from '../engine/api';
+import { contentTypeOf } from '../renderer-files';
 
 /**
  * The web host: the operations console in a browser tab. One `node:http` server on 127.0.0.1 serves the
@@ -68,27 +69,6 @@ export interface WebHost {
   secret: string;
   close(): Promise<void>;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const { engine, log = () => {} } = opts;
@@ -188,7 +168,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       const relative = path.relative(rendererDir, target.file);
       res.writeHead(200, {
         ...securityHeaders,
-        'Content-Type': CONTENT_TYPES[path.extname(target.file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(target.file),
         'Content-Length': String(body.length),
         // Vite fingerprints everything under assets/; the shell must always be fetched fresh so a rebuild
         // (new fingerprints) is picked up.
