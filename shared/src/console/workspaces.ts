@@ -35,6 +35,14 @@ const queue = (
   kind: CaseKind,
 ): Workspace => ({ id, group, label, path, permission: CASE_VIEW_PERMISSION[kind], caseKinds: [kind] });
 
+const screen = (
+  id: string,
+  group: WorkspaceGroup,
+  label: Workspace['label'],
+  path: Workspace['path'],
+  permission: Permission,
+): Workspace => ({ id, group, label, path, permission });
+
 export const WORKSPACES: readonly Workspace[] = [
   queue(
     'listings',
@@ -53,49 +61,19 @@ export const WORKSPACES: readonly Workspace[] = [
     '/finance/reconciliation',
     'reconciliation_mismatch',
   ),
-  {
-    id: 'ledger',
-    group: 'finance',
-    label: { zh: '账务查询', en: 'Ledger' },
-    path: '/finance/ledger',
-    permission: 'ledger.view',
-  },
-  {
-    id: 'dashboard',
-    group: 'finance',
-    label: { zh: '数据看板', en: 'Dashboards' },
-    path: '/finance/dashboard',
-    permission: 'stats.view',
-  },
+  screen('ledger', 'finance', { zh: '账务查询', en: 'Ledger' }, '/finance/ledger', 'ledger.view'),
+  screen('dashboard', 'finance', { zh: '数据看板', en: 'Dashboards' }, '/finance/dashboard', 'stats.view'),
   queue('chats', 'support', { zh: '在线客服', en: 'Support chats' }, '/support/chats', 'support_chat'),
-  {
-    id: 'audit',
-    group: 'admin',
-    label: { zh: '审计日志', en: 'Audit log' },
-    path: '/admin/audit',
-    permission: 'audit.view',
-  },
-  {
-    id: 'staff',
-    group: 'admin',
-    label: { zh: '员工与角色', en: 'Staff and roles' },
-    path: '/admin/staff',
-    permission: 'staff.manage',
-  },
-  {
-    id: 'cannedReplies',
-    group: 'admin',
-    label: { zh: '快捷回复', en: 'Canned replies' },
-    path: '/admin/canned-replies',
-    permission: 'canned_replies.manage',
-  },
-  {
-    id: 'settings',
-    group: 'admin',
-    label: { zh: '阈值设置', en: 'Thresholds' },
-    path: '/admin/settings',
-    permission: 'config.manage',
-  },
+  screen('audit', 'admin', { zh: '审计日志', en: 'Audit log' }, '/admin/audit', 'audit.view'),
+  screen('staff', 'admin', { zh: '员工与角色', en: 'Staff and roles' }, '/admin/staff', 'staff.manage'),
+  screen(
+    'cannedReplies',
+    'admin',
+    { zh: '快捷回复', en: 'Canned replies' },
+    '/admin/canned-replies',
+    'canned_replies.manage',
+  ),
+  screen('settings', 'admin', { zh: '阈值设置', en: 'Thresholds' }, '/admin/settings', 'config.manage'),
 ];
 
 /**
