@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_KINDS, CASE_VIEW_PERMISSION } from '../ops/cases';
 import { permissionsOf, STAFF_ROLES } from '../permissions';
-import { homeWorkspace, resolveRoute, WORKSPACES, workspacesFor } from './workspaces';
+import { homeWorkspace, resolveRoute, WORKSPACE_GROUPS, WORKSPACES, workspacesFor } from './workspaces';
 
 const ids = (role: (typeof STAFF_ROLES)[number]) => workspacesFor(permissionsOf([role])).map((w) => w.id);
 
@@ -11,6 +11,15 @@ describe('console workspaces', () => {
     expect(ids('finance')).toEqual(['disputes', 'payouts', 'reconciliation', 'ledger', 'dashboard']);
     expect(ids('support')).toEqual(['disputes', 'chats']);
     expect(ids('admin')).toEqual(WORKSPACES.map((w) => w.id));
+    // The dashboards are everyone's overview, not a finance screen a moderator wanders into.
+    const groups = (role: (typeof STAFF_ROLES)[number]) =>
+      workspacesFor(permissionsOf([role])).map((w) => w.group);
+    expect(new Set(groups('moderator'))).toEqual(new Set(['moderation', 'overview']));
+    for (const g of Object.keys(WORKSPACE_GROUPS))
+      expect(
+        WORKSPACES.some((w) => w.group === g),
+        g,
+      ).toBe(true);
   });
 
   it('lands each role on the first queue it may act on', () => {
@@ -41,6 +50,6 @@ describe('console workspaces', () => {
     expect(resolveRoute('/finance/payouts/7', moderator)).toBeNull();
     expect(resolveRoute('/moderation/listings/0', moderator)).toBeNull();
     expect(resolveRoute('/moderation/listings/abc', moderator)).toBeNull();
-    expect(resolveRoute('/finance/dashboard/3', permissionsOf(['finance']))).toBeNull();
+    expect(resolveRoute('/overview/dashboard/3', permissionsOf(['finance']))).toBeNull();
   });
 });

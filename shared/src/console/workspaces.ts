@@ -62,7 +62,7 @@ export const WORKSPACES: readonly Workspace[] = [
     'reconciliation_mismatch',
   ),
   screen('ledger', 'finance', { zh: '账务查询', en: 'Ledger' }, '/finance/ledger', 'ledger.view'),
-  screen('dashboard', 'finance', { zh: '数据看板', en: 'Dashboards' }, '/finance/dashboard', 'stats.view'),
+  screen('dashboard', 'overview', { zh: '数据看板', en: 'Dashboards' }, '/overview/dashboard', 'stats.view'),
   queue('chats', 'support', { zh: '在线客服', en: 'Support chats' }, '/support/chats', 'support_chat'),
   screen('audit', 'admin', { zh: '审计日志', en: 'Audit log' }, '/admin/audit', 'audit.view'),
   screen('staff', 'admin', { zh: '员工与角色', en: 'Staff and roles' }, '/admin/staff', 'staff.manage'),
