@@ -46,6 +46,17 @@ export default defineConfig({
           pool: 'forks' as const,
         },
       },
+      // The renderer's components in jsdom, with a scripted bridge (the real one is in the browser suite).
+      {
+        test: {
+          name: 'renderer',
+          root: './renderer',
+          include: ['src/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['./src/test/setup.ts'],
+          testTimeout: 20_000,
+        },
+      },
       coreProject('pglite'),
       ...(postgres ? [coreProject('postgres')] : []),
     ],

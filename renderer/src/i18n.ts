@@ -57,6 +57,8 @@ const zh = {
   claim: '认领',
   claimCase: '认领工单 #{id}',
   outboxTitle: '待发送操作',
+  shortcutsTitle: '键盘快捷键',
+  shortcutsHelp: '显示快捷键列表',
   outboxEmpty: '没有待发送的操作',
   outboxPending: '待发送',
   outboxSending: '发送中',
@@ -120,6 +122,8 @@ const en: Record<StringKey, string> = {
   claim: 'Claim',
   claimCase: 'Claim case #{id}',
   outboxTitle: 'Pending actions',
+  shortcutsTitle: 'Keyboard shortcuts',
+  shortcutsHelp: 'Show this list of shortcuts',
   outboxEmpty: 'Nothing waiting to be sent',
   outboxPending: 'Pending',
   outboxSending: 'Sending',
@@ -167,4 +171,30 @@ const TRANSLATORS: Record<Locale, Translator> = { 'zh-CN': translator('zh-CN'), 
 
 export function useT(): Translator {
   return TRANSLATORS[useContext(LocaleContext)];
+}
+
+/**
+ * A feature's own words, kept in its folder: `defineStrings('payouts', zh, en)` registers an i18next
+ * namespace and returns the feature's hook. `en` must have exactly the keys of `zh` (the type says so),
+ * and placeholders use the same `{name}` form as above.
+ *
+ *   const useStrings = defineStrings('payouts', { approve: '通过' }, { approve: 'Approve' });
+ *   const s = useStrings();  s('approve')
+ */
+export function defineStrings<K extends string>(
+  namespace: string,
+  zhTable: Record<K, string>,
+  enTable: NoInfer<Record<K, string>>,
+): () => (key: K, vars?: Record<string, string | number>) => string {
+  i18n.addResourceBundle('zh-CN', namespace, zhTable);
+  i18n.addResourceBundle('en', namespace, enTable);
+  const fixed = (locale: Locale) => {
+    const t = i18n.getFixedT(locale, namespace);
+    return (key: K, vars: Record<string, string | number> = {}) => t(key, vars);
+  };
+  const tables: Record<Locale, (key: K, vars?: Record<string, string | number>) => string> = {
+    'zh-CN': fixed('zh-CN'),
+    en: fixed('en'),
+  };
+  return () => tables[useContext(LocaleContext)];
 }

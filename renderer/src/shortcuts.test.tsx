@@ -1,0 +1,48 @@
+import { fireEvent, screen } from '@testing-library/react';
+import { useState } from 'react';
+import { describe, expect, it } from 'vitest';
+import { SHORTCUT_PRIORITY, useShortcut } from './shortcuts';
+import { renderWithConsole } from './test/render';
+
+function Counter({ label, withPane }: { label: string; withPane: boolean }) {
+  const [n, setN] = useState(0);
+  const [pane, setPane] = useState(0);
+  useShortcut('j', () => setN((x) => x + 1), { zh: '下一条', en: 'Next' });
+  return (
+    <div>
+      <output data-testid={label}>{n}</output>
+      <output data-testid="pane">{pane}</output>
+      {withPane && <Pane onA={() => setPane((x) => x + 1)} />}
+      <input aria-label="field" />
+    </div>
+  );
+}
+
+function Pane({ onA }: { onA: () => void }) {
+  useShortcut('j', onA, { zh: '面板', en: 'Pane' }, { priority: SHORTCUT_PRIORITY.pane });
+  return null;
+}
+
+describe('keyboard shortcuts', () => {
+  it('runs the newest registration for a key, and the older one again once it unmounts', () => {
+    const view = renderWithConsole(<Counter label="list" withPane />);
+    fireEvent.keyDown(window, { key: 'j' });
+    expect(screen.getByTestId('pane').textContent).toBe('1');
+    expect(screen.getByTestId('list').textContent).toBe('0');
+    view.rerender(<Counter label="list" withPane={false} />);
+    fireEvent.keyDown(window, { key: 'j' });
+    expect(screen.getByTestId('list').textContent).toBe('1');
+    expect(screen.getByTestId('pane').textContent).toBe('1');
+  });
+
+  it('ignores letters typed into a field, and lists what is registered on ?', async () => {
+    renderWithConsole(<Counter label="list" withPane={false} />);
+    fireEvent.keyDown(screen.getByLabelText('field'), { key: 'j' });
+    expect(screen.getByTestId('list').textContent).toBe('0');
+    fireEvent.keyDown(window, { key: 'j' });
+    expect(screen.getByTestId('list').textContent).toBe('1');
+    fireEvent.keyDown(window, { key: '?' });
+    const list = await screen.findByTestId('shortcut-list');
+    expect(list.textContent).toContain('下一条');
+  });
+});
