@@ -1,5 +1,5 @@
 import type { ActionReceipt, ConsoleSession } from '@jiangxin/shared/bridge';
-import type { CaseActionOffer, CaseDetail, CaseKind } from '@jiangxin/shared/ops/cases';
+import type { CaseActionOffer, CaseDetail, CaseKind, CaseSummary } from '@jiangxin/shared/ops/cases';
 import type { ComponentType } from 'react';
 
 /**
@@ -33,3 +33,15 @@ export interface CasePaneProps {
 
 export type CasePane = ComponentType<CasePaneProps>;
 export type CasePaneRegistry = Partial<Record<CaseKind, CasePane>>;
+
+/**
+ * Actions on the rows selected in a queue (finance's batch approve). Registered per workspace id in
+ * `panes.ts`; the queue shows row checkboxes only where a bulk action exists.
+ */
+export interface QueueBulkActionProps {
+  selected: readonly CaseSummary[];
+  session: ConsoleSession;
+  /** Clears the selection (after the action reported its per-item results). */
+  clear: () => void;
+}
+export type QueueBulkActions = Partial<Record<string, ComponentType<QueueBulkActionProps>>>;

@@ -1,0 +1,15 @@
+import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import type { ComponentType } from 'react';
+
+/**
+ * The screen each workspace id (`shared/console/workspaces.ts`) renders, from its feature folder.
+ * A queue workspace without an entry gets the generic split view (CaseQueue: the table and the
+ * open case's pane); a workspace with one draws its own layout (the support chat workspace, the ledger,
+ * the admin screens). A screen renders inside the console's layout and router; it may use nested
+ * routes below its workspace path.
+ */
+export interface WorkspaceScreenProps {
+  session: ConsoleSession;
+}
+
+export const WORKSPACE_SCREENS: Partial<Record<string, ComponentType<WorkspaceScreenProps>>> = {};
