@@ -13,6 +13,7 @@ import {
   parseBridgeCall,
   type SyncStatus,
 } from '@jiangxin/shared/bridge';
+import { MAX_SAVED_VIEWS, type QueueViewState } from '@jiangxin/shared/console/views';
 import type { EventEnvelope } from '@jiangxin/shared/events';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { caseDetailSchema, caseSummarySchema } from '@jiangxin/shared/ops/cases';
@@ -26,7 +27,7 @@ import type { CacheChanges } from './cache/cases';
 import { toOutboxItem } from './cache/outbox';
 import { openRemoteCache, type RemoteCache } from './cache-worker/remote';
 import { CoreClient, CoreRefusal, CoreUnreachable, UNREACHABLE_MESSAGE } from './net/core-client';
-import { SettingsFile } from './settings';
+import { SettingsFile, TooManyViews } from './settings';
 import { SyncLoop } from './sync/sync';
 
 const OFFLINE_STATUS: SyncStatus = {
@@ -566,7 +567,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         return this.session?.info ?? null;
       case 'config.get': {
         const s = this.settings.get();
-        return { coreUrl: s.coreUrl, locale: s.locale };
+        return { coreUrl: s.coreUrl, locale: s.locale, theme: s.theme };
       }
       case 'config.set': {
         const patch = args as BridgeArgs<'config.set'>;
@@ -579,7 +580,32 @@ export class ConsoleEngine implements ConsoleEngineHandle {
           );
         }
         const s = this.settings.update(patch);
-        return { coreUrl: s.coreUrl, locale: s.locale };
+        return { coreUrl: s.coreUrl, locale: s.locale, theme: s.theme };
+      }
+      case 'views.list': {
+        const { workspace } = args as BridgeArgs<'views.list'>;
+        return { items: this.settings.views(this.requireSession().info.userId, workspace) };
+      }
+      case 'views.save': {
+        const { workspace, name, state } = args as BridgeArgs<'views.save'>;
+        const userId = this.requireSession().info.userId;
+        try {
+          return {
+            items: this.settings.saveView(userId, workspace, name, state as QueueViewState, new Date()),
+          };
+        } catch (err) {
+          if (!(err instanceof TooManyViews)) throw err;
+          throw new CoreRefusal(
+            bridgeProblem('too_many_views', {
+              zh: `每个队列最多保存 ${MAX_SAVED_VIEWS} 个视图，请先删除不用的视图`,
+              en: `At most ${MAX_SAVED_VIEWS} saved views per queue; delete one you no longer use first`,
+            }),
+          );
+        }
+      }
+      case 'views.delete': {
+        const { workspace, name } = args as BridgeArgs<'views.delete'>;
+        return { items: this.settings.deleteView(this.requireSession().info.userId, workspace, name) };
       }
       case 'sync.status':
         return this.session ? this.lastStatus : OFFLINE_STATUS;

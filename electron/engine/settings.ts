@@ -1,6 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ConsoleSession, consoleSessionSchema } from '@jiangxin/shared/bridge';
+import { CONSOLE_THEMES, type ConsoleSession, consoleSessionSchema } from '@jiangxin/shared/bridge';
+import {
+  MAX_SAVED_VIEWS,
+  type QueueViewState,
+  type SavedView,
+  savedViewSchema,
+} from '@jiangxin/shared/console/views';
 import { z } from 'zod';
 
 /**
@@ -11,7 +17,28 @@ import { z } from 'zod';
 const settingsSchema = z.object({
   coreUrl: z.string().optional(),
   locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  theme: z.enum(CONSOLE_THEMES).default('system'),
   lastSession: consoleSessionSchema.nullable().default(null),
+  /** Saved queue views: account id → workspace id → views. A damaged entry is dropped, not fatal. */
+  views: z
+    .record(z.string(), z.record(z.string(), z.array(z.unknown())))
+    .default({})
+    .transform((byUser) =>
+      Object.fromEntries(
+        Object.entries(byUser).map(([user, byWorkspace]) => [
+          user,
+          Object.fromEntries(
+            Object.entries(byWorkspace).map(([ws, views]) => [
+              ws,
+              views.flatMap((v) => {
+                const parsed = savedViewSchema.safeParse(v);
+                return parsed.success ? [parsed.data] : [];
+              }),
+            ]),
+          ),
+        ]),
+      ),
+    ),
 });
 export type ConsoleSettings = z.infer<typeof settingsSchema> & { coreUrl: string };
 
@@ -51,5 +78,39 @@ export class SettingsFile {
 
   lastSession(): ConsoleSession | null {
     return this.value.lastSession;
+  }
+
+  views(userId: number, workspace: string): SavedView[] {
+    return this.value.views[String(userId)]?.[workspace] ?? [];
+  }
+
+  /** Saves a view under its name (replacing one of the same name), newest last; at most MAX_SAVED_VIEWS. */
+  saveView(userId: number, workspace: string, name: string, state: QueueViewState, now: Date): SavedView[] {
+    const kept = this.views(userId, workspace).filter((v) => v.name !== name);
+    if (kept.length >= MAX_SAVED_VIEWS) throw new TooManyViews();
+    return this.putViews(userId, workspace, [...kept, { ...state, name, savedAt: now.toISOString() }]);
+  }
+
+  deleteView(userId: number, workspace: string, name: string): SavedView[] {
+    return this.putViews(
+      userId,
+      workspace,
+      this.views(userId, workspace).filter((v) => v.name !== name),
+    );
+  }
+
+  private putViews(userId: number, workspace: string, views: SavedView[]): SavedView[] {
+    const user = String(userId);
+    this.update({
+      views: { ...this.value.views, [user]: { ...this.value.views[user], [workspace]: views } },
+    });
+    return views;
+  }
+}
+
+export class TooManyViews extends Error {
+  constructor() {
+    super(`at most ${MAX_SAVED_VIEWS} saved views per queue`);
+    this.name = 'TooManyViews';
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDateTime, okSchema, text } from './api/common';
+import { queueViewStateSchema, savedViewSchema } from './console/views';
 import { auditPageSchema, auditQuerySchema, auditVerificationSchema } from './ops/audit';
 import {
   CASE_SORTS,
@@ -109,6 +110,19 @@ export const localCaseQuerySchema = z.object({
   limit: z.number().int().min(1).max(100_000).default(200),
 });
 
+/** Light, dark, or whatever the system is set to. */
+export const CONSOLE_THEMES = ['light', 'dark', 'system'] as const;
+export type ConsoleTheme = (typeof CONSOLE_THEMES)[number];
+
+export const consoleConfigSchema = z.object({
+  coreUrl: z.string(),
+  locale: z.enum(['zh-CN', 'en']),
+  theme: z.enum(CONSOLE_THEMES),
+});
+export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
+
+const workspaceIdSchema = z.string().regex(/^[a-zA-Z]{1,40}$/);
+
 const caseRef = z.object({ caseId: idSchema });
 const versioned = caseRef.extend({ version: z.number().int().min(1) });
 const empty = z.object({}).strict();
@@ -135,10 +149,30 @@ export const BRIDGE_METHODS = {
   ),
   'auth.logout': method(empty, okSchema),
   'auth.session': method(empty, consoleSessionSchema.nullable()),
-  'config.get': method(empty, z.object({ coreUrl: z.string(), locale: z.enum(['zh-CN', 'en']) })),
+  'config.get': method(empty, consoleConfigSchema),
   'config.set': method(
-    z.object({ coreUrl: z.url().optional(), locale: z.enum(['zh-CN', 'en']).optional() }).strict(),
-    z.object({ coreUrl: z.string(), locale: z.enum(['zh-CN', 'en']) }),
+    z
+      .object({
+        coreUrl: z.url().optional(),
+        locale: z.enum(['zh-CN', 'en']).optional(),
+        theme: z.enum(CONSOLE_THEMES).optional(),
+      })
+      .strict(),
+    consoleConfigSchema,
+  ),
+  /** The signed-in person's saved views of one queue (kept in the console's settings, per account). */
+  'views.list': method(
+    z.object({ workspace: workspaceIdSchema }),
+    z.object({ items: z.array(savedViewSchema) }),
+  ),
+  /** Saves (or replaces, by name) a view. */
+  'views.save': method(
+    z.object({ workspace: workspaceIdSchema, name: text({ min: 1, max: 40 }), state: queueViewStateSchema }),
+    z.object({ items: z.array(savedViewSchema) }),
+  ),
+  'views.delete': method(
+    z.object({ workspace: workspaceIdSchema, name: text({ min: 1, max: 40 }) }),
+    z.object({ items: z.array(savedViewSchema) }),
   ),
   'sync.status': method(empty, syncStatusSchema),
   'sync.resync': method(empty, syncStatusSchema),
