@@ -1,5 +1,5 @@
-import type { ConsoleSession } from '@jiangxin/shared/bridge';
-import { ConfigProvider } from 'antd';
+import type { ConsoleSession, ConsoleTheme } from '@jiangxin/shared/bridge';
+import { App as AntApp, theme as antTheme, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useEffect, useState } from 'react';
@@ -13,7 +13,9 @@ import { type Locale, LocaleContext, type StringKey, useT } from './i18n';
  * antd's theme: a primary blue dark enough for 4.5:1 contrast on white (antd's default #1677ff has 4.1:1),
  * and no space forced between two Chinese characters on buttons (认领, not 认 领).
  */
-const THEME = { token: { colorPrimary: '#0958d9' } };
+const LIGHT = { token: { colorPrimary: '#0958d9' }, cssVar: { key: 'jx' } };
+/** Dark: antd's dark algorithm; its default blue already has the contrast on the dark background. */
+const DARK = { algorithm: antTheme.darkAlgorithm, token: { colorPrimary: '#4096ff' }, cssVar: { key: 'jx' } };
 const BUTTON = { autoInsertSpace: false };
 
 type Start =
@@ -45,6 +47,9 @@ export function App() {
   const bridge = useBridge();
   const { opens } = useConnection();
   const [locale, setLocale] = useState<Locale>('zh-CN');
+  const [theme, setTheme] = useState<ConsoleTheme>('system');
+  const systemDark = useSystemDark();
+  const dark = theme === 'dark' || (theme === 'system' && systemDark);
   const [start, setStart] = useState<Start>({ phase: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
@@ -55,6 +60,7 @@ export function App() {
     Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]).then(
       ([config, session]) => {
         setLocale(config.locale);
+        setTheme(config.theme);
         setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
       },
       (err: unknown) => setStart({ phase: 'failed', message: problemOf(err).message }),
@@ -65,6 +71,10 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
+  // The page's own styles (styles.css) follow the theme through this attribute.
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
+  }, [dark]);
 
   // The engine signs the person out by itself when the core revokes the session.
   useBridgeEvent('session.changed', (session) =>
@@ -76,23 +86,42 @@ export function App() {
 
   return (
     <LocaleContext value={locale}>
-      <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={THEME} button={BUTTON}>
-        <LinkBanner />
-        {start.phase === 'loading' && <Centered title="loading" />}
-        {start.phase === 'failed' && (
-          <Centered title="startFailed" problem={start.message} onRetry={() => setAttempt((n) => n + 1)} />
-        )}
-        {start.phase === 'ready' &&
-          (start.session ? (
-            <ConsolePage
-              session={start.session}
-              onSignedOut={() => setSession(null)}
-              onLocaleChange={setLocale}
-            />
-          ) : (
-            <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} />
-          ))}
+      <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={dark ? DARK : LIGHT} button={BUTTON}>
+        <AntApp>
+          <LinkBanner />
+          {start.phase === 'loading' && <Centered title="loading" />}
+          {start.phase === 'failed' && (
+            <Centered title="startFailed" problem={start.message} onRetry={() => setAttempt((n) => n + 1)} />
+          )}
+          {start.phase === 'ready' &&
+            (start.session ? (
+              <ConsolePage
+                session={start.session}
+                onSignedOut={() => setSession(null)}
+                onLocaleChange={setLocale}
+                theme={theme}
+                dark={dark}
+                onThemeChange={setTheme}
+              />
+            ) : (
+              <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} />
+            ))}
+        </AntApp>
       </ConfigProvider>
     </LocaleContext>
   );
+}
+
+/** Whether the system asks for dark mode now (and when it changes). */
+function useSystemDark(): boolean {
+  const query = '(prefers-color-scheme: dark)';
+  const [dark, setDark] = useState(() => window.matchMedia?.(query).matches ?? false);
+  useEffect(() => {
+    const media = window.matchMedia?.(query);
+    if (!media) return;
+    const onChange = () => setDark(media.matches);
+    media.addEventListener('change', onChange);
+    return () => media.removeEventListener('change', onChange);
+  }, []);
+  return dark;
 }

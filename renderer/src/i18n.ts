@@ -58,6 +58,13 @@ const zh = {
   claimCase: '认领工单 #{id}',
   outboxTitle: '待发送操作',
   shortcutsTitle: '键盘快捷键',
+  themeLabel: '外观',
+  themeSystem: '跟随系统',
+  themeLight: '浅色',
+  themeDark: '深色',
+  assignedBadge: '我的工单 {n}',
+  outboxBadge: '待发送 {n}',
+  unreadBadge: '{n} 条未读消息',
   shortcutsHelp: '显示快捷键列表',
   outboxEmpty: '没有待发送的操作',
   outboxPending: '待发送',
@@ -123,6 +130,13 @@ const en: Record<StringKey, string> = {
   claimCase: 'Claim case #{id}',
   outboxTitle: 'Pending actions',
   shortcutsTitle: 'Keyboard shortcuts',
+  themeLabel: 'Appearance',
+  themeSystem: 'System',
+  themeLight: 'Light',
+  themeDark: 'Dark',
+  assignedBadge: 'My cases {n}',
+  outboxBadge: '{n} to send',
+  unreadBadge: '{n} unread messages',
   shortcutsHelp: 'Show this list of shortcuts',
   outboxEmpty: 'Nothing waiting to be sent',
   outboxPending: 'Pending',
@@ -167,7 +181,7 @@ function translator(locale: Locale): Translator {
 }
 
 /** One translator per locale, so effects may depend on it without re-running on every render. */
-const TRANSLATORS: Record<Locale, Translator> = { 'zh-CN': translator('zh-CN'), en: translator('en') };
+export const TRANSLATORS: Record<Locale, Translator> = { 'zh-CN': translator('zh-CN'), en: translator('en') };
 
 export function useT(): Translator {
   return TRANSLATORS[useContext(LocaleContext)];
@@ -185,7 +199,7 @@ export function defineStrings<K extends string>(
   namespace: string,
   zhTable: Record<K, string>,
   enTable: NoInfer<Record<K, string>>,
-): () => (key: K, vars?: Record<string, string | number>) => string {
+): (() => FeatureStrings<K>) & { forLocale(locale: Locale): FeatureStrings<K> } {
   i18n.addResourceBundle('zh-CN', namespace, zhTable);
   i18n.addResourceBundle('en', namespace, enTable);
   const fixed = (locale: Locale) => {
@@ -196,5 +210,10 @@ export function defineStrings<K extends string>(
     'zh-CN': fixed('zh-CN'),
     en: fixed('en'),
   };
-  return () => tables[useContext(LocaleContext)];
+  const hook = () => tables[useContext(LocaleContext)];
+  /** Outside React (exports, tests): the table of one language. */
+  hook.forLocale = (locale: Locale) => tables[locale];
+  return hook;
 }
+
+export type FeatureStrings<K extends string> = (key: K, vars?: Record<string, string | number>) => string;

@@ -8,7 +8,7 @@ import type {
 } from '@jiangxin/shared/bridge';
 import { BridgeCallError, bridgeProblem } from '@jiangxin/shared/bridge';
 import { render } from '@testing-library/react';
-import { ConfigProvider } from 'antd';
+import { App as AntApp, ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import type { ReactElement, ReactNode } from 'react';
 import { MemoryRouter } from 'react-router-dom';
@@ -75,9 +75,11 @@ export function renderWithConsole(
     <BridgeProvider bridge={bridge} connection={alwaysOpen}>
       <LocaleContext value={locale}>
         <ConfigProvider locale={zhCN}>
-          <MemoryRouter initialEntries={[route]}>
-            <ShortcutProvider>{children}</ShortcutProvider>
-          </MemoryRouter>
+          <AntApp>
+            <MemoryRouter initialEntries={[route]}>
+              <ShortcutProvider>{children}</ShortcutProvider>
+            </MemoryRouter>
+          </AntApp>
         </ConfigProvider>
       </LocaleContext>
     </BridgeProvider>

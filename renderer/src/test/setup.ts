@@ -34,6 +34,10 @@ Object.defineProperties(HTMLElement.prototype, {
   offsetHeight: { configurable: true, get: () => 800 },
   offsetWidth: { configurable: true, get: () => 1200 },
 });
+Object.defineProperties(Element.prototype, {
+  clientHeight: { configurable: true, get: () => 800 },
+  clientWidth: { configurable: true, get: () => 1200 },
+});
 Element.prototype.getBoundingClientRect = function getBoundingClientRect() {
   return { x: 0, y: 0, top: 0, left: 0, bottom: 800, right: 1200, width: 1200, height: 800, toJSON() {} };
 };

@@ -1,4 +1,4 @@
-import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import type { ConsoleSession, ConsoleTheme } from '@jiangxin/shared/bridge';
 import {
   homeWorkspace,
   WORKSPACE_GROUPS,
@@ -6,15 +6,19 @@ import {
   workspacesFor,
 } from '@jiangxin/shared/console/workspaces';
 import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
-import { Button, Layout, Menu, Result } from 'antd';
-import { useState } from 'react';
+import { Badge, Button, Layout, Menu, Result } from 'antd';
+import { useEffect, useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { problemOf, useBridge } from '../../bridge';
+import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
 import { type Locale, useT } from '../../i18n';
-import { CaseList } from '../cases/CaseList';
-import { OutboxPanel } from '../outbox/OutboxPanel';
+import { ShortcutProvider } from '../../shortcuts';
+import { CaseQueue } from '../cases/CaseQueue';
+import { PresenceProvider } from '../cases/presence';
 import { type Outbox, useOutbox } from '../outbox/useOutbox';
+import { CommandPalette } from '../palette/CommandPalette';
 import { SyncStatusBar } from '../status/SyncStatusBar';
+import { WORKSPACE_SCREENS } from './screens';
+import { ThemeToggle } from './ThemeToggle';
 
 /**
  * The signed-in console: the workspaces this member's role may use on the left (grouped as in
@@ -27,28 +31,68 @@ interface ConsolePageProps {
   onSignedOut: () => void;
   /** The language was switched (and saved in the console's settings by the engine). */
   onLocaleChange: (locale: Locale) => void;
+  /** The chosen appearance, and whether it is dark now (the system's choice resolved). */
+  theme: ConsoleTheme;
+  dark: boolean;
+  onThemeChange: (theme: ConsoleTheme) => void;
 }
 
 export function ConsolePage(props: ConsolePageProps) {
   return (
     <HashRouter>
-      <ConsoleLayout {...props} />
+      <ShortcutProvider>
+        <PresenceProvider>
+          <ConsoleLayout {...props} />
+        </PresenceProvider>
+      </ShortcutProvider>
     </HashRouter>
   );
 }
 
-function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProps) {
+function ConsoleLayout({
+  session,
+  onSignedOut,
+  onLocaleChange,
+  theme,
+  dark,
+  onThemeChange,
+}: ConsolePageProps) {
   const bridge = useBridge();
+  const { opens } = useConnection();
   const { t, pick, locale } = useT();
   const outbox = useOutbox();
   const navigate = useNavigate();
   const location = useLocation();
   const [error, setError] = useState<string | null>(null);
+  const [counts, setCounts] = useState({ assignedOpen: 0, unreadChats: 0 });
   const workspaces = workspacesFor(session.permissions);
   const home = homeWorkspace(workspaces, session.permissions);
   const current = workspaces.find(
     (w) => location.pathname === w.path || location.pathname.startsWith(`${w.path}/`),
   );
+
+  useBridgeEvent('counts.changed', setCounts);
+  useBridgeEvent('notify', (n) => {
+    // Desktop: the shell shows an OS notification. Browser: a page notification while the page is hidden.
+    if (window.jiangxin || document.visibilityState === 'visible') return;
+    if (typeof Notification !== 'undefined' && Notification.permission === 'granted')
+      new Notification(n.title, { body: n.body, tag: n.caseId ? `case-${n.caseId}` : undefined });
+  });
+  // The window title carries the badge figure (the tray does too, on desktop).
+  useEffect(() => {
+    const n = counts.assignedOpen + counts.unreadChats;
+    document.title = n > 0 ? `(${n}) ${t('appTitle')}` : t('appTitle');
+  }, [counts, t]);
+  // Ask once for page notifications in a browser (Electron uses the OS's).
+  useEffect(() => {
+    if (
+      opens > 0 &&
+      !window.jiangxin &&
+      typeof Notification !== 'undefined' &&
+      Notification.permission === 'default'
+    )
+      void Notification.requestPermission().catch(() => {});
+  }, [opens]);
 
   const logout = () => {
     bridge
@@ -64,6 +108,14 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
     );
   };
 
+  const switchTheme = (next: ConsoleTheme) => {
+    bridge.call('config.set', { theme: next }).then(
+      (config) => onThemeChange(config.theme),
+      (err: unknown) => setError(pick(problemOf(err).message)),
+    );
+  };
+
+  const pending = outbox.items.length;
   const groups = (Object.keys(WORKSPACE_GROUPS) as (keyof typeof WORKSPACE_GROUPS)[])
     .map((group) => ({
       type: 'group' as const,
@@ -71,7 +123,23 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
       label: pick(WORKSPACE_GROUPS[group]),
       children: workspaces
         .filter((w) => w.group === group)
-        .map((w) => ({ key: w.path, label: pick(w.label), 'data-testid': `nav-${w.id}` })),
+        .map((w) => ({
+          key: w.path,
+          label:
+            w.id === 'chats' && counts.unreadChats > 0 ? (
+              <span className="nav-label">
+                {pick(w.label)}
+                <Badge
+                  count={counts.unreadChats}
+                  size="small"
+                  title={t('unreadBadge', { n: counts.unreadChats })}
+                />
+              </span>
+            ) : (
+              pick(w.label)
+            ),
+          'data-testid': `nav-${w.id}`,
+        })),
     }))
     .filter((g) => g.children.length > 0);
 
@@ -84,11 +152,21 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
           <span className="muted"> · {session.roles.map((r) => pick(STAFF_ROLE_LABELS[r])).join('、')}</span>
         </span>
         <SyncStatusBar />
+        <span className="counts" data-testid="counts">
+          <span data-testid="count-assigned">{t('assignedBadge', { n: counts.assignedOpen })}</span>
+          {pending > 0 && (
+            <span className="badge outbox-pending" data-testid="count-outbox">
+              {t('outboxBadge', { n: pending })}
+            </span>
+          )}
+        </span>
         {error && (
           <span className="problem small" role="alert">
             {error}
           </span>
         )}
+        <CommandPalette session={session} />
+        <ThemeToggle theme={theme} onChange={switchTheme} />
         <Button onClick={switchLocale} data-testid="locale-toggle" lang={locale === 'en' ? 'zh-CN' : 'en'}>
           {t('switchLocale')}
         </Button>
@@ -97,10 +175,11 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
         </Button>
       </header>
       <Layout>
-        <Layout.Sider width={200} theme="light" className="nav">
+        <Layout.Sider width={200} theme={dark ? 'dark' : 'light'} className="nav">
           <nav aria-label={t('navLabel')}>
             <Menu
               mode="inline"
+              theme={dark ? 'dark' : 'light'}
               items={groups}
               selectedKeys={current ? [current.path] : []}
               onClick={({ key }) => navigate(key)}
@@ -116,7 +195,7 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
                 <Route
                   key={w.id}
                   path={`${w.path}/*`}
-                  element={<WorkspaceView workspace={w} outbox={outbox} />}
+                  element={<WorkspaceView workspace={w} session={session} outbox={outbox} />}
                 />
               ))}
               <Route path="*" element={<Navigate to={home.path} replace />} />
@@ -128,22 +207,25 @@ function ConsoleLayout({ session, onSignedOut, onLocaleChange }: ConsolePageProp
   );
 }
 
-/** A queue workspace lists its kinds of case beside the pending actions; the other screens come next. */
-function WorkspaceView({ workspace, outbox }: { workspace: Workspace; outbox: Outbox }) {
+/** A workspace's own screen where its feature registered one, else the queue split view for its kinds. */
+function WorkspaceView({
+  workspace,
+  session,
+  outbox,
+}: {
+  workspace: Workspace;
+  session: ConsoleSession;
+  outbox: Outbox;
+}) {
   const { t, pick } = useT();
-  if (!workspace.caseKinds) {
-    return (
-      <Result
-        status="info"
-        title={t('workspaceLaterTitle', { name: pick(workspace.label) })}
-        subTitle={t('workspaceLaterBody')}
-      />
-    );
-  }
+  const Screen = WORKSPACE_SCREENS[workspace.id];
+  if (Screen) return <Screen session={session} />;
+  if (workspace.caseKinds) return <CaseQueue workspace={workspace} session={session} outbox={outbox} />;
   return (
-    <main className="workspace">
-      <CaseList outbox={outbox} kinds={workspace.caseKinds} title={pick(workspace.label)} />
-      <OutboxPanel items={outbox.items} />
-    </main>
+    <Result
+      status="info"
+      title={t('workspaceLaterTitle', { name: pick(workspace.label) })}
+      subTitle={t('workspaceLaterBody')}
+    />
   );
 }

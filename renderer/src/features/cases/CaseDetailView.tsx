@@ -1,0 +1,333 @@
+import type { ActionReceipt, BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
+import { CASE_KIND_LABELS, CASE_PRIORITY_LABELS, type CaseDetail } from '@jiangxin/shared/ops/cases';
+import { Alert, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { formatDateTime, formatFen } from '../../format';
+import { useT } from '../../i18n';
+import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
+import { CASE_FLAG_LABELS, STATUS_LABELS } from './labels';
+import type { CasePaneProps } from './pane';
+import { CASE_PANES } from './panes';
+import { usePresence } from './presence';
+import { SlaCountdown, useNow } from './sla';
+import { useCaseStrings } from './strings';
+
+type Loaded = BridgeResult<'cases.get'>;
+
+interface CaseDetailViewProps {
+  caseId: number;
+  session: ConsoleSession;
+  onClose: () => void;
+  /** Move on to the next case in the queue (after a decision). */
+  onAdvance: () => void;
+}
+
+/**
+ * The open case, beside the queue: what every case has (title, status, priority, SLA countdown, who holds
+ * it, who else is looking, claim and release, the history), and the kind's own pane with its facts and
+ * actions. Re-read whenever the cache says the case changed, so a colleague's claim or a payout's
+ * execution shows up without a click. Works offline on the cached copy; actions are then queued.
+ */
+export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDetailViewProps) {
+  const bridge = useBridge();
+  const { opens } = useConnection();
+  const { t, pick, locale } = useT();
+  const s = useCaseStrings();
+  const now = useNow(15_000);
+  const presence = usePresence();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loadError, setLoadError] = useState<{ zh: string; en: string } | null>(null);
+  const [actionError, setActionError] = useState<{ zh: string; en: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [reads, setReads] = useState(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reads` re-reads after cases.changed
+  useEffect(() => {
+    if (opens === 0) return;
+    let current = true;
+    bridge.call('cases.get', { caseId }).then(
+      (r) => {
+        if (!current) return;
+        setLoaded(r);
+        setLoadError(null);
+      },
+      (err: unknown) => current && setLoadError(problemOf(err).message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [bridge, caseId, opens, reads]);
+
+  // A new case starts clean.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new case id
+  useEffect(() => {
+    setLoaded(null);
+    setActionError(null);
+    setNotice(null);
+  }, [caseId]);
+
+  // Tell colleagues this case is open here (and that it no longer is).
+  useEffect(() => {
+    if (opens === 0) return;
+    bridge.call('presence.view', { caseId }).catch(() => {});
+    return () => {
+      bridge.call('presence.leave', { caseId }).catch(() => {});
+    };
+  }, [bridge, caseId, opens]);
+
+  useBridgeEvent('cases.changed', (changes) => {
+    if (changes.upserted.includes(caseId) || changes.removed.includes(caseId)) setReads((n) => n + 1);
+  });
+
+  const detail = loaded?.detail ?? null;
+  const mine = detail?.case.assigneeId === session.userId;
+
+  const afterAction = useCallback(
+    (receipt: ActionReceipt, advance: boolean | undefined) => {
+      setActionError(null);
+      setNotice(receipt.queued ? s('actionQueued') : s('actionDone'));
+      setReads((n) => n + 1);
+      const moved =
+        receipt.queued ||
+        (receipt.case !== null &&
+          (receipt.case.status !== 'open' || receipt.case.assigneeId !== session.userId));
+      if (advance ?? moved) onAdvance();
+    },
+    [s, session.userId, onAdvance],
+  );
+
+  const run = useCallback(
+    async (call: (d: CaseDetail) => Promise<ActionReceipt>, advance?: boolean): Promise<ActionReceipt> => {
+      if (!detail) throw new Error('no case loaded');
+      setBusy(true);
+      try {
+        const receipt = await call(detail);
+        afterAction(receipt, advance);
+        return receipt;
+      } catch (err) {
+        setActionError(problemOf(err).message);
+        throw err;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [detail, afterAction],
+  );
+
+  const perform: CasePaneProps['perform'] = (action, fields = {}, options = {}) =>
+    run(
+      (d) => bridge.call('cases.perform', { caseId, version: d.case.version, action, fields }),
+      options.advance,
+    );
+  const claim = () =>
+    run((d) => bridge.call('cases.claim', { caseId, version: d.case.version }), false).catch(() => {});
+  const release = () =>
+    run((d) => bridge.call('cases.release', { caseId, version: d.case.version }), false).catch(() => {});
+
+  const canClaim = detail?.actions.find((a) => a.action === 'claim');
+  const canRelease = detail?.actions.find((a) => a.action === 'release');
+  useShortcut(
+    'Escape',
+    onClose,
+    { zh: '关闭详情', en: 'Close the case' },
+    { priority: SHORTCUT_PRIORITY.pane },
+  );
+  useShortcut(
+    'shift+c',
+    claim,
+    { zh: '认领当前工单', en: 'Claim the open case' },
+    {
+      priority: SHORTCUT_PRIORITY.pane,
+      enabled: Boolean(canClaim?.available) && !busy,
+    },
+  );
+
+  if (loadError && !loaded)
+    return (
+      <section className="case-detail" aria-label={s('openCase')}>
+        <Alert
+          type="error"
+          showIcon
+          message={pick(loadError)}
+          action={<Button onClick={() => setReads((n) => n + 1)}>{s('retry')}</Button>}
+        />
+      </section>
+    );
+  if (!loaded)
+    return (
+      <section className="case-detail centered-pane" aria-busy="true" aria-label={s('openCase')}>
+        <Spin /> <span className="muted">{s('detailLoading')}</span>
+      </section>
+    );
+  if (!detail)
+    return (
+      <section className="case-detail" aria-label={s('openCase')}>
+        <Empty description={s('detailMissing')} />
+      </section>
+    );
+
+  const c = detail.case;
+  const viewers = (presence.get(caseId) ?? []).filter((v) => v.userId !== session.userId);
+  const Pane = CASE_PANES[c.kind];
+  const offer = (action: string) => detail.actions.find((a) => a.action === action);
+
+  return (
+    <section
+      className="case-detail"
+      aria-labelledby="case-detail-title"
+      data-testid="case-detail"
+      data-case-id={c.id}
+    >
+      <header className="case-detail-head">
+        <div className="case-detail-titles">
+          <span className="muted">
+            #{c.id} · {pick(CASE_KIND_LABELS[c.kind])}
+          </span>
+          <h2 id="case-detail-title">{c.title}</h2>
+        </div>
+        <Button onClick={onClose} aria-label={s('closeCase')} data-testid="case-detail-close">
+          {s('close')}
+        </Button>
+      </header>
+      <div className="case-facts">
+        <Tag data-testid="case-detail-status">{t(STATUS_LABELS[c.status])}</Tag>
+        <span className={`priority priority-${c.priority}`}>
+          {s('colPriority')}：{pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0])}
+        </span>
+        {c.amountFen !== null && (
+          <span>
+            {s('colAmount')}：{formatFen(c.amountFen)}
+          </span>
+        )}
+        {c.status !== 'resolved' && (
+          <span>
+            SLA：
+            <SlaCountdown dueAt={c.slaDueAt} breached={c.slaBreached} now={now} locale={locale} />
+          </span>
+        )}
+        {c.resolvedAt && <span>{s('resolvedAt', { time: formatDateTime(c.resolvedAt, locale) })}</span>}
+        {c.flags.map((f) => (
+          <Tag key={f} className={`flag flag-${f}`}>
+            {pick(CASE_FLAG_LABELS[f])}
+          </Tag>
+        ))}
+      </div>
+      <div className="case-claim" data-testid="case-detail-claim">
+        <span data-testid="case-detail-holder">
+          {c.assigneeId === null
+            ? s('unclaimed')
+            : mine
+              ? s('heldByMe')
+              : s('heldBy', { name: c.assigneeName ?? `#${c.assigneeId}` })}
+        </span>
+        {viewers.length > 0 && (
+          <span className="viewers" data-testid="case-detail-viewers">
+            {s('viewing', { names: viewers.map((v) => v.nickname).join('、') })}
+          </span>
+        )}
+        <Space>
+          {canClaim && c.assigneeId === null && (
+            <Button
+              type="primary"
+              onClick={claim}
+              disabled={!canClaim.available || busy}
+              title={canClaim.reason ? pick(canClaim.reason) : undefined}
+              data-testid="case-detail-claim-button"
+            >
+              {s('claim')}
+            </Button>
+          )}
+          {canRelease && mine && (
+            <Button
+              onClick={release}
+              disabled={!canRelease.available || busy}
+              data-testid="case-detail-release"
+            >
+              {s('release')}
+            </Button>
+          )}
+        </Space>
+      </div>
+      {loaded.stale && (
+        <Alert
+          type="warning"
+          showIcon
+          message={s('detailStale', {
+            time: loaded.cachedAt ? formatDateTime(loaded.cachedAt, locale) : '—',
+          })}
+        />
+      )}
+      {actionError && (
+        <Alert
+          type="error"
+          showIcon
+          role="alert"
+          message={pick(actionError)}
+          data-testid="case-action-error"
+          closable
+          onClose={() => setActionError(null)}
+        />
+      )}
+      {notice && !actionError && (
+        <Alert
+          type="success"
+          showIcon
+          message={notice}
+          data-testid="case-action-notice"
+          closable
+          onClose={() => setNotice(null)}
+        />
+      )}
+      <div className="case-pane">
+        {Pane ? (
+          <Pane
+            detail={detail}
+            stale={loaded.stale}
+            mine={mine}
+            session={session}
+            perform={perform}
+            offer={offer}
+          />
+        ) : (
+          <GenericSummary detail={detail} />
+        )}
+      </div>
+      <section className="case-history" aria-labelledby="case-history-title">
+        <h3 id="case-history-title">{s('history')}</h3>
+        <Timeline
+          items={detail.history.map((h) => ({
+            key: h.id,
+            children: (
+              <span>
+                <strong>{h.actorName ?? '系统'}</strong> · {h.action}
+                {h.note && ` · ${h.note}`}
+                <span className="muted"> · {formatDateTime(h.at, locale)}</span>
+              </span>
+            ),
+          }))}
+        />
+      </section>
+    </section>
+  );
+}
+
+/** A kind without its own pane: the summary facts as a definition list. */
+function GenericSummary({ detail }: { detail: CaseDetail }) {
+  const s = useCaseStrings();
+  const entries = Object.entries(detail.case.summary).filter(([, v]) => typeof v !== 'object' || v === null);
+  return (
+    <section aria-labelledby="case-summary-title">
+      <h3 id="case-summary-title">{s('summary')}</h3>
+      <dl className="facts">
+        {entries.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{String(v ?? '—')}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

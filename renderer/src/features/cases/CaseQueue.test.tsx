@@ -1,0 +1,135 @@
+import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
+import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { Route, Routes, useLocation } from 'react-router-dom';
+import { describe, expect, it } from 'vitest';
+import { renderWithConsole, ScriptedBridge } from '../../test/render';
+import { CaseQueue } from './CaseQueue';
+import { sampleCase } from './testing';
+
+const session: ConsoleSession = {
+  userId: 7,
+  username: 'moderator',
+  nickname: '李审核',
+  roles: ['moderator'],
+  permissions: ['cases.view', 'listings.review'],
+  coreUrl: 'http://127.0.0.1:3000',
+};
+const listings = WORKSPACES.find((w) => w.id === 'listings')!;
+
+function Where() {
+  return <output data-testid="where">{useLocation().pathname}</output>;
+}
+
+function queueBridge(all: CaseSummary[]) {
+  return new ScriptedBridge()
+    .answer('cases.list', (args) => {
+      let rows = all;
+      if (args.minAmountFen !== undefined) rows = rows.filter((c) => (c.amountFen ?? 0) >= args.minAmountFen!);
+      const offset = args.offset ?? 0;
+      return { items: rows.slice(offset, offset + (args.limit ?? 200)), total: rows.length };
+    })
+    .answer('views.list', () => ({ items: [] }))
+    .answer('views.save', (args) => ({ items: [{ ...args.state, name: args.name, savedAt: new Date().toISOString() }] }))
+    .answer('cases.get', (args) => ({
+      detail: {
+        case: all.find((c) => c.id === args.caseId)!,
+        history: [],
+        actions: [{ action: 'claim', available: true, reason: null }],
+        detail: {},
+      },
+      cachedAt: null,
+      stale: false,
+    }))
+    .answer('presence.view', () => ({ ok: true }))
+    .answer('presence.leave', () => ({ ok: true }));
+}
+
+function renderQueue(bridge: ScriptedBridge, route = listings.path) {
+  return renderWithConsole(
+    <>
+      <Routes>
+        <Route
+          path={`${listings.path}/*`}
+          element={<CaseQueue workspace={listings} session={session} outbox={{ items: [], refresh: () => {} }} />}
+        />
+      </Routes>
+      <Where />
+    </>,
+    { bridge, route },
+  );
+}
+
+describe('the queue split view', () => {
+  it('shows a 100,000-case queue with only the rows on screen in the page', async () => {
+    const all = Array.from({ length: 100_000 }, (_, i) => sampleCase(i + 1));
+    const bridge = queueBridge(all);
+    renderQueue(bridge);
+    expect(await screen.findByText('共 100,000 条')).toBeTruthy();
+    await screen.findByTestId('case-row-1');
+    const rendered = document.querySelectorAll('[data-testid^="case-row-"]').length;
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(100);
+    // Only a window was read from the cache, never the whole queue.
+    expect(Math.max(...bridge.callsOf('cases.list').map((a) => a.limit ?? 0))).toBeLessThanOrEqual(1000);
+  });
+
+  it('moves with j/k, opens with Enter (the route names the case), and closes with Esc', async () => {
+    const bridge = queueBridge(Array.from({ length: 50 }, (_, i) => sampleCase(i + 1)));
+    renderQueue(bridge);
+    await screen.findByTestId('case-row-1');
+    fireEvent.keyDown(window, { key: 'j' });
+    fireEvent.keyDown(window, { key: 'j' });
+    fireEvent.keyDown(window, { key: 'j' });
+    fireEvent.keyDown(window, { key: 'k' });
+    fireEvent.keyDown(window, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('/moderation/listings/2'));
+    expect(await screen.findByText('服务审核：Logo 设计 2', { selector: 'h2' })).toBeTruthy();
+    expect(bridge.callsOf('cases.get')).toContainEqual({ caseId: 2 });
+    expect(bridge.callsOf('presence.view')).toContainEqual({ caseId: 2 });
+    fireEvent.keyDown(window, { key: 'Escape' });
+    await waitFor(() => expect(screen.getByTestId('where').textContent).toBe('/moderation/listings'));
+  });
+
+  it('restores the open case from the route after a restart', async () => {
+    const bridge = queueBridge(Array.from({ length: 30 }, (_, i) => sampleCase(i + 1)));
+    renderQueue(bridge, '/moderation/listings/17');
+    expect(await screen.findByText('服务审核：Logo 设计 17', { selector: 'h2' })).toBeTruthy();
+  });
+
+  it('names a bad amount filter and does not run it; a good one filters in fen', async () => {
+    const bridge = queueBridge(Array.from({ length: 30 }, (_, i) => sampleCase(i + 1)));
+    renderQueue(bridge);
+    await screen.findByTestId('case-row-1');
+    fireEvent.click(screen.getByTestId('queue-filters'));
+    const min = await screen.findByTestId('filter-amount-min');
+    fireEvent.change(min, { target: { value: '12.345' } });
+    fireEvent.blur(min);
+    expect((await screen.findByTestId('filter-amount-error')).textContent).toContain('最多两位小数');
+    expect(bridge.callsOf('cases.list').some((a) => a.minAmountFen !== undefined)).toBe(false);
+    fireEvent.change(min, { target: { value: '25.00' } });
+    fireEvent.blur(min);
+    expect(await screen.findByText('共 6 条')).toBeTruthy();
+    expect(bridge.callsOf('cases.list').at(-1)?.minAmountFen).toBe(2500);
+    expect(screen.queryByTestId('filter-amount-error')).toBeNull();
+  });
+
+  it('saves the current filters and sort as a named view', async () => {
+    const bridge = queueBridge(Array.from({ length: 10 }, (_, i) => sampleCase(i + 1)));
+    renderQueue(bridge);
+    await screen.findByTestId('case-row-1');
+    fireEvent.click(screen.getByTestId('sort-amount'));
+    fireEvent.click(screen.getByTestId('sort-amount'));
+    fireEvent.click(screen.getByTestId('queue-view-menu'));
+    fireEvent.change(await screen.findByTestId('view-name'), { target: { value: '大额优先' } });
+    fireEvent.click(screen.getByTestId('view-save'));
+    await waitFor(() => expect(bridge.callsOf('views.save')).toHaveLength(1));
+    expect(bridge.callsOf('views.save')[0]).toMatchObject({
+      workspace: 'listings',
+      name: '大额优先',
+      state: { sort: '-amount' },
+    });
+    expect(bridge.callsOf('cases.list').at(-1)?.sort).toBe('-amount');
+  });
+});

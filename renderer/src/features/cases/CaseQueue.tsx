@@ -1,0 +1,318 @@
+import type { ConsoleSession, OutboxItem } from '@jiangxin/shared/bridge';
+import type { QueueColumn, QueueFilters, QueueViewState, SavedView } from '@jiangxin/shared/console/views';
+import type { Workspace } from '@jiangxin/shared/console/workspaces';
+import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import { Alert, App as AntApp, Button, Empty, Spin } from 'antd';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { problemOf, useBridge } from '../../bridge';
+import { useT } from '../../i18n';
+import { useShortcut } from '../../shortcuts';
+import { OutboxPanel } from '../outbox/OutboxPanel';
+import type { Outbox } from '../outbox/useOutbox';
+import { CaseDetailView } from './CaseDetailView';
+import { CaseTable } from './CaseTable';
+import { DEFAULT_COLUMNS, type QueueCellContext } from './columns';
+import { downloadText } from './csv';
+import { exportQueueCsv } from './export';
+import { QUEUE_BULK_ACTIONS } from './panes';
+import { usePresence } from './presence';
+import { QueueToolbar } from './QueueToolbar';
+import { useNow } from './sla';
+import { useCaseStrings } from './strings';
+import { type CaseQuery, useCaseWindow } from './useCaseWindow';
+
+const SEARCH_DEBOUNCE_MS = 250;
+const DEFAULT_VIEW: QueueViewState = { filters: {}, sort: 'sla', columns: [...DEFAULT_COLUMNS] };
+
+/**
+ * A queue workspace as a split view, like a mail client: the queue on the left (virtualized, filtered,
+ * sorted, with saved views and CSV export), the open case on the right. The route carries the open case
+ * (`/moderation/listings/123`), so it can be linked and is restored after a restart. j/k move, Enter
+ * opens, Esc closes, / searches, x selects (where bulk actions exist); the open case's pane adds its
+ * own keys (a/r/c).
+ */
+export function CaseQueue({
+  workspace,
+  session,
+  outbox,
+}: {
+  workspace: Workspace;
+  session: ConsoleSession;
+  outbox: Outbox;
+}) {
+  const bridge = useBridge();
+  const translator = useT();
+  const { pick, locale } = translator;
+  const s = useCaseStrings();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const params = useParams();
+  const openId = /^[1-9]\d{0,15}$/.test(params['*'] ?? '') ? Number(params['*']) : null;
+  const titleId = useId();
+  const searchRef = useRef<HTMLInputElement | null>(null);
+  const now = useNow(30_000);
+  const presence = usePresence();
+  const Bulk = QUEUE_BULK_ACTIONS[workspace.id];
+
+  const [view, setView] = useState<QueueViewState>(DEFAULT_VIEW);
+  const [activeView, setActiveView] = useState<string | null>(null);
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [activeIndex, setActiveIndex] = useState(-1);
+  const [selected, setSelected] = useState<ReadonlyMap<number, CaseSummary>>(new Map());
+  const [claiming, setClaiming] = useState<ReadonlySet<number>>(new Set());
+  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
+  const [exporting, setExporting] = useState<string | null>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  useEffect(() => {
+    bridge.call('views.list', { workspace: workspace.id }).then(
+      (r) => setViews(r.items),
+      () => {},
+    );
+  }, [bridge, workspace.id]);
+
+  const query: CaseQuery = useMemo(
+    () => ({
+      ...view.filters,
+      kinds: workspace.caseKinds ? [...workspace.caseKinds] : undefined,
+      statuses: view.filters.statuses ?? ['open', 'waiting'],
+      sort: view.sort,
+      ...(q ? { q } : {}),
+    }),
+    [view.filters, view.sort, workspace.caseKinds, q],
+  );
+  const win = useCaseWindow(query);
+  const total = win.total;
+
+  // Keep the cursor on the open case when the queue re-reads (a resolved case leaves it).
+  useEffect(() => {
+    if (openId === null) return;
+    const at = win.rows.findIndex((c) => c.id === openId);
+    if (at >= 0) setActiveIndex(win.offset + at);
+  }, [openId, win.rows, win.offset]);
+
+  const open = useCallback(
+    (id: number | null) => navigate(id === null ? workspace.path : `${workspace.path}/${id}`),
+    [navigate, workspace.path],
+  );
+
+  const move = (delta: number) => {
+    if (!total) return;
+    setActiveIndex((i) => Math.min(total - 1, Math.max(0, (i < 0 ? -1 : i) + delta)));
+  };
+  const openActive = () => {
+    const c = win.rowAt(activeIndex);
+    if (c) open(c.id);
+  };
+  const advance = useCallback(() => {
+    const at = openId === null ? -1 : win.rows.findIndex((c) => c.id === openId);
+    const next = at >= 0 ? (win.rows[at + 1] ?? win.rows[at - 1]) : undefined;
+    open(next?.id ?? null);
+  }, [openId, win.rows, open]);
+
+  const toggleSelect = (c: CaseSummary) =>
+    setSelected((prev) => {
+      const next = new Map(prev);
+      if (next.has(c.id)) next.delete(c.id);
+      else next.set(c.id, c);
+      return next;
+    });
+
+  useShortcut('j', () => move(1), { zh: '下一条', en: 'Next case' });
+  useShortcut('k', () => move(-1), { zh: '上一条', en: 'Previous case' });
+  useShortcut('Enter', openActive, { zh: '打开工单', en: 'Open the case' });
+  useShortcut('/', () => searchRef.current?.focus(), { zh: '聚焦搜索框', en: 'Focus the search box' });
+  useShortcut(
+    'x',
+    () => {
+      const c = win.rowAt(activeIndex);
+      if (c) toggleSelect(c);
+    },
+    { zh: '选中/取消选中当前工单', en: 'Select or unselect the current case' },
+    { enabled: Boolean(Bulk) },
+  );
+
+  const claim = useCallback(
+    (c: CaseSummary) => {
+      setClaiming((set) => new Set(set).add(c.id));
+      setRowErrors(({ [c.id]: _, ...rest }) => rest);
+      bridge
+        .call('cases.claim', { caseId: c.id, version: c.version })
+        .then(
+          (receipt) => {
+            if (receipt.queued) outbox.refresh();
+          },
+          (err: unknown) => setRowErrors((e) => ({ ...e, [c.id]: pick(problemOf(err).message) })),
+        )
+        .finally(() =>
+          setClaiming((set) => {
+            const next = new Set(set);
+            next.delete(c.id);
+            return next;
+          }),
+        );
+    },
+    [bridge, outbox, pick],
+  );
+
+  const queued = useMemo(() => {
+    const map = new Map<number, OutboxItem>();
+    for (const item of outbox.items) if (item.caseId !== null) map.set(item.caseId, item);
+    return map;
+  }, [outbox.items]);
+
+  const ctx: QueueCellContext = {
+    locale,
+    t: translator,
+    s,
+    now,
+    myId: session.userId,
+    queued,
+    presence,
+    claiming,
+    rowErrors,
+    claim,
+  };
+
+  const pickView = (name: string | null) => {
+    const saved = views.find((v) => v.name === name);
+    setActiveView(saved ? saved.name : null);
+    setView(saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : DEFAULT_VIEW);
+    setSearch(saved?.filters.q ?? '');
+    setActiveIndex(-1);
+  };
+  const saveView = (name: string) => {
+    const filters: QueueFilters = { ...view.filters, ...(q ? { q } : {}) };
+    bridge.call('views.save', { workspace: workspace.id, name, state: { ...view, filters } }).then(
+      (r) => {
+        setViews(r.items);
+        setActiveView(name);
+        message.success(s('viewSaved', { name }));
+      },
+      (err: unknown) => message.error(pick(problemOf(err).message)),
+    );
+  };
+  const deleteView = (name: string) => {
+    bridge.call('views.delete', { workspace: workspace.id, name }).then(
+      (r) => {
+        setViews(r.items);
+        setActiveView(null);
+        message.success(s('viewDeleted', { name }));
+      },
+      (err: unknown) => message.error(pick(problemOf(err).message)),
+    );
+  };
+
+  const exportCsv = () => {
+    setExporting(s('exporting', { done: 0, total: total ?? 0 }));
+    exportQueueCsv(bridge, query, view.columns, translator, s, (done, all) =>
+      setExporting(s('exporting', { done, total: all })),
+    )
+      .then(({ csv, rows }) => {
+        const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+        downloadText(`jiangxin-${workspace.id}-${stamp}.csv`, csv);
+        message.success(s('exported', { n: rows }));
+      })
+      .catch((err: unknown) => message.error(pick(problemOf(err).message)))
+      .finally(() => setExporting(null));
+  };
+
+  const filtered = Object.keys(view.filters).length > 0 || q !== '';
+
+  return (
+    <main className={`workspace queue-split${openId !== null ? ' with-detail' : ''}`}>
+      <section className="panel cases" aria-labelledby={titleId}>
+        <QueueToolbar
+          titleId={titleId}
+          title={pick(workspace.label)}
+          searchRef={searchRef}
+          search={search}
+          onSearch={setSearch}
+          filters={view.filters}
+          onFilters={(filters) => {
+            setView((v) => ({ ...v, filters }));
+            setActiveIndex(-1);
+          }}
+          columns={view.columns}
+          onColumns={(columns: QueueColumn[]) => setView((v) => ({ ...v, columns }))}
+          views={views}
+          activeView={activeView}
+          onPickView={pickView}
+          onSaveView={saveView}
+          onDeleteView={deleteView}
+          total={total}
+          exporting={exporting}
+          onExport={exportCsv}
+        />
+        {Bulk && selected.size > 0 && (
+          <div className="bulk-bar" data-testid="bulk-bar">
+            <span>{s('selectedCount', { n: selected.size })}</span>
+            <Bulk selected={[...selected.values()]} session={session} clear={() => setSelected(new Map())} />
+            <Button onClick={() => setSelected(new Map())}>{s('clearSelection')}</Button>
+          </div>
+        )}
+        {win.error && (
+          <Alert
+            type="error"
+            showIcon
+            role="alert"
+            message={s('loadFailed', { reason: pick(win.error) })}
+            action={<Button onClick={win.reload}>{s('retry')}</Button>}
+          />
+        )}
+        {total === null && !win.error && (
+          <div className="centered-pane" aria-busy="true">
+            <Spin /> <span className="muted">{s('loadingRows')}</span>
+          </div>
+        )}
+        {total === 0 && (
+          <Empty
+            className="queue-empty"
+            data-testid="queue-empty"
+            description={filtered ? s('emptyFiltered') : s('emptyQueue')}
+          />
+        )}
+        {total !== null && total > 0 && (
+          <CaseTable
+            labelId={titleId}
+            window={win}
+            columns={view.columns}
+            sort={view.sort}
+            onSort={(sort) => setView((v) => ({ ...v, sort }))}
+            activeIndex={activeIndex}
+            openId={openId}
+            onRowClick={(index, c) => {
+              setActiveIndex(index);
+              open(c.id);
+            }}
+            selection={Bulk ? new Set(selected.keys()) : null}
+            onToggleSelect={toggleSelect}
+            ctx={ctx}
+            s={s}
+          />
+        )}
+        <OutboxPanel items={outbox.items} />
+      </section>
+      {openId !== null ? (
+        <CaseDetailView
+          key={openId}
+          caseId={openId}
+          session={session}
+          onClose={() => open(null)}
+          onAdvance={advance}
+        />
+      ) : (
+        <aside className="case-detail hint" aria-label={s('openCase')}>
+          <p className="muted">{s('openHint')}</p>
+        </aside>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,283 @@
+import {
+  QUEUE_COLUMNS,
+  type QueueColumn,
+  type QueueFilters,
+  type SavedView,
+} from '@jiangxin/shared/console/views';
+import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
+import { CASE_PRIORITY_LABELS, CASE_STATUSES, type CaseStatus } from '@jiangxin/shared/ops/cases';
+import { Badge, Button, Checkbox, DatePicker, Input, Popover, Select, Space, Switch } from 'antd';
+import dayjs from 'dayjs';
+import { type RefObject, useState } from 'react';
+import { useT } from '../../i18n';
+import { COLUMN_LABELS } from './columns';
+import { STATUS_LABELS } from './labels';
+import { useCaseStrings } from './strings';
+
+interface QueueToolbarProps {
+  titleId: string;
+  title: string;
+  searchRef: RefObject<HTMLInputElement | null>;
+  search: string;
+  onSearch: (q: string) => void;
+  filters: QueueFilters;
+  onFilters: (f: QueueFilters) => void;
+  columns: readonly QueueColumn[];
+  onColumns: (c: QueueColumn[]) => void;
+  views: readonly SavedView[];
+  activeView: string | null;
+  onPickView: (name: string | null) => void;
+  onSaveView: (name: string) => void;
+  onDeleteView: (name: string) => void;
+  total: number | null;
+  exporting: string | null;
+  onExport: () => void;
+}
+
+/** How many filters are set (the badge on the Filters button). */
+export function filterCount(f: QueueFilters): number {
+  return Object.entries(f).filter(([k, v]) => k !== 'q' && v !== undefined).length;
+}
+
+/** The queue's heading row: search, filters, columns, saved views, CSV export and the count. */
+export function QueueToolbar(props: QueueToolbarProps) {
+  const s = useCaseStrings();
+  const [viewName, setViewName] = useState('');
+  const count = filterCount(props.filters);
+  return (
+    <div className="panel-head queue-toolbar">
+      <h2 id={props.titleId}>{props.title}</h2>
+      <Input
+        ref={(el) => {
+          props.searchRef.current = el?.input ?? null;
+        }}
+        type="search"
+        allowClear
+        className="search"
+        value={props.search}
+        onChange={(e) => props.onSearch(e.target.value)}
+        placeholder={s('searchPlaceholder')}
+        aria-label={s('searchPlaceholder')}
+        data-testid="case-search"
+        maxLength={100}
+      />
+      <Popover
+        trigger="click"
+        placement="bottomLeft"
+        content={<FilterForm filters={props.filters} onFilters={props.onFilters} />}
+      >
+        <Badge count={count} size="small">
+          <Button data-testid="queue-filters">{s('filters')}</Button>
+        </Badge>
+      </Popover>
+      <Popover
+        trigger="click"
+        placement="bottomLeft"
+        content={
+          <Checkbox.Group
+            className="column-choice"
+            value={[...props.columns]}
+            onChange={(v) => v.length > 0 && props.onColumns(QUEUE_COLUMNS.filter((c) => v.includes(c)))}
+            options={QUEUE_COLUMNS.map((c) => ({ value: c, label: s(COLUMN_LABELS[c]) }))}
+          />
+        }
+      >
+        <Button data-testid="queue-columns">{s('columns')}</Button>
+      </Popover>
+      <Select
+        className="view-select"
+        aria-label={s('views')}
+        data-testid="queue-views"
+        value={props.activeView ?? ''}
+        onChange={(v: string) => props.onPickView(v === '' ? null : v)}
+        options={[
+          { value: '', label: s('viewDefault') },
+          ...props.views.map((v) => ({ value: v.name, label: v.name })),
+        ]}
+        popupMatchSelectWidth={false}
+      />
+      <Popover
+        trigger="click"
+        placement="bottomLeft"
+        content={
+          <Space direction="vertical">
+            <Space.Compact>
+              <Input
+                value={viewName}
+                onChange={(e) => setViewName(e.target.value)}
+                placeholder={s('viewName')}
+                aria-label={s('viewName')}
+                maxLength={40}
+                data-testid="view-name"
+              />
+              <Button
+                type="primary"
+                disabled={viewName.trim() === ''}
+                onClick={() => {
+                  props.onSaveView(viewName.trim());
+                  setViewName('');
+                }}
+                data-testid="view-save"
+              >
+                {s('viewSave').replace('…', '')}
+              </Button>
+            </Space.Compact>
+            {props.activeView && (
+              <Button danger onClick={() => props.onDeleteView(props.activeView!)} data-testid="view-delete">
+                {s('viewDelete', { name: props.activeView })}
+              </Button>
+            )}
+          </Space>
+        }
+      >
+        <Button data-testid="queue-view-menu">{s('viewSave')}</Button>
+      </Popover>
+      <Button
+        onClick={props.onExport}
+        disabled={props.exporting !== null || !props.total}
+        data-testid="queue-export"
+      >
+        {props.exporting ?? s('exportCsv')}
+      </Button>
+      {props.total !== null && (
+        <span className="muted" data-testid="case-total" aria-live="polite">
+          {s('total', { n: props.total.toLocaleString() })}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The filter controls; amounts are typed in yuan and kept in fen, and a bad amount is named, not applied. */
+export function FilterForm({
+  filters,
+  onFilters,
+}: {
+  filters: QueueFilters;
+  onFilters: (f: QueueFilters) => void;
+}) {
+  const s = useCaseStrings();
+  const { t, pick } = useT();
+  const [min, setMin] = useState(filters.minAmountFen === undefined ? '' : fenToYuan(filters.minAmountFen));
+  const [max, setMax] = useState(filters.maxAmountFen === undefined ? '' : fenToYuan(filters.maxAmountFen));
+  const [amountError, setAmountError] = useState<string | null>(null);
+  const set = (patch: Partial<QueueFilters>) => {
+    const next = { ...filters, ...patch };
+    for (const k of Object.keys(next) as (keyof QueueFilters)[]) if (next[k] === undefined) delete next[k];
+    onFilters(next);
+  };
+  const applyAmounts = (minText: string, maxText: string) => {
+    const minFen = minText.trim() === '' ? undefined : yuanToFen(minText.trim());
+    const maxFen = maxText.trim() === '' ? undefined : yuanToFen(maxText.trim());
+    if (minFen === null || maxFen === null) return setAmountError(s('amountInvalid'));
+    if (minFen !== undefined && maxFen !== undefined && minFen > maxFen)
+      return setAmountError(s('amountRange'));
+    setAmountError(null);
+    set({ minAmountFen: minFen, maxAmountFen: maxFen });
+  };
+  return (
+    <div className="filter-form" data-testid="filter-form">
+      <fieldset>
+        <legend>{s('filterStatus')}</legend>
+        <Checkbox.Group
+          value={filters.statuses ?? ['open', 'waiting']}
+          onChange={(v) => set({ statuses: v.length ? (v as CaseStatus[]) : undefined })}
+          options={CASE_STATUSES.map((st) => ({ value: st, label: t(STATUS_LABELS[st]) }))}
+        />
+      </fieldset>
+      <div className="field">
+        {s('filterAssignee')}
+        <Select
+          aria-label={s('filterAssignee')}
+          value={typeof filters.assignee === 'number' ? 'any' : (filters.assignee ?? 'any')}
+          onChange={(v: string) => set({ assignee: v === 'any' ? undefined : (v as 'me' | 'none') })}
+          options={[
+            { value: 'any', label: s('assigneeAny') },
+            { value: 'me', label: s('assigneeMe') },
+            { value: 'none', label: s('assigneeNone') },
+          ]}
+          data-testid="filter-assignee"
+        />
+      </div>
+      <div className="field">
+        {s('filterPriority')}
+        <Select
+          aria-label={s('filterPriority')}
+          value={filters.priorityAtLeast ?? -1}
+          onChange={(v: number) => set({ priorityAtLeast: v < 0 ? undefined : v })}
+          options={[
+            { value: -1, label: s('priorityAny') },
+            ...CASE_PRIORITY_LABELS.map((l, i) => ({ value: i, label: pick(l) })),
+          ]}
+        />
+      </div>
+      <div className="field inline">
+        <Switch
+          checked={filters.slaBreached === true}
+          onChange={(on) => set({ slaBreached: on ? true : undefined })}
+          aria-label={s('filterSla')}
+          data-testid="filter-sla"
+        />
+        {s('filterSla')}
+      </div>
+      <div className="amounts">
+        <div className="field">
+          {s('filterAmountMin')}
+          <Input
+            value={min}
+            onChange={(e) => setMin(e.target.value)}
+            onBlur={() => applyAmounts(min, max)}
+            onPressEnter={() => applyAmounts(min, max)}
+            inputMode="decimal"
+            aria-label={s('filterAmountMin')}
+            data-testid="filter-amount-min"
+          />
+        </div>
+        <div className="field">
+          {s('filterAmountMax')}
+          <Input
+            value={max}
+            onChange={(e) => setMax(e.target.value)}
+            onBlur={() => applyAmounts(min, max)}
+            onPressEnter={() => applyAmounts(min, max)}
+            inputMode="decimal"
+            aria-label={s('filterAmountMax')}
+            data-testid="filter-amount-max"
+          />
+        </div>
+      </div>
+      {amountError && (
+        <p className="problem small" role="alert" data-testid="filter-amount-error">
+          {amountError}
+        </p>
+      )}
+      <div className="field">
+        {s('filterCreated')}
+        <DatePicker.RangePicker
+          aria-label={s('filterCreated')}
+          value={[
+            filters.createdFrom ? dayjs(filters.createdFrom) : null,
+            filters.createdTo ? dayjs(filters.createdTo) : null,
+          ]}
+          onChange={(range) =>
+            set({
+              createdFrom: range?.[0]?.startOf('day').toISOString(),
+              createdTo: range?.[1]?.endOf('day').toISOString(),
+            })
+          }
+        />
+      </div>
+      <Button
+        onClick={() => {
+          setMin('');
+          setMax('');
+          setAmountError(null);
+          onFilters(filters.q ? { q: filters.q } : {});
+        }}
+        data-testid="filter-clear"
+      >
+        {s('clearFilters')}
+      </Button>
+    </div>
+  );
+}
