@@ -104,7 +104,7 @@ export function App() {
                 onThemeChange={setTheme}
               />
             ) : (
-              <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} />
+              <LoginPage defaultCoreUrl={start.coreUrl} onSignedIn={setSession} onLocaleChange={setLocale} />
             ))}
         </AntApp>
       </ConfigProvider>

@@ -1,12 +1,24 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import { type FormEvent, useState } from 'react';
 import { problemOf, useBridge } from '../../bridge';
-import { useT } from '../../i18n';
+import { type Locale, useT } from '../../i18n';
 
 /** Sign-in through the engine: the core to use (prefilled from `config.get`), account and password. */
-export function LoginPage(props: { defaultCoreUrl: string; onSignedIn: (session: ConsoleSession) => void }) {
+export function LoginPage(props: {
+  defaultCoreUrl: string;
+  onSignedIn: (session: ConsoleSession) => void;
+  /** The language was switched on the sign-in page (saved by the engine like in the console). */
+  onLocaleChange: (locale: Locale) => void;
+}) {
   const bridge = useBridge();
-  const { t, pick } = useT();
+  const { t, pick, locale } = useT();
+  const switchLocale = () => {
+    const next: Locale = locale === 'en' ? 'zh-CN' : 'en';
+    bridge.call('config.set', { locale: next }).then(
+      (config) => props.onLocaleChange(config.locale),
+      (err: unknown) => setError(pick(problemOf(err).message)),
+    );
+  };
   const [coreUrl, setCoreUrl] = useState(props.defaultCoreUrl);
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -30,7 +42,17 @@ export function LoginPage(props: { defaultCoreUrl: string; onSignedIn: (session:
   return (
     <main className="login">
       <form className="panel login-form" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">{t('appTitle')}</h1>
+        <div className="login-head">
+          <h1 id="login-title">{t('appTitle')}</h1>
+          <button
+            type="button"
+            onClick={switchLocale}
+            data-testid="login-locale-toggle"
+            lang={locale === 'en' ? 'zh-CN' : 'en'}
+          >
+            {t('switchLocale')}
+          </button>
+        </div>
         <label>
           {t('coreUrl')}
           <input
