@@ -18,6 +18,7 @@ import { registerPayoutsRoutes } from './modules/payouts/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
 import { registerSearchRoutes } from './modules/search/routes';
 import { registerSettingsRoutes } from './modules/settings/routes';
+import { registerStaffRoutes } from './modules/staff/routes';
 import { registerStatsRoutes } from './modules/stats/routes';
 import { registerSupportRoutes } from './modules/support/routes';
 import { wireOps } from './ops/wiring';
@@ -86,7 +87,7 @@ export async function buildApp(ctx: AppContext) {
     }
   });
 
-  const opsRoutes = guardOpsRoutes(http, '/api/v1');
+  const opsRoutes = guardOpsRoutes(http, '/api/v1', ctx.db.write);
   const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
   await http.register(
     async (api) => {
@@ -108,6 +109,7 @@ export async function buildApp(ctx: AppContext) {
       await registerPayoutsRoutes(api, ctx);
       await registerSupportRoutes(api, ctx);
       await registerStatsRoutes(api, ctx);
+      await registerStaffRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

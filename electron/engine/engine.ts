@@ -10,6 +10,7 @@ import {
   type BridgeResult,
   bridgeProblem,
   type ConsoleSession,
+  FILE_CONTENT_MAX_BYTES,
   parseBridgeCall,
   type SyncStatus,
 } from '@jiangxin/shared/bridge';
@@ -18,7 +19,11 @@ import type { EventEnvelope } from '@jiangxin/shared/events';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { caseDetailSchema, caseSummarySchema } from '@jiangxin/shared/ops/cases';
 import { OPS_STREAM } from '@jiangxin/shared/ops/stream';
-import { staffSupportMessagePageSchema, supportUnreadSchema } from '@jiangxin/shared/ops/support';
+import {
+  staffSupportMessagePageSchema,
+  supportPreviewsSchema,
+  supportUnreadSchema,
+} from '@jiangxin/shared/ops/support';
 import { hasPermission } from '@jiangxin/shared/permissions';
 import { z } from 'zod';
 import { type ActionMethod, actionRequest, isActionMethod } from './actions';
@@ -26,7 +31,13 @@ import type { ConsoleEngineHandle, ConsoleEngineOptions, EngineListener } from '
 import type { CacheChanges } from './cache/cases';
 import { toOutboxItem } from './cache/outbox';
 import { openRemoteCache, type RemoteCache } from './cache-worker/remote';
-import { CoreClient, CoreRefusal, CoreUnreachable, UNREACHABLE_MESSAGE } from './net/core-client';
+import {
+  CoreClient,
+  CoreRefusal,
+  CoreUnreachable,
+  toCoreError,
+  UNREACHABLE_MESSAGE,
+} from './net/core-client';
 import { SettingsFile, TooManyViews } from './settings';
 import { SyncLoop } from './sync/sync';
 
@@ -428,6 +439,13 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       }
     } else if (event.type === 'support.read') {
       this.scheduleUnread(session);
+      const p = event.payload as { caseId: number | null; side: 'user' | 'agent'; upToMessageId: number };
+      if (p.caseId !== null)
+        this.emit('chat.read', {
+          caseId: p.caseId,
+          side: p.side === 'user' ? 'customer' : 'agent',
+          upToMessageId: p.upToMessageId,
+        });
     }
   }
 
@@ -643,6 +661,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         return { ok: true };
       case 'chat.unread':
         return this.online().client.get('/ops/support/unread');
+      case 'chat.previews':
+        return this.chatPreviews(a['caseIds'] as number[]);
       case 'cannedReplies.list':
         return this.online().client.get('/ops/canned-replies', { params: a['q'] ? { q: a['q'] } : {} });
       case 'outbox.list':
@@ -665,11 +685,17 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       }
       case 'users.context':
         return this.online().client.get(`/ops/users/${a['userId']}/context`);
+      case 'files.content':
+        return this.fileContent(a['fileId'] as number);
       case 'users.reveal':
         return this.online().client.post(`/ops/users/${a['userId']}/reveal`, {
           field: a['field'],
           reason: a['reason'],
         });
+      case 'ledger.transactions':
+        return this.online().client.get('/ops/ledger/transactions', { params: a });
+      case 'ledger.accounts':
+        return this.online().client.get('/ops/ledger/accounts', { params: a });
       case 'stats.get':
         return this.online().client.get('/ops/stats', { params: a });
       case 'audit.list':
@@ -680,6 +706,30 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         return this.online().client.get('/ops/settings');
       case 'settings.update':
         return this.online().client.put('/ops/settings', args);
+      case 'cannedReplies.create':
+        return this.online().client.post('/ops/canned-replies', args);
+      case 'cannedReplies.update': {
+        const { id, ...body } = args as BridgeArgs<'cannedReplies.update'>;
+        return this.online().client.patch(`/ops/canned-replies/${id}`, body);
+      }
+      case 'cannedReplies.delete':
+        return this.online().client.delete(`/ops/canned-replies/${a['id']}`);
+      case 'staff.list':
+        return this.online().client.get('/ops/staff');
+      case 'staff.create':
+        return this.online().client.post('/ops/staff', args);
+      case 'staff.setRoles': {
+        const { id, ...body } = args as BridgeArgs<'staff.setRoles'>;
+        return this.online().client.put(`/ops/staff/${id}/roles`, body);
+      }
+      case 'staff.disable':
+      case 'staff.enable': {
+        const { id, ...body } = args as BridgeArgs<'staff.disable'>;
+        return this.online().client.post(
+          `/ops/staff/${id}/${method === 'staff.disable' ? 'disable' : 'enable'}`,
+          body,
+        );
+      }
       case 'app.openExternal':
         if (!this.opts.openExternal) {
           throw new CoreRefusal(
@@ -767,6 +817,76 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       items: cursor ? [] : await session.cache.listChatMessages(caseId),
       nextCursor: null,
       offline: true,
+    };
+  }
+
+  /** Online from the core; offline the newest cached message the customer can see, per chat. */
+  private async chatPreviews(caseIds: number[]): Promise<BridgeResult<'chat.previews'>> {
+    const session = this.requireSession();
+    if (caseIds.length === 0) return { items: [] };
+    if (session.resumed) {
+      try {
+        return await session.client.get('/ops/support/previews', {
+          params: { caseIds: caseIds.join(',') },
+          schema: supportPreviewsSchema,
+        });
+      } catch (error) {
+        if (!(error instanceof CoreUnreachable)) throw error;
+      }
+    }
+    const items: BridgeResult<'chat.previews'>['items'] = [];
+    for (const caseId of caseIds) {
+      const cached = await session.cache.listChatMessages(caseId, { limit: 20 });
+      const last = cached.filter((m) => !m.isNote).at(-1);
+      if (last) {
+        const { isNote: _n, cannedReplyId: _c, ...lastMessage } = last;
+        items.push({ caseId, lastMessage });
+      }
+    }
+    return { items };
+  }
+
+  /** A file's bytes for the page (chat thumbnails, downloads); problems come back as the core's JSON. */
+  private async fileContent(fileId: number): Promise<BridgeResult<'files.content'>> {
+    const session = this.online();
+    let res: { data: unknown; headers: Record<string, unknown> };
+    try {
+      res = await session.client.http.get(`/files/${fileId}/content`, {
+        responseType: 'arraybuffer',
+        maxContentLength: FILE_CONTENT_MAX_BYTES,
+        // An error body is JSON (so the token refresh and the problem's reason still work).
+        transformResponse: [
+          (data: unknown, _headers: unknown, status?: number) => {
+            if (status === undefined || status < 400) return data;
+            try {
+              return JSON.parse(Buffer.from(data as ArrayBuffer).toString('utf8'));
+            } catch {
+              return {};
+            }
+          },
+        ],
+      });
+    } catch (error) {
+      const e = toCoreError(error);
+      // axios gives up on a body over maxContentLength with ERR_BAD_RESPONSE and no response.
+      if (e instanceof CoreUnreachable && e.reason === 'ERR_BAD_RESPONSE')
+        throw new CoreRefusal(
+          bridgeProblem('file_too_large', {
+            zh: '文件太大，无法在运营台中打开',
+            en: 'The file is too large to open in the console',
+          }),
+        );
+      throw e;
+    }
+    const bytes = Buffer.from(res.data as ArrayBuffer);
+    const contentType =
+      String(res.headers['content-type'] ?? 'application/octet-stream')
+        .split(';')[0]
+        ?.trim() || 'application/octet-stream';
+    return {
+      contentType,
+      sizeBytes: bytes.length,
+      dataUrl: `data:${contentType};base64,${bytes.toString('base64')}`,
     };
   }
 

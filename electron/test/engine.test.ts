@@ -282,6 +282,50 @@ describe('console engine against a real core', () => {
       `/support/conversations/${opened.body.id}/messages`,
     );
     expect(seen.body.items.map((m) => m.content)).toContain('您好，退款将在 3 个工作日内原路退回');
+    // The conversation list's preview is that reply; the customer reading it is a live read receipt.
+    const previews = await e.call('chat.previews', { caseIds: [c.id] });
+    expect(previews.items).toEqual([
+      {
+        caseId: c.id,
+        lastMessage: expect.objectContaining({ content: '您好，退款将在 3 个工作日内原路退回' }),
+      },
+    ]);
+    const replyId = (seen.body.items as unknown as { id: number; content: string }[]).find(
+      (m) => m.content === '您好，退款将在 3 个工作日内原路退回',
+    )!.id;
+    const read = await customer.api.post(`/support/conversations/${opened.body.id}/read`, {
+      upToMessageId: replyId,
+    });
+    expect(read.status).toBe(200);
+    await until('the read receipt', () =>
+      e.events.some(
+        (x) =>
+          x.event === 'chat.read' &&
+          (x.payload as { caseId: number; side: string; upToMessageId: number }).upToMessageId === replyId &&
+          (x.payload as { side: string }).side === 'customer',
+      ),
+    );
+
+    // A picture from the customer: the console gets its bytes through the engine (the page cannot
+    // send the staff member's token itself).
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('截图')]);
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), '截图.png');
+    const upload = await fetch(`${t.url}/api/v1/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${customer.tokens.accessToken}` },
+      body: form,
+    });
+    expect(upload.status).toBe(201);
+    const fileId = ((await upload.json()) as { id: number }).id;
+    const content = await e.call('files.content', { fileId });
+    expect(content).toEqual({
+      contentType: 'image/png',
+      sizeBytes: png.length,
+      dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+    });
+    const missing = await e.engine.dispatch('files.content', { fileId: 987_654_321 });
+    expect(missing).toMatchObject({ ok: false, problem: { status: 404 } });
 
     // The customer types: the agent's console hears it.
     const customerSocket = io(t.url, {

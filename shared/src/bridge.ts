@@ -9,18 +9,36 @@ import {
   caseStatusSchema,
   caseSummarySchema,
 } from './ops/cases';
+import {
+  ledgerAccountsResponseSchema,
+  ledgerFilterSchema,
+  ledgerTransactionPageSchema,
+  ledgerTransactionsQuerySchema,
+} from './ops/ledger';
 import { batchApproveBodySchema, batchApproveResultSchema } from './ops/payouts';
 import { opsSettingsPatchSchema, opsSettingsSchema } from './ops/settings';
+import {
+  createStaffBodySchema,
+  setStaffRolesBodySchema,
+  staffListSchema,
+  staffMemberSchema,
+  staffStateBodySchema,
+} from './ops/staff';
 import { statsQuerySchema, statsResponseSchema } from './ops/stats';
 import { presenceSchema } from './ops/stream';
 import {
   cannedReplyListSchema,
+  cannedReplySchema,
+  createCannedReplyBodySchema,
   customerContextSchema,
   piiFieldSchema,
   revealResponseSchema,
+  SUPPORT_PREVIEW_MAX_CASES,
   staffSupportMessagePageSchema,
   staffSupportMessageSchema,
+  supportPreviewsSchema,
   supportUnreadSchema,
+  updateCannedReplyBodySchema,
 } from './ops/support';
 import { permissionSchema, staffRoleSchema } from './permissions';
 
@@ -237,6 +255,11 @@ export const BRIDGE_METHODS = {
   'chat.markRead': method(caseRef.extend({ upToMessageId: idSchema }), okSchema),
   'chat.typing': method(caseRef, okSchema),
   'chat.unread': method(empty, supportUnreadSchema),
+  /** The last message the customer can see of each of these support chats (the conversation list's preview). */
+  'chat.previews': method(
+    z.object({ caseIds: z.array(idSchema).max(SUPPORT_PREVIEW_MAX_CASES) }),
+    supportPreviewsSchema,
+  ),
   'cannedReplies.list': method(z.object({ q: text({ max: 50 }).optional() }), cannedReplyListSchema),
   'presence.view': method(caseRef, okSchema),
   'presence.leave': method(caseRef, okSchema),
@@ -244,18 +267,42 @@ export const BRIDGE_METHODS = {
   'outbox.retry': method(z.object({ id: idSchema }), outboxItemSchema),
   'outbox.dismiss': method(z.object({ id: idSchema }), okSchema),
   'users.context': method(z.object({ userId: idSchema }), customerContextSchema),
+  /**
+   * A stored file's bytes as a `data:` URL (chat images as thumbnails, attachments to save), from the core
+   * with the staff member's sign-in; at most `FILE_CONTENT_MAX_BYTES`.
+   */
+  'files.content': method(
+    z.object({ fileId: idSchema }),
+    z.object({ contentType: z.string(), sizeBytes: z.number().int(), dataUrl: z.string() }),
+  ),
   'users.reveal': method(
     z.object({ userId: idSchema, field: piiFieldSchema, reason: text({ min: 2, max: 200 }) }),
     revealResponseSchema,
   ),
   'stats.get': method(statsQuerySchema, statsResponseSchema),
+  /** The ledger explorer (needs the core): one user's, order's or account's journals, newest first. */
+  'ledger.transactions': method(ledgerTransactionsQuerySchema, ledgerTransactionPageSchema),
+  'ledger.accounts': method(ledgerFilterSchema, ledgerAccountsResponseSchema),
   'audit.list': method(auditQuerySchema, auditPageSchema),
   'audit.verify': method(empty, auditVerificationSchema),
   'settings.get': method(empty, opsSettingsSchema),
   'settings.update': method(opsSettingsPatchSchema, opsSettingsSchema),
+  /** Canned-reply management (`canned_replies.manage`; needs the core, never queued). */
+  'cannedReplies.create': method(createCannedReplyBodySchema, cannedReplySchema),
+  'cannedReplies.update': method(updateCannedReplyBodySchema.extend({ id: idSchema }), cannedReplySchema),
+  'cannedReplies.delete': method(z.object({ id: idSchema }), okSchema),
+  /** Staff accounts and roles (`staff.manage`; needs the core, never queued). */
+  'staff.list': method(empty, staffListSchema),
+  'staff.create': method(createStaffBodySchema, staffMemberSchema),
+  'staff.setRoles': method(setStaffRolesBodySchema.extend({ id: idSchema }), staffMemberSchema),
+  'staff.disable': method(staffStateBodySchema.extend({ id: idSchema }), staffMemberSchema),
+  'staff.enable': method(staffStateBodySchema.extend({ id: idSchema }), staffMemberSchema),
   /** Opens an allow-listed link (the API docs, the sandbox) in the system browser. */
   'app.openExternal': method(z.object({ url: z.url() }), okSchema),
 } as const;
+
+/** The largest file `files.content` passes to the page (a data: URL is a third larger again). */
+export const FILE_CONTENT_MAX_BYTES = 8 * 1024 * 1024;
 
 export type BridgeMethod = keyof typeof BRIDGE_METHODS;
 export type BridgeArgs<M extends BridgeMethod> = z.input<(typeof BRIDGE_METHODS)[M]['args']>;
@@ -269,6 +316,12 @@ export const BRIDGE_EVENTS = {
   'outbox.changed': z.object({ items: z.array(outboxItemSchema) }),
   'chat.message': z.object({ caseId: z.number().int(), message: staffSupportMessageSchema }),
   'chat.typing': z.object({ caseId: z.number().int(), side: z.enum(['customer', 'agent']) }),
+  /** A read marker of a support chat moved: `customer` read the agents' messages up to `upToMessageId` (or the agents did). */
+  'chat.read': z.object({
+    caseId: z.number().int(),
+    side: z.enum(['customer', 'agent']),
+    upToMessageId: z.number().int(),
+  }),
   presence: presenceSchema,
   'session.changed': consoleSessionSchema.nullable(),
   /** Badge figures (tray, window title, navigation): open cases assigned to me, unread support messages. */

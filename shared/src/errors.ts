@@ -4,6 +4,7 @@ import { DISPUTES_ERRORS } from './ops/disputes';
 import { MODERATION_ERRORS } from './ops/moderation';
 import { PAYOUTS_ERRORS } from './ops/payouts';
 import { SETTINGS_ERRORS } from './ops/settings';
+import { STAFF_ERRORS } from './ops/staff';
 import { STATS_ERRORS } from './ops/stats';
 import { SUPPORT_ERRORS } from './ops/support';
 
@@ -102,6 +103,7 @@ export const ERROR_MESSAGES = {
   ...PAYOUTS_ERRORS,
   ...SUPPORT_ERRORS,
   ...STATS_ERRORS,
+  ...STAFF_ERRORS,
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

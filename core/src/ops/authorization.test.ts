@@ -37,12 +37,20 @@ const EXPECTED: Record<string, StaffRole[]> = {
   'GET /ops/support/conversations/:caseId/messages': S,
   'POST /ops/support/conversations/:caseId/read': S,
   'GET /ops/support/unread': S,
+  'GET /ops/support/previews': S,
   'GET /ops/canned-replies': S,
   'POST /ops/canned-replies': ADMIN,
   'PATCH /ops/canned-replies/:id': ADMIN,
   'DELETE /ops/canned-replies/:id': ADMIN,
   'GET /ops/users/:id/context': ALL,
   'POST /ops/users/:id/reveal': ADMIN,
+  'GET /ops/ledger/transactions': F,
+  'GET /ops/ledger/accounts': F,
+  'GET /ops/staff': ADMIN,
+  'POST /ops/staff': ADMIN,
+  'PUT /ops/staff/:id/roles': ADMIN,
+  'POST /ops/staff/:id/disable': ADMIN,
+  'POST /ops/staff/:id/enable': ADMIN,
 };
 
 let t: TestApp;

@@ -176,6 +176,14 @@ export class CoreClient {
     return this.request<T>({ method: 'PUT', url: path, data: body ?? {} }, opts.schema);
   }
 
+  async patch<T = unknown>(path: string, body: unknown, opts: { schema?: z.ZodType<T> } = {}): Promise<T> {
+    return this.request<T>({ method: 'PATCH', url: path, data: body ?? {} }, opts.schema);
+  }
+
+  async delete<T = unknown>(path: string, opts: { schema?: z.ZodType<T> } = {}): Promise<T> {
+    return this.request<T>({ method: 'DELETE', url: path }, opts.schema);
+  }
+
   private async request<T>(config: AxiosRequestConfig, schema?: z.ZodType<T>): Promise<T> {
     let data: unknown;
     try {

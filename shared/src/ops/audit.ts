@@ -30,6 +30,8 @@ export const auditQuerySchema = z.object({
     .regex(/^[a-z_]+$/)
     .optional(),
   subjectId: z.coerce.number().int().positive().optional(),
+  /** Rows up to and including this id (to open the log at a row, such as the first broken link). */
+  maxId: z.coerce.number().int().positive().optional(),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
   cursor: z.string().max(200).optional(),

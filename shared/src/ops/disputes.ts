@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { idSchema, isoDateTime, text } from '../api/common';
 import { fileSchema } from '../api/files';
+import { messageSchema } from '../api/messaging';
+import { orderDetailSchema } from '../api/orders';
 import { fenSchema } from '../money';
 
 /**
@@ -98,6 +100,90 @@ export const disputeViewSchema = z.object({
   createdAt: isoDateTime,
 });
 export type DisputeView = z.infer<typeof disputeViewSchema>;
+
+/** A party of the disputed order as staff see them. */
+export const disputePartySchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  status: z.enum(['active', 'suspended', 'banned']),
+  joinedAt: isoDateTime.nullable(),
+});
+export type DisputeParty = z.infer<typeof disputePartySchema>;
+
+export const DISPUTE_DECISION_STEPS = ['proposed', 'approved', 'rejected', 'executed'] as const;
+export const DISPUTE_DECISION_STEP_LABELS: Record<
+  (typeof DISPUTE_DECISION_STEPS)[number],
+  { zh: string; en: string }
+> = {
+  proposed: { zh: '提出裁决方案', en: 'Proposed' },
+  approved: { zh: '复核通过', en: 'Approved' },
+  rejected: { zh: '驳回方案', en: 'Rejected' },
+  executed: { zh: '已执行', en: 'Executed' },
+};
+
+/** A resolution proposed above the second-approval threshold, waiting for another member of staff. */
+export const disputeProposalSchema = z.object({
+  outcome: disputeOutcomeSchema,
+  label: z.object({ zh: z.string(), en: z.string() }),
+  refundFen: fenSchema.nullable(),
+  releaseFen: fenSchema.nullable(),
+  note: z.string().nullable(),
+  proposedBy: z.number().int().nullable(),
+  proposedByName: z.string().nullable(),
+  proposedAt: isoDateTime.nullable(),
+});
+export type DisputeProposal = z.infer<typeof disputeProposalSchema>;
+
+/**
+ * The dispute case screen (`detail` of a `dispute` case): the dispute with its evidence, the order with
+ * its timeline, deliveries (with files) and revisions, the parties and their chat about the order, the
+ * escrow, the deadlines, and the resolution state with the proposal awaiting approval.
+ */
+export const disputeCaseDetailSchema = z.object({
+  dispute: disputeViewSchema,
+  order: orderDetailSchema,
+  parties: z.object({ client: disputePartySchema.nullable(), freelancer: disputePartySchema.nullable() }),
+  /** The parties' chat about the order, oldest first (the latest 500). */
+  messages: z.array(messageSchema.extend({ senderName: z.string().nullable() })),
+  evidence: z.array(disputeEvidenceSchema),
+  escrow: z.object({
+    /** What the split must add up to. */
+    orderAmountFen: fenSchema,
+    /** What the ledger's escrow account holds now. */
+    heldFen: z.number().int(),
+    platformFeeBps: z.number().int(),
+  }),
+  deadlines: z.object({
+    evidenceUntil: isoDateTime.nullable(),
+    evidenceOpen: z.boolean(),
+    slaDueAt: isoDateTime.nullable(),
+    deliveryDeadline: isoDateTime.nullable(),
+  }),
+  resolution: z.object({
+    state: z.enum(['open', 'awaiting_second_approval', 'resolved']),
+    needsSecondApproval: z.boolean(),
+    secondApprovalThresholdFen: fenSchema,
+    proposal: disputeProposalSchema.nullable(),
+    final: disputeResolutionSchema.nullable(),
+    resolvedBy: z.number().int().nullable(),
+    approvedBy: z.number().int().nullable(),
+    approvals: z.array(
+      z.object({
+        id: z.number().int(),
+        step: z.enum(DISPUTE_DECISION_STEPS),
+        actorId: z.number().int(),
+        actorName: z.string(),
+        outcome: disputeOutcomeSchema,
+        refundFen: fenSchema,
+        releaseFen: fenSchema,
+        note: z.string(),
+        at: isoDateTime,
+      }),
+    ),
+  }),
+});
+export type DisputeCaseDetail = z.infer<typeof disputeCaseDetailSchema>;
 
 export const DISPUTES_ERRORS = {
   dispute_evidence_closed: {

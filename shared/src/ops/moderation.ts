@@ -222,3 +222,166 @@ export const MODERATION_ERRORS = {
     en: 'This sanction is no longer in force',
   },
 } as const;
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Case details (`GET /ops/cases/:id` → `detail`) of the moderation kinds, typed end to end.         */
+/* ------------------------------------------------------------------------------------------------ */
+
+/**
+ * The person behind content, as a moderator weighs them: age of the account, how their listings fared,
+ * completed orders and every sanction so far.
+ */
+export const userHistorySchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  status: z.enum(['active', 'suspended', 'banned']),
+  suspendedUntil: isoDateTime.nullable(),
+  createdAt: isoDateTime,
+  accountAgeDays: z.number().int(),
+  listings: z.object({
+    total: z.number().int(),
+    published: z.number().int(),
+    rejected: z.number().int(),
+    suspended: z.number().int(),
+  }),
+  completedOrders: z.number().int(),
+  sanctions: z.array(sanctionSchema),
+});
+export type UserHistory = z.infer<typeof userHistorySchema>;
+
+/** Scanner hits of one piece of content by field (`title`, `description`, `packages.basic.title` …). */
+export const fieldHitsSchema = z.record(z.string(), z.array(scanHitSchema));
+export type FieldHits = z.infer<typeof fieldHitsSchema>;
+
+/** An earlier listing review of the same seller (newest first), so repeat offenders stand out. */
+export const pastListingReviewSchema = z.object({
+  caseId: z.number().int(),
+  serviceId: z.number().int(),
+  title: z.string(),
+  /** `approved`, `rejected`, `changes_requested`, `withdrawn` … */
+  outcome: z.string().nullable(),
+  rejectReason: rejectReasonSchema.nullable(),
+  resolvedAt: isoDateTime.nullable(),
+});
+export type PastListingReview = z.infer<typeof pastListingReviewSchema>;
+
+export const listingReviewDetailSchema = z.object({
+  listing: z
+    .object({
+      id: z.number().int(),
+      title: z.string(),
+      titleZh: z.string(),
+      description: z.string(),
+      status: z.enum(['draft', 'pending_review', 'published', 'rejected', 'suspended']),
+      reviewNote: z.string().nullable(),
+      category: z.object({ id: z.number().int(), name: z.string(), nameZh: z.string() }),
+      submittedAt: isoDateTime.nullable(),
+      packages: z.array(
+        z.object({
+          tier: z.enum(['basic', 'standard', 'premium']),
+          title: z.string(),
+          description: z.string(),
+          priceFen: z.number().int(),
+          deliveryDays: z.number().int(),
+          revisions: z.number().int(),
+        }),
+      ),
+    })
+    .nullable(),
+  /** Keys are the scanned field names: `title`, `titleZh`, `description`, `packages.<tier>.title|description`. */
+  hits: fieldHitsSchema,
+  seller: userHistorySchema.nullable(),
+  pastReviews: z.array(pastListingReviewSchema),
+});
+export type ListingReviewDetail = z.infer<typeof listingReviewDetailSchema>;
+
+/** A reported listing. */
+export const reportedListingSchema = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  titleZh: z.string(),
+  description: z.string(),
+  excerpt: z.string(),
+  status: z.enum(['draft', 'pending_review', 'published', 'rejected', 'suspended']),
+  freelancerId: z.number().int(),
+});
+/** A reported review with its rating. */
+export const reportedReviewSchema = z.object({
+  id: z.number().int(),
+  rating: z.number().int(),
+  comment: z.string(),
+  authorId: z.number().int(),
+  authorName: z.string(),
+  serviceId: z.number().int(),
+  /** The listing the review is about (its Chinese title when it has one). */
+  serviceTitle: z.string(),
+  orderId: z.number().int(),
+  targetUserId: z.number().int(),
+  createdAt: isoDateTime,
+  hidden: z.boolean(),
+});
+/** A reported message with up to three neighbours on each side (oldest first). */
+export const reportedMessageSchema = z.object({
+  id: z.number().int(),
+  conversationId: z.number().int(),
+  senderId: z.number().int(),
+  content: z.string(),
+  hidden: z.boolean(),
+  thread: z.array(
+    z.object({
+      id: z.number().int(),
+      senderId: z.number().int(),
+      senderName: z.string().nullable(),
+      type: z.enum(['text', 'image', 'file']),
+      content: z.string(),
+      createdAt: isoDateTime,
+      reported: z.boolean(),
+      hidden: z.boolean(),
+    }),
+  ),
+});
+/** A reported user. */
+export const reportedUserSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  status: z.enum(['active', 'suspended', 'banned']),
+  bio: z.string(),
+  createdAt: isoDateTime,
+});
+
+/** The reported content by type; `target` is null when it no longer exists. */
+export const reportTargetSchema = z.discriminatedUnion('targetType', [
+  z.object({ targetType: z.literal('listing'), target: reportedListingSchema.nullable() }),
+  z.object({ targetType: z.literal('review'), target: reportedReviewSchema.nullable() }),
+  z.object({ targetType: z.literal('message'), target: reportedMessageSchema.nullable() }),
+  z.object({ targetType: z.literal('user'), target: reportedUserSchema.nullable() }),
+]);
+export type ReportTarget = z.infer<typeof reportTargetSchema>;
+
+export const reportEntrySchema = z.object({
+  id: z.number().int(),
+  reporterId: z.number().int().nullable(),
+  reporterName: z.string().nullable(),
+  /** Raised by the scanner, not a person. */
+  bySystem: z.boolean(),
+  reason: z.string(),
+  reasonText: z.object({ zh: z.string(), en: z.string() }),
+  detail: z.string(),
+  createdAt: isoDateTime,
+});
+export type ReportEntry = z.infer<typeof reportEntrySchema>;
+
+export const reportDetailSchema = z.intersection(
+  reportTargetSchema,
+  z.object({
+    /** Every report about the target in this case, oldest first. */
+    reports: z.array(reportEntrySchema),
+    /** The scanner's hits in the target's texts (`title`, `description`, `comment`, `content`, `bio` …). */
+    hits: fieldHitsSchema,
+    /** The content's author (whom a sanction would hit). */
+    author: userHistorySchema.nullable(),
+  }),
+);
+export type ReportDetail = z.infer<typeof reportDetailSchema>;

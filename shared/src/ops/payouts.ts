@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { realNameStatusSchema } from '../api/accounts';
 import { idSchema, isoDateTime, text } from '../api/common';
+import { paymentProviderSchema } from '../api/orders';
 import { fenSchema, positiveFenSchema } from '../money';
 
 /**
@@ -122,6 +124,8 @@ export const batchApproveResultSchema = z.object({
       stage: z.string().nullable(),
       code: z.string().nullable(),
       message: z.string().nullable(),
+      /** The refusal in both languages (the console shows the reader's side). */
+      reason: z.object({ zh: z.string(), en: z.string() }).nullable(),
     }),
   ),
 });
@@ -150,6 +154,118 @@ export const RECONCILIATION_PROBLEMS = [
   'status_differs',
 ] as const;
 export type ReconciliationProblem = (typeof RECONCILIATION_PROBLEMS)[number];
+export const RECONCILIATION_PROBLEM_LABELS: Record<ReconciliationProblem, { zh: string; en: string }> = {
+  missing_in_ledger: {
+    zh: '网关有记录，平台账本无记录',
+    en: 'At the gateway, missing in the ledger',
+  },
+  missing_at_gateway: {
+    zh: '平台账本有记录，网关无记录',
+    en: 'In the ledger, missing at the gateway',
+  },
+  amount_differs: { zh: '金额不一致', en: 'The amounts differ' },
+  status_differs: {
+    zh: '平台已记账，网关显示失败',
+    en: 'Booked in the ledger, failed at the gateway',
+  },
+};
+
+/** The money movements reconciliation compares: a payment received, a refund, a payout transfer. */
+export const RECONCILIATION_MOVEMENTS = ['payment', 'refund', 'transfer'] as const;
+export type ReconciliationMovement = (typeof RECONCILIATION_MOVEMENTS)[number];
+export const RECONCILIATION_MOVEMENT_LABELS: Record<ReconciliationMovement, { zh: string; en: string }> = {
+  payment: { zh: '收款', en: 'Payment' },
+  refund: { zh: '退款', en: 'Refund' },
+  transfer: { zh: '转账', en: 'Transfer' },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Case details (`GET /ops/cases/:id` → `detail` for the `payout` and `reconciliation_mismatch` kinds)
+
+/** One finance approval of a payout (maker-checker: large amounts need two different people). */
+export const payoutApprovalSchema = z.object({
+  staffId: z.number().int(),
+  staffName: z.string(),
+  at: isoDateTime,
+  note: z.string(),
+});
+
+/** One of the withdrawer's other withdrawals and how it ended. */
+export const payoutHistoryItemSchema = z.object({
+  id: z.number().int(),
+  amountFen: fenSchema,
+  channel: withdrawalChannelSchema,
+  accountMasked: z.string(),
+  status: payoutStatusSchema,
+  rejectionReason: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  createdAt: isoDateTime,
+  paidAt: isoDateTime.nullable(),
+});
+
+/** The `payout` case's detail: the withdrawal and its execution state, who asked, the risk, the approvals. */
+export const payoutCaseDetailSchema = z.object({
+  payout: withdrawalSchema.extend({
+    /** 1, or 2 at and above the maker-checker threshold. */
+    requiredApprovals: z.number().int(),
+    /** The idempotent transfer reference sent to the gateway (set when executing). */
+    outBizNo: z.string().nullable(),
+    gatewayRef: z.string().nullable(),
+    /** Transfer attempts so far. */
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    channelLabel: z.object({ zh: z.string(), en: z.string() }),
+  }),
+  user: z.object({
+    id: z.number().int(),
+    username: z.string(),
+    nickname: z.string(),
+    status: z.enum(['active', 'suspended', 'banned']),
+    realNameStatus: realNameStatusSchema,
+    createdAt: isoDateTime,
+    accountAgeDays: z.number().int(),
+  }),
+  wallet: z.object({ availableFen: fenSchema, payoutPendingFen: fenSchema }),
+  riskSignals: z.array(payoutRiskSignalSchema),
+  /** Oldest first. */
+  approvals: z.array(payoutApprovalSchema),
+  /** The withdrawer's other withdrawals, newest first (up to 20). */
+  payoutHistory: z.array(payoutHistoryItemSchema),
+});
+export type PayoutCaseDetail = z.infer<typeof payoutCaseDetailSchema>;
+
+/** The `reconciliation_mismatch` case's detail: both sides of one money movement. */
+export const reconciliationMismatchDetailSchema = z.object({
+  mismatch: z.object({
+    id: z.number().int(),
+    /** The Asia/Shanghai day of the gateway statement (YYYY-MM-DD). */
+    day: z.string(),
+    kind: z.enum(RECONCILIATION_MOVEMENTS),
+    provider: paymentProviderSchema,
+    /** out_trade_no (payment), out_request_no (refund) or out_biz_no (transfer). */
+    reference: z.string(),
+    problem: z.enum(RECONCILIATION_PROBLEMS),
+    ledgerAmountFen: z.number().int().nullable(),
+    gatewayAmountFen: z.number().int().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    createdAt: isoDateTime,
+  }),
+  /** What the platform holds under the reference (null: nothing, e.g. money the ledger never booked). */
+  ledgerRecord: z
+    .object({
+      type: z.enum(['payment', 'refund', 'payout']),
+      id: z.number().int(),
+      orderId: z.number().int().nullable(),
+      userId: z.number().int().nullable(),
+      status: z.string(),
+      amountFen: z.number().int(),
+      createdAt: isoDateTime,
+      /** When it was paid / refunded / transferred, as the platform recorded it. */
+      settledAt: isoDateTime.nullable(),
+    })
+    .nullable(),
+});
+export type ReconciliationMismatchDetail = z.infer<typeof reconciliationMismatchDetailSchema>;
 
 export const PAYOUTS_ERRORS = {
   real_name_required: {

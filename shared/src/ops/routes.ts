@@ -27,12 +27,20 @@ export const OPS_ROUTE_PERMISSIONS = {
   'GET /ops/support/conversations/:caseId/messages': 'support.chat',
   'POST /ops/support/conversations/:caseId/read': 'support.chat',
   'GET /ops/support/unread': 'support.chat',
+  'GET /ops/support/previews': 'support.chat',
   'GET /ops/canned-replies': 'support.chat',
   'POST /ops/canned-replies': 'canned_replies.manage',
   'PATCH /ops/canned-replies/:id': 'canned_replies.manage',
   'DELETE /ops/canned-replies/:id': 'canned_replies.manage',
   'GET /ops/users/:id/context': 'cases.view',
   'POST /ops/users/:id/reveal': 'pii.reveal',
+  'GET /ops/staff': 'staff.manage',
+  'POST /ops/staff': 'staff.manage',
+  'PUT /ops/staff/:id/roles': 'staff.manage',
+  'POST /ops/staff/:id/disable': 'staff.manage',
+  'POST /ops/staff/:id/enable': 'staff.manage',
+  'GET /ops/ledger/transactions': 'ledger.view',
+  'GET /ops/ledger/accounts': 'ledger.view',
 } as const satisfies Record<string, Permission | 'staff'>;
 
 export type OpsRoute = keyof typeof OPS_ROUTE_PERMISSIONS;

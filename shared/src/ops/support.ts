@@ -208,6 +208,53 @@ export const supportUnreadSchema = z.object({
   ),
 });
 
+/**
+ * `GET /ops/support/previews?caseIds=1,2,3`: the last message the customer can see (never a private
+ * note) of each of these support chats, for the conversation list. Unknown ids and other kinds of case
+ * are left out.
+ */
+export const SUPPORT_PREVIEW_MAX_CASES = 200;
+export const supportPreviewsQuerySchema = z
+  .object({
+    caseIds: z
+      .string()
+      .max(SUPPORT_PREVIEW_MAX_CASES * 17)
+      .regex(/^[1-9]\d{0,15}(,[1-9]\d{0,15})*$/, { error: 'must be case ids separated by commas' })
+      .transform((s) => [...new Set(s.split(',').map(Number))])
+      .refine((ids) => ids.length <= SUPPORT_PREVIEW_MAX_CASES, {
+        error: `at most ${SUPPORT_PREVIEW_MAX_CASES} case ids`,
+      }),
+  })
+  .strict();
+export const supportPreviewsSchema = z.object({
+  items: z.array(z.object({ caseId: z.number().int(), lastMessage: supportMessageSchema })),
+});
+export type SupportPreviews = z.infer<typeof supportPreviewsSchema>;
+
+/** The `support_chat` case's own detail in `GET /ops/cases/:id` (`detail.detail`). */
+export const supportChatDetailSchema = z.object({
+  /** null only when the conversation behind the case is missing. */
+  conversation: z
+    .object({
+      id: z.number().int(),
+      subject: z.string(),
+      status: supportConversationStatusSchema,
+      customer: z.object({ id: z.number().int(), nickname: z.string() }),
+      orderId: z.number().int().nullable(),
+      orderNumber: z.string().nullable(),
+      /** How far the customer has read (the agents' "已读" receipts). */
+      userLastReadMessageId: z.number().int(),
+      agentLastReadMessageId: z.number().int(),
+      /** Customer messages after the agents' read marker. */
+      unread: z.number().int(),
+    })
+    .nullable(),
+  /** The newest page of messages (newest first), notes included. */
+  messages: z.array(staffSupportMessageSchema),
+  nextCursor: z.string().nullable(),
+});
+export type SupportChatDetail = z.infer<typeof supportChatDetailSchema>;
+
 // ---------------------------------------------------------------------------------------------------
 // Case actions of `support_chat`
 

@@ -20,35 +20,47 @@ export async function registerUser(
   extra: { staffRoles?: StaffRole[] } = {},
 ) {
   const passwordHash = await hashPassword(body.password);
-  const userId = await ctx.db.transact(async (tx) => {
-    await assertUnique(tx, body);
-    const isFreelancer = body.userType !== 'client';
-    const user = await tx
-      .insertInto('users')
-      .values({
-        username: body.username,
-        email: body.email ?? null,
-        phone: body.phone ?? null,
-        password_hash: passwordHash,
-        nickname: body.nickname ?? body.username,
-        is_client: body.userType !== 'freelancer',
-        is_freelancer: isFreelancer,
-        staff_roles: extra.staffRoles ?? [],
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await tx.insertInto('client_profiles').values({ user_id: user.id }).execute();
-    if (isFreelancer) await tx.insertInto('freelancer_profiles').values({ user_id: user.id }).execute();
-    await ensureUserAccounts(tx, user.id);
-    await appendEvent(
-      tx,
-      'user.registered',
-      { aggregateType: 'user', aggregateId: user.id },
-      { userId: user.id, username: body.username },
-    );
-    return user.id;
-  });
+  const userId = await ctx.db.transact((tx) => insertUser(tx, body, passwordHash, extra.staffRoles ?? []));
   return issueTokens(ctx, userId, null);
+}
+
+/**
+ * Writes a new account in the caller's transaction — the user, their profiles and wallet accounts, and
+ * `user.registered` — after checking the name, email and phone are free. Sign-up and staff creation both
+ * go through here, so a staff account is exactly what registration makes, plus its roles.
+ */
+export async function insertUser(
+  tx: Tx,
+  body: Pick<RegisterBody, 'username' | 'email' | 'phone' | 'nickname' | 'userType'>,
+  passwordHash: string,
+  staffRoles: readonly StaffRole[],
+): Promise<number> {
+  await assertUnique(tx, body);
+  const isFreelancer = body.userType !== 'client';
+  const user = await tx
+    .insertInto('users')
+    .values({
+      username: body.username,
+      email: body.email ?? null,
+      phone: body.phone ?? null,
+      password_hash: passwordHash,
+      nickname: body.nickname ?? body.username,
+      is_client: body.userType !== 'freelancer',
+      is_freelancer: isFreelancer,
+      staff_roles: [...staffRoles],
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx.insertInto('client_profiles').values({ user_id: user.id }).execute();
+  if (isFreelancer) await tx.insertInto('freelancer_profiles').values({ user_id: user.id }).execute();
+  await ensureUserAccounts(tx, user.id);
+  await appendEvent(
+    tx,
+    'user.registered',
+    { aggregateType: 'user', aggregateId: user.id },
+    { userId: user.id, username: body.username },
+  );
+  return user.id;
 }
 
 async function assertUnique(tx: Tx, body: Pick<RegisterBody, 'username' | 'email' | 'phone'>) {
@@ -75,7 +87,7 @@ export async function login(ctx: AppContext, loginName: string, password: string
   const key = loginName.trim();
   const user = await ctx.db.write
     .selectFrom('users')
-    .select(['id', 'password_hash', 'status', 'suspended_until'])
+    .select(['id', 'password_hash', 'status', 'suspended_until', 'staff_disabled_at'])
     .where((eb) =>
       eb.or([
         eb(eb.fn('lower', ['username']), '=', key.toLowerCase()),
@@ -88,13 +100,20 @@ export async function login(ctx: AppContext, loginName: string, password: string
   const ok = await verify(user?.password_hash ?? DUMMY_HASH, password).catch(() => false);
   if (!user || !ok) throw new AppError('invalid_credentials');
   assertActive(user, ctx.now());
-  return issueTokens(ctx, user.id, null);
+  return ctx.db.transact(async (tx) => {
+    await tx.updateTable('users').set({ last_login_at: ctx.now() }).where('id', '=', user.id).execute();
+    return issueTokens(ctx, user.id, null, tx);
+  });
 }
 
 const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bX0S8m3x2W8qG2mJkq1e6mQbq8R8n0lF1hYt2Gq7pM';
 
-function assertActive(user: { status: string; suspended_until: Date | null }, now: Date) {
+function assertActive(
+  user: { status: string; suspended_until: Date | null; staff_disabled_at: Date | null },
+  now: Date,
+) {
+  if (user.staff_disabled_at) throw new AppError('account_disabled');
   if (user.status === 'banned') throw new AppError('account_suspended');
   if (user.status === 'suspended' && (!user.suspended_until || new Date(user.suspended_until) > now)) {
     throw new AppError('account_suspended');
@@ -164,7 +183,7 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
     if (new Date(row.expires_at) <= ctx.now()) return { error: 'token_expired' as const };
     const user = await tx
       .selectFrom('users')
-      .select(['status', 'suspended_until'])
+      .select(['status', 'suspended_until', 'staff_disabled_at'])
       .where('id', '=', row.user_id)
       .executeTakeFirstOrThrow();
     assertActive(user, ctx.now());

@@ -55,6 +55,10 @@ describe('audit chain', () => {
     );
     const res = await admin.api.get('/ops/audit/verify');
     expect(res.body).toMatchObject({ ok: false, firstBrokenId: victim, reason: 'content_hash_mismatch' });
+    // The log opens at the broken row: it and the rows before it, newest first.
+    const at = await admin.api.get(`/ops/audit?maxId=${victim}&limit=2`);
+    expect(at.status).toBe(200);
+    expect(at.body.items.map((r: { id: number }) => r.id)).toEqual([victim, ids[0]!.id]);
   });
 
   it('a deleted row breaks the link of the row after it; an edit that also fixes its own hash breaks the next link', async () => {

@@ -38,6 +38,7 @@ export async function registerAuditRoutes(app: HttpServer, ctx: AppContext): Pro
       }
       if (q.subjectType) query = query.where('l.subject_type', '=', q.subjectType);
       if (q.subjectId) query = query.where('l.subject_id', '=', q.subjectId);
+      if (q.maxId) query = query.where('l.id', '<=', q.maxId);
       if (q.from) query = query.where('l.at', '>=', new Date(q.from));
       if (q.to) query = query.where('l.at', '<', new Date(q.to));
       if (q.cursor) {

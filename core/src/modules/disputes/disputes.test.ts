@@ -1,4 +1,5 @@
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
+import { disputeCaseDetailSchema } from '@jiangxin/shared/ops/disputes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
@@ -148,6 +149,8 @@ describe('disputes', () => {
 
     // Staff see the whole story in one response.
     const d = await caseDetail(team.moderator, c.id);
+    // The detail is what the shared contract says (the console parses it with the same schema).
+    expect(disputeCaseDetailSchema.safeParse(d.detail).error).toBeUndefined();
     const detail = d.detail as Record<string, any>;
     expect(detail['order']).toMatchObject({
       orderNumber: order.orderNumber,
@@ -428,6 +431,7 @@ describe('disputes', () => {
     expect(mod.status).toBe(403);
 
     const asFinance = await caseDetail(team.finance, c.id);
+    expect(disputeCaseDetailSchema.safeParse(asFinance.detail).error).toBeUndefined();
     expect(offer(asFinance, 'approve_resolution')).toMatchObject({ available: true });
     expect((asFinance.detail as Record<string, any>)['resolution']).toMatchObject({
       state: 'awaiting_second_approval',
@@ -456,7 +460,9 @@ describe('disputes', () => {
     expect(other.status).toBe(409);
     expect(await wallet(parties.freelancer)).toMatchObject({ availableFen: escrow - fee });
 
-    const d = (await caseDetail(team.finance, c.id)).detail as Record<string, any>;
+    const resolved = (await caseDetail(team.finance, c.id)).detail;
+    expect(disputeCaseDetailSchema.safeParse(resolved).error).toBeUndefined();
+    const d = resolved as Record<string, any>;
     expect(d['resolution'].approvals.map((a: { step: string }) => a.step)).toEqual([
       'proposed',
       'rejected',

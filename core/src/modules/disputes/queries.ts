@@ -1,6 +1,7 @@
 import type { StoredFileInfo } from '@jiangxin/shared/api/files';
 import {
   DISPUTE_OUTCOME_LABELS,
+  type DisputeCaseDetail,
   type DisputeEvidence,
   type DisputeView,
 } from '@jiangxin/shared/ops/disputes';
@@ -120,7 +121,7 @@ export async function disputeCaseDetail(
   db: ReadDb,
   c: CaseRow,
   _staff: Staff,
-): Promise<Record<string, unknown>> {
+): Promise<DisputeCaseDetail | Record<string, never>> {
   const d = await db.selectFrom('disputes').selectAll().where('id', '=', c.subject_id).executeTakeFirst();
   if (!d) return {};
   const order = await db
@@ -244,5 +245,5 @@ export async function disputeCaseDetail(
         at: new Date(x.at).toISOString(),
       })),
     },
-  };
+  } satisfies DisputeCaseDetail;
 }

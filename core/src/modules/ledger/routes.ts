@@ -10,10 +10,15 @@ import { requireUser } from '../../platform/http/auth';
 import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import type { HttpServer } from '../../platform/http/server';
 import { accountCode } from './accounts';
+import { registerLedgerOpsRoutes } from './ops-routes';
 import { getWallet } from './queries';
 
-/** The caller's wallet and its history, both derived from ledger postings. */
+/**
+ * The caller's wallet and its history, both derived from ledger postings; and the staff ledger explorer
+ * (`/ops/ledger/…`).
+ */
 export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+  await registerLedgerOpsRoutes(app, ctx);
   app.get(
     '/wallet',
     {

@@ -1,4 +1,5 @@
 import {
+  type ListingReviewDetail,
   REJECT_REASON_LABELS,
   rejectListingBodySchema,
   requestChangesBodySchema,
@@ -10,7 +11,7 @@ import { changeCase, isCaseActing, openCase } from '../cases/commands';
 import type { CaseRow } from '../cases/queries';
 import { type CaseKindHandler, caseAction } from '../cases/registry';
 import { setServiceStatus } from '../catalog/commands';
-import { storedHits, storeHits, userHistory } from './queries';
+import { pastListingReviews, storedHits, storeHits, userHistory } from './queries';
 import { type FieldHit, hitSignals, scanFields } from './scanner';
 
 /** The texts of a listing the scanner reads, by field name (`packages.basic.title` …). */
@@ -143,7 +144,10 @@ export const listingReviewCases: CaseKindHandler = {
       },
     }),
   },
-  /** The listing as submitted, the scanner's hits per field, and the seller's history. */
+  /**
+   * The listing as submitted, the scanner's hits per field, and the seller's history (account, listings,
+   * sanctions, earlier reviews with their reject reasons).
+   */
   detail: async (ctx, db, c) => {
     const s = await db
       .selectFrom('services as s')
@@ -193,6 +197,7 @@ export const listingReviewCases: CaseKindHandler = {
         : null,
       hits: await storedHits(db, 'service', c.subject_id),
       seller: await userHistory(db, c.user_id, ctx.now()),
-    };
+      pastReviews: await pastListingReviews(db, c.user_id, c.id),
+    } satisfies ListingReviewDetail;
   },
 };

@@ -1,5 +1,10 @@
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
-import { REJECT_REASON_LABELS, type ScanHit } from '@jiangxin/shared/ops/moderation';
+import {
+  listingReviewDetailSchema,
+  REJECT_REASON_LABELS,
+  reportDetailSchema,
+  type ScanHit,
+} from '@jiangxin/shared/ops/moderation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import {
@@ -69,6 +74,8 @@ describe('listing review', () => {
 
     const detail = await mod().get<CaseDetail>(`/ops/cases/${review.id}`);
     expect(detail.status).toBe(200);
+    // The detail is what the shared contract says (the console parses it with the same schema).
+    expect(listingReviewDetailSchema.safeParse(detail.body.detail).error).toBeUndefined();
     const d = detail.body.detail as {
       listing: { description: string; packages: { tier: string; description: string }[] };
       hits: Record<string, ScanHit[]>;
@@ -125,6 +132,41 @@ describe('listing review', () => {
     expect(listing.reviewNote).toContain(REJECT_REASON_LABELS.contact_info.zh);
     expect(listing.reviewNote).toContain(REJECT_REASON_LABELS.contact_info.en);
     expect(listing.reviewNote).toContain('请删除描述中的微信号');
+  });
+
+  it('the seller history lists their earlier decided reviews with the reject reasons, newest first', async () => {
+    const first = await submit({ titleZh: '历史测试LOGO一' });
+    const rejected = await mod().post(`/ops/cases/${first.review.id}/perform/reject`, {
+      version: first.review.version,
+      reason: 'ip_infringement',
+      note: '使用了他人商标',
+    });
+    expect(rejected.status).toBe(200);
+    const second = await submit({ titleZh: '历史测试LOGO二' });
+    const approved = await mod().post(`/ops/cases/${second.review.id}/perform/approve`, {
+      version: second.review.version,
+    });
+    expect(approved.status).toBe(200);
+    const third = await submit({ titleZh: '历史测试LOGO三' });
+    const detail = await mod().get<CaseDetail>(`/ops/cases/${third.review.id}`);
+    const d = listingReviewDetailSchema.parse(detail.body.detail);
+    expect(d.pastReviews.slice(0, 2)).toEqual([
+      expect.objectContaining({
+        caseId: second.review.id,
+        serviceId: second.serviceId,
+        outcome: 'approved',
+        rejectReason: null,
+      }),
+      expect.objectContaining({
+        caseId: first.review.id,
+        serviceId: first.serviceId,
+        title: '历史测试LOGO一',
+        outcome: 'rejected',
+        rejectReason: 'ip_infringement',
+      }),
+    ]);
+    expect(d.pastReviews.map((p) => p.caseId)).not.toContain(third.review.id);
+    expect(d.seller?.listings.rejected).toBeGreaterThanOrEqual(1);
   });
 
   it('request changes needs a note and sends the listing back to draft', async () => {
@@ -208,6 +250,7 @@ describe('reports and sanctions', () => {
     expect(c.id).toBe(flagged.id);
     expect(c.summary).toMatchObject({ reportCount: 2 });
     const detail = await mod().get<CaseDetail>(`/ops/cases/${c.id}`);
+    expect(reportDetailSchema.safeParse(detail.body.detail).error).toBeUndefined();
     const d = detail.body.detail as {
       reports: { bySystem: boolean; reporterId: number | null; detail: string }[];
       target: { content: string; thread: { content: string; reported: boolean }[] };
@@ -391,6 +434,20 @@ describe('reports and sanctions', () => {
     expect(reported.status).toBe(201);
     const c = await caseOf('report', reviewId, 'review');
     expect(c.flags).toContain('contact_leak');
+    // The review in context: its rating and the listing it is about.
+    const detail = reportDetailSchema.parse((await mod().get<CaseDetail>(`/ops/cases/${c.id}`)).body.detail);
+    expect(detail.targetType).toBe('review');
+    const listingTitle = await t.db.read
+      .selectFrom('services')
+      .select(['title', 'title_zh'])
+      .where('id', '=', serviceId)
+      .executeTakeFirstOrThrow();
+    expect(detail.target).toMatchObject({
+      rating: 1,
+      serviceId,
+      serviceTitle: listingTitle.title_zh || listingTitle.title,
+      authorId: buyer.userId,
+    });
     const listed = async () =>
       (await new ApiClient(t.url).get(`/services/${serviceId}/reviews`)).body.items.map(
         (r: { id: number }) => r.id,

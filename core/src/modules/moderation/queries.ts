@@ -1,5 +1,8 @@
 import {
+  type PastListingReview,
+  REJECT_REASONS,
   REPORT_REASON_LABELS,
+  type RejectReason,
   type ReportReason,
   type Sanction,
   type SanctionKind,
@@ -160,6 +163,41 @@ export async function userHistory(db: Reader, userId: number | null, now: Date) 
     completedOrders: Number(orders.n),
     sanctions: await listSanctions(db, userId),
   };
+}
+
+/**
+ * The seller's earlier listing reviews that were decided (newest first, at most `limit`), with the reject
+ * reason where there was one, so a moderator sees a pattern (the third rejection for contact details …).
+ */
+export async function pastListingReviews(
+  db: Reader,
+  userId: number | null,
+  exceptCaseId: number,
+  limit = 10,
+): Promise<PastListingReview[]> {
+  if (userId === null) return [];
+  const rows = await db
+    .selectFrom('cases')
+    .select(['id', 'subject_id', 'title', 'outcome', 'summary', 'resolved_at'])
+    .where('kind', '=', 'listing_review')
+    .where('user_id', '=', userId)
+    .where('status', '=', 'resolved')
+    .where('id', '<>', exceptCaseId)
+    .orderBy('resolved_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => {
+    const reason = r.summary['rejectReason'];
+    return {
+      caseId: r.id,
+      serviceId: r.subject_id,
+      title: r.title,
+      outcome: r.outcome,
+      rejectReason: REJECT_REASONS.includes(reason as RejectReason) ? (reason as RejectReason) : null,
+      resolvedAt: iso(r.resolved_at),
+    };
+  });
 }
 
 /** Whether staff hid this review or message. */

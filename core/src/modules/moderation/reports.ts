@@ -2,7 +2,9 @@ import {
   type CreateReportBody,
   dismissReportBodySchema,
   REPORT_REASON_LABELS,
+  type ReportDetail,
   type ReportReason,
+  type ReportTarget,
   type ReportTargetType,
   upholdReportBodySchema,
 } from '@jiangxin/shared/ops/moderation';
@@ -222,8 +224,8 @@ export function registerMessageScanReaction(ctx: AppContext): void {
 
 const iso = (d: Date) => new Date(d).toISOString();
 
-/** The reported content in context, for the case screen. */
-async function targetContext(db: Reader, type: string, id: number): Promise<Record<string, unknown> | null> {
+/** The reported content in context, for the case screen (`target` null when it no longer exists). */
+async function targetContext(db: Reader, type: string, id: number): Promise<ReportTarget> {
   switch (type) {
     case 'listing': {
       const s = await db
@@ -231,22 +233,26 @@ async function targetContext(db: Reader, type: string, id: number): Promise<Reco
         .select(['id', 'title', 'title_zh', 'description', 'status', 'freelancer_id'])
         .where('id', '=', id)
         .executeTakeFirst();
-      return s
-        ? {
-            id: s.id,
-            title: s.title,
-            titleZh: s.title_zh,
-            description: s.description,
-            excerpt: s.description.slice(0, 300),
-            status: s.status,
-            freelancerId: s.freelancer_id,
-          }
-        : null;
+      return {
+        targetType: 'listing',
+        target: s
+          ? {
+              id: s.id,
+              title: s.title,
+              titleZh: s.title_zh,
+              description: s.description,
+              excerpt: s.description.slice(0, 300),
+              status: s.status,
+              freelancerId: s.freelancer_id,
+            }
+          : null,
+      };
     }
     case 'review': {
       const r = await db
         .selectFrom('reviews as r')
         .innerJoin('users as a', 'a.id', 'r.author_id')
+        .innerJoin('services as s', 's.id', 'r.service_id')
         .select([
           'r.id',
           'r.rating',
@@ -254,30 +260,36 @@ async function targetContext(db: Reader, type: string, id: number): Promise<Reco
           'r.author_id',
           'a.nickname',
           'r.service_id',
+          's.title as service_title',
+          's.title_zh as service_title_zh',
           'r.order_id',
           'r.target_user_id',
           'r.created_at',
         ])
         .where('r.id', '=', id)
         .executeTakeFirst();
-      return r
-        ? {
-            id: r.id,
-            rating: r.rating,
-            comment: r.comment,
-            authorId: r.author_id,
-            authorName: r.nickname,
-            serviceId: r.service_id,
-            orderId: r.order_id,
-            targetUserId: r.target_user_id,
-            createdAt: iso(r.created_at),
-            hidden: await isHidden(db, 'review', r.id),
-          }
-        : null;
+      return {
+        targetType: 'review',
+        target: r
+          ? {
+              id: r.id,
+              rating: r.rating,
+              comment: r.comment,
+              authorId: r.author_id,
+              authorName: r.nickname,
+              serviceId: r.service_id,
+              serviceTitle: r.service_title_zh || r.service_title,
+              orderId: r.order_id,
+              targetUserId: r.target_user_id,
+              createdAt: iso(r.created_at),
+              hidden: await isHidden(db, 'review', r.id),
+            }
+          : null,
+      };
     }
     case 'message': {
       const m = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!m) return null;
+      if (!m) return { targetType: 'message', target: null };
       const around = async (dir: '<' | '>') =>
         db
           .selectFrom('messages')
@@ -299,57 +311,64 @@ async function targetContext(db: Reader, type: string, id: number): Promise<Reco
         rows.map((r) => r.id),
       );
       return {
-        id: m.id,
-        conversationId: m.conversation_id,
-        senderId: m.sender_id,
-        content: m.content,
-        hidden: hidden.has(m.id),
-        /** Up to three messages before and after, oldest first; `reported` marks the one reported. */
-        thread: rows.map((r) => ({
-          id: r.id,
-          senderId: r.sender_id,
-          senderName: names.find((n) => n.id === r.sender_id)?.nickname ?? null,
-          type: r.type,
-          content: r.content,
-          createdAt: iso(r.created_at),
-          reported: r.id === m.id,
-          hidden: hidden.has(r.id),
-        })),
+        targetType: 'message',
+        target: {
+          id: m.id,
+          conversationId: m.conversation_id,
+          senderId: m.sender_id,
+          content: m.content,
+          hidden: hidden.has(m.id),
+          /** Up to three messages before and after, oldest first; `reported` marks the one reported. */
+          thread: rows.map((r) => ({
+            id: r.id,
+            senderId: r.sender_id,
+            senderName: names.find((n) => n.id === r.sender_id)?.nickname ?? null,
+            type: r.type,
+            content: r.content,
+            createdAt: iso(r.created_at),
+            reported: r.id === m.id,
+            hidden: hidden.has(r.id),
+          })),
+        },
       };
     }
-    case 'user': {
+    default: {
       const u = await db
         .selectFrom('users as u')
         .leftJoin('freelancer_profiles as f', 'f.user_id', 'u.id')
         .select(['u.id', 'u.username', 'u.nickname', 'u.status', 'u.created_at', 'f.bio'])
         .where('u.id', '=', id)
         .executeTakeFirst();
-      return u
-        ? {
-            id: u.id,
-            username: u.username,
-            nickname: u.nickname,
-            status: u.status,
-            bio: u.bio ?? '',
-            createdAt: iso(u.created_at),
-          }
-        : null;
+      return {
+        targetType: 'user',
+        target: u
+          ? {
+              id: u.id,
+              username: u.username,
+              nickname: u.nickname,
+              status: u.status,
+              bio: u.bio ?? '',
+              createdAt: iso(u.created_at),
+            }
+          : null,
+      };
     }
-    default:
-      return null;
   }
 }
 
-function textsOf(type: string, content: Record<string, unknown> | null): Record<string, string> {
-  if (!content) return {};
-  const pick = (...keys: string[]) =>
-    Object.fromEntries(
-      keys.filter((k) => typeof content[k] === 'string').map((k) => [k, content[k] as string]),
-    );
-  if (type === 'listing') return pick('title', 'titleZh', 'description');
-  if (type === 'review') return pick('comment');
-  if (type === 'message') return pick('content');
-  return pick('nickname', 'bio');
+/** The texts of the reported content the scanner reads, by field name. */
+function textsOf({ targetType, target }: ReportTarget): Record<string, string> {
+  if (!target) return {};
+  switch (targetType) {
+    case 'listing':
+      return { title: target.title, titleZh: target.titleZh, description: target.description };
+    case 'review':
+      return { comment: target.comment };
+    case 'message':
+      return { content: target.content };
+    case 'user':
+      return { nickname: target.nickname, ...(target.bio ? { bio: target.bio } : {}) };
+  }
 }
 
 /** Takes reported content down: listing → suspended, review or message → hidden. */
@@ -448,7 +467,7 @@ export const reportCases: CaseKindHandler = {
   },
   /** The reported content in context, every report about it, the scanner's hits and the author's history. */
   detail: async (ctx, db, c) => {
-    const content = await targetContext(db, c.subject_type, c.subject_id);
+    const context = await targetContext(db, c.subject_type, c.subject_id);
     const reports = await db
       .selectFrom('reports as r')
       .leftJoin('users as u', 'u.id', 'r.reporter_id')
@@ -459,8 +478,7 @@ export const reportCases: CaseKindHandler = {
       .orderBy('r.id')
       .execute();
     return {
-      targetType: c.subject_type,
-      target: content,
+      ...context,
       reports: reports.map((r) => ({
         id: r.id,
         reporterId: r.reporter_id,
@@ -471,8 +489,8 @@ export const reportCases: CaseKindHandler = {
         detail: r.detail,
         createdAt: iso(r.created_at),
       })),
-      hits: groupHits(scanFields(textsOf(c.subject_type, content))),
+      hits: groupHits(scanFields(textsOf(context))),
       author: await userHistory(db, c.user_id, ctx.now()),
-    };
+    } satisfies ReportDetail;
   },
 };

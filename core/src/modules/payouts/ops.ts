@@ -3,6 +3,8 @@ import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import {
   approvePayoutBodySchema,
   closeFailedPayoutBodySchema,
+  type PayoutCaseDetail,
+  type ReconciliationMismatchDetail,
   rejectPayoutBodySchema,
   resolveMismatchBodySchema,
   WITHDRAWAL_CHANNEL_LABELS,
@@ -10,7 +12,7 @@ import {
 import { maskRealName } from '@jiangxin/shared/ops/support';
 import { hasPermission } from '@jiangxin/shared/permissions';
 import type { AppContext } from '../../platform/context';
-import type { Tx } from '../../platform/db/database';
+import type { ReadDb, Tx } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
@@ -235,12 +237,82 @@ export const payoutCases: CaseKindHandler = {
         channel: h.channel,
         accountMasked: maskAccount(h.account_number),
         status: h.status,
+        rejectionReason: h.rejection_reason,
+        failureReason: h.failure_reason,
         createdAt: new Date(h.created_at).toISOString(),
         paidAt: h.paid_at ? new Date(h.paid_at).toISOString() : null,
       })),
-    };
+    } satisfies PayoutCaseDetail;
   },
 };
+
+const isoOrNull = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** What the platform holds under a mismatch's reference: the payment, refund or payout, or nothing. */
+async function ledgerRecordOf(
+  db: ReadDb,
+  m: { kind: 'payment' | 'refund' | 'transfer'; provider: 'alipay' | 'wechat'; reference: string },
+): Promise<ReconciliationMismatchDetail['ledgerRecord']> {
+  if (m.kind === 'transfer') {
+    const p = await db
+      .selectFrom('payouts')
+      .select(['id', 'user_id', 'status', 'amount_fen', 'created_at', 'paid_at'])
+      .where('out_biz_no', '=', m.reference)
+      .where('provider', '=', m.provider)
+      .executeTakeFirst();
+    return p
+      ? {
+          type: 'payout',
+          id: p.id,
+          orderId: null,
+          userId: p.user_id,
+          status: p.status,
+          amountFen: p.amount_fen,
+          createdAt: new Date(p.created_at).toISOString(),
+          settledAt: isoOrNull(p.paid_at),
+        }
+      : null;
+  }
+  if (m.kind === 'payment') {
+    const p = await db
+      .selectFrom('payments')
+      .select(['id', 'order_id', 'status', 'amount_fen', 'created_at', 'paid_at'])
+      .where('out_trade_no', '=', m.reference)
+      .where('provider', '=', m.provider)
+      .executeTakeFirst();
+    return p
+      ? {
+          type: 'payment',
+          id: p.id,
+          orderId: p.order_id,
+          userId: null,
+          status: p.status,
+          amountFen: p.amount_fen,
+          createdAt: new Date(p.created_at).toISOString(),
+          settledAt: isoOrNull(p.paid_at),
+        }
+      : null;
+  }
+  const r = await db
+    .selectFrom('refunds as r')
+    .innerJoin('payments as p', 'p.id', 'r.payment_id')
+    .select(['r.id', 'r.order_id', 'r.status', 'r.amount_fen', 'r.created_at', 'r.updated_at'])
+    .where('r.out_request_no', '=', m.reference)
+    .where('p.provider', '=', m.provider)
+    .executeTakeFirst();
+  return r
+    ? {
+        type: 'refund',
+        id: r.id,
+        orderId: r.order_id,
+        userId: null,
+        status: r.status,
+        amountFen: r.amount_fen,
+        createdAt: new Date(r.created_at).toISOString(),
+        settledAt: r.status === 'succeeded' ? new Date(r.updated_at).toISOString() : null,
+      }
+    : null;
+}
 
 export const reconciliationMismatchCases: CaseKindHandler = {
   kind: 'reconciliation_mismatch',
@@ -276,7 +348,8 @@ export const reconciliationMismatchCases: CaseKindHandler = {
         detail: m.detail,
         createdAt: new Date(m.created_at).toISOString(),
       },
-    };
+      ledgerRecord: await ledgerRecordOf(db, m),
+    } satisfies ReconciliationMismatchDetail;
   },
 };
 

@@ -1,6 +1,6 @@
 import type { Wallet } from '@jiangxin/shared/api/wallet';
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
-import type { Withdrawal } from '@jiangxin/shared/ops/payouts';
+import { payoutCaseDetailSchema, type Withdrawal } from '@jiangxin/shared/ops/payouts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../sandbox/testing';
 import { ApiClient, signUp } from '../../test/client';
@@ -352,6 +352,39 @@ describe('withdrawal requests', () => {
     await expectLedgerClean();
   });
 
+  it("the case detail has the withdrawer's earlier withdrawals with their outcomes and the execution state", async () => {
+    const f = await earner(100_000); // ¥900
+    const first = await withdraw(f.api, 10_000);
+    const c1 = await payoutCase(first.body.id);
+    const rejected = await team.finance.api.post(`/ops/cases/${c1.id}/perform/reject_payout`, {
+      version: c1.version,
+      reason: '收款账户信息有误',
+    });
+    expect(rejected.status).toBe(200);
+    const second = await withdraw(f.api, 20_000, alipay('invalid-account@example.com'));
+    const c2 = await payoutCase(second.body.id);
+    expect((await approve(team.finance, c2)).status).toBe(200);
+    expect(await executeDuePayouts(t.ctx)).toBe(1);
+    const third = await withdraw(f.api, 30_000);
+    const c3 = await payoutCase(third.body.id);
+
+    const detail = payoutCaseDetailSchema.parse((await caseDetail(team.finance, c3.id)).detail);
+    expect(detail.payoutHistory).toMatchObject([
+      { id: second.body.id, status: 'failed', amountFen: 20_000, rejectionReason: null },
+      { id: first.body.id, status: 'rejected', rejectionReason: '收款账户信息有误', failureReason: null },
+    ]);
+    expect(detail.payoutHistory[0]!.failureReason).toContain('PAYEE_NOT_EXIST');
+    expect(detail.payout).toMatchObject({ status: 'pending_review', attempts: 0, requiredApprovals: 1 });
+    expect(detail.user).toMatchObject({ id: f.userId, realNameStatus: 'verified', status: 'active' });
+
+    const failed = payoutCaseDetailSchema.parse((await caseDetail(team.finance, c2.id)).detail);
+    expect(failed.payout).toMatchObject({ status: 'failed', outBizNo: expect.stringMatching(/^JXPO/) });
+    expect(failed.payout.attempts).toBeGreaterThanOrEqual(1);
+    expect(failed.payout.failureReason).toContain('PAYEE_NOT_EXIST');
+    expect(failed.approvals).toMatchObject([{ staffId: team.finance.userId }]);
+    expect(failed.payoutHistory.map((h) => h.id)).toEqual([third.body.id, first.body.id]);
+  });
+
   it('an unknown transfer result is queried first and re-sent with the same parameters only when the gateway never saw it', async () => {
     // A proxy in front of the sandbox's Alipay endpoint that can swallow transfer requests (never
     // forwarded, never answered: the adapter times out and cannot know what happened).
@@ -486,6 +519,13 @@ describe('withdrawal requests', () => {
       { caseId: 999_999_999, ok: false, code: 'not_found' },
     ]);
     expect(res.body.results[1].message).toContain('刷新');
+    // The refusal in both languages, for a console in either.
+    expect(res.body.results[1].reason).toMatchObject({
+      zh: expect.stringContaining('刷新'),
+      en: expect.any(String),
+    });
+    expect(res.body.results[1].reason.en).toContain('reload');
+    expect(res.body.results[0].reason).toBeNull();
     expect((await payoutCase(ids[1]!)).stage).toBe('awaiting_approval');
 
     const tooMany = await team.finance.api.post('/ops/payouts/batch-approve', {

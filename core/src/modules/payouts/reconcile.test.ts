@@ -1,5 +1,5 @@
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
-import type { Withdrawal } from '@jiangxin/shared/ops/payouts';
+import { reconciliationMismatchDetailSchema, type Withdrawal } from '@jiangxin/shared/ops/payouts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
@@ -118,6 +118,24 @@ describe('daily reconciliation', () => {
     expect(detail.body.detail['mismatch']).toMatchObject({
       problem: 'missing_in_ledger',
       gatewayAmountFen: 5_000,
+    });
+    // Nothing on the platform answers to the rogue transfer; the ghost payout is found with its dates.
+    expect(reconciliationMismatchDetailSchema.parse(detail.body.detail)).toMatchObject({
+      mismatch: { kind: 'transfer', provider: 'alipay', reference: 'ROGUE20261127001', day },
+      ledgerRecord: null,
+    });
+    const ghostCase = byRef[ghost.out_biz_no!]!;
+    const ghostDetail = await team.finance.api.get<CaseDetail>(`/ops/cases/${ghostCase.id}`);
+    expect(reconciliationMismatchDetailSchema.parse(ghostDetail.body.detail)).toMatchObject({
+      mismatch: { problem: 'missing_at_gateway', ledgerAmountFen: 2_000, gatewayAmountFen: null },
+      ledgerRecord: {
+        type: 'payout',
+        id: ghost.id,
+        userId: freelancer.userId,
+        status: 'paid',
+        amountFen: 2_000,
+        settledAt: expect.any(String),
+      },
     });
     const noNote = await team.finance.api.post(`/ops/cases/${rogueCase.id}/perform/resolve`, {
       version: rogueCase.version,

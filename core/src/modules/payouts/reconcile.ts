@@ -1,6 +1,10 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import { fenToYuan } from '@jiangxin/shared/money';
-import type { ReconciliationProblem } from '@jiangxin/shared/ops/payouts';
+import {
+  RECONCILIATION_MOVEMENT_LABELS,
+  RECONCILIATION_PROBLEM_LABELS,
+  type ReconciliationProblem,
+} from '@jiangxin/shared/ops/payouts';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
@@ -284,13 +288,6 @@ export async function reconcileDay(
   return { mismatches: found.length, opened };
 }
 
-const PROBLEM_LABELS: Record<ReconciliationProblem, string> = {
-  missing_in_ledger: '网关有记录，平台账本无记录',
-  missing_at_gateway: '平台账本有记录，网关无记录',
-  amount_differs: '金额不一致',
-  status_differs: '平台已记账，网关显示失败',
-};
-const KIND_LABELS: Record<Movement['kind'], string> = { payment: '收款', refund: '退款', transfer: '转账' };
 const PROVIDER_LABELS: Record<PaymentProvider, string> = { alipay: '支付宝', wechat: '微信支付' };
 
 /** Stores the mismatch and opens its case, once per movement. Returns whether it was new. */
@@ -321,7 +318,7 @@ async function recordMismatch(ctx: AppContext, day: string, f: Found): Promise<b
       stage: f.problem,
       priority: 2,
       amountFen: amounts.length ? Math.max(...amounts) : null,
-      title: `对账差异 ${day} · ${PROVIDER_LABELS[f.provider]}${KIND_LABELS[f.kind]} ${f.reference} · ${PROBLEM_LABELS[f.problem]}`,
+      title: `对账差异 ${day} · ${PROVIDER_LABELS[f.provider]}${RECONCILIATION_MOVEMENT_LABELS[f.kind].zh} ${f.reference} · ${RECONCILIATION_PROBLEM_LABELS[f.problem].zh}`,
       summary: {
         day,
         kind: f.kind,

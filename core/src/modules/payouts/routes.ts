@@ -95,27 +95,32 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
             stage: done.case.stage,
             code: null,
             message: null,
+            reason: null,
           });
         } catch (err) {
           if (!(err instanceof AppError)) {
             req.log.error({ err, caseId: item.caseId }, 'batch approval item failed');
+            const problem = toProblem(new AppError('internal'), lang);
             results.push({
               caseId: item.caseId,
               ok: false,
               version: null,
               stage: null,
               code: 'internal',
-              message: toProblem(new AppError('internal'), lang).detail,
+              message: problem.detail,
+              reason: problem.details,
             });
             continue;
           }
+          const problem = toProblem(err, lang);
           results.push({
             caseId: item.caseId,
             ok: false,
             version: null,
             stage: null,
             code: err.code,
-            message: toProblem(err, lang).detail,
+            message: problem.detail,
+            reason: problem.details,
           });
         }
       }

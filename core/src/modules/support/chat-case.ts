@@ -2,6 +2,7 @@ import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import {
   type CannedReplyVariable,
   renderTemplate,
+  type SupportChatDetail,
   supportNoteBodySchema,
   supportReopenBodySchema,
   supportReplyBodySchema,
@@ -174,7 +175,8 @@ export const supportChatCases: CaseKindHandler = {
       .select(['u.nickname as customer_nickname', 'o.order_number'])
       .where('sc.id', '=', c.subject_id)
       .executeTakeFirst();
-    if (!conversation) return {};
+    if (!conversation)
+      return { conversation: null, messages: [], nextCursor: null } satisfies SupportChatDetail;
     const page = await pageMessages(db, conversation.id, { limit: 30 }, true);
     return {
       conversation: {
@@ -190,6 +192,6 @@ export const supportChatCases: CaseKindHandler = {
       },
       messages: await presentStaffMessages(db, page.rows),
       nextCursor: page.nextCursor,
-    };
+    } satisfies SupportChatDetail;
   },
 };

@@ -242,6 +242,30 @@ export async function unreadForAgent(
   return { total: items.reduce((s, i) => s + i.unread, 0), items };
 }
 
+/** The last message the customer can see of each support chat among `caseIds` (notes never count). */
+export async function lastMessagesOfCases(
+  db: ReadDb,
+  caseIds: readonly number[],
+): Promise<{ caseId: number; lastMessage: SupportMessage }[]> {
+  if (caseIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('cases as c')
+    .innerJoin('support_conversations as sc', 'sc.id', 'c.subject_id')
+    .innerJoin('support_messages as m', 'm.id', 'sc.last_message_id')
+    .selectAll('m')
+    .select('c.id as case_id')
+    .where('c.id', 'in', [...caseIds])
+    .where('c.kind', '=', 'support_chat')
+    .where('c.subject_type', '=', 'support_conversation')
+    .orderBy('c.id')
+    .execute();
+  const messages = new Map((await presentUserMessages(db, rows)).map((m) => [m.id, m]));
+  return rows.flatMap((r) => {
+    const lastMessage = messages.get(r.id);
+    return lastMessage ? [{ caseId: r.case_id, lastMessage }] : [];
+  });
+}
+
 export function toCannedReply(r: CannedReplyRow): CannedReply {
   return {
     id: r.id,

@@ -16,6 +16,8 @@ import {
   supportMessagePageSchema,
   supportMessageSchema,
   supportPageQuerySchema,
+  supportPreviewsQuerySchema,
+  supportPreviewsSchema,
   supportReadBodySchema,
   supportReadStateSchema,
   supportUnreadSchema,
@@ -36,6 +38,7 @@ import {
   chatOfCase,
   conversationOfUser,
   customerContext,
+  lastMessagesOfCases,
   listCannedReplies,
   listUserConversations,
   pageMessages,
@@ -191,6 +194,23 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
       },
     },
     async (req) => unreadForAgent(ctx.db.read, requireStaff(req, 'support.chat').userId),
+  );
+
+  app.get(
+    '/ops/support/previews',
+    {
+      schema: {
+        tags: opsTags,
+        security,
+        summary: '会话列表预览 The last customer-visible message of each listed support chat',
+        querystring: supportPreviewsQuerySchema,
+        response: { 200: supportPreviewsSchema },
+      },
+    },
+    async (req) => {
+      requireStaff(req, 'support.chat');
+      return { items: await lastMessagesOfCases(ctx.db.read, req.query.caseIds) };
+    },
   );
 
   app.get(

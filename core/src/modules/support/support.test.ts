@@ -1,6 +1,6 @@
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
-import type { CannedReply } from '@jiangxin/shared/ops/support';
+import { type CannedReply, supportChatDetailSchema } from '@jiangxin/shared/ops/support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp, uniqueName } from '../../test/client';
 import { signUpStaff, signUpStaffTeam } from '../../test/factories/staff';
@@ -267,6 +267,42 @@ describe('support chats', () => {
 
     await me.api.post(`/support/conversations/${opened.body.id}/messages`, { content: '谢谢' });
     expect((await unread()).total).toBe(1);
+  });
+
+  it('the chat list previews each chat’s last message the customer can see; the case detail has its typed shape', async () => {
+    const first = await customer('预览甲');
+    const second = await customer('预览乙');
+    const a = await caseOf((await openChat(first, { message: '甲的第一句' })).body.id);
+    const b = await caseOf((await openChat(second, { message: '乙的问题' })).body.id);
+    await team.support.api.post(`/ops/cases/${a.id}/claim`, { version: a.version });
+    expect((await perform(team.support.api, a, 'reply', { content: '您好，请讲' })).status).toBe(200);
+    // A private note is never the preview.
+    expect((await perform(team.support.api, a, 'note', { content: '备注不应出现在预览' })).status).toBe(200);
+
+    const previews = await team.support.api.get(
+      `/ops/support/previews?caseIds=${b.id},${a.id},987654321,${a.id}`,
+    );
+    expect(previews.status, JSON.stringify(previews.body)).toBe(200);
+    const byCase = new Map(
+      previews.body.items.map((i: { caseId: number; lastMessage: { content: string } }) => [
+        i.caseId,
+        i.lastMessage,
+      ]),
+    );
+    expect([...byCase.keys()].sort((x, y) => Number(x) - Number(y))).toEqual(
+      [a.id, b.id].sort((x, y) => x - y),
+    );
+    expect(byCase.get(a.id)).toMatchObject({ content: '您好，请讲', senderKind: 'agent' });
+    expect(byCase.get(b.id)).toMatchObject({ content: '乙的问题', senderKind: 'user' });
+
+    for (const bad of ['', 'abc', '1,,2', '0', Array.from({ length: 201 }, (_, i) => i + 1).join(',')])
+      expect((await team.support.api.get(`/ops/support/previews?caseIds=${bad}`)).status, bad).toBe(400);
+    expect((await team.moderator.api.get(`/ops/support/previews?caseIds=${a.id}`)).status).toBe(403);
+
+    const detail = await team.support.api.get<CaseDetail>(`/ops/cases/${a.id}`);
+    const typed = supportChatDetailSchema.parse(detail.body.detail);
+    expect(typed.conversation).toMatchObject({ customer: { nickname: '预览甲' }, status: 'open' });
+    expect(typed.messages.map((m) => m.content)).toEqual(['备注不应出现在预览', '您好，请讲', '甲的第一句']);
   });
 
   it('an agent attaches a file: the customer downloads it, nobody else outside staff can', async () => {

@@ -33,6 +33,11 @@ export interface UsersTable {
   suspended_until: NullableTimestamp;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** Set while a member of staff is disabled: no sign-in, no ops access (sanctions use `status`). */
+  staff_disabled_at: NullableTimestamp;
+  /** Optimistic lock of staff role and state changes. */
+  staff_version: Generated<number>;
+  last_login_at: NullableTimestamp;
 }
 
 export interface FreelancerProfilesTable {

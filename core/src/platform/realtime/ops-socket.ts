@@ -90,6 +90,13 @@ export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { clo
     db,
     (events) => {
       for (const e of events) {
+        // A member's roles or state changed: close their streams here, so they reconnect with what
+        // they may now see (or, disabled, are refused). Every instance sees every event.
+        if (e.type === 'staff.access_changed') {
+          const userId = (e.payload as { userId?: unknown } | null)?.userId;
+          for (const socket of conns.keys())
+            if ((socket.data as Member).userId === userId) socket.disconnect(true);
+        }
         // Live sockets that should get it, then one broadcast: socket.io encodes the packet once.
         const targets: string[] = [];
         for (const [socket, conn] of conns) {
@@ -139,17 +146,21 @@ export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { clo
       if (typeof token !== 'string') throw new Error('missing token');
       const principal = await opts.tokens.verify(token);
       if (!principal.staffRoles.length) return next(new Error('forbidden'));
-      const user = await db.read
+      // The account as it is now (the primary): a disabled member is refused, and the stream's scope
+      // follows the stored roles rather than the token's.
+      const user = await db.write
         .selectFrom('users')
-        .select(['nickname'])
+        .select(['nickname', 'staff_roles', 'staff_disabled_at'])
         .where('id', '=', principal.userId)
         .executeTakeFirst();
-      if (!user) return next(new Error('unauthenticated'));
+      if (!user || user.staff_disabled_at) return next(new Error('unauthenticated'));
+      const roles = user.staff_roles as StaffRole[];
+      if (!roles.length) return next(new Error('forbidden'));
       const member: Member = {
         userId: principal.userId,
-        roles: principal.staffRoles,
+        roles,
         nickname: user.nickname,
-        scope: opsStreamScope(principal.staffRoles),
+        scope: opsStreamScope(roles),
       };
       Object.assign(socket.data, member);
       next();
