@@ -1,6 +1,6 @@
 import type { ActionReceipt, BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
 import { CASE_KIND_LABELS, CASE_PRIORITY_LABELS, type CaseDetail } from '@jiangxin/shared/ops/cases';
-import { Alert, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
+import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
 import { formatDateTime, formatFen } from '../../format';
@@ -34,6 +34,7 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
   const { opens } = useConnection();
   const { t, pick, locale } = useT();
   const s = useCaseStrings();
+  const { message } = AntApp.useApp();
   const now = useNow(15_000);
   const presence = usePresence();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -87,7 +88,10 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
   const afterAction = useCallback(
     (receipt: ActionReceipt, advance: boolean | undefined) => {
       setActionError(null);
-      setNotice(receipt.queued ? s('actionQueued') : s('actionDone'));
+      const text = receipt.queued ? s('actionQueued') : s('actionDone');
+      setNotice(text);
+      // A toast too: it stays visible when the queue moves on to the next case.
+      message.success(<span data-testid="action-toast">{text}</span>);
       setReads((n) => n + 1);
       const moved =
         receipt.queued ||
@@ -95,7 +99,7 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
           (receipt.case.status !== 'open' || receipt.case.assigneeId !== session.userId));
       if (advance ?? moved) onAdvance();
     },
-    [s, session.userId, onAdvance],
+    [s, session.userId, onAdvance, message],
   );
 
   const run = useCallback(

@@ -26,12 +26,15 @@ function queueBridge(all: CaseSummary[]) {
   return new ScriptedBridge()
     .answer('cases.list', (args) => {
       let rows = all;
-      if (args.minAmountFen !== undefined) rows = rows.filter((c) => (c.amountFen ?? 0) >= args.minAmountFen!);
+      if (args.minAmountFen !== undefined)
+        rows = rows.filter((c) => (c.amountFen ?? 0) >= args.minAmountFen!);
       const offset = args.offset ?? 0;
       return { items: rows.slice(offset, offset + (args.limit ?? 200)), total: rows.length };
     })
     .answer('views.list', () => ({ items: [] }))
-    .answer('views.save', (args) => ({ items: [{ ...args.state, name: args.name, savedAt: new Date().toISOString() }] }))
+    .answer('views.save', (args) => ({
+      items: [{ ...args.state, name: args.name, savedAt: new Date().toISOString() }],
+    }))
     .answer('cases.get', (args) => ({
       detail: {
         case: all.find((c) => c.id === args.caseId)!,
@@ -52,7 +55,9 @@ function renderQueue(bridge: ScriptedBridge, route = listings.path) {
       <Routes>
         <Route
           path={`${listings.path}/*`}
-          element={<CaseQueue workspace={listings} session={session} outbox={{ items: [], refresh: () => {} }} />}
+          element={
+            <CaseQueue workspace={listings} session={session} outbox={{ items: [], refresh: () => {} }} />
+          }
         />
       </Routes>
       <Where />

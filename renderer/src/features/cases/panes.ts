@@ -1,10 +1,24 @@
+import { DisputePane } from '../disputes/DisputePane';
+import { ListingReviewPane } from '../moderation/ListingReviewPane';
+import { ReportPane } from '../moderation/ReportPane';
+import { BatchApprove } from '../payouts/BatchApprove';
+import { PayoutPane } from '../payouts/PayoutPane';
+import { ReconciliationPane } from '../payouts/ReconciliationPane';
 import type { CasePaneRegistry, QueueBulkActions } from './pane';
 
 /**
  * Each kind's detail pane, from its feature folder. A kind without one shows the generic facts (the
  * case's summary and history) in the frame.
  */
-export const CASE_PANES: CasePaneRegistry = {};
+export const CASE_PANES: CasePaneRegistry = {
+  listing_review: ListingReviewPane,
+  report: ReportPane,
+  dispute: DisputePane,
+  payout: PayoutPane,
+  reconciliation_mismatch: ReconciliationPane,
+};
 
 /** Bulk actions on selected rows, by workspace id. */
-export const QUEUE_BULK_ACTIONS: QueueBulkActions = {};
+export const QUEUE_BULK_ACTIONS: QueueBulkActions = {
+  payouts: BatchApprove,
+};

@@ -1,5 +1,12 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import type { ComponentType } from 'react';
+import { AuditScreen } from '../admin/AuditScreen';
+import { CannedRepliesScreen } from '../admin/CannedRepliesScreen';
+import { SettingsScreen } from '../admin/SettingsScreen';
+import { StaffScreen } from '../admin/StaffScreen';
+import { DashboardScreen } from '../dashboard/DashboardScreen';
+import { LedgerScreen } from '../ledger/LedgerScreen';
+import { SupportScreen } from '../support/SupportScreen';
 
 /**
  * The screen each workspace id (`shared/console/workspaces.ts`) renders, from its feature folder.
@@ -12,4 +19,12 @@ export interface WorkspaceScreenProps {
   session: ConsoleSession;
 }
 
-export const WORKSPACE_SCREENS: Partial<Record<string, ComponentType<WorkspaceScreenProps>>> = {};
+export const WORKSPACE_SCREENS: Partial<Record<string, ComponentType<WorkspaceScreenProps>>> = {
+  audit: AuditScreen,
+  staff: StaffScreen,
+  cannedReplies: CannedRepliesScreen,
+  settings: SettingsScreen,
+  ledger: LedgerScreen,
+  dashboard: DashboardScreen,
+  chats: SupportScreen,
+};

@@ -1,0 +1,378 @@
+import type { AuditEntry } from '@jiangxin/shared/ops/audit';
+import { Alert, Button, Input, Space, Table, Tag } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useState } from 'react';
+import { problemOf, useBridge } from '../../bridge';
+import { formatDateTime } from '../../format';
+import { useT } from '../../i18n';
+import type { WorkspaceScreenProps } from '../shell/screens';
+import './admin.css';
+import { type AdminStrings, useAdminStrings } from './strings';
+
+const PAGE_SIZE = 50;
+const ID_PATTERN = /^[1-9]\d{0,15}$/;
+const ACTION_PATTERN = /^[a-z_.*]{1,80}$/;
+const SUBJECT_TYPE_PATTERN = /^[a-z_]{1,40}$/;
+
+/** What `audit.list` is asked for (besides the cursor). */
+export interface AuditFilter {
+  actorId?: number;
+  action?: string;
+  subjectType?: string;
+  subjectId?: number;
+  maxId?: number;
+  from?: string;
+  to?: string;
+}
+
+export interface AuditFilterInput {
+  actorId: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  from: string;
+  to: string;
+}
+const EMPTY_INPUT: AuditFilterInput = {
+  actorId: '',
+  action: '',
+  subjectType: '',
+  subjectId: '',
+  from: '',
+  to: '',
+};
+
+type FilterErrors = Partial<Record<keyof AuditFilterInput, string>>;
+
+/** Checks the filter fields as `auditQuerySchema` will, so a bad filter is named here, not refused later. */
+export function parseAuditFilter(
+  input: AuditFilterInput,
+  s: AdminStrings,
+): { filter: AuditFilter } | { errors: FilterErrors } {
+  const errors: FilterErrors = {};
+  const filter: AuditFilter = {};
+  const actorId = input.actorId.trim();
+  if (actorId) {
+    if (ID_PATTERN.test(actorId)) filter.actorId = Number(actorId);
+    else errors.actorId = s('auditIdInvalid', { field: s('auditActor') });
+  }
+  const subjectId = input.subjectId.trim();
+  if (subjectId) {
+    if (ID_PATTERN.test(subjectId)) filter.subjectId = Number(subjectId);
+    else errors.subjectId = s('auditIdInvalid', { field: s('auditSubjectId') });
+  }
+  const action = input.action.trim();
+  if (action) {
+    if (ACTION_PATTERN.test(action)) filter.action = action;
+    else errors.action = s('auditActionInvalid');
+  }
+  const subjectType = input.subjectType.trim();
+  if (subjectType) {
+    if (SUBJECT_TYPE_PATTERN.test(subjectType)) filter.subjectType = subjectType;
+    else errors.subjectType = s('auditSubjectTypeInvalid');
+  }
+  const from = input.from ? new Date(input.from) : null;
+  const to = input.to ? new Date(input.to) : null;
+  if (from && !Number.isNaN(from.getTime())) filter.from = from.toISOString();
+  if (to && !Number.isNaN(to.getTime())) filter.to = to.toISOString();
+  if (filter.from && filter.to && filter.from >= filter.to) errors.to = s('auditRangeInvalid');
+  return Object.keys(errors).length ? { errors } : { filter };
+}
+
+type Verification =
+  | { state: 'checking' }
+  | {
+      state: 'done';
+      ok: boolean;
+      checked: number;
+      firstBrokenId: number | null;
+      reason: string | null;
+      head: string;
+    }
+  | { state: 'failed'; message: string };
+
+/**
+ * The audit log: every staff action, newest first, filtered by actor, action (exact or `prefix.*`),
+ * subject and time; older pages with the core's cursor. Beside it the hash chain's verification: intact
+ * with the number of entries checked, or the first broken entry with the reason — highlighted in the
+ * table, and one click opens the log at it.
+ */
+export function AuditScreen(_props: WorkspaceScreenProps) {
+  const bridge = useBridge();
+  const { pick, locale } = useT();
+  const s = useAdminStrings();
+  const ids = useId();
+  const [input, setInput] = useState<AuditFilterInput>(EMPTY_INPUT);
+  const [errors, setErrors] = useState<FilterErrors>({});
+  const [applied, setApplied] = useState<AuditFilter>({});
+  const [items, setItems] = useState<AuditEntry[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [verification, setVerification] = useState<Verification>({ state: 'checking' });
+
+  const load = useCallback(
+    async (filter: AuditFilter, cursor?: string) => {
+      setLoading(true);
+      setProblem(null);
+      try {
+        const page = await bridge.call('audit.list', {
+          ...filter,
+          limit: PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        });
+        setItems((before) => (cursor ? [...before, ...page.items] : page.items));
+        setNextCursor(page.nextCursor);
+      } catch (err) {
+        setProblem(pick(problemOf(err).message));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [bridge, pick],
+  );
+
+  const verify = useCallback(async () => {
+    setVerification({ state: 'checking' });
+    try {
+      const v = await bridge.call('audit.verify', {});
+      setVerification({
+        state: 'done',
+        ok: v.ok,
+        checked: v.checked,
+        firstBrokenId: v.firstBrokenId,
+        reason: v.reason,
+        head: v.headHash,
+      });
+    } catch (err) {
+      setVerification({ state: 'failed', message: pick(problemOf(err).message) });
+    }
+  }, [bridge, pick]);
+
+  useEffect(() => {
+    void load({});
+    void verify();
+  }, [load, verify]);
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = parseAuditFilter(input, s);
+    if ('errors' in parsed) {
+      setErrors(parsed.errors);
+      return;
+    }
+    setErrors({});
+    setApplied(parsed.filter);
+    void load(parsed.filter);
+  };
+
+  const clear = () => {
+    setInput(EMPTY_INPUT);
+    setErrors({});
+    setApplied({});
+    void load({});
+  };
+
+  const brokenId = verification.state === 'done' && !verification.ok ? verification.firstBrokenId : null;
+
+  const goToBreak = () => {
+    if (brokenId === null) return;
+    const filter = { maxId: brokenId };
+    setInput(EMPTY_INPUT);
+    setErrors({});
+    setApplied(filter);
+    void load(filter);
+  };
+
+  const columns: ColumnsType<AuditEntry> = [
+    {
+      title: '#',
+      dataIndex: 'id',
+      width: 110,
+      render: (id: number) => (
+        <span>
+          {id}
+          {id === brokenId && (
+            <Tag color="error" className="audit-broken-tag">
+              {s('brokenTag')}
+            </Tag>
+          )}
+        </span>
+      ),
+    },
+    { title: s('colAt'), dataIndex: 'at', width: 130, render: (at: string) => formatDateTime(at, locale) },
+    {
+      title: s('colActor'),
+      key: 'actor',
+      width: 150,
+      render: (_: unknown, r) =>
+        r.actorId === null ? (
+          <span className="muted">{s('system')}</span>
+        ) : (
+          <span>
+            {r.actorName ?? '—'} <span className="muted">#{r.actorId}</span>
+          </span>
+        ),
+    },
+    { title: s('colAction'), dataIndex: 'action', width: 190, render: (a: string) => <code>{a}</code> },
+    {
+      title: s('colSubject'),
+      key: 'subject',
+      width: 150,
+      render: (_: unknown, r) => (
+        <span>
+          {r.subjectType}
+          {r.subjectId !== null && ` #${r.subjectId}`}
+        </span>
+      ),
+    },
+    {
+      title: s('colData'),
+      dataIndex: 'data',
+      render: (data: Record<string, unknown>) => {
+        const json = JSON.stringify(data);
+        return (
+          <code className="audit-data" title={json}>
+            {json.length > 160 ? `${json.slice(0, 160)}…` : json}
+          </code>
+        );
+      },
+    },
+    {
+      title: s('colHash'),
+      dataIndex: 'hash',
+      width: 110,
+      render: (hash: string) => <code title={hash}>{hash.slice(0, 10)}…</code>,
+    },
+  ];
+
+  const field = (key: keyof AuditFilterInput, label: string, placeholder?: string, type?: string) => {
+    const id = `${ids}-${key}`;
+    const error = errors[key];
+    return (
+      <div className="admin-field">
+        <label htmlFor={id}>{label}</label>
+        <Input
+          id={id}
+          type={type}
+          value={input[key]}
+          placeholder={placeholder}
+          status={error ? 'error' : undefined}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+          onChange={(e) => setInput({ ...input, [key]: e.target.value })}
+          data-testid={`audit-filter-${key}`}
+        />
+        {error && (
+          <span id={`${id}-error`} className="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+    );
+  };
+
+  return (
+    <main className="admin-screen" data-testid="audit-screen">
+      <h1>{s('auditTitle')}</h1>
+      <p className="muted">{s('auditIntro')}</p>
+
+      <section aria-labelledby={`${ids}-verify`} className="audit-verify" data-testid="audit-verify">
+        <h2 id={`${ids}-verify`}>{s('verifyTitle')}</h2>
+        {verification.state === 'checking' && (
+          <Alert type="info" title={s('verifying')} showIcon role="status" />
+        )}
+        {verification.state === 'failed' && (
+          <Alert type="warning" title={verification.message} showIcon role="alert" />
+        )}
+        {verification.state === 'done' && verification.ok && (
+          <Alert
+            type="success"
+            showIcon
+            role="status"
+            title={s('chainOk')}
+            description={s('chainOkDetail', {
+              n: verification.checked,
+              hash: verification.head.slice(0, 16),
+            })}
+            data-testid="audit-chain-ok"
+          />
+        )}
+        {verification.state === 'done' && !verification.ok && (
+          <Alert
+            type="error"
+            showIcon
+            role="alert"
+            title={s('chainBroken')}
+            description={s('chainBrokenDetail', {
+              id: verification.firstBrokenId ?? '?',
+              n: verification.checked,
+              reason: verification.reason ? s(`reason_${verification.reason}` as never) : '',
+            })}
+            action={
+              <Button onClick={goToBreak} data-testid="audit-go-to-break">
+                {s('showBroken')}
+              </Button>
+            }
+            data-testid="audit-chain-broken"
+          />
+        )}
+        <Button
+          className="audit-verify-again"
+          onClick={() => void verify()}
+          disabled={verification.state === 'checking'}
+        >
+          {s('verifyAgain')}
+        </Button>
+      </section>
+
+      <section aria-labelledby={`${ids}-filters`}>
+        <h2 id={`${ids}-filters`}>{s('auditFilters')}</h2>
+        <form className="admin-filters" onSubmit={search} noValidate>
+          {field('actorId', s('auditActor'), '12')}
+          {field('action', s('auditAction'), s('auditActionPlaceholder'))}
+          {field('subjectType', s('auditSubjectType'), s('auditSubjectTypePlaceholder'))}
+          {field('subjectId', s('auditSubjectId'), '345')}
+          {field('from', s('auditRangeFrom'), undefined, 'datetime-local')}
+          {field('to', s('auditRangeTo'), undefined, 'datetime-local')}
+          <Space className="admin-filter-buttons">
+            <Button type="primary" htmlType="submit" data-testid="audit-search">
+              {s('auditSearch')}
+            </Button>
+            <Button onClick={clear}>{s('auditClear')}</Button>
+          </Space>
+        </form>
+      </section>
+
+      {problem && <Alert type="error" showIcon role="alert" title={problem} />}
+
+      <Table<AuditEntry>
+        data-testid="audit-table"
+        rowKey="id"
+        size="small"
+        columns={columns}
+        dataSource={items}
+        loading={loading}
+        pagination={false}
+        rowClassName={(r) => (r.id === brokenId ? 'audit-broken' : '')}
+        onRow={(r) => ({ 'data-testid': `audit-row-${r.id}` }) as HTMLAttributes<HTMLElement>}
+        locale={{ emptyText: s('auditEmpty') }}
+        scroll={{ x: 1000 }}
+      />
+      <div className="admin-more">
+        <output className="muted">
+          {nextCursor ? s('shown', { n: items.length }) : s('noMore', { n: items.length })}
+        </output>
+        {nextCursor && (
+          <Button
+            onClick={() => void load(applied, nextCursor)}
+            disabled={loading}
+            data-testid="audit-load-more"
+          >
+            {s('loadMore')}
+          </Button>
+        )}
+      </div>
+    </main>
+  );
+}

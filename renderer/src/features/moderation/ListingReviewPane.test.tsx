@@ -1,0 +1,200 @@
+import type { ListingReviewDetail } from '@jiangxin/shared/ops/moderation';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ListingReviewPane } from './ListingReviewPane';
+import { field, hitIn, offerOf, renderPane } from './testing';
+
+const DESCRIPTION = '为您的品牌设计独特的标志，包含源文件。有问题加我微信 abc_12345 详聊。';
+const STANDARD = '3 个方案，急单请打电话 138 0013 8000';
+
+function listingDetail(over: Partial<ListingReviewDetail> = {}): ListingReviewDetail {
+  return {
+    listing: {
+      id: 31,
+      title: 'Logo design',
+      titleZh: '品牌LOGO设计',
+      description: DESCRIPTION,
+      status: 'pending_review',
+      reviewNote: null,
+      category: { id: 3, name: 'Logo design', nameZh: '标志设计' },
+      submittedAt: '2026-11-26T05:00:00.000Z',
+      packages: [
+        {
+          tier: 'basic',
+          title: '基础款',
+          description: '1 个方案',
+          priceFen: 50_000,
+          deliveryDays: 3,
+          revisions: 1,
+        },
+        {
+          tier: 'standard',
+          title: '标准款',
+          description: STANDARD,
+          priceFen: 120_000,
+          deliveryDays: 5,
+          revisions: 3,
+        },
+      ],
+    },
+    hits: {
+      description: [hitIn(DESCRIPTION, 'wechat', '微信 abc_12345')],
+      'packages.standard.description': [hitIn(STANDARD, 'phone', '138 0013 8000')],
+    },
+    seller: {
+      id: 88,
+      username: 'designer88',
+      nickname: '设计师小王',
+      status: 'active',
+      suspendedUntil: null,
+      createdAt: '2026-01-02T00:00:00.000Z',
+      accountAgeDays: 328,
+      listings: { total: 5, published: 3, rejected: 2, suspended: 0 },
+      completedOrders: 12,
+      sanctions: [
+        {
+          id: 9,
+          userId: 88,
+          kind: 'warn',
+          status: 'active',
+          reason: 'contact_info',
+          reasonText: { zh: '留联系方式 / 引导站外交易', en: 'Contact details / dealing off the platform' },
+          note: '首次提醒',
+          days: null,
+          startsAt: '2026-10-01T00:00:00.000Z',
+          endsAt: null,
+          caseId: 300,
+          subjectType: 'message',
+          subjectId: 77,
+          createdBy: 5,
+          createdAt: '2026-10-01T00:00:00.000Z',
+          revokedAt: null,
+          revokedBy: null,
+          revokeNote: null,
+        },
+      ],
+    },
+    pastReviews: [
+      {
+        caseId: 650,
+        serviceId: 29,
+        title: '旧的LOGO服务',
+        outcome: 'rejected',
+        rejectReason: 'contact_info',
+        resolvedAt: '2026-11-01T00:00:00.000Z',
+      },
+    ],
+    ...over,
+  };
+}
+
+const ALL_ACTIONS = [offerOf('approve'), offerOf('reject'), offerOf('request_changes')];
+
+const render = (detail = listingDetail(), actions = ALL_ACTIONS) =>
+  renderPane(ListingReviewPane, { kind: 'listing_review', detail, actions });
+
+describe('listing review pane', () => {
+  it('marks exactly the leaked WeChat id and phone number in place, each with its kind named', () => {
+    render();
+    const marks = screen.getAllByTestId('scan-hit');
+    expect(marks.map((m) => [m.textContent, m.getAttribute('data-kind')])).toEqual([
+      ['微信 abc_12345', 'wechat'],
+      ['138 0013 8000', 'phone'],
+    ]);
+    // In place: the description reads as submitted, with the leak marked inside it.
+    const description = screen.getByTestId('listing-description');
+    expect(description.textContent?.replace('微信号', '')).toBe(DESCRIPTION);
+    expect(within(description).getByTestId('scan-hit').textContent).toBe('微信 abc_12345');
+    // Not colour alone: the mark's title and a visible tag say what it is.
+    expect(marks[1]!.getAttribute('title')).toBe('手机号：138 0013 8000');
+    expect(marks[1]!.nextElementSibling?.textContent).toBe('手机号');
+    const legend = screen.getByTestId('scan-legend');
+    expect(legend.textContent).toContain('共 2 处命中');
+    expect(legend.textContent).toContain('微信号');
+    expect(legend.textContent).toContain('手机号');
+    // Clean text stays unmarked.
+    expect(within(screen.getByTestId('listing-title-zh')).queryByTestId('scan-hit')).toBeNull();
+  });
+
+  it('shows the packages, the category and the seller with past sanctions and rejections', () => {
+    render();
+    const packages = screen.getByTestId('listing-packages');
+    expect(packages.textContent).toContain('¥1,200.00');
+    expect(packages.textContent).toContain('5 天');
+    expect(packages.textContent).toContain('3 次');
+    expect(screen.getByTestId('listing-facts').textContent).toContain('标志设计');
+    const history = screen.getByTestId('user-history');
+    expect(history.textContent).toContain('设计师小王');
+    expect(history.textContent).toContain('被驳回 2');
+    expect(within(history).getByTestId('sanction-history').textContent).toContain('警告');
+    const past = within(history).getByTestId('past-reviews');
+    expect(past.textContent).toContain('旧的LOGO服务');
+    expect(past.textContent).toContain('已驳回');
+    expect(past.textContent).toContain('包含联系方式');
+  });
+
+  it('reject without a reason says so on the form and sends nothing (button and r key)', async () => {
+    const { bridge } = render();
+    fireEvent.click(screen.getByTestId('listing-reject'));
+    expect((await screen.findByTestId('reject-error')).textContent).toContain('请先选择驳回原因');
+    fireEvent.keyDown(window, { key: 'r' });
+    expect(screen.getByTestId('reject-reason').getAttribute('aria-invalid')).toBe('true');
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+  });
+
+  it('reject with a reason sends the reason code and the note filled from a template, as edited', async () => {
+    const { bridge } = render();
+    fireEvent.change(screen.getByTestId('reject-reason'), { target: { value: 'contact_info' } });
+    fireEvent.change(screen.getByTestId('reject-template'), { target: { value: 'tplContact1' } });
+    const note = field('给卖家的说明（可编辑）');
+    expect(note.value).toContain('请删除标题、描述和套餐中的手机号');
+    fireEvent.change(note, { target: { value: `${note.value} 谢谢配合。` } });
+    fireEvent.click(screen.getByTestId('listing-reject'));
+    await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(1));
+    expect(bridge.callsOf('cases.perform')[0]).toEqual({
+      caseId: 701,
+      version: 4,
+      action: 'reject',
+      fields: {
+        reason: 'contact_info',
+        note: '请删除标题、描述和套餐中的手机号、微信号、QQ号、邮箱或网址，所有沟通请通过平台消息进行。 谢谢配合。',
+      },
+    });
+    expect(screen.queryByTestId('reject-error')).toBeNull();
+  });
+
+  it('a approves; request changes needs a note before it sends one', async () => {
+    const { bridge } = render();
+    fireEvent.click(screen.getByTestId('listing-request-changes'));
+    expect((await screen.findByTestId('changes-error')).textContent).toContain('请填写需要卖家修改的内容');
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+    fireEvent.change(field('需要卖家修改的内容'), { target: { value: '  请补充交付格式  ' } });
+    fireEvent.click(screen.getByTestId('listing-request-changes'));
+    await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(1));
+    expect(bridge.callsOf('cases.perform')[0]).toMatchObject({
+      action: 'request_changes',
+      fields: { note: '请补充交付格式' },
+    });
+    fireEvent.keyDown(window, { key: 'a' });
+    await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(2));
+    expect(bridge.callsOf('cases.perform')[1]).toMatchObject({ action: 'approve', fields: {} });
+  });
+
+  it('actions the role lacks are absent; one not possible now is disabled with the core’s reason', () => {
+    const { bridge } = render(listingDetail(), [
+      offerOf('approve', { zh: '该工单已被其他同事认领', en: 'Someone else holds this case' }),
+    ]);
+    expect(screen.queryByTestId('listing-reject')).toBeNull();
+    expect(screen.queryByTestId('listing-request-changes')).toBeNull();
+    const approve = screen.getByTestId('listing-approve');
+    expect(approve.hasAttribute('disabled')).toBe(true);
+    expect(screen.getByTestId('offer-reason').textContent).toBe('该工单已被其他同事认领');
+    fireEvent.keyDown(window, { key: 'a' });
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+  });
+
+  it('a detail that does not match the contract says so instead of drawing half a screen', () => {
+    render({ listing: 'oops' } as unknown as ListingReviewDetail);
+    expect(screen.getByTestId('pane-unreadable')).toBeTruthy();
+  });
+});

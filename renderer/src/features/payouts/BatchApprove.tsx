@@ -1,0 +1,154 @@
+import type { BatchApproveResult } from '@jiangxin/shared/ops/payouts';
+import { Alert, Button, Modal } from 'antd';
+import { useState } from 'react';
+import { problemOf, useBridge } from '../../bridge';
+import { formatFen } from '../../format';
+import { useT } from '../../i18n';
+import type { QueueBulkActionProps } from '../cases/pane';
+import { usePayoutStrings } from './strings';
+import './payouts.css';
+
+type ItemResult = BatchApproveResult['results'][number];
+
+/** The core takes at most this many items per request; a larger selection goes in several. */
+const BATCH_LIMIT = 100;
+
+/**
+ * Finance's batch approve on the payouts queue: a confirmation listing the selected payouts and their
+ * total, then `payouts.batchApprove` (each item approved in its own transaction at the core), then one
+ * line per item — approved, waiting for a second approver, or refused with the core's reason. The
+ * selection is cleared when the person closes the results.
+ */
+export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
+  const bridge = useBridge();
+  const s = usePayoutStrings();
+  const { pick } = useT();
+  const [open, setOpen] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [problem, setProblem] = useState<{ zh: string; en: string } | null>(null);
+  const [results, setResults] = useState<ItemResult[] | null>(null);
+  const items = selected.filter((c) => c.kind === 'payout');
+  const total = items.reduce((sum, c) => sum + (c.amountFen ?? 0), 0);
+  const byId = new Map(items.map((c) => [c.id, c]));
+
+  const send = async () => {
+    setSending(true);
+    setProblem(null);
+    const done: ItemResult[] = [];
+    try {
+      for (let i = 0; i < items.length; i += BATCH_LIMIT) {
+        const chunk = items.slice(i, i + BATCH_LIMIT).map((c) => ({ caseId: c.id, version: c.version }));
+        const answer = await bridge.call('payouts.batchApprove', { items: chunk });
+        done.push(...answer.results);
+      }
+    } catch (err) {
+      setProblem(problemOf(err).message);
+    } finally {
+      setSending(false);
+    }
+    if (done.length > 0) setResults(done);
+  };
+
+  const finish = () => {
+    const hadResults = results !== null;
+    setOpen(false);
+    setResults(null);
+    setProblem(null);
+    if (hadResults) clear();
+  };
+
+  const outcome = (r: ItemResult): string => {
+    if (!r.ok) return s('batchRefused', { reason: r.reason ? pick(r.reason) : (r.message ?? r.code ?? '—') });
+    if (r.stage === 'executing') return s('batchApproved');
+    if (r.stage === 'awaiting_second_approval') return s('batchSecond');
+    return s('batchOkOther');
+  };
+  const okCount = results?.filter((r) => r.ok).length ?? 0;
+
+  return (
+    <>
+      <Button
+        type="primary"
+        onClick={() => setOpen(true)}
+        disabled={items.length === 0}
+        data-testid="batch-approve"
+      >
+        {s('batchButton', { n: items.length })}
+      </Button>
+      <Modal
+        open={open}
+        title={s('batchTitle')}
+        onCancel={finish}
+        destroyOnHidden
+        footer={
+          results
+            ? [
+                <Button key="done" type="primary" onClick={finish} data-testid="batch-done">
+                  {s('batchDone')}
+                </Button>,
+              ]
+            : [
+                <Button key="cancel" onClick={finish} disabled={sending}>
+                  {s('cancel')}
+                </Button>,
+                <Button
+                  key="ok"
+                  type="primary"
+                  loading={sending}
+                  onClick={() => void send()}
+                  data-testid="batch-approve-confirm"
+                >
+                  {sending ? s('batchSending') : s('batchConfirm', { n: items.length })}
+                </Button>,
+              ]
+        }
+      >
+        {results ? (
+          <div data-testid="batch-results">
+            <output className="batch-summary">
+              <strong>{s('batchResultsTitle', { ok: okCount, failed: results.length - okCount })}</strong>
+            </output>
+            <ul className="batch-list">
+              {results.map((r) => {
+                const c = byId.get(r.caseId);
+                return (
+                  <li
+                    key={r.caseId}
+                    className={r.ok ? 'batch-ok' : 'batch-refused'}
+                    data-case-id={r.caseId}
+                    data-ok={r.ok}
+                  >
+                    <span className="batch-item">{c ? c.title : s('batchCaseLabel', { id: r.caseId })}</span>
+                    <span className="batch-outcome">
+                      <strong>{r.ok ? '✓' : '✗'}</strong> {outcome(r)}
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        ) : (
+          <div data-testid="batch-confirm">
+            <p>{s('batchIntro', { n: items.length, total: formatFen(total) })}</p>
+            <ul className="batch-list">
+              {items.map((c) => (
+                <li key={c.id} data-case-id={c.id}>
+                  <span className="batch-item">
+                    #{c.id} {c.title}
+                  </span>
+                  <span className="num">{c.amountFen === null ? '—' : formatFen(c.amountFen)}</span>
+                </li>
+              ))}
+            </ul>
+            <p className="batch-total">
+              <strong>{s('batchTotal', { total: formatFen(total) })}</strong>
+            </p>
+          </div>
+        )}
+        {problem && (
+          <Alert type="error" showIcon role="alert" title={pick(problem)} data-testid="batch-error" />
+        )}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,536 @@
+import type { ActionReceipt, ConsoleSession } from '@jiangxin/shared/bridge';
+import { CASE_HANDLE_PERMISSION, type CaseDetail } from '@jiangxin/shared/ops/cases';
+import {
+  type StaffSupportMessage,
+  type SupportChatDetail,
+  supportChatDetailSchema,
+} from '@jiangxin/shared/ops/support';
+import { Button } from 'antd';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { formatDateTime } from '../../format';
+import { useT } from '../../i18n';
+import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
+import { Composer, type ComposerSend } from './Composer';
+import { type Colleague, ResolveDialog, TransferDialog } from './dialogs';
+import { useDebouncedTick, usePageVisible } from './hooks';
+import { MessageList, type PendingMessage } from './MessageList';
+import { customerNameOf, mergeMessages, orderNumberOf, REREAD_DEBOUNCE_MS, TYPING_SHOWN_MS } from './model';
+import { useSupportStrings } from './strings';
+
+/** The version conflict the core answers a stale action with carries the current version. */
+function currentVersionOf(err: unknown): number | null {
+  const p = problemOf(err);
+  const v = p.extra['currentVersion'];
+  return p.code === 'case_version_conflict' && typeof v === 'number' ? v : null;
+}
+
+let pendingSeq = 0;
+
+/**
+ * One support chat: its messages (newest page first, older on scroll-up or "load earlier"), live
+ * messages, the customer's typing and read receipts, who else is viewing, the composer (reply or note,
+ * canned replies) and the case actions (claim, transfer, resolve, reopen) as the core offers them.
+ */
+export function Conversation({
+  caseId,
+  session,
+  onCustomer,
+  onFirstAction,
+}: {
+  caseId: number;
+  session: ConsoleSession;
+  /** The customer behind the chat, for the sidebar (null until known). */
+  onCustomer: (userId: number | null) => void;
+  /** A user gesture happened (the page may ask for notification permission then). */
+  onFirstAction: () => void;
+}) {
+  const bridge = useBridge();
+  const { opens } = useConnection();
+  const { pick, locale } = useT();
+  const s = useSupportStrings();
+  const visible = usePageVisible();
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [chat, setChat] = useState<SupportChatDetail['conversation']>(null);
+  const [stale, setStale] = useState(false);
+  const [loadProblem, setLoadProblem] = useState<string | null>(null);
+  const [messages, setMessages] = useState<StaffSupportMessage[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [offline, setOffline] = useState(false);
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const [pending, setPending] = useState<PendingMessage[]>([]);
+  const [customerRead, setCustomerRead] = useState(0);
+  const [agentRead, setAgentRead] = useState(0);
+  const [typingUntil, setTypingUntil] = useState(0);
+  const [viewers, setViewers] = useState<Colleague[]>([]);
+  const [actionProblem, setActionProblem] = useState<string | null>(null);
+  const [acting, setActing] = useState(false);
+  const [dialog, setDialog] = useState<'transfer' | 'resolve' | null>(null);
+  const [detailTick, bumpDetail] = useDebouncedTick(REREAD_DEBOUNCE_MS);
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+  const markedUpTo = useRef(0);
+
+  // A new chat: forget the last one.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on caseId only
+  useEffect(() => {
+    setDetail(null);
+    setChat(null);
+    setMessages([]);
+    setNextCursor(null);
+    setPending([]);
+    setCustomerRead(0);
+    setAgentRead(0);
+    setTypingUntil(0);
+    setViewers([]);
+    setActionProblem(null);
+    setLoadProblem(null);
+    setDialog(null);
+    stickToBottom.current = true;
+    markedUpTo.current = 0;
+  }, [caseId]);
+
+  // The case (claim state, version, offers, the chat's facts) and the newest page of messages.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `detailTick` is a re-read trigger
+  useEffect(() => {
+    if (opens === 0) return;
+    let current = true;
+    bridge.call('cases.get', { caseId }).then(
+      (r) => {
+        if (!current) return;
+        setStale(r.stale);
+        if (!r.detail) {
+          setLoadProblem(s('notCached'));
+          return;
+        }
+        setDetail(r.detail);
+        setLoadProblem(null);
+        const parsed = supportChatDetailSchema.safeParse(r.detail.detail);
+        if (parsed.success && parsed.data.conversation) {
+          const c = parsed.data.conversation;
+          setChat(c);
+          setCustomerRead((n) => Math.max(n, c.userLastReadMessageId));
+          setAgentRead((n) => Math.max(n, c.agentLastReadMessageId));
+        }
+      },
+      (err: unknown) => current && setLoadProblem(pick(problemOf(err).message)),
+    );
+    bridge.call('chat.messages', { caseId }).then(
+      (page) => {
+        if (!current) return;
+        setMessages((old) => mergeMessages(old, page.items));
+        setOffline(page.offline);
+        // Keep an older cursor already reached by scrolling up; the first read sets it.
+        setNextCursor((old) => old ?? page.nextCursor);
+      },
+      (err: unknown) => current && setLoadProblem(pick(problemOf(err).message)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [bridge, opens, caseId, detailTick, pick, s]);
+
+  useBridgeEvent('cases.changed', ({ upserted, removed }) => {
+    if (upserted.includes(caseId) || removed.includes(caseId)) bumpDetail();
+  });
+  useBridgeEvent('chat.message', (e) => {
+    if (e.caseId !== caseId) return;
+    setMessages((old) => mergeMessages(old, [e.message]));
+    if (e.message.senderKind === 'user') setTypingUntil(0);
+  });
+  useBridgeEvent('chat.typing', (e) => {
+    if (e.caseId === caseId && e.side === 'customer') setTypingUntil(Date.now() + TYPING_SHOWN_MS);
+  });
+  useBridgeEvent('chat.read', (e) => {
+    if (e.caseId !== caseId) return;
+    if (e.side === 'customer') setCustomerRead((n) => Math.max(n, e.upToMessageId));
+    else setAgentRead((n) => Math.max(n, e.upToMessageId));
+  });
+  useBridgeEvent('presence', (p) => {
+    if (p.caseId !== caseId) return;
+    setViewers(p.viewers.filter((v) => v.userId !== session.userId));
+  });
+  useBridgeEvent('outbox.changed', ({ items }) => {
+    setPending((list) =>
+      list.flatMap((p) => {
+        if (p.outboxId === null) return [p];
+        const item = items.find((i) => i.id === p.outboxId);
+        // Gone from the outbox: sent (the live message replaces it) or dismissed.
+        if (!item) return [];
+        return [
+          {
+            ...p,
+            state: item.state === 'failed' ? ('failed' as const) : ('pending' as const),
+            problem: item.problem ? pick(item.problem.message) : null,
+          },
+        ];
+      }),
+    );
+  });
+
+  // "Typing…" goes away by itself.
+  useEffect(() => {
+    if (typingUntil === 0) return;
+    const timer = setTimeout(() => setTypingUntil(0), Math.max(0, typingUntil - Date.now()));
+    return () => clearTimeout(timer);
+  }, [typingUntil]);
+
+  // Presence: colleagues see I have this chat open.
+  useEffect(() => {
+    if (opens === 0) return;
+    bridge.call('presence.view', { caseId }).catch(() => {});
+    return () => {
+      bridge.call('presence.leave', { caseId }).catch(() => {});
+    };
+  }, [bridge, caseId, opens]);
+
+  const summary = detail?.case ?? null;
+  const customerId = chat?.customer.id ?? summary?.userId ?? null;
+  useEffect(() => onCustomer(customerId), [onCustomer, customerId]);
+  const mine = summary?.assigneeId === session.userId;
+  const mayHandle = session.permissions.includes(CASE_HANDLE_PERMISSION.support_chat);
+  const offer = (action: string) => detail?.actions.find((a) => a.action === action);
+
+  // Messages shown to the holder while the page is in front of them are read.
+  const newestCustomer = messages.reduce((n, m) => (m.senderKind === 'user' && m.id > n ? m.id : n), 0);
+  useEffect(() => {
+    if (!mine || !visible || offline || newestCustomer === 0) return;
+    if (newestCustomer <= agentRead || newestCustomer <= markedUpTo.current) return;
+    markedUpTo.current = newestCustomer;
+    bridge.call('chat.markRead', { caseId, upToMessageId: newestCustomer }).then(
+      () => setAgentRead((n) => Math.max(n, newestCustomer)),
+      () => {
+        markedUpTo.current = 0;
+      },
+    );
+  }, [bridge, caseId, mine, visible, offline, newestCustomer, agentRead]);
+
+  // Scrolling: new messages keep the view at the bottom (when it was there); older ones keep the place.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after the list changes
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [messages, pending]);
+
+  const loadEarlier = () => {
+    if (!nextCursor || loadingEarlier) return;
+    setLoadingEarlier(true);
+    bridge
+      .call('chat.messages', { caseId, cursor: nextCursor })
+      .then(
+        (page) => {
+          const el = scroller.current;
+          if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
+          setMessages((old) => mergeMessages(old, page.items));
+          setNextCursor(page.nextCursor);
+        },
+        (err: unknown) => setActionProblem(pick(problemOf(err).message)),
+      )
+      .finally(() => setLoadingEarlier(false));
+  };
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 40 && nextCursor) loadEarlier();
+  };
+
+  /** Applies a receipt's case (the newer version) at once; the cache's change event re-reads the rest. */
+  const adopt = (receipt: ActionReceipt) => {
+    const c = receipt.case;
+    if (c) setDetail((d) => (d && c.version >= d.case.version ? { ...d, case: c } : d));
+  };
+
+  /** A case action with the version we know; a chat message retries once on a version moved meanwhile. */
+  const act = async (
+    run: (version: number) => Promise<ActionReceipt>,
+    { retryOnVersion = false } = {},
+  ): Promise<ActionReceipt> => {
+    const version = detail?.case.version;
+    if (version === undefined) throw new Error('not loaded');
+    try {
+      const receipt = await run(version);
+      adopt(receipt);
+      return receipt;
+    } catch (err) {
+      const moved = currentVersionOf(err);
+      if (!retryOnVersion || moved === null) throw err;
+      const receipt = await run(moved);
+      adopt(receipt);
+      return receipt;
+    }
+  };
+
+  const doAction = (label: string, run: () => Promise<unknown>) => {
+    onFirstAction();
+    setActing(true);
+    setActionProblem(null);
+    return run()
+      .catch((err: unknown) => {
+        setActionProblem(`${label}：${pick(problemOf(err).message)}`);
+        throw err;
+      })
+      .finally(() => setActing(false));
+  };
+
+  const claim = () =>
+    doAction(s('claim'), () => act((version) => bridge.call('cases.claim', { caseId, version }))).catch(
+      () => {},
+    );
+  const reopen = () =>
+    doAction(s('reopen'), () =>
+      act((version) => bridge.call('cases.perform', { caseId, version, action: 'reopen', fields: {} })),
+    ).catch(() => {});
+
+  const send = async ({ mode, content, cannedReplyId }: ComposerSend) => {
+    onFirstAction();
+    stickToBottom.current = true;
+    const key = ++pendingSeq;
+    setPending((p) => [
+      ...p,
+      { key, content, isNote: mode === 'note', state: 'sending', outboxId: null, problem: null },
+    ]);
+    try {
+      const receipt = await act(
+        (version) =>
+          mode === 'note'
+            ? bridge.call('chat.note', { caseId, version, content })
+            : bridge.call('chat.send', {
+                caseId,
+                version,
+                content,
+                ...(cannedReplyId !== null ? { cannedReplyId } : {}),
+              }),
+        { retryOnVersion: true },
+      );
+      if (receipt.queued) {
+        setPending((list) =>
+          list.map((p) => (p.key === key ? { ...p, state: 'pending', outboxId: receipt.outboxId } : p)),
+        );
+        return;
+      }
+      setPending((list) => list.filter((p) => p.key !== key));
+      // The live event brings the message too; reading the newest page does not wait for it.
+      bridge.call('chat.messages', { caseId }).then(
+        (page) => setMessages((old) => mergeMessages(old, page.items)),
+        () => {},
+      );
+    } catch (err) {
+      setPending((list) => list.filter((p) => p.key !== key));
+      throw err;
+    }
+  };
+
+  const dismiss = (p: PendingMessage) => {
+    if (p.outboxId === null) return setPending((list) => list.filter((x) => x.key !== p.key));
+    bridge.call('outbox.dismiss', { id: p.outboxId }).then(
+      () => setPending((list) => list.filter((x) => x.key !== p.key)),
+      (err: unknown) => setActionProblem(pick(problemOf(err).message)),
+    );
+  };
+
+  const claimOffer = offer('claim');
+  const canClaim = mayHandle && summary?.assigneeId === null && summary.status !== 'resolved' && claimOffer;
+  useShortcut(
+    'c',
+    claim,
+    { zh: '认领当前会话', en: 'Claim this chat' },
+    {
+      enabled: Boolean(canClaim && claimOffer?.available && !acting),
+      priority: SHORTCUT_PRIORITY.pane,
+    },
+  );
+
+  if (loadProblem && !detail) {
+    return (
+      <section className="support-chat" aria-labelledby="support-chat-title">
+        <h2 id="support-chat-title">#{caseId}</h2>
+        <p className="problem" role="alert">
+          {loadProblem}
+        </p>
+        <Button onClick={bumpDetail}>{s('retry')}</Button>
+      </section>
+    );
+  }
+  if (!detail || !summary) {
+    return (
+      <section className="support-chat" aria-labelledby="support-chat-title" aria-busy="true">
+        <h2 id="support-chat-title">{s('loadingChat')}</h2>
+      </section>
+    );
+  }
+
+  const customerName = chat?.customer.nickname ?? customerNameOf(summary);
+  const orderNumber = chat?.orderNumber ?? orderNumberOf(summary);
+  const resolveOffer = offer('resolve');
+  const reopenOffer = offer('reopen');
+  const assignOffer = offer('assign');
+  const replyOffer = offer('reply');
+  const typing = typingUntil > Date.now();
+
+  return (
+    <section className="support-chat" aria-labelledby="support-chat-title" data-testid="chat-pane">
+      <header className="support-chat-head">
+        <div className="support-chat-title">
+          <h2 id="support-chat-title">{s('chatHeading', { name: customerName })}</h2>
+          <div className="small muted">
+            #{summary.id} {summary.title}
+            {orderNumber && ` · ${s('orderLabel', { number: orderNumber })}`}
+            {' · '}
+            {summary.assigneeName ? s('assignee', { name: summary.assigneeName }) : s('unassigned')}
+            {summary.status !== 'resolved' && summary.slaDueAt && (
+              <span className={summary.slaBreached ? 'sla-breached' : undefined}>
+                {' · '}
+                {s('slaDue', { time: formatDateTime(summary.slaDueAt, locale) })}
+                {summary.slaBreached && ` · ${s('slaBreached')}`}
+              </span>
+            )}
+          </div>
+          {viewers.length > 0 && (
+            <div className="small support-viewers" data-testid="chat-viewers">
+              👀 {s('alsoViewing', { names: viewers.map((v) => v.nickname).join('、') })}
+            </div>
+          )}
+        </div>
+        <div className="support-chat-actions">
+          {mayHandle && assignOffer && summary.status !== 'resolved' && (
+            <Button
+              onClick={() => setDialog('transfer')}
+              disabled={!assignOffer.available || acting}
+              title={assignOffer.reason ? pick(assignOffer.reason) : undefined}
+              data-testid="chat-transfer"
+            >
+              {s('transfer')}
+            </Button>
+          )}
+          {resolveOffer && summary.status !== 'resolved' && (
+            <Button
+              onClick={() => setDialog('resolve')}
+              disabled={!resolveOffer.available || acting}
+              title={resolveOffer.reason ? pick(resolveOffer.reason) : undefined}
+              data-testid="chat-resolve"
+            >
+              {s('resolve')}
+            </Button>
+          )}
+          {reopenOffer && summary.status === 'resolved' && (
+            <Button
+              onClick={reopen}
+              disabled={!reopenOffer.available || acting}
+              title={reopenOffer.reason ? pick(reopenOffer.reason) : undefined}
+              data-testid="chat-reopen"
+            >
+              {s('reopen')}
+            </Button>
+          )}
+        </div>
+      </header>
+      {(stale || offline) && <output className="support-offline small">{s('offlineCopy')}</output>}
+      {actionProblem && (
+        <p className="problem small" role="alert" data-testid="chat-problem">
+          {actionProblem}
+        </p>
+      )}
+      <div
+        className="support-messages"
+        ref={scroller}
+        onScroll={onScroll}
+        role="log"
+        aria-label={s('messagesLabel')}
+        // The log is scrollable: keyboard users reach it to scroll.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable
+        tabIndex={0}
+        data-testid="chat-messages"
+      >
+        <div className="support-earlier">
+          {nextCursor ? (
+            <Button
+              size="small"
+              onClick={loadEarlier}
+              loading={loadingEarlier}
+              data-testid="chat-load-earlier"
+            >
+              {loadingEarlier ? s('loadingEarlier') : s('loadEarlier')}
+            </Button>
+          ) : (
+            messages.length > 0 && <span className="small muted">{s('noEarlier')}</span>
+          )}
+        </div>
+        <MessageList messages={messages} pending={pending} customerRead={customerRead} onDismiss={dismiss} />
+      </div>
+      <div className="support-typing small muted" aria-live="polite" data-testid="chat-typing">
+        {typing ? s('typing') : ''}
+      </div>
+      {mayHandle &&
+        (summary.status === 'resolved' ? (
+          <p className="support-bar">{s('resolvedHint')}</p>
+        ) : summary.assigneeId === null ? (
+          <div className="support-bar">
+            <span>{s('claimHint')}</span>
+            {claimOffer && (
+              <Button
+                type="primary"
+                onClick={claim}
+                loading={acting}
+                disabled={!claimOffer.available}
+                title={claimOffer.reason ? pick(claimOffer.reason) : undefined}
+                data-testid="chat-claim"
+              >
+                {s('claim')}
+              </Button>
+            )}
+          </div>
+        ) : !mine ? (
+          <p className="support-bar" data-testid="chat-held">
+            {s('heldBy', { name: summary.assigneeName ?? `#${summary.assigneeId}` })}
+          </p>
+        ) : replyOffer && !replyOffer.available && replyOffer.reason ? (
+          <p className="support-bar">{pick(replyOffer.reason)}</p>
+        ) : (
+          <Composer
+            caseId={caseId}
+            values={{ customerNickname: customerName, orderNumber, agentNickname: session.nickname }}
+            onSend={send}
+          />
+        ))}
+      <TransferDialog
+        open={dialog === 'transfer'}
+        caseId={caseId}
+        selfId={session.userId}
+        viewers={viewers}
+        onClose={() => setDialog(null)}
+        onTransfer={(assigneeId, note) =>
+          doAction(s('transfer'), () =>
+            act((version) =>
+              bridge.call('cases.assign', { caseId, version, assigneeId, ...(note ? { note } : {}) }),
+            ),
+          ).then(() => {})
+        }
+      />
+      <ResolveDialog
+        open={dialog === 'resolve'}
+        onClose={() => setDialog(null)}
+        onResolve={(note) =>
+          doAction(s('resolve'), () =>
+            act((version) =>
+              bridge.call('cases.perform', {
+                caseId,
+                version,
+                action: 'resolve',
+                fields: note ? { note } : {},
+              }),
+            ),
+          ).then(() => {})
+        }
+      />
+    </section>
+  );
+}

@@ -1,0 +1,475 @@
+import type { ActionReceipt, ConsoleSession } from '@jiangxin/shared/bridge';
+import type { CaseActionOffer, CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
+import type {
+  CannedReply,
+  CustomerContext,
+  StaffSupportMessage,
+  SupportChatDetail,
+} from '@jiangxin/shared/ops/support';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { describe, expect, it } from 'vitest';
+import { renderWithConsole, ScriptedBridge } from '../../test/render';
+import { SupportScreen } from './SupportScreen';
+
+const AGENT: ConsoleSession = {
+  userId: 10,
+  username: 'agent_chen',
+  nickname: '客服小陈',
+  roles: ['support'],
+  permissions: ['cases.view', 'support.chat', 'disputes.view'],
+  coreUrl: 'http://127.0.0.1:3000',
+};
+const WITH_REVEAL: ConsoleSession = { ...AGENT, permissions: [...AGENT.permissions, 'pii.reveal'] };
+const CUSTOMER = { id: 77, nickname: '顾客小美' };
+const AT = '2026-11-26T06:00:00.000Z';
+
+function chatCase(over: Partial<CaseSummary> = {}): CaseSummary {
+  return {
+    id: 7,
+    kind: 'support_chat',
+    status: 'open',
+    stage: 'awaiting_agent',
+    priority: 1,
+    assigneeId: AGENT.userId,
+    assigneeName: AGENT.nickname,
+    version: 4,
+    slaDueAt: '2026-11-26T07:00:00.000Z',
+    slaBreached: false,
+    subjectType: 'support_conversation',
+    subjectId: 3,
+    userId: CUSTOMER.id,
+    orderId: 9,
+    amountFen: null,
+    title: '退款咨询',
+    summary: { conversationId: 3, customerNickname: CUSTOMER.nickname, orderNumber: 'JX20261126000001' },
+    flags: [],
+    outcome: null,
+    createdAt: AT,
+    updatedAt: AT,
+    resolvedAt: null,
+    ...over,
+  };
+}
+
+function message(id: number, over: Partial<StaffSupportMessage> = {}): StaffSupportMessage {
+  return {
+    id,
+    conversationId: 3,
+    senderKind: 'user',
+    sender: CUSTOMER,
+    content: `消息 ${id}`,
+    files: [],
+    createdAt: AT,
+    isNote: false,
+    cannedReplyId: null,
+    ...over,
+  };
+}
+
+const offer = (action: string, available = true): CaseActionOffer => ({ action, available, reason: null });
+
+function detailOf(c: CaseSummary, chat: Partial<NonNullable<SupportChatDetail['conversation']>> = {}) {
+  const detail: SupportChatDetail = {
+    conversation: {
+      id: 3,
+      subject: c.title,
+      status: c.status === 'resolved' ? 'resolved' : 'open',
+      customer: CUSTOMER,
+      orderId: 9,
+      orderNumber: 'JX20261126000001',
+      userLastReadMessageId: 0,
+      agentLastReadMessageId: 0,
+      unread: 0,
+      ...chat,
+    },
+    messages: [],
+    nextCursor: null,
+  };
+  const mine = c.assigneeId === AGENT.userId;
+  const result: CaseDetail = {
+    case: c,
+    history: [],
+    actions: [
+      offer('claim', c.assigneeId === null),
+      offer('release', mine),
+      offer('assign', c.assigneeId === null || mine),
+      offer('reply', mine || c.assigneeId === null),
+      offer('note', mine || c.assigneeId === null),
+      offer('resolve', mine || c.assigneeId === null),
+      offer('reopen', false),
+    ],
+    detail,
+  };
+  return result;
+}
+
+const CONTEXT: CustomerContext = {
+  profile: {
+    id: CUSTOMER.id,
+    username: 'xiaomei',
+    nickname: CUSTOMER.nickname,
+    status: 'active',
+    isClient: true,
+    isFreelancer: false,
+    createdAt: AT,
+    realNameStatus: 'verified',
+    phone: '138****8000',
+    phoneVerified: true,
+    realName: '王**',
+    idNumber: '1101**********1234',
+  },
+  orders: [
+    {
+      id: 9,
+      orderNumber: 'JX20261126000001',
+      status: 'in_progress',
+      amountFen: 88_800,
+      serviceTitle: 'Logo 设计',
+      role: 'client',
+      counterpart: { id: 88, nickname: '设计师阿杰' },
+      createdAt: AT,
+    },
+  ],
+  wallet: { availableFen: 12_345, payoutPendingFen: 0, escrowAsClientFen: 88_800 },
+  cases: [
+    {
+      id: 2,
+      kind: 'dispute',
+      status: 'resolved',
+      outcome: 'refund',
+      title: '旧纠纷',
+      createdAt: AT,
+      resolvedAt: AT,
+    },
+  ],
+};
+
+const CANNED: CannedReply[] = [
+  {
+    id: 31,
+    title: '问候',
+    bodyZh: '{{user.nickname}}您好，我是客服{{agent.nickname}}，很高兴为您服务。',
+    bodyEn: 'Hello {{user.nickname}}',
+    shortcut: 'hi',
+    createdBy: null,
+    createdAt: AT,
+    updatedAt: AT,
+  },
+  {
+    id: 32,
+    title: '核实订单',
+    bodyZh: '我们正在核实订单 {{order.number}} 的情况，请稍候。',
+    bodyEn: '',
+    shortcut: 'check',
+    createdBy: null,
+    createdAt: AT,
+    updatedAt: AT,
+  },
+];
+
+function receipt(c: CaseSummary, over: Partial<ActionReceipt> = {}): ActionReceipt {
+  return { queued: false, outboxId: null, case: c, result: {}, ...over };
+}
+
+/** A bridge answering everything the screen reads, for chat #7 with these messages. */
+function scripted(
+  c: CaseSummary = chatCase(),
+  messages: StaffSupportMessage[] = [message(1, { content: '你好，退款什么时候到账？' })],
+  chat: Partial<NonNullable<SupportChatDetail['conversation']>> = {},
+) {
+  const ok = () => ({ ok: true as const });
+  return new ScriptedBridge()
+    .answer('cases.list', () => ({ items: [c], total: 1 }))
+    .answer('chat.previews', () => ({ items: [] }))
+    .answer('chat.unread', () => ({ total: 2, items: [{ caseId: c.id, conversationId: 3, unread: 2 }] }))
+    .answer('cases.get', () => ({ detail: detailOf(c, chat), cachedAt: AT, stale: false }))
+    .answer('chat.messages', () => ({ items: [...messages].reverse(), nextCursor: null, offline: false }))
+    .answer('chat.markRead', ok)
+    .answer('chat.typing', ok)
+    .answer('presence.view', ok)
+    .answer('presence.leave', ok)
+    .answer('users.context', () => CONTEXT)
+    .answer('cannedReplies.list', () => ({ items: CANNED }))
+    .answer('chat.send', () => receipt({ ...c, version: c.version + 1, status: 'waiting' }))
+    .answer('chat.note', () => receipt(c));
+}
+
+function renderChats(bridge: ScriptedBridge, session = AGENT, route = '/support/chats/7') {
+  return renderWithConsole(
+    <Routes>
+      <Route path="/support/chats/*" element={<SupportScreen session={session} />} />
+    </Routes>,
+    { bridge, route },
+  );
+}
+
+const composer = () => screen.getByTestId('composer') as HTMLTextAreaElement;
+const type = (text: string) => fireEvent.change(composer(), { target: { value: text } });
+
+describe('support chat workspace', () => {
+  it('lists the conversations with unread counts and shows the open one; a live message appears at once', async () => {
+    const bridge = scripted();
+    renderChats(bridge);
+    const item = await screen.findByTestId('chat-item-7');
+    expect(item.textContent).toContain('顾客小美');
+    expect(item.getAttribute('aria-current')).toBe('true');
+    expect((await screen.findByTestId('chat-unread-7')).textContent).toContain('2 条未读');
+    expect((await screen.findByTestId('chat-message-1')).textContent).toContain('你好，退款什么时候到账？');
+    expect(bridge.callsOf('cases.list')[0]).toMatchObject({ kinds: ['support_chat'], assignee: 'me' });
+    expect(bridge.callsOf('presence.view')).toEqual([{ caseId: 7 }]);
+
+    act(() =>
+      bridge.emit('chat.message', { caseId: 7, message: message(5, { content: '订单号 JX20261126000001' }) }),
+    );
+    expect(screen.getByTestId('chat-message-5').textContent).toContain('订单号 JX20261126000001');
+    expect(screen.getByTestId('chat-preview-7').textContent).toContain('订单号 JX20261126000001');
+    // A message of another chat is not shown in this one.
+    act(() => bridge.emit('chat.message', { caseId: 8, message: message(6, { content: '别的会话' }) }));
+    expect(screen.queryByTestId('chat-message-6')).toBeNull();
+    // Shown to the holder, so read.
+    await waitFor(() =>
+      expect(bridge.callsOf('chat.markRead').at(-1)).toEqual({ caseId: 7, upToMessageId: 5 }),
+    );
+  });
+
+  it('shows the customer typing and the read receipts of my messages', async () => {
+    const bridge = scripted(
+      chatCase(),
+      [message(1), message(2, { senderKind: 'agent', sender: { id: 10, nickname: '客服小陈' } })],
+      { userLastReadMessageId: 1 },
+    );
+    renderChats(bridge);
+    expect((await screen.findByTestId('chat-receipt-2')).textContent).toContain('客户未读');
+    act(() => bridge.emit('chat.typing', { caseId: 7, side: 'customer' }));
+    expect(screen.getByTestId('chat-typing').textContent).toContain('客户正在输入…');
+    act(() => bridge.emit('chat.read', { caseId: 7, side: 'customer', upToMessageId: 2 }));
+    expect(screen.getByTestId('chat-receipt-2').textContent).toContain('客户已读');
+  });
+
+  it('renders a private note distinctly and sends a note with chat.note, never to the customer', async () => {
+    const note = message(3, {
+      senderKind: 'agent',
+      sender: { id: 10, nickname: '客服小陈' },
+      content: '用户情绪激动，注意安抚',
+      isNote: true,
+    });
+    const bridge = scripted(chatCase(), [message(1), note]);
+    renderChats(bridge);
+    const shown = await screen.findByTestId('chat-message-3');
+    expect(within(shown).getByText('内部备注 · 客户不可见')).toBeTruthy();
+    expect(shown.classList.contains('msg-note')).toBe(true);
+    expect(screen.getByTestId('chat-message-1').classList.contains('msg-note')).toBe(false);
+    // A note has no read receipt: the customer never sees it.
+    expect(screen.queryByTestId('chat-receipt-3')).toBeNull();
+
+    fireEvent.click(screen.getByTestId('composer-note-tab'));
+    expect(screen.getByTestId('composer-note-tab').getAttribute('aria-selected')).toBe('true');
+    type('已核实订单，等待财务确认');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() =>
+      expect(bridge.callsOf('chat.note')).toEqual([
+        { caseId: 7, version: 4, content: '已核实订单，等待财务确认' },
+      ]),
+    );
+    expect(bridge.callsOf('chat.send')).toEqual([]);
+    // Typing a note is not told to the customer.
+    expect(bridge.callsOf('chat.typing')).toEqual([]);
+  });
+
+  it('Enter sends the reply with the case version; Shift+Enter is a new line', async () => {
+    const bridge = scripted();
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    type('您好，退款将在 3 个工作日内原路退回');
+    expect(bridge.callsOf('chat.typing')).toEqual([{ caseId: 7 }]);
+    fireEvent.keyDown(composer(), { key: 'Enter', shiftKey: true });
+    expect(bridge.callsOf('chat.send')).toEqual([]);
+    // An input method's Enter (choosing Chinese characters) does not send either.
+    fireEvent.keyDown(composer(), { key: 'Enter', keyCode: 229 });
+    expect(bridge.callsOf('chat.send')).toEqual([]);
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() =>
+      expect(bridge.callsOf('chat.send')).toEqual([
+        { caseId: 7, version: 4, content: '您好，退款将在 3 个工作日内原路退回' },
+      ]),
+    );
+    expect(composer().value).toBe('');
+    // The next message goes with the version the reply moved the case to (once the first is sent).
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-send').classList.contains('ant-btn-loading')).toBe(false),
+    );
+    type('还有其他问题吗？');
+    fireEvent.click(screen.getByTestId('composer-send'));
+    await waitFor(() => expect(bridge.callsOf('chat.send')[1]).toMatchObject({ version: 5 }));
+  });
+
+  it('a reply queued offline shows as pending', async () => {
+    const c = chatCase();
+    const bridge = scripted(c).answer('chat.send', () => receipt(c, { queued: true, outboxId: 41 }));
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    type('稍等，我查一下');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    const pending = await screen.findByText('稍等，我查一下');
+    await waitFor(() => expect(pending.closest('li')?.textContent).toContain('待发送'));
+    expect(pending.closest('li')?.getAttribute('data-state')).toBe('pending');
+  });
+
+  it('/ opens the canned replies; picking one fills the variables into the composer', async () => {
+    const bridge = scripted();
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    type('/');
+    const menu = await screen.findByTestId('canned-menu');
+    expect(await within(menu).findByText('问候')).toBeTruthy();
+    expect(within(menu).getByText('核实订单')).toBeTruthy();
+    type('/chec');
+    await waitFor(() => expect(within(menu).queryByText('问候')).toBeNull());
+    type('/h');
+    fireEvent.click(await screen.findByTestId('canned-option-31'));
+    expect(screen.queryByTestId('canned-menu')).toBeNull();
+    expect(composer().value).toBe('顾客小美您好，我是客服客服小陈，很高兴为您服务。');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() =>
+      expect(bridge.callsOf('chat.send')).toEqual([
+        {
+          caseId: 7,
+          version: 4,
+          content: '顾客小美您好，我是客服客服小陈，很高兴为您服务。',
+          cannedReplyId: 31,
+        },
+      ]),
+    );
+  });
+
+  it('the keyboard picks a canned reply: the order number is filled in', async () => {
+    const bridge = scripted();
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    type('/');
+    await screen.findByTestId('canned-option-32');
+    fireEvent.keyDown(composer(), { key: 'ArrowDown' });
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    expect(composer().value).toBe('我们正在核实订单 JX20261126000001 的情况，请稍候。');
+    expect(bridge.callsOf('chat.send')).toEqual([]);
+  });
+
+  it('an unclaimed chat offers Claim instead of the composer', async () => {
+    const c = chatCase({ assigneeId: null, assigneeName: null });
+    const bridge = scripted(c).answer('cases.claim', () =>
+      receipt({ ...c, assigneeId: AGENT.userId, assigneeName: AGENT.nickname, version: 5 }),
+    );
+    renderChats(bridge);
+    const claim = await screen.findByTestId('chat-claim');
+    expect(screen.queryByTestId('composer')).toBeNull();
+    fireEvent.click(claim);
+    await waitFor(() => expect(bridge.callsOf('cases.claim')).toEqual([{ caseId: 7, version: 4 }]));
+    expect(await screen.findByTestId('composer')).toBeTruthy();
+  });
+
+  it('resolve performs the support kind’s resolve action with the version', async () => {
+    const c = chatCase();
+    const bridge = scripted(c).answer('cases.perform', () =>
+      receipt({ ...c, status: 'resolved', version: 5 }),
+    );
+    renderChats(bridge);
+    fireEvent.click(await screen.findByTestId('chat-resolve'));
+    fireEvent.click(await screen.findByTestId('resolve-submit'));
+    await waitFor(() =>
+      expect(bridge.callsOf('cases.perform')).toEqual([
+        { caseId: 7, version: 4, action: 'resolve', fields: {} },
+      ]),
+    );
+  });
+
+  it('the customer sidebar masks personal data; without pii.reveal there is no reveal button', async () => {
+    const bridge = scripted();
+    renderChats(bridge, AGENT);
+    const sidebar = await screen.findByTestId('customer-sidebar');
+    expect((await within(sidebar).findByTestId('pii-phone')).textContent).toContain('138****8000');
+    expect(within(sidebar).getByText(/JX20261126000001/)).toBeTruthy();
+    expect(within(sidebar).getByText('¥123.45')).toBeTruthy();
+    expect(within(sidebar).getByText(/旧纠纷/)).toBeTruthy();
+    expect(screen.queryByTestId('reveal-phone')).toBeNull();
+    expect(screen.queryByTestId('reveal-idNumber')).toBeNull();
+  });
+
+  it('with pii.reveal, 查看 asks for a reason, reveals through the engine and shows a refusal', async () => {
+    const bridge = scripted().answer('users.reveal', ({ field }) => {
+      if (field === 'idNumber')
+        throw Object.assign(new Error('x'), {
+          problem: {
+            code: 'forbidden',
+            status: 403,
+            message: { zh: '今日查看次数已达上限', en: 'Daily limit reached' },
+            extra: {},
+          },
+        });
+      return { userId: CUSTOMER.id, field, value: '13800138000' };
+    });
+    renderChats(bridge, WITH_REVEAL);
+    fireEvent.click(await screen.findByTestId('reveal-phone'));
+    fireEvent.click(await screen.findByTestId('reveal-submit'));
+    expect((await screen.findByTestId('reveal-problem')).textContent).toContain('至少 2 个字');
+    expect(bridge.callsOf('users.reveal')).toEqual([]);
+    fireEvent.change(screen.getByTestId('reveal-reason'), { target: { value: '核实退款账户' } });
+    fireEvent.click(screen.getByTestId('reveal-submit'));
+    await waitFor(() => expect(screen.getByTestId('pii-phone').textContent).toContain('13800138000'));
+    expect(bridge.callsOf('users.reveal')).toEqual([
+      { userId: CUSTOMER.id, field: 'phone', reason: '核实退款账户' },
+    ]);
+
+    fireEvent.click(screen.getByTestId('reveal-idNumber'));
+    fireEvent.change(await screen.findByTestId('reveal-reason'), { target: { value: '身份核验' } });
+    fireEvent.click(screen.getByTestId('reveal-submit'));
+    expect((await screen.findByTestId('reveal-problem')).textContent).toContain('今日查看次数已达上限');
+    expect(screen.getByTestId('pii-idNumber').textContent).toContain('1101**********1234');
+  });
+
+  it('a new message in another chat I hold raises a page notification', async () => {
+    const bridge = scripted();
+    renderChats(bridge);
+    await screen.findByTestId('chat-message-1');
+    act(() =>
+      bridge.emit('notify', { kind: 'chat_message', title: '客户新消息', body: '在吗？', caseId: 8 }),
+    );
+    expect(await screen.findByText('#8 在吗？')).toBeTruthy();
+    // The open chat's own messages are on screen already: no notification for them.
+    act(() =>
+      bridge.emit('notify', { kind: 'chat_message', title: '客户新消息', body: '还在吗', caseId: 7 }),
+    );
+    expect(screen.queryByText('#7 还在吗')).toBeNull();
+  });
+
+  it('images show as thumbnails with alt text, other files as links with name and size', async () => {
+    const file = (id: number, filename: string, contentType: string, sizeBytes: number) => ({
+      id,
+      filename,
+      contentType,
+      sizeBytes,
+      sha256: 'x',
+      url: `/api/v1/files/${id}/content`,
+      createdAt: AT,
+    });
+    const bridge = scripted(chatCase(), [
+      message(1, {
+        content: '',
+        files: [
+          file(51, '截图.png', 'image/png', 2048),
+          file(52, '合同.pdf', 'application/pdf', 3 * 1024 * 1024),
+        ],
+      }),
+    ]).answer('files.content', () => ({
+      contentType: 'image/png',
+      sizeBytes: 8,
+      dataUrl: 'data:image/png;base64,iVBORw0KGgo=',
+    }));
+    renderChats(bridge);
+    expect((await screen.findByAltText('图片：截图.png')).getAttribute('src')).toBe(
+      'data:image/png;base64,iVBORw0KGgo=',
+    );
+    expect(screen.getByRole('link', { name: '打开文件 合同.pdf（3.0 MB）' })).toBeTruthy();
+    expect(bridge.callsOf('files.content')).toEqual([{ fileId: 51 }]);
+  });
+});

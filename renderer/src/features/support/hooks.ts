@@ -1,0 +1,35 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+/**
+ * A re-read trigger folded over bursts: `bump()` as often as events come, `tick` moves once `ms` after
+ * the first of them. Use `tick` as an effect dependency.
+ */
+export function useDebouncedTick(ms: number): [tick: number, bump: () => void] {
+  const [tick, setTick] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const bump = useCallback(() => {
+    timer.current ??= setTimeout(() => {
+      timer.current = null;
+      setTick((n) => n + 1);
+    }, ms);
+  }, [ms]);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    },
+    [],
+  );
+  return [tick, bump];
+}
+
+/** Whether the page is in front of the person (a hidden tab or minimised window is not). */
+export function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
+}
