@@ -179,7 +179,10 @@ describe('bridge guards', () => {
     expect(attempt.page.ws.protocol).toBe(BRIDGE_PROTOCOL);
     expect(attempt.page.frames[0]).toEqual({ t: 'ready' });
     const reply = await attempt.page.call('config.get', {});
-    expect(reply).toEqual({ ok: true, result: { coreUrl: 'http://127.0.0.1:9', locale: 'zh-CN' } });
+    expect(reply).toEqual({
+      ok: true,
+      result: { coreUrl: 'http://127.0.0.1:9', locale: 'zh-CN', theme: 'system' },
+    });
     expect(await attempt.page.call('auth.session', {})).toEqual({ ok: true, result: null });
     attempt.page.ws.close();
   });

@@ -1,0 +1,100 @@
+import net from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+
+/**
+ * What the browser suites share: the system Chromium (never a downloaded one), free ports, and the core's
+ * HTTP API as a marketplace user or a staff member would call it (to act outside the console and to check
+ * on the core what the console did).
+ */
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** The demo seed's password in the browser suites (the core child gets it as DEMO_PASSWORD). */
+export const PASSWORD = 'e2e-demo-password';
+/** Waits on the page: cold starts, seeding and reconnect backoff (up to 10 s in the engine) included. */
+export const WAIT = { timeout: 60_000 };
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A marketplace or staff user talking to the core's HTTP API directly. */
+export async function api<T>(
+  coreUrl: string,
+  method: string,
+  pathname: string,
+  opts: { token?: string; body?: unknown } = {},
+): Promise<T> {
+  const res = await fetch(`${coreUrl}/api/v1${pathname}`, {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+    },
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${pathname} → ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export const signIn = (coreUrl: string, login: string) =>
+  api<{ accessToken: string; user: { id: number } }>(coreUrl, 'POST', '/auth/login', {
+    body: { login, password: PASSWORD },
+  });
+
+export interface CategoryNode {
+  id: number;
+  children: CategoryNode[];
+}
+
+/** A freelancer submits a new listing for review, which opens a `listing_review` case on the core. */
+export async function submitListing(
+  coreUrl: string,
+  titleZh: string,
+  description = '端到端测试：提交审核后，运营控制台应实时显示这个审核工单。',
+): Promise<void> {
+  const { accessToken } = await signIn(coreUrl, 'freelancer001');
+  const tree = await api<CategoryNode[]>(coreUrl, 'GET', '/categories');
+  const leaf = (nodes: CategoryNode[]): CategoryNode | undefined =>
+    nodes.map((n) => (n.children.length === 0 ? n : leaf(n.children))).find(Boolean);
+  const category = leaf(tree);
+  if (!category) throw new Error('the demo seed has no categories');
+  const pkg = (tier: string, priceFen: number, deliveryDays: number, revisions: number) => ({
+    tier,
+    title: `${tier}套餐`,
+    description: `${tier} 套餐，含源文件`,
+    priceFen,
+    deliveryDays,
+    revisions,
+  });
+  await api(coreUrl, 'POST', '/services', {
+    token: accessToken,
+    body: {
+      title: 'End-to-end console test listing',
+      titleZh,
+      description,
+      categoryId: category.id,
+      skillIds: [],
+      packages: [pkg('basic', 50_000, 5, 1), pkg('standard', 120_000, 4, 3), pkg('premium', 300_000, 7, 5)],
+      submit: true,
+    },
+  });
+}
