@@ -35,6 +35,25 @@ describe('keyboard shortcuts', () => {
     expect(screen.getByTestId('pane').textContent).toBe('1');
   });
 
+  it('leaves Enter on a focused button to the button', () => {
+    let opened = 0;
+    let pressed = 0;
+    function Screen() {
+      useShortcut('Enter', () => opened++, { zh: '打开', en: 'Open' });
+      return (
+        <button type="button" onClick={() => pressed++}>
+          按钮
+        </button>
+      );
+    }
+    renderWithConsole(<Screen />);
+    fireEvent.keyDown(screen.getByText('按钮'), { key: 'Enter' });
+    expect(opened).toBe(0);
+    fireEvent.keyDown(window, { key: 'Enter' });
+    expect(opened).toBe(1);
+    expect(pressed).toBe(0);
+  });
+
   it('ignores letters typed into a field, and lists what is registered on ?', async () => {
     renderWithConsole(<Counter label="list" withPane={false} />);
     fireEvent.keyDown(screen.getByLabelText('field'), { key: 'j' });

@@ -80,6 +80,16 @@ function typing(target: EventTarget | null): boolean {
   );
 }
 
+/** Elements that Enter already activates (buttons, links, checkboxes, tabs, menu items …). */
+function activatable(target: EventTarget | null): boolean {
+  return (
+    target instanceof Element &&
+    target.closest(
+      'button, a[href], summary, [role="button"], [role="link"], [role="tab"], [role="menuitem"], [role="option"], [role="checkbox"]',
+    ) !== null
+  );
+}
+
 function inDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest('[role="dialog"]') !== null;
 }
@@ -103,8 +113,10 @@ export function ShortcutProvider({ children }: { children: ReactNode }) {
     const onKey = (e: KeyboardEvent) => {
       const key = shortcutKey(e);
       if (!key) return;
-      // Letters typed into a field or inside a dialog are text, not commands.
+      // Letters typed into a field or inside a dialog are text, not commands; Enter on a focused button
+      // or link presses it.
       if (key !== 'mod+k' && (typing(e.target) || inDialog(e.target))) return;
+      if (key === 'Enter' && activatable(e.target)) return;
       if (key === '?') {
         e.preventDefault();
         setHelpOpen(true);
