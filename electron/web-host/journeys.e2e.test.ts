@@ -336,6 +336,23 @@ describe.skipIf(!HAS_CHROMIUM)(
         });
       }
       expect(found).toEqual([]);
+
+      // Dark appearance: the page and antd switch together (screenshots for a look, the scan is light).
+      for (const route of ['/moderation/disputes', '/overview/dashboard']) {
+        await step(page, `dark${route.replaceAll('/', '-')}`, async () => {
+          await page.goto(`${origin}/#${route}`);
+          if ((await page.locator('html').getAttribute('data-theme')) !== 'dark') {
+            await page.getByTestId('theme-select').click();
+            await page.getByText('深色', { exact: true }).click();
+          }
+          await expect.poll(() => page.locator('html').getAttribute('data-theme'), WAIT).toBe('dark');
+          const navBackground = await page
+            .locator('.ant-layout-sider')
+            .evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor);
+          expect(navBackground).not.toBe('rgb(255, 255, 255)');
+          await page.waitForTimeout(500);
+        });
+      }
       expect(pageProblems).toEqual([]);
     }, 300_000);
   },
