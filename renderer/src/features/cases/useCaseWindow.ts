@@ -46,29 +46,58 @@ export function useCaseWindow(query: CaseQuery): CaseWindow {
   const generation = useRef(0);
   const changeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  // One read at a time: a fast scroll asks for a new window every frame, and queuing them all would
+  // leave the engine answering windows the page has long scrolled past. While a read is out, only the
+  // newest wish is kept, and it is read when the answer arrives.
+  const inFlight = useRef(false);
+  const next = useRef<{ start: number; end: number } | null>(null);
+  const latest = useRef<(start: number, end: number) => void>(() => {});
+
   const load = useCallback(
     (start: number, end: number) => {
+      if (inFlight.current) {
+        next.current = { start, end };
+        return;
+      }
+      inFlight.current = true;
+      next.current = null;
       const offset = Math.max(0, start - MARGIN);
       const limit = Math.max(MIN_WINDOW, end - start + 2 * MARGIN);
       const mine = ++generation.current;
-      bridge.call('cases.list', { ...(JSON.parse(key) as CaseQuery), offset, limit }).then(
-        (result) => {
-          if (mine !== generation.current) return;
-          setState({ key, offset, rows: result.items, total: result.total });
-          setError(null);
-        },
-        (err: unknown) => {
-          if (mine === generation.current) setError(problemOf(err).message);
-        },
-      );
+      const done = () => {
+        // A read for an older query was superseded: the newer one owns the slot.
+        if (mine !== generation.current) return;
+        inFlight.current = false;
+        const wish = next.current;
+        if (wish) latest.current(wish.start, wish.end);
+      };
+      bridge
+        .call('cases.list', { ...(JSON.parse(key) as CaseQuery), offset, limit })
+        .then(
+          (result) => {
+            if (mine !== generation.current) return;
+            setState({ key, offset, rows: result.items, total: result.total });
+            setError(null);
+          },
+          (err: unknown) => {
+            if (mine === generation.current) setError(problemOf(err).message);
+          },
+        )
+        .finally(done);
     },
     [bridge, key],
   );
+  latest.current = load;
 
   // A new query starts at the top; a re-opened link re-reads what is on screen.
   useEffect(() => {
     wanted.current = { start: 0, end: MIN_WINDOW };
-    if (opens > 0) load(0, MIN_WINDOW);
+    if (opens === 0) return;
+    // A new query (or a re-opened link) wins over a read still out for the old one: that answer is
+    // dropped (generation), and this read goes out now.
+    generation.current += 1;
+    inFlight.current = false;
+    load(0, MIN_WINDOW);
   }, [load, opens]);
 
   const reload = useCallback(() => load(wanted.current.start, wanted.current.end), [load]);
