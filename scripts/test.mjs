@@ -30,6 +30,7 @@ run('npx', ['tsc', '-p', 'electron']);
 run('npx', ['tsc', '-p', 'electron/tsconfig.main.json']);
 run('npx', ['tsc', '-p', 'renderer']);
 run('npx', ['tsc', '-p', 'bench/engine']);
+run('npx', ['tsc', '-p', 'bench/ui']);
 run('npx', ['biome', 'check', '--error-on-warnings', '.']);
 
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jx-vitest-')), 'report.json');

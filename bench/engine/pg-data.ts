@@ -4,10 +4,12 @@
  * (`toCaseSummary` of the inserted row, validated by the event contract as `appendEvent` does), with its
  * `seq` already assigned — what the sequencer would have left after `openCase` ran `n` times. Written with
  * multi-row `INSERT … SELECT FROM unnest(…)` per chunk instead of `n` transactions. The case history rows
- * `openCase` also writes are left out: neither the sync route nor the stream reads them.
+ * `openCase` also writes are left out: neither the sync route nor the stream reads them. The SQL runs on
+ * PGlite as well (bench:ui loads an embedded core's data folder with it).
  */
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import { EVENT_PAYLOADS } from '@jiangxin/shared/events';
+import type { CaseKind } from '@jiangxin/shared/ops/cases';
 import { sql } from 'kysely';
 import { type CaseRow, toCaseSummary } from '../../core/src/modules/cases/queries';
 import type { Db } from '../../core/src/platform/db/database';
@@ -20,15 +22,21 @@ export async function loadCases(
   db: Db,
   n: number,
   progress: (done: number) => void,
+  /**
+   * `kinds`: drawn from (default: the moderator's mix); `firstId`: the first content id (default 1), which
+   * is also the first subject id — bench:ui loads one kind per queue, past the demo seed's subjects.
+   */
+  opts: { kinds?: readonly CaseKind[]; firstId?: number } = {},
 ): Promise<{ cases: number; firstSeq: number; lastSeq: number }> {
+  const { kinds = MODERATOR_KINDS, firstId = 1 } = opts;
   const base = await sql<{ top: number | null }>`SELECT max(seq) AS top FROM events`.execute(db.write);
   let seq = Number(base.rows[0]?.top ?? 0);
   const firstSeq = seq + 1;
   const now = Date.now();
   for (let start = 1; start <= n; start += CHUNK) {
-    const ids = Array.from({ length: Math.min(CHUNK, n - start + 1) }, (_, i) => start + i);
-    const content = ids.map((id) => caseContent(id, { kinds: MODERATOR_KINDS, withRefs: false }));
-    const created = ids.map((id) => new Date(now - (n - id) * 20_000));
+    const ids = Array.from({ length: Math.min(CHUNK, n - start + 1) }, (_, i) => firstId - 1 + start + i);
+    const content = ids.map((id) => caseContent(id, { kinds, withRefs: false }));
+    const created = ids.map((id) => new Date(now - (n - (id - firstId + 1)) * 20_000));
     const inserted = await sql<CaseRow>`
       INSERT INTO cases (kind, status, stage, priority, sla_due_at, subject_type, subject_id, amount_fen,
                          title, summary, flags, search_text, created_at, updated_at)
