@@ -12,7 +12,7 @@ import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import type { CasePaneProps } from '../cases/pane';
-import { canRun, OfferButton, usePerformAction } from './actions';
+import { canRun, NOTE_MAX, NoteDecisionForm, OfferButton, usePerformAction } from './actions';
 import { HighlightedText, HitLegend } from './HighlightedText';
 import { useModerationStrings } from './strings';
 import { UserHistory } from './UserHistory';
@@ -31,7 +31,6 @@ export const REJECT_NOTE_TEMPLATES: Record<RejectReason, readonly TemplateKey[]>
 };
 
 /** The core's limit on a decision note (`rejectListingBodySchema`, `requestChangesBodySchema`). */
-const NOTE_MAX = 500;
 
 const TIER_KEYS = { basic: 'tierBasic', standard: 'tierStandard', premium: 'tierPremium' } as const;
 
@@ -143,7 +142,7 @@ function ListingReview({ detail, perform, offer, data }: CasePaneProps & { data:
 function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'offer'>) {
   const { pick } = useT();
   const s = useModerationStrings();
-  const ids = { reason: useId(), template: useId(), note: useId(), changes: useId() };
+  const ids = { reason: useId(), template: useId(), note: useId() };
   const { busy, run } = usePerformAction(perform);
   const [reason, setReason] = useState<RejectReason | ''>('');
   const [template, setTemplate] = useState('');
@@ -323,50 +322,26 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'of
         </form>
       )}
       {changesOffer && (
-        <form
-          className="decision-form"
-          aria-label={s('changesLegend')}
-          data-testid="listing-changes-form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            requestChanges();
+        <NoteDecisionForm
+          legend={s('changesLegend')}
+          label={s('changesNote')}
+          formTestId="listing-changes-form"
+          noteTestId="changes-note"
+          errorTestId="changes-error"
+          submitTestId="listing-request-changes"
+          noteRef={changesRef}
+          note={changes}
+          onNote={(text) => {
+            setChanges(text);
+            if (text.trim()) setChangesError(null);
           }}
-        >
-          <fieldset>
-            <legend>{s('changesLegend')}</legend>
-            <label htmlFor={ids.changes}>{s('changesNote')}</label>
-            <Input.TextArea
-              id={ids.changes}
-              ref={changesRef}
-              data-testid="changes-note"
-              value={changes}
-              maxLength={NOTE_MAX}
-              showCount
-              rows={3}
-              aria-invalid={changesError !== null}
-              aria-describedby={changesError ? `${ids.changes}-error` : undefined}
-              onChange={(e) => {
-                setChanges(e.target.value);
-                if (e.target.value.trim()) setChangesError(null);
-              }}
-            />
-            {changesError && (
-              <p id={`${ids.changes}-error`} className="form-error" role="alert" data-testid="changes-error">
-                {changesError}
-              </p>
-            )}
-            <OfferButton
-              offer={changesOffer}
-              htmlType="submit"
-              loading={busy}
-              data-testid="listing-request-changes"
-              aria-keyshortcuts="c"
-            >
-              {s('requestChanges')} <kbd>C</kbd>
-            </OfferButton>
-          </fieldset>
-        </form>
+          error={changesError}
+          offer={changesOffer}
+          busy={busy}
+          shortcut="c"
+          submitLabel={s('requestChanges')}
+          onSubmit={requestChanges}
+        />
       )}
     </section>
   );

@@ -16,12 +16,11 @@ import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import type { CasePaneProps } from '../cases/pane';
-import { canRun, OfferButton, usePerformAction } from './actions';
+import { canRun, NOTE_MAX, NoteDecisionForm, OfferButton, usePerformAction } from './actions';
 import { HighlightedText, HitLegend } from './HighlightedText';
 import { useModerationStrings } from './strings';
 import { UserHistory } from './UserHistory';
 
-const NOTE_MAX = 500;
 const DAYS_MAX = 365;
 /** The sanctions a moderator applies by hand; a takedown is the checkbox (it removes the content). */
 const HAND_SANCTIONS = ['warn', 'suspend', 'ban'] as const;
@@ -264,7 +263,7 @@ function ReportDecision({
 }) {
   const { pick } = useT();
   const s = useModerationStrings();
-  const ids = { dismiss: useId(), uphold: useId(), sanction: useId(), days: useId(), reason: useId() };
+  const ids = { uphold: useId(), sanction: useId(), days: useId(), reason: useId() };
   const { busy, run } = usePerformAction(perform);
   const [dismissNote, setDismissNote] = useState('');
   const [upholdNote, setUpholdNote] = useState('');
@@ -484,47 +483,23 @@ function ReportDecision({
         </form>
       )}
       {dismissOffer && (
-        <form
-          className="decision-form"
-          aria-label={s('dismissLegend')}
-          data-testid="report-dismiss-form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            dismiss();
-          }}
-        >
-          <fieldset>
-            <legend>{s('dismissLegend')}</legend>
-            <label htmlFor={ids.dismiss}>{s('dismissNote')}</label>
-            <Input.TextArea
-              id={ids.dismiss}
-              ref={dismissRef}
-              data-testid="dismiss-note"
-              value={dismissNote}
-              maxLength={NOTE_MAX}
-              showCount
-              rows={3}
-              aria-invalid={dismissError !== null}
-              aria-describedby={dismissError ? `${ids.dismiss}-error` : undefined}
-              onChange={(e) => setDismissNote(e.target.value)}
-            />
-            {dismissError && (
-              <p id={`${ids.dismiss}-error`} className="form-error" role="alert" data-testid="dismiss-error">
-                {dismissError}
-              </p>
-            )}
-            <OfferButton
-              offer={dismissOffer}
-              htmlType="submit"
-              loading={busy}
-              data-testid="report-dismiss"
-              aria-keyshortcuts="r"
-            >
-              {s('dismiss')} <kbd>R</kbd>
-            </OfferButton>
-          </fieldset>
-        </form>
+        <NoteDecisionForm
+          legend={s('dismissLegend')}
+          label={s('dismissNote')}
+          formTestId="report-dismiss-form"
+          noteTestId="dismiss-note"
+          errorTestId="dismiss-error"
+          submitTestId="report-dismiss"
+          noteRef={dismissRef}
+          note={dismissNote}
+          onNote={setDismissNote}
+          error={dismissError}
+          offer={dismissOffer}
+          busy={busy}
+          shortcut="r"
+          submitLabel={s('dismiss')}
+          onSubmit={dismiss}
+        />
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import type { CaseActionOffer } from '@jiangxin/shared/ops/cases';
-import { Button, type ButtonProps } from 'antd';
-import { useId, useState } from 'react';
+import { Button, type ButtonProps, Input } from 'antd';
+import type { TextAreaRef } from 'antd/es/input/TextArea';
+import { type ReactNode, type Ref, useId, useState } from 'react';
 import { useT } from '../../i18n';
 import type { CasePaneProps } from '../cases/pane';
 import './moderation.css';
@@ -59,3 +60,75 @@ export function usePerformAction(perform: CasePaneProps['perform']) {
 
 /** Whether the offer exists and is possible now (a keyboard shortcut is registered only then). */
 export const canRun = (offer: CaseActionOffer | undefined): boolean => offer?.available === true;
+
+/** Longest note a decision carries (the core's limit). */
+export const NOTE_MAX = 500;
+
+/**
+ * A decision that is a note and a button (request changes, dismiss a report): its own form, the note's
+ * error beside it, submitted by the offered action's button. The pane keeps the state and the check.
+ */
+export function NoteDecisionForm(props: {
+  legend: string;
+  label: string;
+  formTestId: string;
+  noteTestId: string;
+  errorTestId: string;
+  submitTestId: string;
+  noteRef: Ref<TextAreaRef>;
+  note: string;
+  onNote: (text: string) => void;
+  error: string | null;
+  offer: CaseActionOffer;
+  busy: boolean;
+  danger?: boolean;
+  shortcut: string;
+  submitLabel: ReactNode;
+  onSubmit: () => void;
+}) {
+  const id = useId();
+  return (
+    <form
+      className="decision-form"
+      aria-label={props.legend}
+      data-testid={props.formTestId}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <fieldset>
+        <legend>{props.legend}</legend>
+        <label htmlFor={id}>{props.label}</label>
+        <Input.TextArea
+          id={id}
+          ref={props.noteRef}
+          data-testid={props.noteTestId}
+          value={props.note}
+          maxLength={NOTE_MAX}
+          showCount
+          rows={3}
+          aria-invalid={props.error !== null}
+          aria-describedby={props.error ? `${id}-error` : undefined}
+          onChange={(e) => props.onNote(e.target.value)}
+        />
+        {props.error && (
+          <p id={`${id}-error`} className="form-error" role="alert" data-testid={props.errorTestId}>
+            {props.error}
+          </p>
+        )}
+        <OfferButton
+          offer={props.offer}
+          danger={props.danger}
+          htmlType="submit"
+          loading={props.busy}
+          data-testid={props.submitTestId}
+          aria-keyshortcuts={props.shortcut}
+        >
+          {props.submitLabel} <kbd>{props.shortcut.toUpperCase()}</kbd>
+        </OfferButton>
+      </fieldset>
+    </form>
+  );
+}
