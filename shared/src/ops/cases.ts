@@ -35,6 +35,11 @@ export const CASE_KIND_LABELS: Record<CaseKind, { zh: string; en: string }> = {
 export const CASE_STATUSES = ['open', 'waiting', 'resolved'] as const;
 export const caseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;
+export const CASE_STATUS_LABELS: Record<CaseStatus, { zh: string; en: string }> = {
+  open: { zh: '待处理', en: 'Open' },
+  waiting: { zh: '等待中', en: 'Waiting' },
+  resolved: { zh: '已解决', en: 'Resolved' },
+};
 
 /** 0 low … 3 urgent. Scanner hits, large amounts and SLA breaches raise it. */
 export const CASE_PRIORITIES = [0, 1, 2, 3] as const;
@@ -78,6 +83,15 @@ export const CASE_FLAGS = [
 ] as const;
 export const caseFlagSchema = z.enum(CASE_FLAGS);
 export type CaseFlag = z.infer<typeof caseFlagSchema>;
+export const CASE_FLAG_LABELS: Record<CaseFlag, { zh: string; en: string }> = {
+  contact_leak: { zh: '联系方式外泄', en: 'Contact leak' },
+  prohibited_word: { zh: '违禁词', en: 'Prohibited word' },
+  maker_checker: { zh: '需双人审批', en: 'Two approvals' },
+  second_approval_pending: { zh: '待第二人审批', en: 'Awaiting 2nd approval' },
+  sla_breached: { zh: '已超时', en: 'SLA breached' },
+  risk: { zh: '风险', en: 'Risk' },
+  reopened: { zh: '重新打开', en: 'Reopened' },
+};
 
 /** Everything a queue row shows, without a second request. Also the payload of `case.upserted`. */
 export const caseSummarySchema = z.object({

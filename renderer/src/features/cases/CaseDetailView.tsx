@@ -1,12 +1,17 @@
 import type { ActionReceipt, BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
-import { CASE_KIND_LABELS, CASE_PRIORITY_LABELS, type CaseDetail } from '@jiangxin/shared/ops/cases';
+import {
+  CASE_FLAG_LABELS,
+  CASE_KIND_LABELS,
+  CASE_PRIORITY_LABELS,
+  CASE_STATUS_LABELS,
+  type CaseDetail,
+} from '@jiangxin/shared/ops/cases';
 import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import { CASE_FLAG_LABELS, STATUS_LABELS } from './labels';
 import type { CasePaneProps } from './pane';
 import { CASE_PANES } from './panes';
 import { usePresence } from './presence';
@@ -32,7 +37,7 @@ interface CaseDetailViewProps {
 export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDetailViewProps) {
   const bridge = useBridge();
   const { opens } = useConnection();
-  const { t, pick, locale } = useT();
+  const { pick, locale } = useT();
   const s = useCaseStrings();
   const { message } = AntApp.useApp();
   const now = useNow(15_000);
@@ -196,7 +201,7 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
         </Button>
       </header>
       <div className="case-facts">
-        <Tag data-testid="case-detail-status">{t(STATUS_LABELS[c.status])}</Tag>
+        <Tag data-testid="case-detail-status">{pick(CASE_STATUS_LABELS[c.status])}</Tag>
         <span className={`priority priority-${c.priority}`}>
           {s('colPriority')}：{pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0])}
         </span>

@@ -5,13 +5,17 @@ import {
   type SavedView,
 } from '@jiangxin/shared/console/views';
 import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
-import { CASE_PRIORITY_LABELS, CASE_STATUSES, type CaseStatus } from '@jiangxin/shared/ops/cases';
+import {
+  CASE_PRIORITY_LABELS,
+  CASE_STATUS_LABELS,
+  CASE_STATUSES,
+  type CaseStatus,
+} from '@jiangxin/shared/ops/cases';
 import { Badge, Button, Checkbox, DatePicker, Input, Popover, Select, Space, Switch } from 'antd';
 import dayjs from 'dayjs';
 import { type RefObject, useState } from 'react';
 import { useT } from '../../i18n';
 import { COLUMN_LABELS } from './columns';
-import { STATUS_LABELS } from './labels';
 import { useCaseStrings } from './strings';
 
 interface QueueToolbarProps {
@@ -157,7 +161,7 @@ export function FilterForm({
   onFilters: (f: QueueFilters) => void;
 }) {
   const s = useCaseStrings();
-  const { t, pick } = useT();
+  const { pick } = useT();
   const [min, setMin] = useState(filters.minAmountFen === undefined ? '' : fenToYuan(filters.minAmountFen));
   const [max, setMax] = useState(filters.maxAmountFen === undefined ? '' : fenToYuan(filters.maxAmountFen));
   const [amountError, setAmountError] = useState<string | null>(null);
@@ -182,7 +186,7 @@ export function FilterForm({
         <Checkbox.Group
           value={filters.statuses ?? ['open', 'waiting']}
           onChange={(v) => set({ statuses: v.length ? (v as CaseStatus[]) : undefined })}
-          options={CASE_STATUSES.map((st) => ({ value: st, label: t(STATUS_LABELS[st]) }))}
+          options={CASE_STATUSES.map((st) => ({ value: st, label: pick(CASE_STATUS_LABELS[st]) }))}
         />
       </fieldset>
       <div className="field">

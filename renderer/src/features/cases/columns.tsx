@@ -1,6 +1,12 @@
 import type { OutboxItem } from '@jiangxin/shared/bridge';
 import type { QueueColumn } from '@jiangxin/shared/console/views';
-import { CASE_KIND_LABELS, CASE_PRIORITY_LABELS, type CaseSummary } from '@jiangxin/shared/ops/cases';
+import {
+  CASE_FLAG_LABELS,
+  CASE_KIND_LABELS,
+  CASE_PRIORITY_LABELS,
+  CASE_STATUS_LABELS,
+  type CaseSummary,
+} from '@jiangxin/shared/ops/cases';
 import type { Presence } from '@jiangxin/shared/ops/stream';
 import {
   type ColumnDef,
@@ -12,7 +18,6 @@ import { Tag } from 'antd';
 import { formatDateTime, formatFen } from '../../format';
 import type { Locale, Translator } from '../../i18n';
 import { OUTBOX_STATE_LABELS } from '../outbox/OutboxPanel';
-import { CASE_FLAG_LABELS, STATUS_LABELS } from './labels';
 import { SlaCountdown } from './sla';
 import type { useCaseStrings } from './strings';
 
@@ -139,7 +144,7 @@ export function queueColumns(): ColumnDef<typeof queueFeatures, CaseSummary>[] {
     {
       id: 'status',
       accessorFn: (c) => c.status,
-      cell: cell(({ c, ctx }) => ctx.t.t(STATUS_LABELS[c.status])),
+      cell: cell(({ c, ctx }) => ctx.t.pick(CASE_STATUS_LABELS[c.status])),
       enableSorting: false,
     },
     {

@@ -1,11 +1,16 @@
 import type { ConsoleBridge } from '@jiangxin/shared/bridge';
 import type { QueueColumn } from '@jiangxin/shared/console/views';
 import { fenToYuan } from '@jiangxin/shared/money';
-import { CASE_KIND_LABELS, CASE_PRIORITY_LABELS, type CaseSummary } from '@jiangxin/shared/ops/cases';
+import {
+  CASE_FLAG_LABELS,
+  CASE_KIND_LABELS,
+  CASE_PRIORITY_LABELS,
+  CASE_STATUS_LABELS,
+  type CaseSummary,
+} from '@jiangxin/shared/ops/cases';
 import type { Translator } from '../../i18n';
 import { COLUMN_LABELS } from './columns';
 import { csvDocument } from './csv';
-import { CASE_FLAG_LABELS, STATUS_LABELS } from './labels';
 import type { useCaseStrings } from './strings';
 import type { CaseQuery } from './useCaseWindow';
 
@@ -19,7 +24,7 @@ function cellText(column: QueueColumn, c: CaseSummary, t: Translator): string | 
     case 'kind':
       return t.pick(CASE_KIND_LABELS[c.kind]);
     case 'status':
-      return t.t(STATUS_LABELS[c.status]);
+      return t.pick(CASE_STATUS_LABELS[c.status]);
     case 'title':
       return c.title;
     case 'priority':

@@ -1,5 +1,5 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
-import { CASE_KIND_LABELS } from '@jiangxin/shared/ops/cases';
+import { CASE_KIND_LABELS, CASE_STATUS_LABELS } from '@jiangxin/shared/ops/cases';
 import { type CustomerContext, PII_FIELD_LABELS, type PiiField } from '@jiangxin/shared/ops/support';
 import { ORDER_STATUS_LABELS, type OrderStatus } from '@jiangxin/shared/orders';
 import { Button, type ButtonProps, Input, Modal } from 'antd';
@@ -20,11 +20,6 @@ const REAL_NAME_LABELS: Record<CustomerContext['profile']['realNameStatus'], { z
   verified: { zh: '已认证', en: 'Verified' },
   rejected: { zh: '未通过', en: 'Rejected' },
 };
-const CASE_STATUS_LABELS = {
-  open: { zh: '待处理', en: 'Open' },
-  waiting: { zh: '等待中', en: 'Waiting' },
-  resolved: { zh: '已解决', en: 'Resolved' },
-} as const;
 
 /** Asks why, then reveals one masked field (`users.reveal`, audited by the core). */
 function RevealDialog({
