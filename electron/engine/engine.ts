@@ -31,6 +31,7 @@ import type { ConsoleEngineHandle, ConsoleEngineOptions, EngineListener } from '
 import type { CacheChanges } from './cache/cases';
 import { toOutboxItem } from './cache/outbox';
 import { openRemoteCache, type RemoteCache } from './cache-worker/remote';
+import { CORE_CALLS } from './core-calls';
 import {
   CoreClient,
   CoreRefusal,
@@ -571,6 +572,10 @@ export class ConsoleEngine implements ConsoleEngineHandle {
 
   private async run(method: BridgeMethod, args: never): Promise<unknown> {
     if (isActionMethod(method)) return this.action(method, args);
+    const coreCall = CORE_CALLS[method] as
+      | ((client: CoreClient, args: never) => Promise<unknown>)
+      | undefined;
+    if (coreCall) return coreCall(this.online().client, args);
     const a = args as Record<string, unknown>;
     switch (method) {
       case 'auth.login':
@@ -638,8 +643,6 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         return this.caseDetail(a['caseId'] as number);
       case 'search.query':
         return this.requireSession().cache.search(a['q'] as string, a['limit'] as number);
-      case 'payouts.batchApprove':
-        return this.online().client.post('/ops/payouts/batch-approve', args);
       case 'chat.messages':
         return this.chatMessages(a['caseId'] as number, a['cursor'] as string | undefined);
       case 'chat.markRead': {
@@ -659,12 +662,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       case 'presence.leave':
         this.requireSession().sync?.emit(OPS_STREAM.presenceLeave, { caseId: a['caseId'] });
         return { ok: true };
-      case 'chat.unread':
-        return this.online().client.get('/ops/support/unread');
       case 'chat.previews':
         return this.chatPreviews(a['caseIds'] as number[]);
-      case 'cannedReplies.list':
-        return this.online().client.get('/ops/canned-replies', { params: a['q'] ? { q: a['q'] } : {} });
       case 'outbox.list':
         return { items: (await this.requireSession().cache.outboxList()).map(toOutboxItem) };
       case 'outbox.retry':
@@ -683,53 +682,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         await this.publishOutbox();
         return { ok: true };
       }
-      case 'users.context':
-        return this.online().client.get(`/ops/users/${a['userId']}/context`);
       case 'files.content':
         return this.fileContent(a['fileId'] as number);
-      case 'users.reveal':
-        return this.online().client.post(`/ops/users/${a['userId']}/reveal`, {
-          field: a['field'],
-          reason: a['reason'],
-        });
-      case 'ledger.transactions':
-        return this.online().client.get('/ops/ledger/transactions', { params: a });
-      case 'ledger.accounts':
-        return this.online().client.get('/ops/ledger/accounts', { params: a });
-      case 'stats.get':
-        return this.online().client.get('/ops/stats', { params: a });
-      case 'audit.list':
-        return this.online().client.get('/ops/audit', { params: a });
-      case 'audit.verify':
-        return this.online().client.get('/ops/audit/verify');
-      case 'settings.get':
-        return this.online().client.get('/ops/settings');
-      case 'settings.update':
-        return this.online().client.put('/ops/settings', args);
-      case 'cannedReplies.create':
-        return this.online().client.post('/ops/canned-replies', args);
-      case 'cannedReplies.update': {
-        const { id, ...body } = args as BridgeArgs<'cannedReplies.update'>;
-        return this.online().client.patch(`/ops/canned-replies/${id}`, body);
-      }
-      case 'cannedReplies.delete':
-        return this.online().client.delete(`/ops/canned-replies/${a['id']}`);
-      case 'staff.list':
-        return this.online().client.get('/ops/staff');
-      case 'staff.create':
-        return this.online().client.post('/ops/staff', args);
-      case 'staff.setRoles': {
-        const { id, ...body } = args as BridgeArgs<'staff.setRoles'>;
-        return this.online().client.put(`/ops/staff/${id}/roles`, body);
-      }
-      case 'staff.disable':
-      case 'staff.enable': {
-        const { id, ...body } = args as BridgeArgs<'staff.disable'>;
-        return this.online().client.post(
-          `/ops/staff/${id}/${method === 'staff.disable' ? 'disable' : 'enable'}`,
-          body,
-        );
-      }
       case 'app.openExternal':
         if (!this.opts.openExternal) {
           throw new CoreRefusal(
