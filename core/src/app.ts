@@ -87,6 +87,8 @@ export async function buildApp(ctx: AppContext) {
     }
   });
 
+  let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
+  let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
   const opsRoutes = guardOpsRoutes(http, '/api/v1', ctx.db.write);
   const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
   await http.register(
@@ -109,7 +111,9 @@ export async function buildApp(ctx: AppContext) {
       await registerPayoutsRoutes(api, ctx);
       await registerSupportRoutes(api, ctx);
       await registerStatsRoutes(api, ctx);
-      await registerStaffRoutes(api, ctx);
+      await registerStaffRoutes(api, ctx, {
+        onlineStaff: async () => (opsRealtime ? opsRealtime.onlineStaff() : null),
+      });
     },
     { prefix: '/api/v1' },
   );
@@ -120,8 +124,6 @@ export async function buildApp(ctx: AppContext) {
   const stopInvalidating = invalidateOnEvents(cache, dispatcher, (err) =>
     ctx.log.warn({ err }, 'cache invalidation failed'),
   );
-  let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
-  let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
   const stopCoreMetrics = registerCoreMetrics(metrics, { db: ctx.db, dispatcher });
   /** Background jobs on pg-boss (deadlines, refunds, payouts, SLA, notifications, reconciliation). */
   const jobs = new Jobs(ctx, coreJobs(ctx.env), metrics);

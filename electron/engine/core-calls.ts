@@ -25,6 +25,7 @@ export const CORE_CALLS: CoreCalls = {
   'audit.verify': (c) => c.get('/ops/audit/verify'),
   'settings.get': (c) => c.get('/ops/settings'),
   'settings.update': (c, args) => c.put('/ops/settings', args),
+  'staff.directory': (c, { kind }) => c.get('/ops/staff/directory', { params: kind ? { kind } : {} }),
   'staff.list': (c) => c.get('/ops/staff'),
   'staff.create': (c, args) => c.post('/ops/staff', args),
   'staff.setRoles': (c, { id, ...body }) => c.put(`/ops/staff/${id}/roles`, body),

@@ -63,6 +63,17 @@ describe('admin bridge methods', () => {
       return reconnects.length > 0 && (await member.call('sync.status')).state === 'online';
     });
     expect(await member.call('auth.session')).toMatchObject({ username });
+    // The member (support, no staff.manage) reads the directory to hand on a chat: the admin is there,
+    // and the member themselves shows online (their console's stream is up).
+    const directory = await member.call('staff.directory', { kind: 'support_chat' });
+    expect(directory.items.find((m) => m.id === created.id)).toEqual({
+      id: created.id,
+      nickname: '客服小新',
+      roles: ['support', 'moderator'],
+      online: true,
+    });
+    expect(directory.items.map((m) => m.id)).toContain(admin.userId);
+    expect((await member.engine.dispatch('staff.list', {})).ok).toBe(false);
     const stale = await e.engine.dispatch('staff.setRoles', {
       id: created.id,
       roles: ['finance'],

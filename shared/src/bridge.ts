@@ -20,6 +20,8 @@ import { opsSettingsPatchSchema, opsSettingsSchema } from './ops/settings';
 import {
   createStaffBodySchema,
   setStaffRolesBodySchema,
+  staffDirectoryQuerySchema,
+  staffDirectorySchema,
   staffListSchema,
   staffMemberSchema,
   staffStateBodySchema,
@@ -291,6 +293,11 @@ export const BRIDGE_METHODS = {
   'cannedReplies.create': method(createCannedReplyBodySchema, cannedReplySchema),
   'cannedReplies.update': method(updateCannedReplyBodySchema.extend({ id: idSchema }), cannedReplySchema),
   'cannedReplies.delete': method(z.object({ id: idSchema }), okSchema),
+  /**
+   * Active colleagues to hand a case to (`cases.view`; needs the core): names, roles, online now; with
+   * `kind`, only those who may handle that kind of case.
+   */
+  'staff.directory': method(staffDirectoryQuerySchema, staffDirectorySchema),
   /** Staff accounts and roles (`staff.manage`; needs the core, never queued). */
   'staff.list': method(empty, staffListSchema),
   'staff.create': method(createStaffBodySchema, staffMemberSchema),

@@ -47,6 +47,7 @@ const EXPECTED: Record<string, StaffRole[]> = {
   'GET /ops/ledger/transactions': F,
   'GET /ops/ledger/accounts': F,
   'GET /ops/staff': ADMIN,
+  'GET /ops/staff/directory': ALL,
   'POST /ops/staff': ADMIN,
   'PUT /ops/staff/:id/roles': ADMIN,
   'POST /ops/staff/:id/disable': ADMIN,

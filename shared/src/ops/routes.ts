@@ -35,6 +35,7 @@ export const OPS_ROUTE_PERMISSIONS = {
   'GET /ops/users/:id/context': 'cases.view',
   'POST /ops/users/:id/reveal': 'pii.reveal',
   'GET /ops/staff': 'staff.manage',
+  'GET /ops/staff/directory': 'cases.view',
   'POST /ops/staff': 'staff.manage',
   'PUT /ops/staff/:id/roles': 'staff.manage',
   'POST /ops/staff/:id/disable': 'staff.manage',

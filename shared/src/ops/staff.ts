@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { registerBodySchema } from '../api/accounts';
 import { isoDateTime, text } from '../api/common';
 import { staffRoleSchema } from '../permissions';
+import { caseKindSchema } from './cases';
 
 /**
  * Staff accounts and their roles (`/ops/staff…`, permission `staff.manage`, every write audited).
@@ -26,6 +27,24 @@ export const staffMemberSchema = z.object({
 export type StaffMember = z.infer<typeof staffMemberSchema>;
 
 export const staffListSchema = z.object({ items: z.array(staffMemberSchema) });
+
+/**
+ * The staff directory (`GET /ops/staff/directory`, any member who may hand on cases): active colleagues
+ * only, with what choosing one needs — name, roles, whether their console is open now — and nothing of
+ * account management (no sign-in name, no dates, no disabled members).
+ */
+export const staffDirectoryEntrySchema = z.object({
+  id: z.number().int(),
+  nickname: z.string(),
+  roles: z.array(staffRoleSchema),
+  /** Has the console open now (a live `/ops` stream on any instance); null when the core cannot tell. */
+  online: z.boolean().nullable(),
+});
+export type StaffDirectoryEntry = z.infer<typeof staffDirectoryEntrySchema>;
+
+/** `kind`: only colleagues who may handle (be assigned) cases of that kind. */
+export const staffDirectoryQuerySchema = z.object({ kind: caseKindSchema.optional() }).strict();
+export const staffDirectorySchema = z.object({ items: z.array(staffDirectoryEntrySchema) });
 
 /** The roles of one member: at least one, no repeats (remove someone from staff by disabling them). */
 export const staffRolesSchema = z

@@ -2,7 +2,7 @@ import type { CaseDetail, CaseSummary, OpsSyncResponse } from '@jiangxin/shared/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { seedCatalog, serviceBody } from '../../test/factories/catalog';
-import { type StaffMember, signUpStaffTeam } from '../../test/factories/staff';
+import { type StaffMember, signUpStaff, signUpStaffTeam } from '../../test/factories/staff';
 import { eventually } from '../../test/flows';
 import { startTestApp, type TestApp } from '../../test/harness';
 
@@ -83,6 +83,19 @@ describe('cases', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('assignee_not_eligible');
+    // A disabled moderator keeps the role but cannot be handed work (the staff directory omits them too).
+    const leaver = await signUpStaff(t, ['moderator'], '审核已离职');
+    await t.db.write
+      .updateTable('users')
+      .set({ staff_disabled_at: new Date() })
+      .where('id', '=', leaver.userId)
+      .execute();
+    const toLeaver = await team.moderator.api.post(`/ops/cases/${c.id}/assign`, {
+      version: 2,
+      assigneeId: leaver.userId,
+    });
+    expect(toLeaver.status).toBe(400);
+    expect(toLeaver.body.code).toBe('assignee_not_eligible');
     const moved = await team.moderator.api.post(`/ops/cases/${c.id}/assign`, {
       version: 2,
       assigneeId: other.userId,
@@ -260,7 +273,6 @@ async function syncAll(staff: StaffMember, after: number): Promise<OpsSyncRespon
 
 let extraModerator: StaffMember | undefined;
 async function signUpOtherModerator(): Promise<StaffMember> {
-  const { signUpStaff } = await import('../../test/factories/staff');
   extraModerator ??= await signUpStaff(t, ['moderator'], '审核小刘');
   return extraModerator;
 }

@@ -357,12 +357,14 @@ export async function assignCase(
     await assertMayHold(tx, c, staff, 'assign', body.version);
     const target = await tx
       .selectFrom('users')
-      .select(['id', 'staff_roles', 'status'])
+      .select(['id', 'staff_roles', 'status', 'staff_disabled_at'])
       .where('id', '=', body.assigneeId)
       .executeTakeFirst();
+    // A disabled member keeps their roles (to be enabled again) but cannot take work.
     if (
       !target ||
       target.status !== 'active' ||
+      target.staff_disabled_at !== null ||
       !hasPermission(target.staff_roles as StaffRole[], CASE_HANDLE_PERMISSION[c.kind])
     )
       throw new AppError('assignee_not_eligible', undefined, { assigneeId: body.assigneeId }, [

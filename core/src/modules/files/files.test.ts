@@ -219,6 +219,42 @@ describe('files', () => {
     );
     const staff = api.as(staffTokens.accessToken);
     expect((await staff.get(`/files/${id}/content`)).status).toBe(200);
+    // Dispute evidence too (the dispute pane opens it).
+    expect((await staff.get(`/files/${evidence.body.id}/content`)).status).toBe(200);
+  });
+
+  it('stops a staff member’s file reads once they are disabled or lose their roles, whatever their token says', async () => {
+    const party = await signUp(api);
+    const evidence = await upload(party.api.token, pdf(), '聊天截图.pdf', 'application/pdf');
+    expect(evidence.status).toBe(201);
+    const contentPath = `/files/${evidence.body.id}/content`;
+    const staffMember = async () => {
+      const tokens = await registerUser(
+        t.ctx,
+        { username: uniqueName('staff'), password: 'correct-horse-1', userType: 'client' },
+        { staffRoles: ['moderator'] },
+      );
+      return { id: tokens.user.id, api: api.as(tokens.accessToken) };
+    };
+
+    const disabled = await staffMember();
+    expect((await disabled.api.get(contentPath)).status).toBe(200);
+    await t.db.write
+      .updateTable('users')
+      .set({ staff_disabled_at: new Date() })
+      .where('id', '=', disabled.id)
+      .execute();
+    // The access token still carries the moderator role; the account no longer does.
+    const refused = await disabled.api.get(contentPath);
+    expect(refused.status).toBe(404);
+    expect((await disabled.api.get(`/files/${evidence.body.id}`)).status).toBe(404);
+
+    const demoted = await staffMember();
+    expect((await demoted.api.get(contentPath)).status).toBe(200);
+    await t.db.write.updateTable('users').set({ staff_roles: [] }).where('id', '=', demoted.id).execute();
+    expect((await demoted.api.get(contentPath)).status).toBe(404);
+    // The uploader still reads their own file.
+    expect((await party.api.get(contentPath)).status).toBe(200);
   });
 
   it('assertFilesUsable accepts only the caller’s own uploads and names the others', async () => {

@@ -1,4 +1,5 @@
 import type { StoredFileInfo } from '@jiangxin/shared/api/files';
+import { hasPermission, type StaffRole } from '@jiangxin/shared/permissions';
 import type { Selectable } from 'kysely';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import type { FilesTable } from '../../platform/db/schema';
@@ -71,13 +72,31 @@ export async function assertFilesUsable(
 }
 
 /**
+ * Whether a member of staff may open users' files (support chats, deliveries, dispute evidence, listing
+ * pictures): as their account is now, not as their access token says — like the /ops guard, so disabling
+ * someone or taking their roles away stops their file reads on the next request. Opening files is part of
+ * looking at cases, so it takes `cases.view`.
+ */
+async function staffMayReadFiles(db: ReadDb, userId: number): Promise<boolean> {
+  const account = await db
+    .selectFrom('users')
+    .select(['staff_roles', 'staff_disabled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!account || account.staff_disabled_at) return false;
+  return hasPermission(account.staff_roles as StaffRole[], 'cases.view');
+}
+
+/**
  * A file the principal may read, or 404 (the same answer whether it does not exist or is not theirs,
  * so ids cannot be probed). Readers: the uploader; participants of a conversation it was sent in; the
- * client and freelancer of an order whose delivery or dispute references it; any staff member.
+ * client and freelancer of an order whose delivery or dispute references it; staff who may view cases
+ * (checked against their account as it is now).
  */
 export async function findReadableFile(db: ReadDb, fileId: number, who: Principal): Promise<FileRow> {
   const row = await db.selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst();
-  if (row && (row.owner_id === who.userId || who.staffRoles.length > 0)) return row;
+  if (row && row.owner_id === who.userId) return row;
+  if (row && who.staffRoles.length > 0 && (await staffMayReadFiles(db, who.userId))) return row;
   if (row) {
     const access = await db
       .selectNoFrom((eb) => [

@@ -1,5 +1,6 @@
-import type { StaffMember } from '@jiangxin/shared/ops/staff';
-import type { StaffRole } from '@jiangxin/shared/permissions';
+import { CASE_HANDLE_PERMISSION, type CaseKind } from '@jiangxin/shared/ops/cases';
+import type { StaffDirectoryEntry, StaffMember } from '@jiangxin/shared/ops/staff';
+import { hasPermission, type StaffRole } from '@jiangxin/shared/permissions';
 import { sql } from 'kysely';
 import type { ReadDb, Tx } from '../../platform/db/database';
 
@@ -51,6 +52,35 @@ export async function listStaff(db: ReadDb): Promise<StaffMember[]> {
     .orderBy('username')
     .execute();
   return rows.map(presentStaff);
+}
+
+/**
+ * Active colleagues as the staff directory shows them, by nickname: enabled staff accounts whose user
+ * account is active — exactly those `assignCase` accepts — optionally only those who may handle `kind`.
+ * `online` is the set of members with the console open now, or null when that is not known.
+ */
+export async function staffDirectory(
+  db: ReadDb,
+  opts: { kind?: CaseKind | undefined; online: ReadonlySet<number> | null },
+): Promise<StaffDirectoryEntry[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'nickname', 'staff_roles'])
+    .where(sql<boolean>`staff_roles <> '{}'`)
+    .where('staff_disabled_at', 'is', null)
+    .where('status', '=', 'active')
+    .orderBy('nickname')
+    .orderBy('id')
+    .execute();
+  const needs = opts.kind ? CASE_HANDLE_PERMISSION[opts.kind] : null;
+  return rows
+    .filter((r) => !needs || hasPermission(r.staff_roles as StaffRole[], needs))
+    .map((r) => ({
+      id: r.id,
+      nickname: r.nickname,
+      roles: r.staff_roles as StaffRole[],
+      online: opts.online ? opts.online.has(r.id) : null,
+    }));
 }
 
 /** One member of staff, locked for a change; null when the user is not staff. */

@@ -2,6 +2,8 @@ import { idParamSchema } from '@jiangxin/shared/api/common';
 import {
   createStaffBodySchema,
   setStaffRolesBodySchema,
+  staffDirectoryQuerySchema,
+  staffDirectorySchema,
   staffListSchema,
   staffMemberSchema,
   staffStateBodySchema,
@@ -10,13 +12,48 @@ import type { AppContext } from '../../platform/context';
 import { requireStaff } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
 import { createStaff, disableStaff, enableStaff, setStaffRoles } from './commands';
-import { listStaff } from './queries';
+import { listStaff, staffDirectory } from './queries';
 
 const tags = ['ops: staff'];
 const security = [{ bearer: [] }];
 
-/** Staff accounts and roles (`staff.manage`): list, create, set roles, disable and enable; audited. */
-export async function registerStaffRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+export interface StaffRoutesOptions {
+  /**
+   * Members with the console open now (from the live `/ops` stream, across instances); null when that is
+   * not known (the stream is not running, or an instance did not answer).
+   */
+  onlineStaff?: () => Promise<ReadonlySet<number> | null>;
+}
+
+/**
+ * Staff accounts and roles (`staff.manage`): list, create, set roles, disable and enable; audited. And
+ * the directory every member who hands on cases reads (`cases.view`): active colleagues only.
+ */
+export async function registerStaffRoutes(
+  app: HttpServer,
+  ctx: AppContext,
+  opts: StaffRoutesOptions = {},
+): Promise<void> {
+  app.get(
+    '/ops/staff/directory',
+    {
+      schema: {
+        tags,
+        security,
+        summary: '员工名录 Active colleagues to hand a case to (names, roles, online now)',
+        description:
+          'Enabled staff with an active account, by nickname; with `kind`, only those who may handle cases of that kind (the ones `POST /ops/cases/:id/assign` accepts). No sign-in names or account dates.',
+        querystring: staffDirectoryQuerySchema,
+        response: { 200: staffDirectorySchema },
+      },
+    },
+    async (req) => {
+      requireStaff(req, 'cases.view');
+      const online = opts.onlineStaff ? await opts.onlineStaff().catch(() => null) : null;
+      return { items: await staffDirectory(ctx.db.read, { kind: req.query.kind, online }) };
+    },
+  );
+
   app.get(
     '/ops/staff',
     {

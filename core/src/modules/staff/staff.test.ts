@@ -2,8 +2,9 @@ import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import type { StaffMember as Member } from '@jiangxin/shared/ops/staff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectOps } from '../../platform/realtime/ops-test-kit';
-import { ApiClient, uniqueName } from '../../test/client';
+import { ApiClient, signUp, uniqueName } from '../../test/client';
 import { type StaffMember, signUpStaff } from '../../test/factories/staff';
+import { eventually } from '../../test/flows';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { verifyAuditChain } from '../audit/chain';
 
@@ -268,6 +269,80 @@ describe('staff accounts', () => {
     expect((await admin.api.get('/ops/staff')).status).toBe(200);
     expect(await auditCount()).toBe(before + 3);
     expect(await verifyAuditChain(t.db.read)).toMatchObject({ ok: true, checked: await auditCount() });
+  });
+});
+
+describe('staff directory', () => {
+  type Entry = { id: number; nickname: string; roles: string[]; online: boolean | null };
+  const directory = async (api: ApiClient, query = '') => {
+    const res = await api.get<{ items: Entry[] }>(`/ops/staff/directory${query}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.items;
+  };
+
+  it('any member who hands on cases reads it; a marketplace user or nobody cannot', async () => {
+    const support = await signUpStaff(t, ['support'], '客服阿梅');
+    const finance = await signUpStaff(t, ['finance'], '财务阿强');
+    for (const who of [support, finance, admin])
+      expect((await who.api.get('/ops/staff/directory')).status).toBe(200);
+    const customer = await signUp(new ApiClient(t.url));
+    const refused = await customer.api.get('/ops/staff/directory');
+    expect(refused.status).toBe(403);
+    expect((await new ApiClient(t.url).get('/ops/staff/directory')).status).toBe(401);
+    // An unknown kind is a validation error, not an empty list.
+    const bad = await support.api.get('/ops/staff/directory?kind=everything');
+    expect(bad.status).toBe(400);
+  });
+
+  it('lists active colleagues with roles and online state, never sign-in names or disabled members', async () => {
+    const agent = await create(['support'], '客服小美');
+    const both = await create(['support', 'moderator'], '客服兼审核阿杰');
+    const moderator = await create(['moderator'], '审核老孙');
+    const leaver = await create(['support'], '客服已离职');
+    expect(
+      (await admin.api.post(`/ops/staff/${leaver.id}/disable`, { version: leaver.version })).status,
+    ).toBe(200);
+    const reader = await signUpStaff(t, ['support'], '客服读者');
+
+    // Online: the agent has the console open (a live /ops stream); the others do not.
+    const session = await login(agent.username);
+    const stream = connectOps(t.url, { token: session.body.accessToken });
+    try {
+      await stream.ready;
+      const all = await directory(reader.api);
+      const mine = (id: number) => all.find((e) => e.id === id);
+      expect(mine(agent.id)).toEqual({
+        id: agent.id,
+        nickname: '客服小美',
+        roles: ['support'],
+        online: true,
+      });
+      expect(mine(both.id)).toEqual({
+        id: both.id,
+        nickname: '客服兼审核阿杰',
+        roles: ['support', 'moderator'],
+        online: false,
+      });
+      expect(mine(moderator.id)?.online).toBe(false);
+      expect(mine(leaver.id)).toBeUndefined();
+      for (const e of all) expect(Object.keys(e).sort()).toEqual(['id', 'nickname', 'online', 'roles']);
+      expect(JSON.stringify(all)).not.toContain(agent.username);
+
+      // Only those who may take support chats (support, admin): the core would refuse anyone else.
+      const forChats = await directory(reader.api, '?kind=support_chat');
+      const ids = forChats.map((e) => e.id);
+      expect(ids).toContain(agent.id);
+      expect(ids).toContain(both.id);
+      expect(ids).toContain(admin.userId);
+      expect(ids).not.toContain(moderator.id);
+      expect(ids).not.toContain(leaver.id);
+      for (const e of forChats) expect(e.roles.some((r) => r === 'support' || r === 'admin')).toBe(true);
+    } finally {
+      stream.close();
+    }
+    await eventually(
+      async () => (await directory(reader.api)).find((e) => e.id === agent.id)?.online === false,
+    );
   });
 });
 

@@ -74,7 +74,10 @@ export interface OpsNamespaceOptions {
  * event once, in order. Presence and typing are ephemeral and use rooms (across instances via the adapter):
  * `staff:<id>`, `perm:<permission>` and `case:<id>` (the members viewing a case).
  */
-export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { close(): void } {
+export function attachOpsNamespace(
+  io: Server,
+  opts: OpsNamespaceOptions,
+): { onlineStaff(): Promise<Set<number>>; close(): void } {
   const { db } = opts;
   const nsp = io.of(OPS_NAMESPACE);
   const conns = new Map<Socket, Conn>();
@@ -355,6 +358,14 @@ export function attachOpsNamespace(io: Server, opts: OpsNamespaceOptions): { clo
   io.of('/').on('connection', onCustomer);
 
   return {
+    /**
+     * Staff with the console open now: a connected `/ops` stream on any instance (through the adapter
+     * when scaled out, which refuses when an instance does not answer in time).
+     */
+    async onlineStaff(): Promise<Set<number>> {
+      const sockets = await nsp.fetchSockets();
+      return new Set(sockets.map((socket) => (socket.data as Member).userId));
+    },
     close() {
       closing = true;
       unsubscribe();

@@ -1,11 +1,7 @@
-import type { StoredFileInfo } from '@jiangxin/shared/api/files';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
-import { Image } from 'antd';
-import { useEffect, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { FileOpener, FileThumbnail, isPreviewable } from '../../files/StoredFile';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
-import { formatBytes } from './model';
 import { useSupportStrings } from './strings';
 
 /** A message the agent sent that the engine holds until it can reach the core. */
@@ -16,98 +12,6 @@ export interface PendingMessage {
   state: 'sending' | 'pending' | 'failed';
   outboxId: number | null;
   problem: string | null;
-}
-
-/** Files already read this session, by id (a chat re-rendering does not fetch its pictures again). */
-const fileCache = new Map<number, Promise<{ dataUrl: string; contentType: string }>>();
-
-function useFileContent(fileId: number, load: boolean) {
-  const bridge = useBridge();
-  const { pick } = useT();
-  const [state, setState] = useState<{ dataUrl: string } | { problem: string } | null>(null);
-  useEffect(() => {
-    if (!load) return;
-    let current = true;
-    let pending = fileCache.get(fileId);
-    if (!pending) {
-      pending = bridge.call('files.content', { fileId });
-      fileCache.set(fileId, pending);
-      // A failure is not remembered: the next render may try again (after reconnecting).
-      pending.catch(() => fileCache.delete(fileId));
-    }
-    pending.then(
-      (r) => current && setState({ dataUrl: r.dataUrl }),
-      (err: unknown) => current && setState({ problem: pick(problemOf(err).message) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, fileId, load, pick]);
-  return state;
-}
-
-/** A picture as a thumbnail (click to enlarge) with the file's name as its alternative text. */
-function ImageFile({ file }: { file: StoredFileInfo }) {
-  const s = useSupportStrings();
-  const content = useFileContent(file.id, true);
-  const alt = s('imageAlt', { name: file.filename });
-  return (
-    <figure className="msg-file msg-image" data-testid={`chat-file-${file.id}`}>
-      {content === null && <span className="muted small">{s('loadingFile')}</span>}
-      {content && 'dataUrl' in content && (
-        <Image src={content.dataUrl} alt={alt} width={160} className="msg-thumb" />
-      )}
-      {content && 'problem' in content && (
-        <span className="problem small" role="alert">
-          {s('fileFailed', { reason: content.problem })}
-        </span>
-      )}
-      <figcaption className="small muted">
-        {file.filename} · {formatBytes(file.sizeBytes)}
-      </figcaption>
-    </figure>
-  );
-}
-
-/** Any other file: its name and size; clicking saves it (the bytes come through the engine). */
-function OtherFile({ file }: { file: StoredFileInfo }) {
-  const s = useSupportStrings();
-  const [asked, setAsked] = useState(false);
-  const content = useFileContent(file.id, asked);
-  const size = formatBytes(file.sizeBytes);
-
-  useEffect(() => {
-    if (!asked || !content || !('dataUrl' in content)) return;
-    const a = document.createElement('a');
-    a.href = content.dataUrl;
-    a.download = file.filename;
-    a.rel = 'noopener';
-    a.click();
-    setAsked(false);
-  }, [asked, content, file.filename]);
-
-  return (
-    <div className="msg-file" data-testid={`chat-file-${file.id}`}>
-      <a
-        href={`#file-${file.id}`}
-        onClick={(e) => {
-          e.preventDefault();
-          setAsked(true);
-        }}
-        aria-label={s('openFile', { name: file.filename, size })}
-      >
-        📎 {file.filename}
-      </a>{' '}
-      <span className="small muted">{size}</span>
-      {asked && content === null && <span className="small muted"> {s('loadingFile')}</span>}
-      {content && 'problem' in content && (
-        <span className="problem small" role="alert">
-          {' '}
-          {s('fileFailed', { reason: content.problem })}
-        </span>
-      )}
-    </div>
-  );
 }
 
 function MessageItem({
@@ -141,10 +45,12 @@ function MessageItem({
         </div>
         {m.content && <div className="msg-text">{m.content}</div>}
         {m.files.map((f) =>
-          f.contentType.startsWith('image/') ? (
-            <ImageFile key={f.id} file={f} />
+          isPreviewable(f.contentType) ? (
+            <FileThumbnail key={f.id} file={f} testId={`chat-file-${f.id}`} />
           ) : (
-            <OtherFile key={f.id} file={f} />
+            <div key={f.id} className="msg-file">
+              <FileOpener file={f} testId={`chat-file-${f.id}`} />
+            </div>
           ),
         )}
         {m.senderKind === 'agent' && !m.isNote && (

@@ -1,4 +1,9 @@
-import type { ActionReceipt, ConsoleSession } from '@jiangxin/shared/bridge';
+import {
+  type ActionReceipt,
+  BridgeCallError,
+  bridgeProblem,
+  type ConsoleSession,
+} from '@jiangxin/shared/bridge';
 import type { CaseActionOffer, CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
 import type {
   CannedReply,
@@ -383,6 +388,87 @@ describe('support chat workspace', () => {
     );
   });
 
+  it('transfer picks a colleague from the staff directory: online first, found by part of a Chinese name', async () => {
+    const c = chatCase();
+    const bridge = scripted(c)
+      .answer('staff.directory', () => ({
+        items: [
+          { id: 21, nickname: '客服小美', roles: ['support'], online: false },
+          { id: AGENT.userId, nickname: AGENT.nickname, roles: ['support'], online: true },
+          { id: 23, nickname: '管理员老周', roles: ['admin'], online: null },
+          { id: 22, nickname: '客服阿美', roles: ['support', 'moderator'], online: true },
+        ],
+      }))
+      .answer('cases.assign', (args) =>
+        receipt({ ...c, assigneeId: args.assigneeId, assigneeName: '客服小美', version: 5 }),
+      );
+    renderChats(bridge);
+    fireEvent.click(await screen.findByTestId('chat-transfer'));
+    const pick = await screen.findByTestId('transfer-pick');
+    await within(pick).findByRole('radio', { name: /客服阿美/ });
+    expect(bridge.callsOf('staff.directory')).toEqual([{ kind: 'support_chat' }]);
+    // Myself excluded; whoever has the console open comes first; roles and presence beside the name.
+    const options = () =>
+      within(pick)
+        .getAllByRole('radio')
+        .map((r) => r.closest('label')!.textContent);
+    expect(options()).toEqual(['客服阿美客服、内容审核● 在线', '管理员老周管理员', '客服小美客服○ 不在线']);
+
+    // Nothing picked: nothing is sent.
+    fireEvent.click(screen.getByTestId('transfer-submit'));
+    expect((await within(screen.getByRole('dialog')).findByRole('alert')).textContent).toBe(
+      '请先选择要转交的同事；尚未发送任何操作。',
+    );
+    expect(bridge.callsOf('cases.assign')).toEqual([]);
+
+    const search = screen.getByLabelText('按姓名查找同事');
+    fireEvent.change(search, { target: { value: '美' } });
+    expect(options()).toEqual(['客服阿美客服、内容审核● 在线', '客服小美客服○ 不在线']);
+    fireEvent.change(search, { target: { value: ' 老王 ' } });
+    expect(within(pick).queryAllByRole('radio')).toEqual([]);
+    expect(pick.textContent).toContain('没有姓名包含“老王”的同事。');
+    fireEvent.change(search, { target: { value: '小美' } });
+    fireEvent.click(within(pick).getByRole('radio', { name: /客服小美/ }));
+    fireEvent.change(screen.getByLabelText('转交说明（可选）'), {
+      target: { value: '客户要求退款，请跟进' },
+    });
+    fireEvent.click(screen.getByTestId('transfer-submit'));
+    await waitFor(() =>
+      expect(bridge.callsOf('cases.assign')).toEqual([
+        { caseId: 7, version: 4, assigneeId: 21, note: '客户要求退款，请跟进' },
+      ]),
+    );
+  });
+
+  it('offline, transfer offers the colleagues the cache knows and says the directory is unavailable', async () => {
+    const c = chatCase();
+    const other = chatCase({ id: 8, assigneeId: 25, assigneeName: '客服小林' });
+    const bridge = scripted(c)
+      .answer('cases.list', () => ({ items: [c, other], total: 2 }))
+      .answer('staff.directory', () => {
+        throw new BridgeCallError(
+          bridgeProblem('offline', { zh: '无法连接到平台服务，已切换为离线模式', en: 'Offline' }),
+        );
+      })
+      .answer('cases.assign', () => receipt(c, { queued: true, outboxId: 3, case: null }));
+    renderChats(bridge);
+    fireEvent.click(await screen.findByTestId('chat-transfer'));
+    expect((await screen.findByTestId('transfer-fallback')).textContent).toContain(
+      '暂时无法读取员工名录（无法连接到平台服务，已切换为离线模式）',
+    );
+    const pick = screen.getByTestId('transfer-pick');
+    expect(
+      within(pick)
+        .getAllByRole('radio')
+        .map((r) => r.closest('label')!.textContent),
+    ).toEqual(['客服小林']);
+    fireEvent.click(within(pick).getByRole('radio', { name: '客服小林' }));
+    fireEvent.click(screen.getByTestId('transfer-submit'));
+    await waitFor(() =>
+      expect(bridge.callsOf('cases.assign')).toEqual([{ caseId: 7, version: 4, assigneeId: 25 }]),
+    );
+  });
+
   it('the customer sidebar masks personal data; without pii.reveal there is no reveal button', async () => {
     const bridge = scripted();
     renderChats(bridge, AGENT);
@@ -469,7 +555,7 @@ describe('support chat workspace', () => {
     expect((await screen.findByAltText('图片：截图.png')).getAttribute('src')).toBe(
       'data:image/png;base64,iVBORw0KGgo=',
     );
-    expect(screen.getByRole('link', { name: '打开文件 合同.pdf（3.0 MB）' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: '下载文件 合同.pdf（3.0 MB）' })).toBeTruthy();
     expect(bridge.callsOf('files.content')).toEqual([{ fileId: 51 }]);
   });
 });

@@ -1,4 +1,6 @@
-import { type ButtonProps, Input, Modal, Select } from 'antd';
+import type { StaffDirectoryEntry } from '@jiangxin/shared/ops/staff';
+import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
+import { type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { problemOf, useBridge } from '../../bridge';
 import { useT } from '../../i18n';
@@ -9,12 +11,29 @@ export interface Colleague {
   nickname: string;
 }
 
-const ID_PATTERN = /^[1-9]\d{0,15}$/;
+/** Where the choices came from: the core's directory, or (offline) the colleagues the cache knows. */
+type Directory =
+  | { source: 'loading' }
+  | { source: 'directory'; items: StaffDirectoryEntry[] }
+  | { source: 'cache'; items: StaffDirectoryEntry[]; reason: string };
+
+/** Online first (those known to be away last), then by name as Chinese readers sort it. */
+function byAvailability(a: StaffDirectoryEntry, b: StaffDirectoryEntry): number {
+  const rank = (e: StaffDirectoryEntry) => (e.online === true ? 0 : e.online === null ? 1 : 2);
+  return rank(a) - rank(b) || a.nickname.localeCompare(b.nickname, 'zh-CN') || a.id - b.id;
+}
+
+/** Whether `query` (trimmed, any case) is part of the colleague's name: 小美 finds 客服小美. */
+export function nameMatches(entry: { nickname: string }, query: string): boolean {
+  const q = query.trim().toLocaleLowerCase();
+  return q === '' || entry.nickname.toLocaleLowerCase().includes(q);
+}
 
 /**
- * Transfer a chat to a colleague (`cases.assign`). There is no staff directory the support role may
- * read, so the choices are the colleagues seen holding support chats in the cache and those viewing
- * this one now; any other colleague is reached by their user ID.
+ * Transfer a chat to a colleague (`cases.assign`), picked from the staff directory: the active
+ * colleagues who may take support chats, with their roles and whether their console is open, searchable
+ * by any part of their name. Offline the directory cannot be read; the transfer still queues, so the
+ * choices are then the colleagues the cache knows (holding support chats, or viewing this one now).
  */
 export function TransferDialog({
   open,
@@ -34,50 +53,57 @@ export function TransferDialog({
   const bridge = useBridge();
   const { pick } = useT();
   const s = useSupportStrings();
-  const [known, setKnown] = useState<Colleague[]>([]);
+  const [directory, setDirectory] = useState<Directory>({ source: 'loading' });
+  const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<number | null>(null);
-  const [typedId, setTypedId] = useState('');
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const pickId = useId();
-  const idId = useId();
+  const searchId = useId();
   const noteId = useId();
+  const groupName = useId();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read once per opening (viewers change live)
   useEffect(() => {
     if (!open) return;
+    setDirectory({ source: 'loading' });
+    setQuery('');
     setPicked(null);
-    setTypedId('');
     setNote('');
     setProblem(null);
     let current = true;
-    bridge.call('cases.list', { kinds: ['support_chat'], limit: 1000, sort: '-created' }).then(
-      (r) => {
-        if (!current) return;
-        const byId = new Map<number, string>();
+    const fromCache = async (reason: string) => {
+      const byId = new Map<number, string>();
+      try {
+        const r = await bridge.call('cases.list', { kinds: ['support_chat'], limit: 1000, sort: '-created' });
         for (const c of r.items)
           if (c.assigneeId !== null && c.assigneeName) byId.set(c.assigneeId, c.assigneeName);
-        setKnown([...byId].map(([userId, nickname]) => ({ userId, nickname })));
-      },
-      () => {},
+      } catch {
+        // Only the viewers, then.
+      }
+      for (const v of viewers) byId.set(v.userId, v.nickname);
+      const items = [...byId].map(([id, nickname]) => ({ id, nickname, roles: [], online: null }));
+      if (current) setDirectory({ source: 'cache', items, reason });
+    };
+    bridge.call('staff.directory', { kind: 'support_chat' }).then(
+      (r) => current && setDirectory({ source: 'directory', items: r.items }),
+      (err: unknown) => void fromCache(pick(problemOf(err).message)),
     );
     return () => {
       current = false;
     };
-  }, [bridge, open]);
+  }, [bridge, open, pick]);
 
-  const colleagues = new Map<number, string>();
-  for (const c of [...known, ...viewers]) if (c.userId !== selfId) colleagues.set(c.userId, c.nickname);
+  const everyone =
+    directory.source === 'loading' ? [] : directory.items.filter((c) => c.id !== selfId).sort(byAvailability);
+  const shown = everyone.filter((c) => nameMatches(c, query));
 
   const submit = () => {
-    const typed = typedId.trim();
-    if (typed && !ID_PATTERN.test(typed)) return setProblem(s('transferNeedTarget'));
-    const target = typed ? Number(typed) : picked;
-    if (target === null) return setProblem(s('transferNeedTarget'));
-    if (target === selfId) return setProblem(s('transferSelf'));
+    const target = everyone.find((c) => c.id === picked);
+    if (!target) return setProblem(s('transferNeedTarget'));
     setBusy(true);
     setProblem(null);
-    onTransfer(target, note.trim())
+    onTransfer(target.id, note.trim())
       .then(onClose, (err: unknown) => setProblem(pick(problemOf(err).message)))
       .finally(() => setBusy(false));
   };
@@ -95,30 +121,63 @@ export function TransferDialog({
       okButtonProps={{ 'data-testid': 'transfer-submit' } as ButtonProps}
     >
       <div className="support-form">
-        <label htmlFor={pickId}>{s('transferPick')}</label>
-        <Select<number>
-          id={pickId}
-          allowClear
-          showSearch={{ optionFilterProp: 'label' }}
-          placeholder={s('transferPickPlaceholder')}
-          value={picked ?? undefined}
-          onChange={(v) => setPicked(v ?? null)}
-          options={[...colleagues].map(([userId, nickname]) => ({
-            value: userId,
-            label: `${nickname}（ID ${userId}）`,
-          }))}
-          data-testid="transfer-pick"
-        />
-        <label htmlFor={idId}>{s('transferId')}</label>
+        <label htmlFor={searchId}>{s('transferSearch')}</label>
         <Input
-          id={idId}
-          inputMode="numeric"
-          value={typedId}
-          onChange={(e) => setTypedId(e.target.value)}
-          maxLength={16}
-          data-testid="transfer-id"
+          id={searchId}
+          type="search"
+          allowClear
+          value={query}
+          placeholder={s('transferSearchPlaceholder')}
+          onChange={(e) => setQuery(e.target.value)}
+          onPressEnter={(e) => {
+            // Enter in the search picks the only match rather than submitting the dialog.
+            e.preventDefault();
+            if (shown.length === 1) setPicked(shown[0]!.id);
+          }}
+          data-testid="transfer-search"
         />
-        <p className="small muted">{s('transferIdHint')}</p>
+        {directory.source === 'cache' && (
+          <output className="small muted transfer-fallback" data-testid="transfer-fallback">
+            {s('transferFallback', { reason: directory.reason })}
+          </output>
+        )}
+        <fieldset className="colleague-picker" data-testid="transfer-pick">
+          <legend>{s('transferPick')}</legend>
+          {directory.source === 'loading' ? (
+            <p className="muted small">{s('transferLoading')}</p>
+          ) : everyone.length === 0 ? (
+            <p className="muted small">{s('transferNone')}</p>
+          ) : shown.length === 0 ? (
+            <p className="muted small">{s('transferNoMatch', { q: query.trim() })}</p>
+          ) : (
+            <ul className="colleague-list">
+              {shown.map((c) => (
+                <li key={c.id}>
+                  <label className="colleague-option" data-testid={`colleague-${c.id}`}>
+                    <input
+                      type="radio"
+                      name={groupName}
+                      value={c.id}
+                      checked={picked === c.id}
+                      onChange={() => setPicked(c.id)}
+                    />
+                    <span className="colleague-name">{c.nickname}</span>
+                    {c.roles.length > 0 && (
+                      <span className="small muted">
+                        {c.roles.map((r) => pick(STAFF_ROLE_LABELS[r])).join('、')}
+                      </span>
+                    )}
+                    {c.online !== null && (
+                      <span className={`small presence-dot ${c.online ? 'is-online' : 'is-away'}`}>
+                        {c.online ? s('transferOnline') : s('transferAway')}
+                      </span>
+                    )}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          )}
+        </fieldset>
         <label htmlFor={noteId}>{s('transferNote')}</label>
         <Input.TextArea
           id={noteId}
