@@ -22,3 +22,10 @@ export function formatDateTime(iso: string, locale: Locale): string {
 export function formatTime(iso: string, locale: Locale): string {
   return new Date(iso).toLocaleTimeString(locale, { hour12: false });
 }
+
+/** A file size as people read it: 1536 → "1.5 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -3,9 +3,20 @@
  * desktop window would (no media query matches, a fixed element size), nothing more.
  */
 import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
-afterEach(() => cleanup());
+// A commit outside act() (a bridge answer arriving after the last assertion) leaves React's passive-effect
+// flush queued on the scheduler's setImmediate, and that callback reads `window.event`. If the file ends
+// first, Vitest has removed jsdom's globals and the callback throws "window is not defined" into the run.
+// Unmount, then let the event loop turn until the scheduler has drained, while the window still exists.
+const drainScheduler = async () => {
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+afterEach(async () => {
+  cleanup();
+  await drainScheduler();
+});
+afterAll(drainScheduler);
 
 if (!window.matchMedia) {
   window.matchMedia = (query: string) =>

@@ -1,6 +1,8 @@
+import { BridgeCallError, bridgeProblem } from '@jiangxin/shared/bridge';
 import type { DisputeCaseDetail } from '@jiangxin/shared/ops/disputes';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScriptedBridge } from '../../test/render';
 import { field, offerOf, renderPane, staffSession } from '../moderation/testing';
 import { DisputePane } from './DisputePane';
 
@@ -8,11 +10,11 @@ const ESCROW = 50_000; // ¥500.00
 const CLIENT = 90;
 const FREELANCER = 88;
 
-const file = (id: number, filename: string) => ({
+const file = (id: number, filename: string, contentType = 'image/png', sizeBytes = 20_480) => ({
   id,
   filename,
-  contentType: 'image/png',
-  sizeBytes: 20_480,
+  contentType,
+  sizeBytes,
   sha256: 'x'.repeat(64),
   url: `/api/v1/files/${id}/content`,
   createdAt: '2026-11-20T00:00:00.000Z',
@@ -306,6 +308,10 @@ describe('dispute pane', () => {
       action: 'reject_resolution',
       fields: { note: '分配比例缺少依据' },
     });
+    // Keys wait while an action is out (the buttons spin); press once the first answer is back.
+    await waitFor(() =>
+      expect(screen.getByTestId('dispute-approve').className).not.toContain('ant-btn-loading'),
+    );
     fireEvent.keyDown(window, { key: 'a' });
     await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(2));
     expect(bridge.callsOf('cases.perform')[1]).toMatchObject({
@@ -325,5 +331,121 @@ describe('dispute pane', () => {
     expect(screen.getByTestId('dispute-waiting').textContent).toContain('等待有复核权限的同事');
     expect(screen.queryByTestId('dispute-approve')).toBeNull();
     expect(screen.queryByTestId('dispute-reject')).toBeNull();
+  });
+});
+
+describe('dispute files', () => {
+  const PNG_DATA_URL = 'data:image/png;base64,iVBORw0KGgo=';
+  /** What the page asked the browser to save: the name and the bytes of each download. */
+  let saved: { name: string; blob: Blob }[];
+  const blobs = new Map<string, Blob>();
+
+  beforeEach(() => {
+    saved = [];
+    blobs.clear();
+    // jsdom has neither blob: URLs nor downloads; these stand-ins record what a browser would save.
+    let n = 0;
+    URL.createObjectURL = (blob: Blob) => {
+      const url = `blob:console/${++n}`;
+      blobs.set(url, blob);
+      return url;
+    };
+    URL.revokeObjectURL = (url: string) => void blobs.delete(url);
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      if (this.download) saved.push({ name: this.download, blob: blobs.get(this.href)! });
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A dispute whose delivery carries a PDF besides the picture, and whose evidence has a huge archive. */
+  function detailWithFiles(): DisputeCaseDetail {
+    const d = disputeDetail();
+    d.order.deliveries[0]!.files.push(file(203, '设计说明.pdf', 'application/pdf', 5));
+    d.evidence[0]!.files.push(file(302, '全部源文件.zip', 'application/zip', 15 * 1024 * 1024));
+    return d;
+  }
+
+  const timelineFile = (name: RegExp) =>
+    within(screen.getByTestId('dispute-timeline')).getByRole('link', { name });
+  const evidenceFile = (name: RegExp) =>
+    within(screen.getByTestId('dispute-evidence')).getByRole('link', { name });
+
+  it('an evidence picture opens in a preview, with its original to download', async () => {
+    const bridge = new ScriptedBridge().answer('files.content', () => ({
+      contentType: 'image/png',
+      sizeBytes: 8,
+      dataUrl: PNG_DATA_URL,
+    }));
+    renderPane(DisputePane, { kind: 'dispute', detail: detailWithFiles(), actions: [], bridge });
+    expect(bridge.callsOf('files.content')).toEqual([]);
+    fireEvent.click(evidenceFile(/^预览图片 需求截图\.png（20\.0 KB）$/));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('需求截图.png（20.0 KB）')).toBeTruthy();
+    expect(within(dialog).getByAltText('图片：需求截图.png').getAttribute('src')).toBe(PNG_DATA_URL);
+    expect(bridge.callsOf('files.content')).toEqual([{ fileId: 301 }]);
+    fireEvent.click(within(dialog).getByRole('button', { name: '下载原文件' }));
+    expect(saved.map((f) => [f.name, f.blob.type, f.blob.size])).toEqual([['需求截图.png', 'image/png', 8]]);
+  });
+
+  it('a delivered PDF is saved under its original name with its bytes', async () => {
+    const pdf = Buffer.from('%PDF-1.7 交付说明');
+    const bridge = new ScriptedBridge().answer('files.content', () => ({
+      contentType: 'application/pdf',
+      sizeBytes: pdf.length,
+      dataUrl: `data:application/pdf;base64,${pdf.toString('base64')}`,
+    }));
+    renderPane(DisputePane, { kind: 'dispute', detail: detailWithFiles(), actions: [], bridge });
+    fireEvent.click(timelineFile(/^下载文件 设计说明\.pdf/));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.name).toBe('设计说明.pdf');
+    expect(Buffer.from(await saved[0]!.blob.arrayBuffer()).equals(pdf)).toBe(true);
+    expect(bridge.callsOf('files.content')).toEqual([{ fileId: 203 }]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('says plainly when a file is gone or the console is offline, and tries again on the next click', async () => {
+    let answer: 'gone' | 'offline' | 'ok' = 'gone';
+    const bridge = new ScriptedBridge().answer('files.content', () => {
+      if (answer === 'gone')
+        throw new BridgeCallError({
+          ...bridgeProblem('not_found', { zh: '文件不存在', en: 'No such file' }),
+          status: 404,
+        });
+      if (answer === 'offline')
+        throw new BridgeCallError(
+          bridgeProblem('offline', { zh: '无法连接到平台服务', en: 'Cannot reach the platform' }),
+        );
+      return { contentType: 'image/png', sizeBytes: 8, dataUrl: PNG_DATA_URL };
+    });
+    renderPane(DisputePane, { kind: 'dispute', detail: detailWithFiles(), actions: [], bridge });
+    const link = timelineFile(/^预览图片 初稿\.png/);
+    fireEvent.click(link);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      '初稿.png 已不存在（可能已被删除），无法打开。',
+    );
+    answer = 'offline';
+    fireEvent.click(link);
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe(
+        '运营台当前离线，无法打开 初稿.png；恢复连接后再试。',
+      ),
+    );
+    answer = 'ok';
+    fireEvent.click(link);
+    expect(await screen.findByRole('dialog')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(bridge.callsOf('files.content')).toEqual([{ fileId: 201 }, { fileId: 201 }, { fileId: 201 }]);
+    expect(saved).toEqual([]);
+  });
+
+  it('a file larger than the console can open is refused without asking the engine', async () => {
+    const bridge = new ScriptedBridge();
+    renderPane(DisputePane, { kind: 'dispute', detail: detailWithFiles(), actions: [], bridge });
+    fireEvent.click(evidenceFile(/^下载文件 全部源文件\.zip（15\.0 MB）$/));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      '全部源文件.zip 大小为 15.0 MB，超过运营台可打开的上限 8.0 MB。',
+    );
+    expect(bridge.callsOf('files.content')).toEqual([]);
+    expect(saved).toEqual([]);
   });
 });

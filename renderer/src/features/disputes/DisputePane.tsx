@@ -9,6 +9,7 @@ import { ORDER_STATUS_LABELS, ORDER_TRANSITIONS } from '@jiangxin/shared/orders'
 import { Alert, Input, Tag } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { type ReactNode, useId, useMemo, useRef, useState } from 'react';
+import { FileOpener } from '../../files/StoredFile';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
@@ -23,21 +24,14 @@ type Side = 'client' | 'freelancer';
 
 const REVIEW_NOTE_MAX = 1000;
 
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** Files as name, type and size (opening them needs the core's authorisation, not a plain link). */
+/** Files by name: a picture opens in a preview, anything else is saved under its original name. */
 function FileList({ files, s }: { files: readonly StoredFileInfo[]; s: S }) {
   if (files.length === 0) return <span className="muted">{s('noFiles')}</span>;
   return (
     <ul className="file-list" aria-label={s('files')}>
       {files.map((f) => (
         <li key={f.id} data-testid="dispute-file" data-file-id={f.id}>
-          <span aria-hidden="true">📎 </span>
-          {s('fileLine', { name: f.filename, type: f.contentType, size: sizeText(f.sizeBytes) })}
+          <FileOpener file={f} />
         </li>
       ))}
     </ul>
