@@ -5,6 +5,7 @@ import {
   ORDER_ACTIONS,
   type ORDER_STATUSES,
   ORDER_TRANSITIONS,
+  parseOrderReference,
 } from './orders';
 
 const facts = (
@@ -69,5 +70,36 @@ describe('order transition table', () => {
         'resolve_dispute',
       ].sort(),
     );
+  });
+});
+
+describe('order references', () => {
+  it('reads an order number however it was typed, and an ID with or without #', () => {
+    expect(parseOrderReference('JX20261126000001')).toEqual({ orderNumber: 'JX20261126000001' });
+    expect(parseOrderReference('  jx 2026 1126 000001 ')).toEqual({ orderNumber: 'JX20261126000001' });
+    // Full-width letters and digits from a Chinese input method.
+    expect(parseOrderReference('ＪＸ２０２６１１２６０００００１')).toEqual({
+      orderNumber: 'JX20261126000001',
+    });
+    expect(parseOrderReference('JX202611261234567')).toEqual({ orderNumber: 'JX202611261234567' });
+    expect(parseOrderReference('#123')).toEqual({ orderId: 123 });
+    expect(parseOrderReference('＃123')).toEqual({ orderId: 123 });
+    expect(parseOrderReference('123')).toEqual({ orderId: 123 });
+  });
+
+  it('refuses anything else', () => {
+    for (const bad of [
+      '',
+      '#',
+      '0',
+      '#0',
+      '-5',
+      '12.5',
+      'JX2026112600001',
+      'JY20261126000001',
+      '订单123',
+      '99999999999999999',
+    ])
+      expect(parseOrderReference(bad), bad).toBeNull();
   });
 });

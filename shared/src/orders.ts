@@ -241,3 +241,25 @@ export const ESCROW_HOLDING_STATUSES: readonly OrderStatus[] = [
 export const PACKAGE_TIERS = ['basic', 'standard', 'premium'] as const;
 export const packageTierSchema = z.enum(PACKAGE_TIERS);
 export type PackageTier = z.infer<typeof packageTierSchema>;
+
+/**
+ * The order number people see and quote (on the order page, in chats, on statements): `JX`, the order's
+ * date in China time (YYYYMMDD), then a sequence of at least six digits — `JX20261126000001`.
+ */
+export const ORDER_NUMBER_PATTERN = /^JX\d{8}\d{6,}$/;
+
+/** An order as staff refer to it: its order number, or its ID (`123` or `#123`). */
+export type OrderReference = { orderNumber: string } | { orderId: number };
+
+/**
+ * Reads what someone typed or pasted to name an order: an order number (any case, spaces anywhere,
+ * full-width characters from a Chinese input method) or an ID with or without `#`. Null when it is
+ * neither, so the caller can say so before asking anything.
+ */
+export function parseOrderReference(input: string): OrderReference | null {
+  const compact = input.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+  if (ORDER_NUMBER_PATTERN.test(compact)) return { orderNumber: compact };
+  const id = /^#?([1-9]\d{0,15})$/.exec(compact)?.[1];
+  if (id !== undefined && Number.isSafeInteger(Number(id))) return { orderId: Number(id) };
+  return null;
+}

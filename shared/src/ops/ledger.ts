@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDateTime } from '../api/common';
 import { walletSchema } from '../api/wallet';
+import { ORDER_NUMBER_PATTERN } from '../orders';
 
 /**
  * The ledger explorer for finance staff (`GET /ops/ledger/transactions`, `GET /ops/ledger/accounts`,
@@ -49,14 +50,25 @@ export const ledgerAccountCodeSchema = z
 
 const positiveId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** An order number as people quote it (`JX20261126000001`; any case, surrounding spaces ignored). */
+export const orderNumberFilterSchema = z
+  .string()
+  .trim()
+  .max(40)
+  .transform((v) => v.toUpperCase())
+  .pipe(
+    z.string().regex(ORDER_NUMBER_PATTERN, { error: 'must be an order number such as JX20261126000001' }),
+  );
+
 /**
- * Exactly one of `userId`, `orderId`, `account` (the core refuses none or several with a 400 that says
- * so). A user's transactions are those touching the user's own accounts; an order's are the journals
- * recorded for it; an account's are those with a posting on it.
+ * Exactly one of `userId`, an order (`orderId` or the `orderNumber` staff see), `account` (the core
+ * refuses none or several with a 400 that says so). A user's transactions are those touching the user's
+ * own accounts; an order's are the journals recorded for it; an account's are those with a posting on it.
  */
 export const ledgerFilterSchema = z.object({
   userId: positiveId.optional(),
   orderId: positiveId.optional(),
+  orderNumber: orderNumberFilterSchema.optional(),
   account: ledgerAccountCodeSchema.optional(),
 });
 export type LedgerFilter = z.infer<typeof ledgerFilterSchema>;

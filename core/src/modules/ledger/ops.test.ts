@@ -94,6 +94,40 @@ describe('GET /ops/ledger/transactions', () => {
     expect(payment.postings.find((p) => p.accountKind === 'escrow')?.balanceAfterFen).toBe(prices[0]);
   });
 
+  it('finds an order by the order number staff see, as it does by ID; a bad or unknown number is refused', async () => {
+    const orderId = completedIds[0]!;
+    const { order_number: orderNumber } = await t.db.read
+      .selectFrom('orders')
+      .select('order_number')
+      .where('id', '=', orderId)
+      .executeTakeFirstOrThrow();
+    const byId = await txs(team.finance.api, { orderId });
+    const byNumber = await txs(team.finance.api, { orderNumber });
+    expect(byNumber.status, JSON.stringify(byNumber.body)).toBe(200);
+    expect(byNumber.body.items.map((j) => j.id)).toEqual(byId.body.items.map((j) => j.id));
+    expect(byNumber.body.items.every((j) => j.orderNumber === orderNumber)).toBe(true);
+    // Typed in lower case with spaces around it: the same order.
+    const loose = await accounts(team.finance.api, { orderNumber: `  ${orderNumber.toLowerCase()} ` });
+    expect(loose.status).toBe(200);
+    expect(loose.body.accounts.find((a) => a.kind === 'escrow')?.orderId).toBe(orderId);
+
+    const unknown = await txs(team.finance.api, { orderNumber: 'JX19990101999999' });
+    expect(unknown.status).toBe(404);
+    expect((unknown.body as unknown as { details: { zh: string } }).details.zh).toBe(
+      '订单 JX19990101999999 不存在',
+    );
+    const malformed = await txs(team.finance.api, { orderNumber: '订单123' });
+    expect(malformed.status).toBe(400);
+    expect((malformed.body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(
+      ['querystring.orderNumber'],
+    );
+    const both = await accounts(team.finance.api, { orderId, orderNumber });
+    expect(both.status).toBe(400);
+    expect(
+      (both.body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field).sort(),
+    ).toEqual(['querystring.orderId', 'querystring.orderNumber']);
+  });
+
   it('returns every row exactly once across pages, for a user and for a hot platform account', async () => {
     const whole = await txs(team.finance.api, { userId: client.userId, limit: 100 });
     expect(whole.status).toBe(200);

@@ -24,7 +24,7 @@ type Target =
   | { by: 'account'; accountId: number };
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-const FILTER_FIELDS = ['userId', 'orderId', 'account'] as const;
+const FILTER_FIELDS = ['userId', 'orderId', 'orderNumber', 'account'] as const;
 
 /** Exactly one filter, naming the target; a missing user or order is a 404, an unknown account a 400. */
 async function resolveTarget(db: ReadDb, filter: LedgerFilter): Promise<Target> {
@@ -32,18 +32,18 @@ async function resolveTarget(db: ReadDb, filter: LedgerFilter): Promise<Target> 
   if (given.length !== 1) {
     const named = (given.length ? given : FILTER_FIELDS).map((f) => ({
       field: `querystring.${f}`,
-      message: 'give exactly one of userId, orderId, account',
+      message: 'give exactly one of userId, orderId, orderNumber, account',
     }));
     throw new AppError(
       'validation_failed',
       given.length === 0
         ? {
-            zh: '请指定一个查询条件：用户 ID、订单 ID 或账户代码',
-            en: 'Give one filter: a user id, an order id or an account code',
+            zh: '请指定一个查询条件：用户 ID、订单（编号或 ID）或账户代码',
+            en: 'Give one filter: a user id, an order (number or id) or an account code',
           }
         : {
-            zh: '一次只能按一个条件查询（用户 ID、订单 ID 或账户代码），请只保留一个',
-            en: 'Filter by one thing at a time (user id, order id or account code); keep only one',
+            zh: '一次只能按一个条件查询（用户 ID、订单编号或 ID、账户代码），请只保留一个',
+            en: 'Filter by one thing at a time (user id, order number or id, account code); keep only one',
           },
       undefined,
       named,
@@ -65,6 +65,16 @@ async function resolveTarget(db: ReadDb, filter: LedgerFilter): Promise<Target> 
     const order = await db.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst();
     if (!order) throw notFound({ zh: `订单 #${orderId} 不存在`, en: `There is no order #${orderId}` });
     return { by: 'order', orderId };
+  }
+  if (filter.orderNumber !== undefined) {
+    const orderNumber = filter.orderNumber;
+    const order = await db
+      .selectFrom('orders')
+      .select('id')
+      .where('order_number', '=', orderNumber)
+      .executeTakeFirst();
+    if (!order) throw notFound({ zh: `订单 ${orderNumber} 不存在`, en: `There is no order ${orderNumber}` });
+    return { by: 'order', orderId: order.id };
   }
   const code = filter.account!;
   const account = await db

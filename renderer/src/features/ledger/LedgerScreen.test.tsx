@@ -138,6 +138,8 @@ describe('LedgerScreen', () => {
     expect(sum.textContent).toContain('-¥12.34');
     expect(sum.textContent).toContain('不平衡');
     expect(bridge.callsOf('ledger.accounts')).toEqual([{ orderId: 7 }]);
+    // A link by ID (the command palette's) shows the order as #7 in the filter.
+    expect((screen.getByLabelText('订单编号或 ID') as HTMLInputElement).value).toBe('#7');
   });
 
   it('refuses a non-numeric user id, or two filters, with a message and sends nothing', async () => {
@@ -145,7 +147,7 @@ describe('LedgerScreen', () => {
     renderWithConsole(<LedgerScreen session={session} />, { bridge, route: '/finance/ledger' });
     fireEvent.change(screen.getByTestId('ledger-filter-user'), { target: { value: '张三' } });
     fireEvent.click(screen.getByTestId('ledger-search'));
-    expect(screen.getByTestId('ledger-input-problem').textContent).toContain('用户 ID 必须是正整数');
+    expect(screen.getByTestId('ledger-input-problem').textContent).toContain('“张三”不是用户 ID');
     expect(screen.getByTestId('ledger-filter-user').getAttribute('aria-invalid')).toBe('true');
 
     fireEvent.change(screen.getByTestId('ledger-filter-user'), { target: { value: '12' } });
@@ -157,6 +159,41 @@ describe('LedgerScreen', () => {
     fireEvent.change(screen.getByTestId('ledger-filter-account'), { target: { value: '' } });
     fireEvent.click(screen.getByTestId('ledger-search'));
     expect(screen.getByTestId('ledger-input-problem').textContent).toContain('请填写一个查询条件');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(bridge.calls).toHaveLength(0);
+  });
+
+  it('takes the order as staff quote it: the order number however typed, or #ID', async () => {
+    const bridge = scripted();
+    renderWithConsole(<LedgerScreen session={session} />, { bridge, route: '/finance/ledger' });
+    const order = screen.getByLabelText('订单编号或 ID');
+    fireEvent.change(order, { target: { value: ' jx2026 1127 000007 ' } });
+    fireEvent.click(screen.getByTestId('ledger-search'));
+    const row = await screen.findByTestId('ledger-tx-41');
+    expect(bridge.callsOf('ledger.accounts')).toEqual([{ orderNumber: 'JX20261127000007' }]);
+    expect(bridge.callsOf('ledger.transactions')).toEqual([{ orderNumber: 'JX20261127000007', limit: 20 }]);
+    expect(screen.getByTestId('ledger-accounts').textContent).toContain('订单 JX20261127000007');
+    // What the order's escrow lost in the release.
+    expect(within(row).getByText('-¥123.45')).toBeTruthy();
+
+    fireEvent.change(order, { target: { value: '#7' } });
+    fireEvent.click(screen.getByTestId('ledger-search'));
+    await waitFor(() => expect(bridge.callsOf('ledger.accounts').at(-1)).toEqual({ orderId: 7 }));
+    await waitFor(() => expect(screen.getByTestId('ledger-accounts').textContent).toContain('订单 #7'));
+  });
+
+  it('names a bad order reference in the message and sends nothing', async () => {
+    const bridge = scripted();
+    renderWithConsole(<LedgerScreen session={session} />, { bridge, route: '/finance/ledger' });
+    const order = screen.getByLabelText('订单编号或 ID');
+    for (const bad of ['订单七', 'JX2026112700007', '#0']) {
+      fireEvent.change(order, { target: { value: bad } });
+      fireEvent.click(screen.getByTestId('ledger-search'));
+      expect(screen.getByTestId('ledger-input-problem').textContent).toBe(
+        `“${bad}”不是订单编号或订单 ID：订单编号形如 JX20261126000001，订单 ID 形如 345 或 #345。尚未查询。`,
+      );
+      expect(order.getAttribute('aria-invalid')).toBe('true');
+    }
     await new Promise((r) => setTimeout(r, 20));
     expect(bridge.calls).toHaveLength(0);
   });

@@ -8,6 +8,7 @@ import {
   type LedgerPosting,
   type LedgerTransaction,
 } from '@jiangxin/shared/ops/ledger';
+import { parseOrderReference } from '@jiangxin/shared/orders';
 import { Alert, Button, Descriptions, Empty, Input, Spin, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { type FormEvent, type HTMLAttributes, type ReactNode, useEffect, useId, useState } from 'react';
@@ -19,51 +20,78 @@ import type { WorkspaceScreenProps } from '../shell/screens';
 import './ledger.css';
 import { useLedgerStrings } from './strings';
 
-/** What the screen is looking at: exactly one of a user, an order or an account (as the core requires). */
-export type LedgerSubject = { userId: number } | { orderId: number } | { account: string };
+/**
+ * What the screen is looking at: exactly one of a user, an order (by the number staff see, or its ID) or
+ * an account (as the core requires).
+ */
+export type LedgerSubject =
+  | { userId: number }
+  | { orderId: number }
+  | { orderNumber: string }
+  | { account: string };
 
 type Strings = ReturnType<typeof useLedgerStrings>;
-type FilterProblem = 'needOne' | 'onlyOne' | 'userIdInvalid' | 'orderIdInvalid' | 'accountInvalid';
+/** What is wrong with the filter, with the text at fault where there is one (the message quotes it). */
+type FilterProblem =
+  | { key: 'needOne' | 'onlyOne' }
+  | { key: 'userIdInvalid' | 'orderInvalid' | 'accountInvalid'; input: string };
+type FilterInputs = { userId: string; order: string; account: string };
 
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 const ACCOUNT_PATTERN = /^[a-z0-9_:]{1,80}$/;
 const PAGE_SIZE = 20;
 
-/** Checks the three inputs before anything is sent: one filter, well-formed. */
-export function parseLedgerFilter(input: {
-  userId: string;
-  orderId: string;
-  account: string;
-}): { subject: LedgerSubject } | { problem: FilterProblem } {
+/**
+ * Checks the three inputs before anything is sent: one filter, well-formed. The order is taken as staff
+ * quote it — the order number (`JX20261126000001`, any case, spaces or full-width characters) — or as
+ * its ID, `123` or `#123`.
+ */
+export function parseLedgerFilter(
+  input: FilterInputs,
+): { subject: LedgerSubject } | { problem: FilterProblem } {
   const userId = input.userId.trim();
-  const orderId = input.orderId.trim();
+  const order = input.order.trim();
   const account = input.account.trim();
-  const filled = [userId, orderId, account].filter(Boolean).length;
-  if (filled === 0) return { problem: 'needOne' };
-  if (filled > 1) return { problem: 'onlyOne' };
+  const filled = [userId, order, account].filter(Boolean).length;
+  if (filled === 0) return { problem: { key: 'needOne' } };
+  if (filled > 1) return { problem: { key: 'onlyOne' } };
   if (userId) {
-    return ID_PATTERN.test(userId) ? { subject: { userId: Number(userId) } } : { problem: 'userIdInvalid' };
+    return ID_PATTERN.test(userId)
+      ? { subject: { userId: Number(userId) } }
+      : { problem: { key: 'userIdInvalid', input: userId } };
   }
-  if (orderId) {
-    return ID_PATTERN.test(orderId)
-      ? { subject: { orderId: Number(orderId) } }
-      : { problem: 'orderIdInvalid' };
+  if (order) {
+    const ref = parseOrderReference(order);
+    return ref ? { subject: ref } : { problem: { key: 'orderInvalid', input: order } };
   }
-  return ACCOUNT_PATTERN.test(account) ? { subject: { account } } : { problem: 'accountInvalid' };
+  return ACCOUNT_PATTERN.test(account)
+    ? { subject: { account } }
+    : { problem: { key: 'accountInvalid', input: account } };
+}
+
+/** The order input as the route names it: the order number, else the ID as `#123`. */
+function orderInputFromParams(params: URLSearchParams): string {
+  const id = params.get('orderId');
+  return params.get('orderNumber') ?? (id ? `#${id}` : '');
+}
+
+function inputsFromParams(params: URLSearchParams): FilterInputs {
+  return {
+    userId: params.get('userId') ?? '',
+    order: orderInputFromParams(params),
+    account: params.get('account') ?? '',
+  };
 }
 
 function subjectFromParams(params: URLSearchParams): LedgerSubject | null {
-  const parsed = parseLedgerFilter({
-    userId: params.get('userId') ?? '',
-    orderId: params.get('orderId') ?? '',
-    account: params.get('account') ?? '',
-  });
+  const parsed = parseLedgerFilter(inputsFromParams(params));
   return 'subject' in parsed ? parsed.subject : null;
 }
 
 function subjectParams(subject: LedgerSubject): Record<string, string> {
   if ('userId' in subject) return { userId: String(subject.userId) };
   if ('orderId' in subject) return { orderId: String(subject.orderId) };
+  if ('orderNumber' in subject) return { orderNumber: subject.orderNumber };
   return { account: subject.account };
 }
 
@@ -74,7 +102,9 @@ function subjectNet(subject: LedgerSubject, tx: LedgerTransaction): number {
       ? p.userId === subject.userId
       : 'orderId' in subject
         ? p.accountKind === 'escrow' && p.orderId === subject.orderId
-        : p.accountCode === subject.account;
+        : 'orderNumber' in subject
+          ? p.accountKind === 'escrow' && p.orderNumber === subject.orderNumber
+          : p.accountCode === subject.account;
   return tx.postings.filter(mine).reduce((sum, p) => sum + p.amountFen, 0);
 }
 
@@ -101,11 +131,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
   const [params, setParams] = useSearchParams();
   const applied = subjectFromParams(params);
   const appliedKey = applied ? JSON.stringify(applied) : '';
-  const [inputs, setInputs] = useState(() => ({
-    userId: params.get('userId') ?? '',
-    orderId: params.get('orderId') ?? '',
-    account: params.get('account') ?? '',
-  }));
+  const [inputs, setInputs] = useState<FilterInputs>(() => inputsFromParams(params));
   const [inputProblem, setInputProblem] = useState<FilterProblem | null>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loading, setLoading] = useState(false);
@@ -159,7 +185,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
 
   /** Pivots to one account (from a row's account code). */
   const showAccount = (code: string) => {
-    setInputs({ userId: '', orderId: '', account: code });
+    setInputs({ userId: '', order: '', account: code });
     setInputProblem(null);
     setParams({ account: code });
   };
@@ -204,21 +230,21 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
             placeholder={s('userIdPlaceholder')}
             inputMode="numeric"
             allowClear
-            aria-invalid={inputProblem === 'userIdInvalid'}
+            aria-invalid={inputProblem?.key === 'userIdInvalid'}
             aria-describedby={inputProblem ? ids.problem : undefined}
             data-testid="ledger-filter-user"
           />
         </label>
         <label htmlFor={ids.order}>
-          {s('orderId')}
+          {s('order')}
           <Input
             id={ids.order}
-            value={inputs.orderId}
-            onChange={setInput('orderId')}
-            placeholder={s('orderIdPlaceholder')}
-            inputMode="numeric"
+            value={inputs.order}
+            onChange={setInput('order')}
+            placeholder={s('orderPlaceholder')}
             allowClear
-            aria-invalid={inputProblem === 'orderIdInvalid'}
+            spellCheck={false}
+            aria-invalid={inputProblem?.key === 'orderInvalid'}
             aria-describedby={inputProblem ? ids.problem : undefined}
             data-testid="ledger-filter-order"
           />
@@ -232,7 +258,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
             placeholder={s('accountPlaceholder')}
             allowClear
             spellCheck={false}
-            aria-invalid={inputProblem === 'accountInvalid'}
+            aria-invalid={inputProblem?.key === 'accountInvalid'}
             aria-describedby={inputProblem ? ids.problem : undefined}
             data-testid="ledger-filter-account"
           />
@@ -243,7 +269,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
           </Button>
           <Button
             onClick={() => {
-              setInputs({ userId: '', orderId: '', account: '' });
+              setInputs({ userId: '', order: '', account: '' });
               setInputProblem(null);
             }}
             data-testid="ledger-clear"
@@ -258,7 +284,9 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
           type="warning"
           showIcon
           role="alert"
-          title={s(inputProblem)}
+          title={
+            'input' in inputProblem ? s(inputProblem.key, { input: inputProblem.input }) : s(inputProblem.key)
+          }
           data-testid="ledger-input-problem"
         />
       )}
@@ -303,7 +331,8 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
 
 function subjectTitle(s: Strings, subject: LedgerSubject): string {
   if ('userId' in subject) return s('subjectUser', { id: subject.userId });
-  if ('orderId' in subject) return s('subjectOrder', { id: subject.orderId });
+  if ('orderId' in subject) return s('subjectOrder', { order: `#${subject.orderId}` });
+  if ('orderNumber' in subject) return s('subjectOrder', { order: subject.orderNumber });
   return s('subjectAccount', { code: subject.account });
 }
 
