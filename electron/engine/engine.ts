@@ -183,6 +183,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
           userId: pair.user.id,
           username: pair.user.username,
         });
+        this.adoptAccess(client, pair.user);
       },
       onSessionEnded: (problem) => {
         if (this.session?.client !== client) return;
@@ -232,6 +233,23 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         await this.endSession({ wipe: false, forgetLogin: true });
       })
       .catch((error: unknown) => this.log(`resuming the session failed: ${(error as Error).message}`));
+  }
+
+  /**
+   * Every token carries the account's roles as they are now. When they differ from what the console shows
+   * (an admin changed them; the core then closed this member's stream, and the reconnect refreshed the
+   * token), the session is updated and the renderer rebuilds its navigation and actions: no re-sign-in.
+   */
+  private adoptAccess(client: CoreClient, user: Parameters<ConsoleEngine['sessionInfo']>[0]): void {
+    const session = this.session;
+    if (session?.client !== client || session.info.userId !== user.id) return;
+    const same = (a: readonly string[], b: readonly string[]) =>
+      [...a].sort().join() === [...b].sort().join();
+    if (same(session.info.roles, user.staffRoles) && same(session.info.permissions, user.permissions)) return;
+    this.log(`roles changed by the core: ${user.staffRoles.join(', ') || '(none)'}`);
+    session.info = this.sessionInfo(user, session.info.coreUrl);
+    this.settings.update({ lastSession: session.info });
+    this.emit('session.changed', session.info);
   }
 
   private sessionInfo(

@@ -62,7 +62,19 @@ describe('admin bridge methods', () => {
         .filter((x) => x.event === 'sync.status' && (x.payload as { state: string }).state !== 'online');
       return reconnects.length > 0 && (await member.call('sync.status')).state === 'online';
     });
-    expect(await member.call('auth.session')).toMatchObject({ username });
+    // Their console takes up the new roles without signing in again: the session the renderer builds its
+    // navigation from now holds them, and the moderation permissions come with them.
+    await until('member session has the new roles', () =>
+      member.events.some(
+        (x) =>
+          x.event === 'session.changed' &&
+          ((x.payload as ConsoleSession | null)?.roles ?? []).includes('moderator'),
+      ),
+    );
+    const session = await member.call('auth.session');
+    expect(session).toMatchObject({ username });
+    expect([...(session?.roles ?? [])].sort()).toEqual(['moderator', 'support']);
+    expect(session?.permissions).toContain('listings.review');
     // The member (support, no staff.manage) reads the directory to hand on a chat: the admin is there,
     // and the member themselves shows online (their console's stream is up).
     const directory = await member.call('staff.directory', { kind: 'support_chat' });

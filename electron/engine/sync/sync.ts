@@ -266,8 +266,14 @@ export class SyncLoop {
       if (this.stopped) return;
       this.log(`disconnected: ${reason}`);
       this.setStatus({ state: 'offline', problem: UNREACHABLE_MESSAGE });
-      // The server closed us on purpose (restart, kicked): socket.io does not retry that by itself.
-      if (reason === 'io server disconnect') this.retryLater(() => socket.connect());
+      // The server closed us on purpose (restart, or our roles changed): socket.io does not retry that by
+      // itself. Refresh the token first, so the session takes up the account's current roles (a refusal
+      // ends the session, e.g. the account was disabled); if the core is simply down, connect retries.
+      if (reason === 'io server disconnect')
+        this.retryLater(async () => {
+          await this.opts.client.refresh().catch(() => {});
+          socket.connect();
+        });
     });
     socket.on('connect_error', (error: Error) => {
       if (this.stopped) return;
