@@ -158,6 +158,23 @@ describe('cache migrations', () => {
     db.close();
   });
 
+  it('5 queue-sort-indexes: the sort indexes carry status and kind, same order, cases kept', () => {
+    const db = fileAt(4);
+    insertV1Case(db, makeDispute(5));
+    migrate(db, { to: 5 });
+    const columnsOf = (index: string) =>
+      (
+        db.prepare(`SELECT name FROM pragma_index_xinfo(?) WHERE key`).all(index) as { name: string | null }[]
+      ).map((r) => r.name);
+    // An expression column has no name (null).
+    expect(columnsOf('cases_sla_idx')).toEqual([null, 'id', 'status', 'kind']);
+    expect(columnsOf('cases_priority_idx')).toEqual(['priority', 'id', 'status', 'kind']);
+    expect(columnsOf('cases_created_idx')).toEqual(['created_at', 'id', 'status', 'kind']);
+    expect(columnsOf('cases_amount_idx')).toEqual([null, 'id', 'status', 'kind']);
+    expect(db.prepare('SELECT id FROM cases').all()).toEqual([{ id: 5 }]);
+    db.close();
+  });
+
   it('opening an older file upgrades it to the latest version and keeps its cases', () => {
     const db = fileAt(1);
     insertV1Case(db, makeDispute(5));

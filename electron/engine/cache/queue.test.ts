@@ -1,9 +1,11 @@
+import type { EventEnvelope } from '@jiangxin/shared/events';
 import { CASE_KINDS, CASE_SORTS, CASE_STATUSES, type CaseSummary } from '@jiangxin/shared/ops/cases';
 import { describe, expect, it } from 'vitest';
+import type { StreamEnvelope } from './cases';
 import { cacheFileName, openDatabase } from './db';
 import { NO_SLA_MS } from './derive';
-import { caseQuerySql, type LocalCaseQueryInput } from './queue';
-import { ACCOUNT, at, makeCase, upsert, useTempDir } from './testing';
+import { caseQuerySql, type LocalCaseQueryInput, walkIsCheaper } from './queue';
+import { ACCOUNT, at, makeCase, remove, upsert, useTempDir } from './testing';
 
 const tmp = useTempDir();
 const ME = ACCOUNT.userId;
@@ -88,6 +90,55 @@ describe('queue queries on the offline cache', () => {
       assigneeId: ME,
     });
     expect(cache.listCases({ kinds: ['payout'], assignee: 'me' }).items).toEqual([sent]);
+  });
+
+  it('keeps the total right as cases arrive, change, leave and are reset, while reads reuse it', () => {
+    const { cache } = smallQueue();
+    const open = { kinds: ['listing_review' as const], statuses: ['open' as const, 'waiting' as const] };
+    const total = () => cache.listCases(open).total;
+    expect(total()).toBe(1);
+    expect(total()).toBe(1);
+    // The sync route brings two more listings.
+    cache.applyChanges([upsert(9, makeCase(9)), upsert(10, makeCase(10))], 10, { hasMore: false });
+    expect(total()).toBe(3);
+    expect(cache.listCases({ ...open, offset: 2, limit: 5 }).items.map((c) => c.id)).toEqual([10]);
+    // An action's answer resolves one: it leaves the open queue (and joins the resolved count).
+    cache.putCase(makeCase(9, { status: 'resolved', version: 2 }));
+    expect(total()).toBe(2);
+    expect(cache.listCases({ ...open, statuses: ['resolved'] }).total).toBe(1);
+    // The live stream removes one and changes the kind of another.
+    const live = (seq: number, c: CaseSummary): StreamEnvelope & EventEnvelope => ({
+      seq,
+      type: 'case.upserted',
+      aggregateType: 'case',
+      aggregateId: c.id,
+      occurredAt: c.updatedAt,
+      payload: c,
+    });
+    cache.applyStream({
+      prevSeq: 10,
+      events: [
+        { seq: 11, type: 'case.removed', payload: { caseId: 10, kind: 'listing_review' } },
+        live(12, makeCase(8, { kind: 'report', version: 2 })),
+      ],
+    });
+    expect(total()).toBe(0);
+    expect(cache.listCases({}).total).toBe(9);
+    // A full re-sync starts from nothing.
+    cache.resetSync();
+    expect(cache.listCases({}).total).toBe(0);
+    cache.applyChanges([upsert(1, makeCase(1)), remove(2, 1), upsert(3, makeCase(3))], 3, { hasMore: false });
+    expect(cache.listCases({}).total).toBe(1);
+  });
+
+  it('sees cases another connection to the file wrote', () => {
+    const { cache } = smallQueue();
+    expect(cache.listCases({}).total).toBe(8);
+    const other = openDatabase(tmp.dir, cacheFileName(ACCOUNT));
+    other.prepare('DELETE FROM cases WHERE id IN (1, 2)').run();
+    other.close();
+    expect(cache.listCases({}).total).toBe(6);
+    expect(cache.listCases({}).items.map((c) => c.id)).toEqual([6, 3, 4, 7, 8, 5]);
   });
 
   it('refuses a query outside the bridge contract', () => {
@@ -187,16 +238,69 @@ describe('a 100k-case queue', () => {
   it('walks an index for every sort instead of sorting the table', () => {
     tmp.open().close();
     const db = openDatabase(tmp.dir, cacheFileName(ACCOUNT));
-    for (const sort of CASE_SORTS) {
-      const { pageSql, params, limit, offset } = caseQuerySql({ sort }, ME);
-      const plan = (
-        db.prepare(`EXPLAIN QUERY PLAN ${pageSql}`).all(...params, limit, offset) as { detail: string }[]
-      )
+    const plan = (sql: string, params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
         .map((r) => r.detail)
         .join('; ');
-      expect(plan, sort).toMatch(/USING INDEX cases_\w+_idx/);
-      expect(plan, sort).not.toMatch(/TEMP B-TREE/);
+    for (const sort of CASE_SORTS) {
+      const { pageSql, params, limit, offset } = caseQuerySql({ sort }, ME);
+      expect(plan(pageSql, [...params, limit, offset]), sort).toMatch(/USING INDEX cases_\w+_idx/);
+      expect(plan(pageSql, [...params, limit, offset]), sort).not.toMatch(/TEMP B-TREE/);
+      // A queue's query (kinds and statuses) walks the sort's own index too, when told to: the index
+      // carries status and kind, so no row is read to filter.
+      const queue = caseQuerySql({ sort, kinds: ['listing_review'], statuses: ['open', 'waiting'] }, ME);
+      expect(queue.covered).toBe(true);
+      const walk = plan(queue.walkSql, [...queue.params, queue.limit, queue.offset]);
+      expect(walk, sort).toMatch(new RegExp(`USING INDEX cases_${sort.replace('-', '')}_idx`));
+      expect(walk, sort).not.toMatch(/TEMP B-TREE/);
     }
+    expect(caseQuerySql({ kinds: ['report'], assignee: 'me' }, ME).covered).toBe(false);
     db.close();
   });
+
+  it('walks the index where most cases match and sorts the matches where few do', () => {
+    const window = (offset: number, covered = true) => ({ offset, limit: 400, covered });
+    // The listings queue: 100,000 of 101,000 cases, top and bottom.
+    expect(walkIsCheaper(window(0), 100_000, 101_000)).toBe(true);
+    expect(walkIsCheaper(window(99_600), 100_000, 101_000)).toBe(true);
+    expect(walkIsCheaper(window(99_600, false), 100_000, 101_000)).toBe(true);
+    // The reports queue: 1,000 of 101,000.
+    expect(walkIsCheaper(window(0), 1_000, 101_000)).toBe(false);
+    expect(walkIsCheaper(window(600), 1_000, 101_000)).toBe(false);
+    expect(walkIsCheaper(window(0), 0, 101_000)).toBe(false);
+  });
+
+  it('returns the same pages whichever plan it takes', () => {
+    const cache = tmp.open();
+    const all = bigQueue(20_000);
+    cache.applyChanges(
+      all.map((c) => upsert(c.id, c)),
+      all.length,
+      { hasMore: false },
+    );
+    cache.close();
+    const db = openDatabase(tmp.dir, cacheFileName(ACCOUNT));
+    const queries: LocalCaseQueryInput[] = [
+      { sort: 'sla', kinds: ['payout', 'dispute'], statuses: ['open', 'waiting'] },
+      { sort: '-sla', statuses: ['resolved'] },
+      { sort: 'priority', kinds: ['report'] },
+      { sort: '-priority', kinds: ['listing_review', 'report'], statuses: ['open'] },
+      { sort: 'created', assignee: 'none', kinds: ['support_chat'] },
+      { sort: '-created', priorityAtLeast: 2 },
+      { sort: 'amount', minAmountFen: 50_000, statuses: ['open', 'waiting'] },
+      { sort: '-amount', slaBreached: true, q: '品牌' },
+    ];
+    for (const query of queries) {
+      for (const offset of [0, 37, 1_500, 9_000]) {
+        const sql = caseQuerySql({ ...query, offset, limit: 300 }, ME);
+        const run = (text: string) =>
+          (db.prepare(text).all(...sql.params, sql.limit, sql.offset) as { summary_json: string }[]).map(
+            (r) => (JSON.parse(r.summary_json) as CaseSummary).id,
+          );
+        const sorted = run(sql.pageSql);
+        expect(run(sql.walkSql), `${JSON.stringify(query)} @${offset}`).toEqual(sorted);
+      }
+    }
+    db.close();
+  }, 60_000);
 });
