@@ -2,11 +2,14 @@ import type { ConsoleSession, ConsoleTheme } from '@jiangxin/shared/bridge';
 import { App as AntApp, theme as antTheme, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { type ConnectionState, problemOf, useBridge, useBridgeEvent, useConnection } from './bridge';
 import { Centered } from './Centered';
+import { prefetchQueueRoute } from './features/cases/prefetch';
+import { firstWindow } from './features/cases/useCaseWindow';
 import { LoginPage } from './features/session/LoginPage';
 import { ConsolePage } from './features/shell/ConsolePage';
+import { WORKSPACE_SCREENS } from './features/shell/screens';
 import { type Locale, LocaleContext, type StringKey, useT } from './i18n';
 
 /**
@@ -35,6 +38,9 @@ const DARK = {
   cssVar: { key: 'jx' },
 };
 const BUTTON = { autoInsertSpace: false };
+/** How long the console's first render waits for the queue rows read at start-up (they are ~ms behind). */
+const EARLY_ROWS_WAIT_MS = 300;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Start =
   | { phase: 'loading' }
@@ -70,19 +76,33 @@ export function App() {
   const dark = theme === 'dark' || (theme === 'system' && systemDark);
   const [start, setStart] = useState<Start>({ phase: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const prefetched = useRef(false);
 
   // `opens`: re-read after the link to the engine comes back; `attempt`: the Retry button.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is a re-run trigger, not read inside
   useEffect(() => {
     if (opens === 0) return;
-    Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]).then(
-      ([config, session]) => {
-        setLocale(config.locale);
-        setTheme(config.theme);
-        setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
-      },
-      (err: unknown) => setStart({ phase: 'failed', message: problemOf(err).message }),
-    );
+    const reads = Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]);
+    // At start-up on a queue's route, its first rows are read at the same time (features/cases/prefetch.ts),
+    // and the console waits a moment for them, so its first render shows them.
+    let rows: Promise<unknown> | null = null;
+    if (!prefetched.current) {
+      prefetched.current = true;
+      rows = prefetchQueueRoute(bridge, location.hash, firstWindow(), (w) => !WORKSPACE_SCREENS[w.id]);
+    }
+    reads
+      .then(async (answers) => {
+        if (rows && answers[1]) await Promise.race([rows, delay(EARLY_ROWS_WAIT_MS)]);
+        return answers;
+      })
+      .then(
+        ([config, session]) => {
+          setLocale(config.locale);
+          setTheme(config.theme);
+          setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
+        },
+        (err: unknown) => setStart({ phase: 'failed', message: problemOf(err).message }),
+      );
   }, [bridge, opens, attempt]);
 
   // Screen readers and fonts follow the console's language.
