@@ -1,6 +1,7 @@
 import type { CaseKind } from '../ops/cases';
-import { CASE_HANDLE_PERMISSION, CASE_VIEW_PERMISSION } from '../ops/cases';
+import { CASE_HANDLE_PERMISSION, CASE_KINDS, CASE_VIEW_PERMISSION } from '../ops/cases';
 import type { Permission } from '../permissions';
+import type { QueueFilters } from './views';
 
 /**
  * The console's workspaces: what the left navigation offers, grouped as staff think of their work, each
@@ -23,8 +24,13 @@ export interface Workspace {
   /** Hash route of the workspace; a queue's open case is `<path>/<caseId>`. */
   path: `/${string}`;
   permission: Permission;
-  /** For queues: the case kinds it lists (its permission is the kinds' view permission). */
+  /**
+   * For queues: the case kinds it lists. A one-kind queue's permission is the kind's view permission; a
+   * queue over several kinds lists only those the member may view (`queueKindsFor`).
+   */
   caseKinds?: readonly CaseKind[];
+  /** The filters a queue opens with before the person picks or saves a view (default: none). */
+  defaultFilters?: QueueFilters;
 }
 
 const queue = (
@@ -64,6 +70,17 @@ export const WORKSPACES: readonly Workspace[] = [
   screen('ledger', 'finance', { zh: '账务查询', en: 'Ledger' }, '/finance/ledger', 'ledger.view'),
   screen('dashboard', 'overview', { zh: '数据看板', en: 'Dashboards' }, '/overview/dashboard', 'stats.view'),
   queue('chats', 'support', { zh: '在线客服', en: 'Support chats' }, '/support/chats', 'support_chat'),
+  // Everything a member holds, across the kinds they work on: one place to see what is theirs. Chats are
+  // answered in the chat workspace, so they are not listed here.
+  {
+    id: 'mine',
+    group: 'overview',
+    label: { zh: '我的待办', en: 'My work' },
+    path: '/overview/mine',
+    permission: 'cases.view',
+    caseKinds: CASE_KINDS.filter((k) => k !== 'support_chat'),
+    defaultFilters: { assignee: 'me', statuses: ['open', 'waiting'] },
+  },
   screen('audit', 'admin', { zh: '审计日志', en: 'Audit log' }, '/admin/audit', 'audit.view'),
   screen('staff', 'admin', { zh: '员工与角色', en: 'Staff and roles' }, '/admin/staff', 'staff.manage'),
   screen(
@@ -89,9 +106,23 @@ export function homeWorkspace(
   return workspaces.find(handles) ?? workspaces.find((w) => w.caseKinds) ?? workspaces[0] ?? null;
 }
 
-/** The workspaces a member with these permissions may use (the navigation orders them by group). */
+/** The kinds of a queue this member may see (all of a one-kind queue's, when they may open it). */
+export function queueKindsFor(workspace: Workspace, permissions: readonly Permission[]): CaseKind[] {
+  return (workspace.caseKinds ?? []).filter((k) => permissions.includes(CASE_VIEW_PERMISSION[k]));
+}
+
+/**
+ * The workspaces a member with these permissions may use (the navigation orders them by group). A queue
+ * over several kinds is offered to those who may act on at least one of them.
+ */
 export function workspacesFor(permissions: readonly Permission[]): Workspace[] {
-  return WORKSPACES.filter((w) => permissions.includes(w.permission));
+  return WORKSPACES.filter(
+    (w) =>
+      permissions.includes(w.permission) &&
+      (!w.caseKinds ||
+        w.caseKinds.length === 1 ||
+        w.caseKinds.some((k) => permissions.includes(CASE_HANDLE_PERMISSION[k]))),
+  );
 }
 
 /** The workspace a hash route belongs to (`/moderation/listings/42` → listings) and the case it opens. */

@@ -1,7 +1,8 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { permissionsOf } from '@jiangxin/shared/permissions';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes, useLocation } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
@@ -49,14 +50,14 @@ function queueBridge(all: CaseSummary[]) {
     .answer('presence.leave', () => ({ ok: true }));
 }
 
-function renderQueue(bridge: ScriptedBridge, route = listings.path) {
+function renderQueue(bridge: ScriptedBridge, route = listings.path, workspace = listings, who = session) {
   return renderWithConsole(
     <>
       <Routes>
         <Route
-          path={`${listings.path}/*`}
+          path={`${workspace.path}/*`}
           element={
-            <CaseQueue workspace={listings} session={session} outbox={{ items: [], refresh: () => {} }} />
+            <CaseQueue workspace={workspace} session={who} outbox={{ items: [], refresh: () => {} }} />
           }
         />
       </Routes>
@@ -136,5 +137,45 @@ describe('the queue split view', () => {
       state: { sort: '-amount' },
     });
     expect(bridge.callsOf('cases.list').at(-1)?.sort).toBe('-amount');
+  });
+
+  it('“my work” lists what is mine across kinds, shows the kind, and narrows to the kinds I may view', async () => {
+    const mine = WORKSPACES.find((w) => w.id === 'mine')!;
+    const finance: ConsoleSession = {
+      ...session,
+      userId: 9,
+      roles: ['finance'],
+      permissions: permissionsOf(['finance']),
+    };
+    const rows = [
+      sampleCase(1, { kind: 'payout', title: '提现审核：¥3,000.00', assigneeId: 9, assigneeName: '钱会计' }),
+      sampleCase(2, { kind: 'dispute', title: '纠纷：订单退款', assigneeId: 9, assigneeName: '钱会计' }),
+    ];
+    const bridge = queueBridge(rows);
+    renderQueue(bridge, mine.path, mine, finance);
+    await screen.findByTestId('case-row-1');
+    // It opens on what is assigned to me and still open, over every kind the workspace covers.
+    expect(bridge.callsOf('cases.list')[0]).toMatchObject({
+      assignee: 'me',
+      statuses: ['open', 'waiting'],
+      kinds: ['listing_review', 'report', 'dispute', 'payout', 'reconciliation_mismatch'],
+    });
+    // Rows of different kinds sit together, so the kind is a column.
+    const kindCell = (id: number) =>
+      screen.getByTestId(`case-row-${id}`).querySelector('.col-kind')?.textContent;
+    expect(kindCell(1)).toBe('提现');
+    expect(kindCell(2)).toBe('纠纷');
+    // The kind filter offers what finance may view — not listing reviews or reports.
+    fireEvent.click(screen.getByTestId('queue-filters'));
+    const kinds = within(await screen.findByRole('group', { name: '工单类型' }));
+    expect(kinds.getAllByRole('checkbox').map((box) => box.closest('label')?.textContent)).toEqual([
+      '纠纷',
+      '提现',
+      '对账差异',
+    ]);
+    fireEvent.click(kinds.getByRole('checkbox', { name: '纠纷' }));
+    await waitFor(() =>
+      expect(bridge.callsOf('cases.list').at(-1)?.kinds).toEqual(['payout', 'reconciliation_mismatch']),
+    );
   });
 });

@@ -1,9 +1,9 @@
 import type { ConsoleSession, OutboxItem } from '@jiangxin/shared/bridge';
 import type { QueueColumn, QueueFilters, QueueViewState, SavedView } from '@jiangxin/shared/console/views';
-import type { Workspace } from '@jiangxin/shared/console/workspaces';
+import { queueKindsFor, type Workspace } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { Alert, App as AntApp, Button, Empty, Spin } from 'antd';
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { problemOf, useBridge } from '../../bridge';
 import { useT } from '../../i18n';
@@ -16,14 +16,28 @@ import { DEFAULT_COLUMNS, type QueueCellContext } from './columns';
 import { downloadText } from './csv';
 import { exportQueueCsv } from './export';
 import { QUEUE_BULK_ACTIONS } from './panes';
+import { defaultViewQuery, queueQuery } from './prefetch';
 import { usePresence } from './presence';
 import { QueueToolbar } from './QueueToolbar';
 import { useNow } from './sla';
+import { useStableCallback } from './stable';
 import { useCaseStrings } from './strings';
 import { type CaseQuery, useCaseWindow } from './useCaseWindow';
 
+// The parts around the table draw again only when their own props change, not on every window read.
+const Toolbar = memo(QueueToolbar);
+const OutboxList = memo(OutboxPanel);
+const Detail = memo(CaseDetailView);
+
 const SEARCH_DEBOUNCE_MS = 250;
-const DEFAULT_VIEW: QueueViewState = { filters: {}, sort: 'sla', columns: [...DEFAULT_COLUMNS] };
+/** A queue's view before a saved one is picked; a queue over several kinds shows the kind column too. */
+const defaultView = (workspace: Workspace): QueueViewState => ({
+  ...defaultViewQuery(workspace),
+  columns:
+    (workspace.caseKinds?.length ?? 0) > 1
+      ? [...DEFAULT_COLUMNS.slice(0, 1), 'kind', ...DEFAULT_COLUMNS.slice(1)]
+      : [...DEFAULT_COLUMNS],
+});
 
 /**
  * A queue workspace as a split view, like a mail client: the queue on the left (virtualized, filtered,
@@ -55,7 +69,7 @@ export function CaseQueue({
   const presence = usePresence();
   const Bulk = QUEUE_BULK_ACTIONS[workspace.id];
 
-  const [view, setView] = useState<QueueViewState>(DEFAULT_VIEW);
+  const [view, setView] = useState<QueueViewState>(() => defaultView(workspace));
   const [activeView, setActiveView] = useState<string | null>(null);
   const [views, setViews] = useState<SavedView[]>([]);
   const [search, setSearch] = useState('');
@@ -79,14 +93,8 @@ export function CaseQueue({
   }, [bridge, workspace.id]);
 
   const query: CaseQuery = useMemo(
-    () => ({
-      ...view.filters,
-      kinds: workspace.caseKinds ? [...workspace.caseKinds] : undefined,
-      statuses: view.filters.statuses ?? ['open', 'waiting'],
-      sort: view.sort,
-      ...(q ? { q } : {}),
-    }),
-    [view.filters, view.sort, workspace.caseKinds, q],
+    () => queueQuery(workspace, { filters: view.filters, sort: view.sort }, q),
+    [view.filters, view.sort, workspace, q],
   );
   const win = useCaseWindow(query);
   const total = win.total;
@@ -139,6 +147,7 @@ export function CaseQueue({
     { enabled: Boolean(Bulk) },
   );
 
+  const { refresh: refreshOutbox } = outbox;
   const claim = useCallback(
     (c: CaseSummary) => {
       setClaiming((set) => new Set(set).add(c.id));
@@ -147,7 +156,7 @@ export function CaseQueue({
         .call('cases.claim', { caseId: c.id, version: c.version })
         .then(
           (receipt) => {
-            if (receipt.queued) outbox.refresh();
+            if (receipt.queued) refreshOutbox();
           },
           (err: unknown) => setRowErrors((e) => ({ ...e, [c.id]: pick(problemOf(err).message) })),
         )
@@ -159,7 +168,7 @@ export function CaseQueue({
           }),
         );
     },
-    [bridge, outbox, pick],
+    [bridge, refreshOutbox, pick],
   );
 
   const queued = useMemo(() => {
@@ -181,14 +190,16 @@ export function CaseQueue({
     claim,
   };
 
-  const pickView = (name: string | null) => {
+  const pickView = useStableCallback((name: string | null) => {
     const saved = views.find((v) => v.name === name);
     setActiveView(saved ? saved.name : null);
-    setView(saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : DEFAULT_VIEW);
+    setView(
+      saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : defaultView(workspace),
+    );
     setSearch(saved?.filters.q ?? '');
     setActiveIndex(-1);
-  };
-  const saveView = (name: string) => {
+  });
+  const saveView = useStableCallback((name: string) => {
     const filters: QueueFilters = { ...view.filters, ...(q ? { q } : {}) };
     bridge.call('views.save', { workspace: workspace.id, name, state: { ...view, filters } }).then(
       (r) => {
@@ -198,8 +209,8 @@ export function CaseQueue({
       },
       (err: unknown) => message.error(pick(problemOf(err).message)),
     );
-  };
-  const deleteView = (name: string) => {
+  });
+  const deleteView = useStableCallback((name: string) => {
     bridge.call('views.delete', { workspace: workspace.id, name }).then(
       (r) => {
         setViews(r.items);
@@ -208,9 +219,9 @@ export function CaseQueue({
       },
       (err: unknown) => message.error(pick(problemOf(err).message)),
     );
-  };
+  });
 
-  const exportCsv = () => {
+  const exportCsv = useStableCallback(() => {
     setExporting(s('exporting', { done: 0, total: total ?? 0 }));
     exportQueueCsv(bridge, query, view.columns, translator, s, (done, all) =>
       setExporting(s('exporting', { done, total: all })),
@@ -222,26 +233,45 @@ export function CaseQueue({
       })
       .catch((err: unknown) => message.error(pick(problemOf(err).message)))
       .finally(() => setExporting(null));
-  };
+  });
+  const onFilters = useStableCallback((filters: QueueFilters) => {
+    setView((v) => ({ ...v, filters }));
+    setActiveIndex(-1);
+  });
+  const onColumns = useStableCallback((columns: QueueColumn[]) => setView((v) => ({ ...v, columns })));
+  const onSort = useStableCallback((sort: QueueViewState['sort']) => setView((v) => ({ ...v, sort })));
+  const onRowClick = useStableCallback((index: number, c: CaseSummary) => {
+    setActiveIndex(index);
+    open(c.id);
+  });
+  const closeCase = useStableCallback(() => open(null));
+  const advanceCase = useStableCallback(advance);
 
-  const filtered = Object.keys(view.filters).length > 0 || q !== '';
+  const filtered =
+    JSON.stringify(view.filters) !== JSON.stringify(defaultView(workspace).filters) || q !== '';
+  // The kinds a queue over several offers to narrow to: those this member may view.
+  const kindChoices = useMemo(
+    () =>
+      workspace.caseKinds && workspace.caseKinds.length > 1
+        ? queueKindsFor(workspace, session.permissions)
+        : undefined,
+    [workspace, session.permissions],
+  );
 
   return (
     <main className={`workspace queue-split${openId !== null ? ' with-detail' : ''}`}>
       <section className="panel cases" aria-labelledby={titleId}>
-        <QueueToolbar
+        <Toolbar
           titleId={titleId}
           title={pick(workspace.label)}
           searchRef={searchRef}
           search={search}
           onSearch={setSearch}
           filters={view.filters}
-          onFilters={(filters) => {
-            setView((v) => ({ ...v, filters }));
-            setActiveIndex(-1);
-          }}
+          kinds={kindChoices}
+          onFilters={onFilters}
           columns={view.columns}
-          onColumns={(columns: QueueColumn[]) => setView((v) => ({ ...v, columns }))}
+          onColumns={onColumns}
           views={views}
           activeView={activeView}
           onPickView={pickView}
@@ -285,29 +315,20 @@ export function CaseQueue({
             window={win}
             columns={view.columns}
             sort={view.sort}
-            onSort={(sort) => setView((v) => ({ ...v, sort }))}
+            onSort={onSort}
             activeIndex={activeIndex}
             openId={openId}
-            onRowClick={(index, c) => {
-              setActiveIndex(index);
-              open(c.id);
-            }}
+            onRowClick={onRowClick}
             selection={Bulk ? new Set(selected.keys()) : null}
             onToggleSelect={toggleSelect}
             ctx={ctx}
             s={s}
           />
         )}
-        <OutboxPanel items={outbox.items} />
+        <OutboxList items={outbox.items} />
       </section>
       {openId !== null ? (
-        <CaseDetailView
-          key={openId}
-          caseId={openId}
-          session={session}
-          onClose={() => open(null)}
-          onAdvance={advance}
-        />
+        <Detail key={openId} caseId={openId} session={session} onClose={closeCase} onAdvance={advanceCase} />
       ) : (
         <aside className="case-detail hint" aria-label={s('openCase')}>
           <p className="muted">{s('openHint')}</p>

@@ -2,25 +2,37 @@ import {
   QUEUE_COLUMNS,
   type QueueColumn,
   type QueueFilters,
+  queueKinds,
   type SavedView,
 } from '@jiangxin/shared/console/views';
 import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
 import {
+  CASE_KIND_LABELS,
   CASE_PRIORITY_LABELS,
   CASE_STATUS_LABELS,
   CASE_STATUSES,
+  type CaseKind,
   type CaseStatus,
 } from '@jiangxin/shared/ops/cases';
 import { Badge, Button, Checkbox, DatePicker, Input, Popover, Select, Space, Switch } from 'antd';
 import dayjs from 'dayjs';
 import { type RefObject, useState } from 'react';
-import { useT } from '../../i18n';
+import { defineStrings, useT } from '../../i18n';
 import { COLUMN_LABELS } from './columns';
 import { useCaseStrings } from './strings';
+
+/** The kind filter's words (kept here with the one control that uses them). */
+const useKindStrings = defineStrings(
+  'queueKinds',
+  { legend: '工单类型', hint: '取消勾选即隐藏该类型；至少保留一种' },
+  { legend: 'Case kinds', hint: 'Untick a kind to hide it; at least one stays' },
+);
 
 interface QueueToolbarProps {
   titleId: string;
   title: string;
+  /** The workspace's case kinds; with more than one, the toolbar offers to narrow the queue to some. */
+  kinds?: readonly CaseKind[] | undefined;
   searchRef: RefObject<HTMLInputElement | null>;
   search: string;
   onSearch: (q: string) => void;
@@ -65,6 +77,9 @@ export function QueueToolbar(props: QueueToolbarProps) {
         data-testid="case-search"
         maxLength={100}
       />
+      {props.kinds && props.kinds.length > 1 && (
+        <KindFilter kinds={props.kinds} filters={props.filters} onFilters={props.onFilters} />
+      )}
       <Popover
         trigger="click"
         placement="bottomLeft"
@@ -149,6 +164,55 @@ export function QueueToolbar(props: QueueToolbarProps) {
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * The filters with the kind filter set to `picked`: every kind of the workspace (or none) is no filter at
+ * all (the key goes, so a saved view does not pin today's kinds); otherwise the kinds in the workspace's
+ * order.
+ */
+export function withKinds(
+  filters: QueueFilters,
+  picked: readonly CaseKind[],
+  workspaceKinds: readonly CaseKind[],
+): QueueFilters {
+  const { kinds: _previous, ...rest } = filters;
+  const kinds = workspaceKinds.filter((k) => picked.includes(k));
+  return kinds.length === 0 || kinds.length === workspaceKinds.length ? rest : { ...rest, kinds };
+}
+
+/**
+ * The kinds a queue covering several shows (listing reviews and reports, say), all ticked until someone
+ * unticks one; the last one cannot be unticked (an empty queue by choice helps nobody).
+ */
+function KindFilter({
+  kinds,
+  filters,
+  onFilters,
+}: {
+  kinds: readonly CaseKind[];
+  filters: QueueFilters;
+  onFilters: (f: QueueFilters) => void;
+}) {
+  const k = useKindStrings();
+  const { pick } = useT();
+  return (
+    <fieldset
+      className="kind-filter"
+      data-testid="queue-kinds"
+      title={k('hint')}
+      style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}
+    >
+      <legend className="muted small" style={{ float: 'left', padding: 0, marginRight: 6, width: 'auto' }}>
+        {k('legend')}
+      </legend>
+      <Checkbox.Group
+        value={queueKinds(kinds, filters.kinds)}
+        onChange={(v) => v.length > 0 && onFilters(withKinds(filters, v as CaseKind[], kinds))}
+        options={kinds.map((kind) => ({ value: kind, label: pick(CASE_KIND_LABELS[kind]) }))}
+      />
+    </fieldset>
   );
 }
 
