@@ -298,6 +298,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         '/finance/reconciliation',
         '/finance/ledger',
         '/overview/dashboard',
+        '/overview/mine',
         '/support/chats',
         '/admin/audit',
         '/admin/staff',
@@ -309,6 +310,8 @@ describe.skipIf(!HAS_CHROMIUM)(
         await step(page, `a11y${route.replaceAll('/', '-')}`, async () => {
           await page.goto(`${origin}/#${route}`);
           await page.locator('main, [role="main"]').first().waitFor(WAIT);
+          // Screens other than queues are fetched when first opened: scan the screen, not its loading line.
+          await page.locator('main.centered').waitFor({ ...WAIT, state: 'detached' });
           const row = page.locator('[data-testid^="case-row-"]').first();
           if (await row.isVisible().catch(() => false)) {
             await row.click();

@@ -162,8 +162,8 @@ function claimCell(c: CaseSummary, row: QueueRowState, shared: QueueRowShared) {
           {shared.t.t(OUTBOX_STATE_LABELS[pending.state])}
         </span>
       ) : c.assigneeId === null ? (
-        // The button first: in a narrow queue the words after it are what gives way.
         <>
+          <span className="muted">{words.unclaimed}</span>{' '}
           <button
             type="button"
             className="link-button"
@@ -176,8 +176,7 @@ function claimCell(c: CaseSummary, row: QueueRowState, shared: QueueRowShared) {
             data-testid={`case-claim-${c.id}`}
           >
             {words.claim}
-          </button>{' '}
-          <span className="muted">{words.unclaimed}</span>
+          </button>
         </>
       ) : (
         <span

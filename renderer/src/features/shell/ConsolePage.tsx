@@ -7,9 +7,10 @@ import {
 } from '@jiangxin/shared/console/workspaces';
 import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
 import { Badge, Button, Layout, Menu, Result } from 'antd';
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { Centered } from '../../Centered';
 import { type Locale, useT } from '../../i18n';
 import { ShortcutProvider } from '../../shortcuts';
 import { CaseQueue } from '../cases/CaseQueue';
@@ -219,7 +220,12 @@ function WorkspaceView({
 }) {
   const { t, pick } = useT();
   const Screen = WORKSPACE_SCREENS[workspace.id];
-  if (Screen) return <Screen session={session} />;
+  if (Screen)
+    return (
+      <Suspense fallback={<Centered title="loading" />}>
+        <Screen session={session} />
+      </Suspense>
+    );
   if (workspace.caseKinds) return <CaseQueue workspace={workspace} session={session} outbox={outbox} />;
   return (
     <Result
