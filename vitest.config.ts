@@ -20,6 +20,10 @@ const coreProject = (backend: 'pglite' | 'postgres') => ({
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per CPU but one; on the 2-CPU machines here that ran every file in
+    // turn while most of them wait on PostgreSQL, PGlite's I/O, sockets or Chromium. Two workers overlap
+    // those waits (every suite has its own database, ports and folders, so files do not meet).
+    maxWorkers: 2,
     projects: [
       { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'], environment: 'node' } },
       // The console engine runs in plain Node (no Electron binary needed), so its suites run here too.

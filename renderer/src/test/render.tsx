@@ -62,6 +62,13 @@ export class ScriptedBridge implements ConsoleBridge {
 }
 
 /** Renders `ui` inside the providers every screen expects (bridge, locale, antd zh_CN, router, shortcuts). */
+/**
+ * antd draws a button's click ripple in a React root of its own that removes itself on a timer, outside
+ * the tree the test unmounts; one still pending when the file ends runs after jsdom is gone. Tests assert
+ * what was clicked, not the ripple.
+ */
+const NO_WAVE = { disabled: true };
+
 export function renderWithConsole(
   ui: ReactElement,
   {
@@ -74,7 +81,7 @@ export function renderWithConsole(
   const wrapper = ({ children }: { children: ReactNode }) => (
     <BridgeProvider bridge={bridge} connection={alwaysOpen}>
       <LocaleContext value={locale}>
-        <ConfigProvider locale={zhCN}>
+        <ConfigProvider locale={zhCN} wave={NO_WAVE}>
           <AntApp>
             <MemoryRouter initialEntries={[route]}>
               <ShortcutProvider>{children}</ShortcutProvider>

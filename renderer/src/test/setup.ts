@@ -2,16 +2,35 @@
  * jsdom lacks a few browser APIs antd and TanStack Virtual use; these stand-ins give them the answers a
  * desktop window would (no media query matches, a fixed element size), nothing more.
  */
+import { createRequire } from 'node:module';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach } from 'vitest';
 
-// A commit outside act() (a bridge answer arriving after the last assertion) leaves React's passive-effect
-// flush queued on the scheduler's setImmediate, and that callback reads `window.event`. If the file ends
-// first, Vitest has removed jsdom's globals and the callback throws "window is not defined" into the run.
-// Unmount, then let the event loop turn until the scheduler has drained, while the window still exists.
-const drainScheduler = async () => {
-  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+// A commit outside act() (a bridge answer arriving after the last assertion) leaves work on React's
+// scheduler, which runs it from setImmediate and first reads `window.event`. If the file ends before that,
+// Vitest has removed jsdom's globals and the callback throws "window is not defined" into the run. So after
+// unmounting, wait — while the window still exists — for an idle-priority task on the scheduler (the same
+// module instance react-dom uses): it runs only once every task queued before it, and any they queue, has
+// run. Twice, a few milliseconds apart, for work a timer starts; at most a couple of seconds.
+const scheduler = createRequire(import.meta.url)('scheduler') as {
+  unstable_IdlePriority: number;
+  unstable_scheduleCallback(priority: number, callback: () => void): unknown;
 };
+const idle = () =>
+  new Promise<void>((resolve) =>
+    scheduler.unstable_scheduleCallback(scheduler.unstable_IdlePriority, resolve),
+  );
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const drainScheduler = () =>
+  Promise.race([
+    (async () => {
+      for (let round = 0; round < 2; round++) {
+        await idle();
+        await pause(5);
+      }
+    })(),
+    pause(2_000),
+  ]);
 afterEach(async () => {
   cleanup();
   await drainScheduler();

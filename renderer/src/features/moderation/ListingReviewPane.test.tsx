@@ -175,6 +175,10 @@ describe('listing review pane', () => {
       action: 'request_changes',
       fields: { note: '请补充交付格式' },
     });
+    // Keys wait while an action is out (the buttons spin); press once the first answer is back.
+    await waitFor(() =>
+      expect(screen.getByTestId('listing-approve').className).not.toContain('ant-btn-loading'),
+    );
     fireEvent.keyDown(window, { key: 'a' });
     await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(2));
     expect(bridge.callsOf('cases.perform')[1]).toMatchObject({ action: 'approve', fields: {} });
