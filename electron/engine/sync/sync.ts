@@ -272,7 +272,7 @@ export class SyncLoop {
       if (reason === 'io server disconnect')
         this.retryLater(async () => {
           await this.opts.client.refresh().catch(() => {});
-          socket.connect();
+          if (!this.stopped) socket.connect();
         });
     });
     socket.on('connect_error', (error: Error) => {
