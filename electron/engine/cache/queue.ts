@@ -162,24 +162,32 @@ function changeMark(db: SqliteDb): string {
   return `${own.n}:${others.data_version}`;
 }
 
-/** `count(*)` of a query, remembered until the file changes (never inside a transaction, which may roll back). */
-function countOf(db: SqliteDb, sql: string, params: readonly unknown[]): number {
-  const run = () => (prepared(db, sql).get(...params) as { total: number }).total;
-  if (db.inTransaction) return run();
+/**
+ * `count(*)` of queries, remembered until the file changes: the returned function counts one query, and
+ * all its calls share one check of the file (one per read). Inside a transaction, which may roll back,
+ * nothing is remembered.
+ */
+function counter(db: SqliteDb): (sql: string, params: readonly unknown[]) => number {
+  const run = (sql: string, params: readonly unknown[]) =>
+    (prepared(db, sql).get(...params) as { total: number }).total;
+  if (db.inTransaction) return run;
   const mark = changeMark(db);
   let memo = countMemos.get(db);
   if (!memo || memo.mark !== mark) {
     memo = { mark, totals: new Map() };
     countMemos.set(db, memo);
   }
-  const key = `${sql}\u0000${JSON.stringify(params)}`;
-  let total = memo.totals.get(key);
-  if (total === undefined) {
-    total = run();
-    if (memo.totals.size >= COUNT_MEMO_SIZE) memo.totals.clear();
-    memo.totals.set(key, total);
-  }
-  return total;
+  const { totals } = memo;
+  return (sql, params) => {
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    let total = totals.get(key);
+    if (total === undefined) {
+      total = run(sql, params);
+      if (totals.size >= COUNT_MEMO_SIZE) totals.clear();
+      totals.set(key, total);
+    }
+    return total;
+  };
 }
 
 /**
@@ -191,9 +199,10 @@ function countOf(db: SqliteDb, sql: string, params: readonly unknown[]): number 
 export function listCases(db: SqliteDb, input: LocalCaseQueryInput, me: number): CasePage {
   const sql = caseQuerySql(input, me);
   const { params, limit, offset } = sql;
-  const total = countOf(db, sql.countSql, params);
+  const countOf = counter(db);
+  const total = countOf(sql.countSql, params);
   if (offset >= total) return { items: [], total };
-  const walk = walkIsCheaper(sql, total, countOf(db, 'SELECT count(*) AS total FROM cases', []));
+  const walk = walkIsCheaper(sql, total, countOf('SELECT count(*) AS total FROM cases', []));
   const rows = prepared(db, walk ? sql.walkSql : sql.pageSql).all(...params, limit, offset) as {
     summary_json: string;
   }[];
