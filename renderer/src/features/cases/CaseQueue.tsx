@@ -69,7 +69,8 @@ export function CaseQueue({
   const presence = usePresence();
   const Bulk = QUEUE_BULK_ACTIONS[workspace.id];
 
-  const [view, setView] = useState<QueueViewState>(() => defaultView(workspace));
+  const initial = useMemo(() => defaultView(workspace), [workspace]);
+  const [view, setView] = useState<QueueViewState>(initial);
   const [activeView, setActiveView] = useState<string | null>(null);
   const [views, setViews] = useState<SavedView[]>([]);
   const [search, setSearch] = useState('');
@@ -193,9 +194,7 @@ export function CaseQueue({
   const pickView = useStableCallback((name: string | null) => {
     const saved = views.find((v) => v.name === name);
     setActiveView(saved ? saved.name : null);
-    setView(
-      saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : defaultView(workspace),
-    );
+    setView(saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : initial);
     setSearch(saved?.filters.q ?? '');
     setActiveIndex(-1);
   });
@@ -247,8 +246,7 @@ export function CaseQueue({
   const closeCase = useStableCallback(() => open(null));
   const advanceCase = useStableCallback(advance);
 
-  const filtered =
-    JSON.stringify(view.filters) !== JSON.stringify(defaultView(workspace).filters) || q !== '';
+  const filtered = JSON.stringify(view.filters) !== JSON.stringify(initial.filters) || q !== '';
   // The kinds a queue over several offers to narrow to: those this member may view.
   const kindChoices = useMemo(
     () =>

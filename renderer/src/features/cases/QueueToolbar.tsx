@@ -17,16 +17,9 @@ import {
 import { Badge, Button, Checkbox, DatePicker, Input, Popover, Select, Space, Switch } from 'antd';
 import dayjs from 'dayjs';
 import { type RefObject, useState } from 'react';
-import { defineStrings, useT } from '../../i18n';
+import { useT } from '../../i18n';
 import { COLUMN_LABELS } from './columns';
 import { useCaseStrings } from './strings';
-
-/** The kind filter's words (kept here with the one control that uses them). */
-const useKindStrings = defineStrings(
-  'queueKinds',
-  { legend: '工单类型', hint: '取消勾选即隐藏该类型；至少保留一种' },
-  { legend: 'Case kinds', hint: 'Untick a kind to hide it; at least one stays' },
-);
 
 interface QueueToolbarProps {
   titleId: string;
@@ -195,18 +188,11 @@ function KindFilter({
   filters: QueueFilters;
   onFilters: (f: QueueFilters) => void;
 }) {
-  const k = useKindStrings();
+  const s = useCaseStrings();
   const { pick } = useT();
   return (
-    <fieldset
-      className="kind-filter"
-      data-testid="queue-kinds"
-      title={k('hint')}
-      style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}
-    >
-      <legend className="muted small" style={{ float: 'left', padding: 0, marginRight: 6, width: 'auto' }}>
-        {k('legend')}
-      </legend>
+    <fieldset className="kind-filter" data-testid="queue-kinds" title={s('kindsHint')}>
+      <legend className="muted small">{s('kindsLegend')}</legend>
       <Checkbox.Group
         value={queueKinds(kinds, filters.kinds)}
         onChange={(v) => v.length > 0 && onFilters(withKinds(filters, v as CaseKind[], kinds))}

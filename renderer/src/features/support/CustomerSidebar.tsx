@@ -7,6 +7,7 @@ import { useEffect, useId, useState } from 'react';
 import { problemOf, useBridge, useConnection } from '../../bridge';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';
 
 const USER_STATUS_LABELS: Record<CustomerContext['profile']['status'], { zh: string; en: string }> = {
@@ -37,26 +38,20 @@ function RevealDialog({
   const { pick } = useT();
   const s = useSupportStrings();
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, busy, run } = useDialogSubmit();
   const reasonId = useId();
 
   const submit = () => {
     if (!field) return;
     const why = reason.trim();
     if ([...why].length < 2) return setProblem(s('revealReasonShort'));
-    setBusy(true);
-    setProblem(null);
-    bridge
-      .call('users.reveal', { userId, field, reason: why })
-      .then(
-        (r) => {
-          onRevealed(field, r.value);
-          onClose();
-        },
-        (err: unknown) => setProblem(pick(problemOf(err).message)),
-      )
-      .finally(() => setBusy(false));
+    run(
+      () => bridge.call('users.reveal', { userId, field, reason: why }),
+      (r) => {
+        onRevealed(field, r.value);
+        onClose();
+      },
+    );
   };
 
   const label = field ? pick(PII_FIELD_LABELS[field]) : '';

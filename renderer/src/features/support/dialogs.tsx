@@ -4,6 +4,7 @@ import { type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { problemOf, useBridge } from '../../bridge';
 import { useT } from '../../i18n';
+import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';
 
 export interface Colleague {
@@ -57,8 +58,7 @@ export function TransferDialog({
   const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<number | null>(null);
   const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, busy, run } = useDialogSubmit();
   const searchId = useId();
   const noteId = useId();
   const groupName = useId();
@@ -101,11 +101,7 @@ export function TransferDialog({
   const submit = () => {
     const target = everyone.find((c) => c.id === picked);
     if (!target) return setProblem(s('transferNeedTarget'));
-    setBusy(true);
-    setProblem(null);
-    onTransfer(target.id, note.trim())
-      .then(onClose, (err: unknown) => setProblem(pick(problemOf(err).message)))
-      .finally(() => setBusy(false));
+    run(() => onTransfer(target.id, note.trim()), onClose);
   };
 
   return (
@@ -206,11 +202,9 @@ export function ResolveDialog({
   onClose: () => void;
   onResolve: (note: string) => Promise<void>;
 }) {
-  const { pick } = useT();
   const s = useSupportStrings();
   const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, busy, run } = useDialogSubmit();
   const noteId = useId();
 
   useEffect(() => {
@@ -218,15 +212,9 @@ export function ResolveDialog({
       setNote('');
       setProblem(null);
     }
-  }, [open]);
+  }, [open, setProblem]);
 
-  const submit = () => {
-    setBusy(true);
-    setProblem(null);
-    onResolve(note.trim())
-      .then(onClose, (err: unknown) => setProblem(pick(problemOf(err).message)))
-      .finally(() => setBusy(false));
-  };
+  const submit = () => run(() => onResolve(note.trim()), onClose);
 
   return (
     <Modal

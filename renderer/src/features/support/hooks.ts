@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { problemOf } from '../../bridge';
+import { useT } from '../../i18n';
 
 /**
  * A re-read trigger folded over bursts: `bump()` as often as events come, `tick` moves once `ms` after
@@ -32,4 +34,26 @@ export function usePageVisible(): boolean {
     return () => document.removeEventListener('visibilitychange', update);
   }, []);
   return visible;
+}
+
+/**
+ * A dialog's send: `run(work)` marks it busy, clears the last problem, and on a refusal shows the core's
+ * reason (zh/en) and keeps the dialog open; `then` runs with the answer (usually closing the dialog).
+ * `setProblem` is for what the dialog checks itself before sending.
+ */
+export function useDialogSubmit() {
+  const { pick } = useT();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(
+    <T>(work: () => Promise<T>, then: (answer: T) => void) => {
+      setBusy(true);
+      setProblem(null);
+      work()
+        .then(then, (err: unknown) => setProblem(pick(problemOf(err).message)))
+        .finally(() => setBusy(false));
+    },
+    [pick],
+  );
+  return { problem, setProblem, busy, run };
 }
