@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import { LoginGuard, loginLimitsFromEnv } from './modules/accounts/login-guard';
 import { registerAccountsRoutes } from './modules/accounts/routes';
 import { registerAuditRoutes } from './modules/audit/routes';
 import { registerCasesRoutes } from './modules/cases/routes';
@@ -31,6 +31,8 @@ import { guardOpsRoutes } from './platform/http/ops-guard';
 import { createHttpServer } from './platform/http/server';
 import { Jobs } from './platform/jobs/jobs';
 import { coreJobs } from './platform/jobs/schedule';
+import { LimitCounters } from './platform/limits/counters';
+import { counterStore } from './platform/limits/rate-limit-store';
 import { attachOpsNamespace } from './platform/realtime/ops-socket';
 import { attachRealtime } from './platform/realtime/socket';
 
@@ -64,27 +66,39 @@ export async function buildApp(ctx: AppContext) {
       },
     } as typeof route.config;
   });
-  // Rate limits are per route (`config.rateLimit`); counters live in Redis when scaled out.
-  const limiterRedis = ctx.env.REDIS_URL
-    ? new Redis(ctx.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true })
-    : undefined;
-  limiterRedis?.on('error', (err) => ctx.log.warn({ err }, 'rate-limit Redis connection error'));
-  await limiterRedis?.connect();
+  // Rate limits are per route (`config.rateLimit`). Counters live in Redis when scaled out and fall back
+  // to this process while Redis is unreachable (platform/limits/counters.ts): a Redis outage loosens the
+  // limits to per-instance ones, it never turns writes or sign-ins into errors.
+  const counters = new LimitCounters({
+    redisUrl: ctx.env.REDIS_URL,
+    prefix: ctx.env.REDIS_KEY_PREFIX,
+    log: ctx.log,
+  });
   await http.register(rateLimit, {
     global: false,
-    hook: 'preHandler', // after body parsing, so a limit can key on the account name
-    ...(limiterRedis ? { redis: limiterRedis, nameSpace: `${ctx.env.REDIS_KEY_PREFIX}:rl:` } : {}),
+    hook: 'preHandler', // after validation, so a limit can key on the body
+    store: counterStore(counters),
   });
+  const loginGuard = new LoginGuard(counters, loginLimitsFromEnv(ctx.env));
 
   http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Ready means this instance can do its work. The database is required. Redis is not: without it the
+  // limits count per instance and live events reach only the consoles on this instance (they catch up
+  // through sync), so the answer stays 200 but says `degraded` and names Redis.
   http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const redis = counters.usesRedis ? (counters.backend === 'redis' ? 'up' : 'down') : 'not_configured';
     try {
       await sql`SELECT 1`.execute(ctx.db.write);
-      return { status: 'ready', database: ctx.db.kind };
     } catch (err) {
       reply.status(503);
-      return { status: 'unavailable', error: (err as Error).message };
+      return { status: 'unavailable', database: 'down', redis, error: (err as Error).message };
     }
+    return {
+      status: redis === 'down' ? 'degraded' : 'ready',
+      database: 'up',
+      databaseKind: ctx.db.kind,
+      redis,
+    };
   });
 
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
@@ -93,7 +107,7 @@ export async function buildApp(ctx: AppContext) {
   const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
   await http.register(
     async (api) => {
-      await registerAccountsRoutes(api, ctx);
+      await registerAccountsRoutes(api, ctx, loginGuard);
       await registerCatalogRoutes(api, ctx);
       await registerSearchRoutes(api, ctx);
       await registerOrdersRoutes(api, ctx);
@@ -174,7 +188,7 @@ export async function buildApp(ctx: AppContext) {
       opsRealtime?.close();
       await realtime?.close();
       await http.close();
-      await limiterRedis?.quit().catch(() => limiterRedis.disconnect());
+      await counters.close();
       stopInvalidating();
       await cache.close();
     },

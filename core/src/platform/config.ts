@@ -29,6 +29,14 @@ const envSchema = z.object({
   REGISTER_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /** Writes (POST/PUT/PATCH/DELETE) per signed-in user (or address) per minute on routes without their own limit. */
   WRITE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Failed sign-ins per account from one address per 15 minutes (the account: its username, email and phone together). */
+  LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins per account from all addresses together per hour. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
+  /** Failed sign-ins per client address over all accounts per 15 minutes (password spraying). */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  /** Failed sign-ins over the whole service per minute; beyond it sign-in pauses (credential stuffing). */
+  LOGIN_FAILURES_GLOBAL_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Legacy switch kept for scripts: 0 turns background jobs off (same as JOBS_ENABLED=false). */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(15),
   /** Whether this process runs background jobs (pg-boss workers and schedules). */

@@ -108,6 +108,9 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     REGISTER_LIMIT_PER_HOUR: '100000',
     WRITE_LIMIT_PER_MINUTE: '100000',
+    // …and the per-address and service-wide sign-in failure limits (tests that check them set their own).
+    LOGIN_FAILURES_PER_ADDRESS: '100000',
+    LOGIN_FAILURES_GLOBAL_PER_MINUTE: '100000',
     // Background jobs (pg-boss) stay off unless a test turns them on; tests run due jobs with app.sweep().
     JOBS_ENABLED: 'false',
     ...opts.env,

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { RegisterBody, TokenPair } from '@jiangxin/shared/api/accounts';
+import { normalizeLoginIdentifier } from '@jiangxin/shared/identifiers';
 import type { StaffRole } from '@jiangxin/shared/permissions';
 import { hash, verify } from '@node-rs/argon2';
 import type { AppContext } from '../../platform/context';
@@ -8,6 +9,7 @@ import { appendEvent } from '../../platform/events/outbox';
 import { randomToken, safeEqualHex, sha256Hex } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import { ensureUserAccounts } from '../ledger/accounts';
+import type { LoginGuard } from './login-guard';
 import { getMe } from './queries';
 
 /** argon2id with the library defaults (m=19 MiB, t=2) — OWASP's recommended minimum. */
@@ -82,23 +84,35 @@ async function assertUnique(tx: Tx, body: Pick<RegisterBody, 'username' | 'email
   throw new AppError('phone_taken');
 }
 
-/** Verifies username/email/phone + password. The same refusal for an unknown login and a wrong password. */
-export async function login(ctx: AppContext, loginName: string, password: string): Promise<TokenPair> {
-  const key = loginName.trim();
+/**
+ * Verifies username/email/phone + password. The same refusal for an unknown login and a wrong password.
+ * The name is compared in its one normalised form (`normalizeLoginIdentifier`), the form the sign-in
+ * limits count under, so no spelling of a name gets guesses of its own; `guard` decides whether the
+ * attempt may reach the password check at all.
+ */
+export async function login(
+  ctx: AppContext,
+  loginName: string,
+  password: string,
+  guard?: { limits: LoginGuard; address: string },
+): Promise<TokenPair> {
+  const key = normalizeLoginIdentifier(loginName);
   const user = await ctx.db.write
     .selectFrom('users')
     .select(['id', 'password_hash', 'status', 'suspended_until', 'staff_disabled_at'])
     .where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['username']), '=', key.toLowerCase()),
-        eb(eb.fn('lower', ['email']), '=', key.toLowerCase()),
+        eb(eb.fn('lower', ['username']), '=', key),
+        eb(eb.fn('lower', ['email']), '=', key),
         eb('phone', '=', key),
       ]),
     )
     .executeTakeFirst();
+  const attempt = await guard?.limits.admit(user ? `u:${user.id}` : `n:${key}`, guard.address);
   // Verify against a fixed hash when the user is unknown so both paths take the same time.
   const ok = await verify(user?.password_hash ?? DUMMY_HASH, password).catch(() => false);
   if (!user || !ok) throw new AppError('invalid_credentials');
+  await attempt?.succeeded();
   assertActive(user, ctx.now());
   return ctx.db.transact(async (tx) => {
     await tx.updateTable('users').set({ last_login_at: ctx.now() }).where('id', '=', user.id).execute();

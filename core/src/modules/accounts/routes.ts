@@ -16,6 +16,7 @@ import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
 import type { HttpServer } from '../../platform/http/server';
 import { login, logout, refresh, registerUser, sendPhoneCode, submitRealName, verifyPhone } from './commands';
+import type { LoginGuard } from './login-guard';
 import { updateProfile } from './profile';
 import { getMe, getPublicUser } from './queries';
 
@@ -23,7 +24,11 @@ const tags = ['accounts'];
 const secured = [{ bearer: [] }];
 
 /** Sign-up, sign-in, token rotation, the caller's own profile, phone verification, public profiles. */
-export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+export async function registerAccountsRoutes(
+  app: HttpServer,
+  ctx: AppContext,
+  loginGuard: LoginGuard,
+): Promise<void> {
   app.post(
     '/auth/register',
     {
@@ -46,15 +51,9 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
   app.post(
     '/auth/login',
     {
-      // Password guessing: 10 attempts per account name and address per 15 minutes.
-      config: {
-        rateLimit: {
-          max: 10,
-          timeWindow: '15 minutes',
-          keyGenerator: (req) =>
-            `login:${req.ip}:${String((req.body as { login?: unknown } | undefined)?.login ?? '').toLowerCase()}`,
-        },
-      },
+      // Password guessing is limited by the login guard (failures per account, address and service),
+      // which keys on the account the name resolves to; the generic write budget does not apply.
+      config: { rateLimit: false },
       schema: {
         tags,
         summary: '登录 Sign in (username, email or phone)',
@@ -62,7 +61,7 @@ export async function registerAccountsRoutes(app: HttpServer, ctx: AppContext): 
         response: { 200: tokenPairSchema },
       },
     },
-    async (req) => login(ctx, req.body.login, req.body.password),
+    async (req) => login(ctx, req.body.login, req.body.password, { limits: loginGuard, address: req.ip }),
   );
   app.post(
     '/auth/refresh',

@@ -95,6 +95,9 @@ export async function createHttpServer(opts: {
     const lang = pickLang(req.headers['accept-language']);
     const appErr = toAppError(error, req);
     if (appErr.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    // A refusal that knows when to come back says so in the header clients and proxies read.
+    const retryAfter = appErr.extra?.['retryAfterSeconds'];
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     reply
       .status(appErr.status)
       .type('application/problem+json; charset=utf-8')
