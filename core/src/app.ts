@@ -26,7 +26,7 @@ import { createAppCache, invalidateOnEvents } from './platform/cache/index';
 import type { AppContext } from './platform/context';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { principalFromRequest } from './platform/http/auth';
-import { registerCoreMetrics, registerMetrics } from './platform/http/metrics';
+import { registerCoreMetrics, registerLimitMetrics, registerMetrics } from './platform/http/metrics';
 import { guardOpsRoutes } from './platform/http/ops-guard';
 import { createHttpServer } from './platform/http/server';
 import { Jobs } from './platform/jobs/jobs';
@@ -79,7 +79,8 @@ export async function buildApp(ctx: AppContext) {
     hook: 'preHandler', // after validation, so a limit can key on the body
     store: counterStore(counters),
   });
-  const loginGuard = new LoginGuard(counters, loginLimitsFromEnv(ctx.env));
+  const limitMetrics = registerLimitMetrics(metrics, counters);
+  const loginGuard = new LoginGuard(counters, loginLimitsFromEnv(ctx.env), limitMetrics.loginRefused);
 
   http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // Ready means this instance can do its work. The database is required. Redis is not: without it the

@@ -20,6 +20,8 @@ export interface LoginLimits {
   global: FailureLimit;
 }
 
+export type LoginLimitName = keyof LoginLimits;
+
 export function loginLimitsFromEnv(env: Env): LoginLimits {
   return {
     accountAddress: { max: env.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, windowMs: 15 * 60_000 },
@@ -48,22 +50,36 @@ export class LoginGuard {
   constructor(
     private readonly counters: LimitCounters,
     private readonly limits: LoginLimits,
+    /** Told of every refusal and which limit made it (the metrics count them for alerting). */
+    private readonly onRefused: (limit: LoginLimitName) => void = () => {},
   ) {}
 
   async admit(account: string, address: string): Promise<LoginAttempt> {
     const limits = this.limits;
     const own = [
-      { key: `login:aa:${account}|${address}`, limit: limits.accountAddress },
-      { key: `login:a:${account}`, limit: limits.account },
-      { key: `login:ip:${address}`, limit: limits.address },
+      {
+        name: 'accountAddress' as const,
+        key: `login:aa:${account}|${address}`,
+        limit: limits.accountAddress,
+      },
+      { name: 'account' as const, key: `login:a:${account}`, limit: limits.account },
+      { name: 'address' as const, key: `login:ip:${address}`, limit: limits.address },
     ];
     const hits = await Promise.all(own.map((c) => this.counters.hit(c.key, c.limit.windowMs)));
-    const over = hits.filter((h, i) => h.count > own[i]!.limit.max);
-    if (over.length) throw refusal(Math.max(...over.map((h) => h.ttlMs)), 'own');
-    const global = { key: 'login:global', limit: limits.global };
+    const over = own.flatMap((c, i) =>
+      hits[i]!.count > c.limit.max ? [{ ...c, ttlMs: hits[i]!.ttlMs }] : [],
+    );
+    if (over.length) {
+      for (const o of over) this.onRefused(o.name);
+      throw refusal(Math.max(...over.map((o) => o.ttlMs)), 'own');
+    }
+    const global = { name: 'global' as const, key: 'login:global', limit: limits.global };
     const g = await this.counters.hit(global.key, global.limit.windowMs);
     const counted = [...own, global];
-    if (g.count > global.limit.max) throw refusal(g.ttlMs, 'global');
+    if (g.count > global.limit.max) {
+      this.onRefused('global');
+      throw refusal(g.ttlMs, 'global');
+    }
     return {
       succeeded: async () => {
         await Promise.all(counted.map((c) => this.counters.undo(c.key, c.limit.windowMs)));

@@ -43,7 +43,6 @@ describe('sign-in limits per account and address', () => {
     const spellings = [
       name,
       ` ${name} `,
-      `${name}\t`,
       `\u3000${name.toUpperCase()}`,
       [...name].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join(''),
       `${name}@EXAMPLE.cn`,
@@ -57,6 +56,10 @@ describe('sign-in limits per account and address', () => {
       expect(res.body.detail).toMatch(/Too many failed sign-ins/);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(60);
     }
+    // A tab or any other control character is never part of a name: refused before any lookup or check.
+    const tabbed = await api.post('/auth/login', { login: `${name}\t`, password: RIGHT }, ip);
+    expect(tabbed.status).toBe(400);
+    expect(tabbed.body.errors[0].field).toBe('body.login');
     // Another address is not locked out by this one's guesses.
     expect(
       (await api.post('/auth/login', { login: name, password: RIGHT }, from('198.51.100.8'))).status,
@@ -125,6 +128,9 @@ describe('sign-in limits per address and service', () => {
     expect(
       (await api.post('/auth/login', { login: names[0], password: RIGHT }, from('192.0.2.51'))).status,
     ).toBe(200);
+    // Operators see it: the refusals are counted by the limit that made them.
+    const metrics = await api.get('/metrics');
+    expect(metrics.body).toMatch(/login_refusals_total\{limit="address"\} 2/);
   });
 
   it('pauses sign-in service-wide past the global failure budget, and refused attempts do not spend it', async () => {

@@ -29,6 +29,31 @@ export function registerMetrics(app: FastifyInstance): Registry {
   return registry;
 }
 
+/**
+ * Sign-in refusals by the limit that made them (a surge of `global` or `address` is an attack to alert
+ * on), and whether the limit counters are in Redis (0 while Redis is configured but unreachable).
+ */
+export function registerLimitMetrics(
+  registry: Registry,
+  counters: { readonly backend: 'redis' | 'local'; readonly usesRedis: boolean },
+): { loginRefused(limit: string): void } {
+  const refusals = new Counter({
+    name: 'login_refusals_total',
+    help: 'Sign-in attempts refused by a failure limit, by limit (accountAddress, account, address, global)',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'limit_counters_shared',
+    help: '1 while rate-limit counters are shared in Redis, 0 while counting per instance (Redis unset or unreachable)',
+    registers: [registry],
+    collect() {
+      this.set(counters.usesRedis && counters.backend === 'redis' ? 1 : 0);
+    },
+  });
+  return { loginRefused: (limit) => refusals.inc({ limit }) };
+}
+
 /** Per-job counters and timings, fed by the jobs service (platform/jobs/jobs.ts). */
 export interface JobMetrics {
   runs: Counter<'job' | 'outcome'>;
