@@ -54,6 +54,12 @@ export async function createRuntime(
     dataDir: env.DATA_DIR,
     onIdleError: (err) => log.warn({ err }, 'idle database connection failed; it will be replaced'),
   });
+  db.onRetry((r) =>
+    log.warn(
+      { code: r.code, attempt: r.attempt, delayMs: r.delayMs, err: r.error },
+      'transaction rolled back by the database (deadlock or serialization failure); running it again',
+    ),
+  );
   await migrateToLatest(db);
   const sms = new MemorySmsSender((m) =>
     log.info(

@@ -1,5 +1,5 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
-import type { Tx } from '../../platform/db/database';
+import { afterCommit, type Tx } from '../../platform/db/database';
 import type { LedgerAccountKind } from '../../platform/db/schema';
 
 /**
@@ -42,7 +42,11 @@ export async function ensureUserAccounts(tx: Tx, userId: number): Promise<void> 
 
 const platformCache = new WeakMap<object, Map<string, number>>();
 
-/** The id of an account by code, creating it on first use. Platform account ids are cached per database. */
+/**
+ * The id of an account by code, creating it on first use. Platform account ids are cached per database
+ * once the transaction that read (or created) them has committed: an id from a rolled-back attempt —
+ * `transact()` retries deadlocks — would name an account that does not exist.
+ */
 export async function accountId(
   tx: Tx,
   code: string,
@@ -82,6 +86,6 @@ export async function accountId(
       await tx.selectFrom('ledger_accounts').select('id').where('code', '=', code).executeTakeFirstOrThrow()
     ).id;
   }
-  cache?.set(code, id);
+  if (cache) afterCommit(tx, () => cache.set(code, id));
   return id;
 }

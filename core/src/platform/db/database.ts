@@ -35,7 +35,15 @@ export interface Db {
   readonly read: ReadDb;
   /** Called after every committed `transact()` (the event dispatcher listens to wake up at once). */
   onCommit(listener: () => void): () => void;
-  /** Runs `fn` in one transaction; commits, then notifies commit listeners. */
+  /** Told of every `transact()` attempt that is retried (the runtime logs them). */
+  onRetry(listener: (retry: TransactRetry) => void): () => void;
+  /**
+   * Runs `fn` in one transaction; commits, then runs the transaction's `afterCommit` hooks and the
+   * commit listeners. A deadlock (40P01) or serialization failure (40001) rolls the attempt back and
+   * runs `fn` again in a fresh transaction, up to TRANSACT_MAX_ATTEMPTS times with jittered backoff.
+   * So `fn` must be re-runnable: everything it does goes through `tx`, state it keeps in memory is
+   * keyed by `tx` or reset at its start, and effects that must wait for the commit use `afterCommit`.
+   */
   transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** In-transaction reactions to appended events (see platform/events/reactions.ts). */
   readonly reactions: EventReactions;
@@ -68,6 +76,53 @@ function pgTypes() {
   };
 }
 
+/** How many times `transact()` runs its callback at most when it keeps hitting deadlocks. */
+export const TRANSACT_MAX_ATTEMPTS = 4;
+const RETRY_BASE_MS = 15;
+const RETRY_MAX_MS = 250;
+
+/** A retried attempt of `transact()`, as retry listeners see it. */
+export interface TransactRetry {
+  /** The attempt that failed (1-based); the next one runs after `delayMs`. */
+  attempt: number;
+  /** SQLSTATE: 40P01 deadlock_detected or 40001 serialization_failure. */
+  code: string;
+  delayMs: number;
+  error: Error;
+}
+
+/**
+ * SQLSTATEs after which the whole transaction may simply run again: PostgreSQL rolled it back because
+ * of other transactions, not because of anything in it.
+ */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** The SQLSTATE of a retryable database error (pg and PGlite both put it on `code`), else null. */
+export function retryableCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code) ? code : null;
+}
+
+/** Full jitter over an exponential step: 0.5–1.5 × 15 ms × 2^(attempt−1), at most 250 ms. */
+function retryDelayMs(attempt: number): number {
+  return Math.round(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1)) * (0.5 + Math.random()));
+}
+
+const afterCommitOfTx = new WeakMap<Tx, (() => void)[]>();
+
+/**
+ * Runs `hook` once the transaction `tx` has committed — not if it rolls back, and not for an attempt
+ * that `transact()` retries (its hooks are dropped with it). For in-memory effects that must only
+ * reflect committed data (a cache of ids, a nudge to a worker). Returns false, and drops the hook, when
+ * `tx` was not opened by `Db.transact`, which alone knows when it commits.
+ */
+export function afterCommit(tx: Tx, hook: () => void): boolean {
+  const hooks = afterCommitOfTx.get(tx);
+  if (!hooks) return false;
+  hooks.push(hook);
+  return true;
+}
+
 function makeDb(
   native: Db['native'],
   write: Kysely<Database>,
@@ -75,6 +130,7 @@ function makeDb(
   extraClose: () => Promise<void>,
 ): Db {
   const listeners = new Set<() => void>();
+  const retryListeners = new Set<(retry: TransactRetry) => void>();
   const reactions = new EventReactions();
   return {
     kind: native.kind,
@@ -86,13 +142,33 @@ function makeDb(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onRetry(listener) {
+      retryListeners.add(listener);
+      return () => retryListeners.delete(listener);
+    },
     async transact(fn) {
-      const result = await write.transaction().execute((tx) => {
-        bindReactions(tx, reactions);
-        return fn(tx);
-      });
-      for (const l of listeners) l();
-      return result;
+      for (let attempt = 1; ; attempt++) {
+        // Each attempt is a fresh transaction with its own reactions binding and after-commit hooks.
+        const hooks: (() => void)[] = [];
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await write.transaction().execute((tx) => {
+            bindReactions(tx, reactions);
+            afterCommitOfTx.set(tx, hooks);
+            return fn(tx);
+          });
+        } catch (err) {
+          const code = retryableCode(err);
+          if (code === null || attempt >= TRANSACT_MAX_ATTEMPTS) throw err;
+          const delayMs = retryDelayMs(attempt);
+          for (const l of retryListeners) l({ attempt, code, delayMs, error: err as Error });
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          continue;
+        }
+        for (const h of hooks) h();
+        for (const l of listeners) l();
+        return result;
+      }
     },
     async close() {
       await write.destroy();
