@@ -1,7 +1,8 @@
 import type { DisputeEvidenceBody, DisputeOutcome } from '@jiangxin/shared/ops/disputes';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context';
-import type { Tx } from '../../platform/db/database';
+import { afterCommit, type Tx } from '../../platform/db/database';
+import { lockOrder } from '../../platform/db/locks';
 import type { Database } from '../../platform/db/schema';
 import { appendEvent } from '../../platform/events/outbox';
 import { AppError, notFound } from '../../platform/http/problem';
@@ -10,7 +11,7 @@ import { type CaseRow, lockCase } from '../cases/queries';
 import { assertFilesUsable } from '../files/queries';
 import { accountCode } from '../ledger/accounts';
 import { type OrderMoney, refundEscrow, releaseEscrow, splitEscrow } from '../ledger/flows';
-import { type LockedOrder, transitionInTx } from '../orders/commands';
+import { transitionInTx } from '../orders/commands';
 import type { OrderRow } from '../orders/presenters';
 import { processRefunds, queueGatewayRefund } from '../payments/commands';
 
@@ -26,8 +27,14 @@ export interface Decision {
 
 const disputeNotFound = () => notFound({ zh: '纠纷不存在', en: 'No such dispute' });
 
+/** Locks a dispute (lock order step 2, after its case: platform/db/locks.ts), or 404. */
 export async function lockDispute(tx: Tx, id: number): Promise<DisputeRow> {
-  const d = await tx.selectFrom('disputes').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const d = await tx
+    .selectFrom('disputes')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
   if (!d) throw disputeNotFound();
   return d;
 }
@@ -121,12 +128,9 @@ export async function executeDecision(
   decision: Decision,
   actors: { decidedBy: number; executedBy: number; approvedBy: number | null },
 ): Promise<{ feeFen: number; refundQueued: boolean }> {
-  const order = await tx
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', dispute.order_id)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  // Lock order (platform/db/locks.ts): the case and the dispute are held already; the order comes next.
+  const order = await lockOrder(tx, dispute.order_id);
+  if (!order) throw new Error(`dispute ${dispute.id} names order ${dispute.order_id}, which does not exist`);
   if (order.status !== 'disputed')
     throw notEligible(
       {
@@ -161,63 +165,56 @@ export async function executeDecision(
   let feeFen = 0;
   let refundQueued = false;
   const now = ctx.now();
-  await transitionInTx(
-    ctx,
-    tx,
-    order as LockedOrder,
-    { kind: 'staff', userId: actors.executedBy },
-    'resolve_dispute',
-    {
-      reason: decision.note,
-      settleDispute: async (o) => {
-        const money = moneyOf(o);
-        if (decision.outcome === 'refund') {
-          const { duplicate } = await refundEscrow(tx, money, payment!.provider, ctx.db);
-          if (!duplicate) {
-            await queueGatewayRefund(tx, {
-              orderId: o.id,
-              paymentId: payment!.id,
-              outRequestNo: `${o.order_number}R1`,
-              amountFen: o.amount_fen,
-            });
-            refundQueued = true;
-          }
-          return { to: 'cancelled', platformFeeFen: null };
+  await transitionInTx(ctx, tx, order, { kind: 'staff', userId: actors.executedBy }, 'resolve_dispute', {
+    reason: decision.note,
+    settleDispute: async (o) => {
+      const money = moneyOf(o);
+      if (decision.outcome === 'refund') {
+        const { duplicate } = await refundEscrow(tx, money, payment!.provider, ctx.db);
+        if (!duplicate) {
+          await queueGatewayRefund(tx, {
+            orderId: o.id,
+            paymentId: payment!.id,
+            outRequestNo: `${o.order_number}R1`,
+            amountFen: o.amount_fen,
+          });
+          refundQueued = true;
         }
-        if (decision.outcome === 'release') {
-          ({ feeFen } = await releaseEscrow(tx, money, ctx.env.PLATFORM_FEE_BPS, ctx.db));
-        } else {
-          const split = await splitEscrow(
-            tx,
-            money,
-            {
-              refundFen: decision.refundFen,
-              releaseFen: decision.releaseFen,
-              provider: payment!.provider,
-              feeBps: ctx.env.PLATFORM_FEE_BPS,
-            },
-            ctx.db,
-          );
-          feeFen = split.feeFen;
-          if (!split.duplicate) {
-            await queueGatewayRefund(tx, {
-              orderId: o.id,
-              paymentId: payment!.id,
-              outRequestNo: `${o.order_number}D${dispute.id}`,
-              amountFen: decision.refundFen,
-            });
-            refundQueued = true;
-          }
+        return { to: 'cancelled', platformFeeFen: null };
+      }
+      if (decision.outcome === 'release') {
+        ({ feeFen } = await releaseEscrow(tx, money, ctx.env.PLATFORM_FEE_BPS, ctx.db));
+      } else {
+        const split = await splitEscrow(
+          tx,
+          money,
+          {
+            refundFen: decision.refundFen,
+            releaseFen: decision.releaseFen,
+            provider: payment!.provider,
+            feeBps: ctx.env.PLATFORM_FEE_BPS,
+          },
+          ctx.db,
+        );
+        feeFen = split.feeFen;
+        if (!split.duplicate) {
+          await queueGatewayRefund(tx, {
+            orderId: o.id,
+            paymentId: payment!.id,
+            outRequestNo: `${o.order_number}D${dispute.id}`,
+            amountFen: decision.refundFen,
+          });
+          refundQueued = true;
         }
-        await tx
-          .updateTable('services')
-          .set((eb) => ({ orders_completed: eb('orders_completed', '+', 1) }))
-          .where('id', '=', o.service_id)
-          .execute();
-        return { to: 'completed', platformFeeFen: feeFen };
-      },
+      }
+      await tx
+        .updateTable('services')
+        .set((eb) => ({ orders_completed: eb('orders_completed', '+', 1) }))
+        .where('id', '=', o.service_id)
+        .execute();
+      return { to: 'completed', platformFeeFen: feeFen };
     },
-  );
+  });
 
   await tx
     .updateTable('disputes')
@@ -254,18 +251,17 @@ export async function executeDecision(
       note: decision.note,
     },
   );
-  if (refundQueued) sendRefundsAfterCommit(ctx);
+  if (refundQueued) sendRefundsAfterCommit(ctx, tx);
   return { feeFen, refundQueued };
 }
 
 /**
- * Nudges the refunds worker once the next transaction commits, so the client's money leaves at once
- * rather than on the next sweep. If another commit comes first the pass simply finds nothing new and the
- * sweep picks the refund up; sending is idempotent on the refund number either way.
+ * Nudges the refunds worker once this transaction commits, so the client's money leaves at once rather
+ * than on the next sweep. Nothing is sent for a transaction that rolls back (or an attempt `transact()`
+ * retries); the sweep picks up anything missed, and sending is idempotent on the refund number.
  */
-function sendRefundsAfterCommit(ctx: AppContext): void {
-  const off = ctx.db.onCommit(() => {
-    off();
+function sendRefundsAfterCommit(ctx: AppContext, tx: Tx): void {
+  afterCommit(tx, () => {
     setTimeout(() => {
       void processRefunds(ctx).catch((err) => ctx.log.error({ err }, 'refund processing failed'));
     }, 0);

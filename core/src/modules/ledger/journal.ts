@@ -24,8 +24,8 @@ export interface JournalInput {
 
 /**
  * Posts one balanced journal transaction in the caller's transaction. Refuses unbalanced or malformed
- * input before writing. Cached balances move in posting order under row locks; a user balance that
- * would go below zero aborts the whole transaction with `insufficient_funds`. Idempotent on the key.
+ * input before writing. Cached balances move under row locks taken in account id order; a user balance
+ * that would go below zero aborts the whole transaction with `insufficient_funds`. Idempotent on the key.
  */
 export async function postJournal(
   tx: Tx,
@@ -91,9 +91,11 @@ export async function postJournal(
 
 /**
  * Moves the cached balances of a journal's accounts in one statement: the rows are locked in id order
- * first (so two journals never lock the same accounts in opposite orders), then each gets its net
- * delta. Accounts without a cached balance are skipped. A balance that would go below zero violates
- * the table's CHECK and aborts the transaction as `insufficient_funds`. Returns the final balances.
+ * first (lock order step 5, platform/db/locks.ts: two journals never lock the same accounts in opposite
+ * orders), then each gets its net delta. FOR NO KEY UPDATE, so postings of other journals referencing
+ * these accounts are not held up by their foreign-key checks. Accounts without a cached balance are
+ * skipped. A balance that would go below zero violates the table's CHECK and aborts the transaction as
+ * `insufficient_funds`. Returns the final balances.
  */
 async function applyBalanceDeltas(tx: Tx, postings: readonly PostingInput[]): Promise<Map<number, number>> {
   const deltas = new Map<number, number>();
@@ -105,7 +107,7 @@ async function applyBalanceDeltas(tx: Tx, postings: readonly PostingInput[]): Pr
       WITH locked AS (
         SELECT id FROM ledger_accounts
         WHERE id = ANY(${sql.val(ids)}::bigint[]) AND balance IS NOT NULL
-        ORDER BY id FOR UPDATE
+        ORDER BY id FOR NO KEY UPDATE
       )
       UPDATE ledger_accounts a SET balance = a.balance + v.delta
       FROM locked, (VALUES ${values}) AS v(id, delta)

@@ -7,7 +7,9 @@ import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type TemplateParams 
  * Queues a notification to one user in the caller's transaction (an event reaction): one row per channel
  * the user can be reached on — email when they have an address, SMS when the template warrants it and
  * their phone is verified. The `notifications` job delivers the rows after commit, so a rolled-back
- * change notifies nobody. The recipient address is captured now.
+ * change notifies nobody. The recipient address is captured now. The insert's foreign key takes FOR KEY
+ * SHARE on the user's row, late in the caller's transaction: which is why a user row is never locked FOR
+ * UPDATE in a command that touches money (lock order, platform/db/locks.ts).
  */
 export async function queueNotification<T extends NotificationTemplate>(
   ctx: AppContext,

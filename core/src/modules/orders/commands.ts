@@ -9,6 +9,7 @@ import {
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
+import { type Locked, lockOrder, lockPaymentsOfOrder } from '../../platform/db/locks';
 import { appendEvent } from '../../platform/events/outbox';
 import { runIdempotent } from '../../platform/http/idempotency';
 import { AppError, notFound } from '../../platform/http/problem';
@@ -127,8 +128,10 @@ export async function createOrder(
   idempotencyKey: string,
 ) {
   let opened: { order: OrderRow; payment: PaymentRow } | undefined;
-  const { body: ref, replayed } = await ctx.db.transact((tx) =>
-    runIdempotent(
+  const { body: ref, replayed } = await ctx.db.transact((tx) => {
+    // transact() may run this again after a deadlock: forget what a rolled-back attempt opened.
+    opened = undefined;
+    return runIdempotent(
       tx,
       { userId: clientId, scope: 'orders.create', key: idempotencyKey, request: body },
       async () => {
@@ -166,8 +169,8 @@ export async function createOrder(
         });
         return { status: 201, body: { orderId: opened.order.id, paymentId: opened.payment.id } };
       },
-    ),
-  );
+    );
+  });
   // A replay reads back what the first request created (the stored response names it).
   const { order, payment } = opened ?? {
     order: await ctx.db.write
@@ -192,12 +195,7 @@ export async function retryPayment(
   provider: PaymentProvider,
 ) {
   const { payment, title } = await ctx.db.transact(async (tx) => {
-    const order = await tx
-      .selectFrom('orders')
-      .selectAll()
-      .where('id', '=', orderId)
-      .forUpdate()
-      .executeTakeFirst();
+    const order = await lockOrder(tx, orderId);
     if (!order || order.client_id !== clientId) throw orderNotFound();
     if (order.status !== 'awaiting_payment') throw new AppError('payment_already_settled');
     const attempts = await tx
@@ -246,8 +244,8 @@ export async function transitionOrder(
   return ctx.db.transact((tx) => transitionInTx(ctx, tx, orderId, actor, action, input));
 }
 
-/** An order row the caller has already selected `FOR UPDATE` in the same transaction. */
-export type LockedOrder = OrderRow & { readonly __locked: true };
+/** An order row the caller has already locked in the same transaction (`lockOrder`). */
+export type LockedOrder = Locked<OrderRow>;
 
 export async function transitionInTx(
   ctx: AppContext,
@@ -257,10 +255,7 @@ export async function transitionInTx(
   action: OrderAction,
   input: TransitionInput = {},
 ) {
-  const order =
-    typeof target === 'number'
-      ? await tx.selectFrom('orders').selectAll().where('id', '=', target).forUpdate().executeTakeFirst()
-      : target;
+  const order = typeof target === 'number' ? await lockOrder(tx, target) : target;
   if (!order) throw orderNotFound();
   const side =
     actor.kind === 'system'
@@ -359,6 +354,7 @@ export async function transitionInTx(
       break;
     case 'expire_payment':
       patch.cancelled_at = now;
+      await lockPaymentsOfOrder(tx, order.id);
       await tx
         .updateTable('payments')
         .set({ status: 'closed', updated_at: now })

@@ -1,11 +1,12 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
+import { lockOrder, lockPaymentsOfOrder } from '../../platform/db/locks';
 import { appendEvent } from '../../platform/events/outbox';
 import { accountCode, accountId } from '../ledger/accounts';
 import { returnFailedRefund } from '../ledger/flows';
 import { postJournal } from '../ledger/journal';
-import { type LockedOrder, transitionInTx } from '../orders/commands';
+import { transitionInTx } from '../orders/commands';
 import type { OrderRow, PaymentRow } from '../orders/presenters';
 import { NotificationRejected, type NotifyAck, type VerifiedNotification } from './gateway';
 
@@ -131,11 +132,13 @@ export async function applyVerifiedNotification(
   verified: VerifiedNotification,
   raw: { headers: Record<string, string>; rawBody: string },
 ): Promise<NotificationOutcome> {
-  const payment = await tx
+  // Lock order (platform/db/locks.ts): find the payment's order without locking anything, lock the
+  // order, then all of its payments in id order. Two attempts of one order notified at once used to
+  // lock their own payment first and deadlock on the order and each other's payment.
+  const found = await tx
     .selectFrom('payments')
-    .selectAll()
+    .select(['id', 'order_id', 'provider', 'amount_fen'])
     .where('out_trade_no', '=', verified.outTradeNo)
-    .forUpdate()
     .executeTakeFirst();
   const log = (outcome: 'applied' | 'duplicate' | 'failed_payment' | 'rejected', reason = '') =>
     logNotification(tx, {
@@ -146,12 +149,13 @@ export async function applyVerifiedNotification(
       headers: raw.headers,
       body: raw.rawBody,
     });
-  if (!payment || payment.provider !== provider) {
+  // Provider and amount never change after the row is written, so they are checked before any lock.
+  if (!found || found.provider !== provider) {
     await log('rejected', 'unknown out_trade_no');
     return { rejected: 'unknown out_trade_no' as string };
   }
-  if (verified.amountFen !== payment.amount_fen) {
-    const reason = `amount mismatch: notified ${verified.amountFen} fen, expected ${payment.amount_fen}`;
+  if (verified.amountFen !== found.amount_fen) {
+    const reason = `amount mismatch: notified ${verified.amountFen} fen, expected ${found.amount_fen}`;
     await log('rejected', reason);
     return { rejected: reason };
   }
@@ -159,6 +163,9 @@ export async function applyVerifiedNotification(
     await log('duplicate', `status ${verified.rawStatus}`);
     return { ok: true };
   }
+  const order = await lockOrder(tx, found.order_id);
+  if (!order) throw new Error(`payment ${found.id} names order ${found.order_id}, which does not exist`);
+  const payment = (await lockPaymentsOfOrder(tx, order.id)).find((p) => p.id === found.id)!;
   if (verified.outcome !== 'succeeded') {
     if (payment.status === 'pending') {
       await tx
@@ -169,11 +176,7 @@ export async function applyVerifiedNotification(
       await appendEvent(
         tx,
         'payment.failed',
-        {
-          aggregateType: 'order',
-          aggregateId: payment.order_id,
-          audience: await clientOf(tx, payment.order_id),
-        },
+        { aggregateType: 'order', aggregateId: payment.order_id, audience: [order.client_id] },
         {
           paymentId: payment.id,
           orderId: payment.order_id,
@@ -190,19 +193,14 @@ export async function applyVerifiedNotification(
     await log('duplicate', 'already succeeded');
     return { ok: true };
   }
-  const order = await tx
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', payment.order_id)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
   if (order.status !== 'awaiting_payment') {
     // Paid twice (two attempts) or after the order closed: take the money in and send it straight back.
     await refundStrayPayment(ctx, tx, order, payment, verified);
     await log('applied', `order already ${order.status}: refunded`);
     return { ok: true, refundQueued: true };
   }
-  // This attempt succeeds; any other attempt still pending for the order closes (one statement).
+  // This attempt succeeds; any other attempt still pending for the order closes (one statement, on rows
+  // this transaction already holds).
   await tx
     .updateTable('payments')
     .set((eb) => ({
@@ -236,20 +234,11 @@ export async function applyVerifiedNotification(
       amountFen: payment.amount_fen,
     },
   );
-  await transitionInTx(ctx, tx, order as LockedOrder, { kind: 'system' }, 'mark_paid', {
+  await transitionInTx(ctx, tx, order, { kind: 'system' }, 'mark_paid', {
     paidWith: { id: payment.id, provider: payment.provider },
   });
   await log('applied');
   return { ok: true };
-}
-
-async function clientOf(tx: Tx, orderId: number): Promise<number[]> {
-  const o = await tx
-    .selectFrom('orders')
-    .select('client_id')
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  return [o.client_id];
 }
 
 /**

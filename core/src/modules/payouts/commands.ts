@@ -9,6 +9,7 @@ import type {
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context';
 import type { ReadDb, Tx } from '../../platform/db/database';
+import { lockUser } from '../../platform/db/locks';
 import type { Database } from '../../platform/db/schema';
 import { appendEvent } from '../../platform/events/outbox';
 import { runIdempotent } from '../../platform/http/idempotency';
@@ -52,12 +53,11 @@ export async function requestWithdrawal(
 ) {
   return ctx.db.transact((tx) =>
     runIdempotent(tx, { userId, scope: 'wallet.withdraw', key, request: body }, async () => {
-      const user = await tx
-        .selectFrom('users')
-        .select(['id', 'status', 'real_name_status'])
-        .where('id', '=', userId)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      // One withdrawal per wallet at a time (lock order step 2, then the balances). FOR NO KEY UPDATE:
+      // a payout of this user settling meanwhile must still be able to queue its notification, whose
+      // foreign key to this row waits for FOR KEY SHARE; FOR UPDATE made the two deadlock.
+      const user = await lockUser(tx, userId);
+      if (!user) throw new Error(`withdrawal by user ${userId}, who does not exist`);
       if (user.status !== 'active') throw new AppError('account_suspended');
       if (user.real_name_status !== 'verified') {
         const why: Localized =
@@ -153,10 +153,6 @@ export async function balanceOf(db: ReadDb | Tx, code: string): Promise<number> 
     .where('code', '=', code)
     .executeTakeFirst();
   return Number(a?.balance ?? 0);
-}
-
-export async function lockPayout(tx: Tx, id: number): Promise<PayoutRow> {
-  return tx.selectFrom('payouts').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
 }
 
 /** Moves a payout to `to` (with extra columns) and tells its owner live. */

@@ -1,10 +1,11 @@
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
+import { lockPayout } from '../../platform/db/locks';
 import { changeCase } from '../cases/commands';
-import type { CaseRow } from '../cases/queries';
+import { type CaseRow, lockCase } from '../cases/queries';
 import type { RemoteResult, TransferInput } from '../payments/gateway';
-import { lockPayout, outBizNoFor, type PayoutRow, payoutMoney, setPayoutStatus } from './commands';
+import { outBizNoFor, type PayoutRow, payoutMoney, setPayoutStatus } from './commands';
 import { returnPayout, settlePayout } from './ledger';
 
 /** How long an instance owns a payout it sent to the gateway before another may take it over. */
@@ -109,9 +110,11 @@ async function executePayout(ctx: AppContext, id: number): Promise<boolean> {
   }
   const final = result;
   return ctx.db.transact(async (tx) => {
+    // Lock order (platform/db/locks.ts): the payout's case, then the payout, as staff actions take them;
+    // then the balances (settle/return), the user's notification and the case history are inserted.
+    const c = await payoutCase(tx, p.id);
     const row = await lockPayout(tx, p.id);
     if (row.status !== 'processing') return false; // settled meanwhile by an instance that took over
-    const c = await payoutCase(tx, row.id);
     if (final.status === 'succeeded') {
       await settlePayout(tx, payoutMoney(row), ctx.db);
       await setPayoutStatus(ctx, tx, row, 'paid', {
@@ -155,15 +158,16 @@ async function executePayout(ctx: AppContext, id: number): Promise<boolean> {
   });
 }
 
+/** The payout's (latest) case, found without a lock and then locked, or undefined when it has none. */
 async function payoutCase(tx: Tx, payoutId: number): Promise<CaseRow | undefined> {
-  return (await tx
+  const ref = await tx
     .selectFrom('cases')
-    .selectAll()
+    .select('id')
     .where('kind', '=', 'payout')
     .where('subject_type', '=', 'payout')
     .where('subject_id', '=', payoutId)
     .orderBy('id', 'desc')
     .limit(1)
-    .forUpdate()
-    .executeTakeFirst()) as CaseRow | undefined;
+    .executeTakeFirst();
+  return ref ? lockCase(tx, ref.id) : undefined;
 }

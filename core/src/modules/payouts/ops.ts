@@ -13,13 +13,14 @@ import { maskRealName } from '@jiangxin/shared/ops/support';
 import { hasPermission } from '@jiangxin/shared/permissions';
 import type { AppContext } from '../../platform/context';
 import type { ReadDb, Tx } from '../../platform/db/database';
+import { lockPayout } from '../../platform/db/locks';
 import type { Staff } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
 import type { CaseRow } from '../cases/queries';
 import { type CaseKindHandler, caseAction, registerCaseKind } from '../cases/registry';
 import { accountCode } from '../ledger/accounts';
-import { balanceOf, lockPayout, payoutIneligibility, payoutRiskSignals, setPayoutStatus } from './commands';
+import { balanceOf, payoutIneligibility, payoutRiskSignals, setPayoutStatus } from './commands';
 import { returnPayout } from './ledger';
 import { maskAccount, presentWithdrawal } from './queries';
 

@@ -1,0 +1,103 @@
+import type { Selectable } from 'kysely';
+import type { Tx } from './database';
+import type { Database } from './schema';
+
+/*
+ * THE LOCK ORDER (payments, orders, ledger, payouts, disputes, notifications).
+ *
+ * A transaction takes row locks only downwards in this list, so no two transactions can wait on each
+ * other in a cycle (a deadlock):
+ *
+ *   1. the case (`cases` row), when a staff action or a job acts through one (cases/queries lockCase);
+ *   2. the case's subject: the dispute (disputes/commands lockDispute), the payout (`lockPayout`), or
+ *      the user a withdrawal draws on (`lockUser`);
+ *   3. the order (`lockOrder`);
+ *   4. the order's payments, in id order (`lockPaymentsOfOrder`), then its refunds;
+ *   5. ledger account balances, in id order (ledger/journal.ts takes them all in one statement);
+ *   6. rows that are only inserted — journals, postings, events, notifications, case history — and the
+ *      audit chain's advisory lock, last.
+ *
+ * Find what to lock before locking it: a payment notification reads its payment's order id without a
+ * lock, locks the order, then the order's payments. Never lock a row and then its parent.
+ *
+ * Rows are locked FOR NO KEY UPDATE, not FOR UPDATE. Inserting a row that references another (a
+ * notification for a user, a payout of a user, a payment of an order, a posting of an account) makes
+ * PostgreSQL take FOR KEY SHARE on the referenced row for the foreign-key check, wherever in the
+ * transaction that insert happens. FOR UPDATE conflicts with that lock, FOR NO KEY UPDATE does not
+ * (while excluding other writers just the same); none of these commands changes a key. FOR UPDATE on a
+ * user once closed a cycle: a payout settling held its owner's `payout_pending` balance and then queued
+ * the "paid" notification, whose foreign key waited for the user row, which a withdrawal by the same
+ * user held FOR UPDATE while waiting for that balance.
+ *
+ * What the order cannot rule out (a lock taken by a module outside this list) `Db.transact` retries.
+ */
+
+/** A row the caller has locked in the same transaction (by one of the helpers below). */
+export type Locked<T> = T & { readonly __locked: true };
+
+/**
+ * Locks an order (step 3) for the rest of the transaction and returns it, or undefined when there is
+ * no such order. Take it before any of the order's payments, refunds or ledger balances.
+ */
+export async function lockOrder(
+  tx: Tx,
+  orderId: number,
+): Promise<Locked<Selectable<Database['orders']>> | undefined> {
+  const row = await tx
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+  return row as Locked<Selectable<Database['orders']>> | undefined;
+}
+
+/**
+ * Locks every payment attempt of an order in id order (step 4) and returns them in that order. The
+ * caller must hold the order already (`lockOrder`): that is what keeps two notifications of one order
+ * from each holding its own payment while wanting the other's.
+ */
+export async function lockPaymentsOfOrder(
+  tx: Tx,
+  orderId: number,
+): Promise<Locked<Selectable<Database['payments']>>[]> {
+  const rows = await tx
+    .selectFrom('payments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .execute();
+  return rows as Locked<Selectable<Database['payments']>>[];
+}
+
+/**
+ * Locks a payout (step 2) and returns it; throws when there is none. A staff action locks the payout's
+ * case first, and so does the execution job when it settles the payout.
+ */
+export async function lockPayout(tx: Tx, id: number): Promise<Locked<Selectable<Database['payouts']>>> {
+  const row = await tx
+    .selectFrom('payouts')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirstOrThrow();
+  return row as Locked<Selectable<Database['payouts']>>;
+}
+
+/**
+ * Locks a user row (step 2) so that two commands drawing on one wallet (two withdrawals) run one after
+ * the other. FOR NO KEY UPDATE: notifications, payouts and orders that reference the user can still be
+ * inserted meanwhile by other transactions (their foreign-key checks take FOR KEY SHARE).
+ */
+export async function lockUser(
+  tx: Tx,
+  userId: number,
+): Promise<Pick<Selectable<Database['users']>, 'id' | 'status' | 'real_name_status'> | undefined> {
+  return tx
+    .selectFrom('users')
+    .select(['id', 'status', 'real_name_status'])
+    .where('id', '=', userId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+}
