@@ -22,12 +22,14 @@ const fenText = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 export function registerDisputeReactions(ctx: AppContext): void {
   ctx.db.reactions.on('order.status_changed', 'cases.dispute.open', async (tx, e) => {
     if (e.action !== 'dispute') return;
+    // The order's `dispute` action inserted this row in this very transaction: no other transaction can
+    // see it yet, so it needs no lock (and one here, under the order, would run against the lock order
+    // of platform/db/locks.ts, where the dispute comes before its order).
     const dispute = await tx
       .selectFrom('disputes')
       .selectAll()
       .where('order_id', '=', e.orderId)
       .where('status', '=', 'open')
-      .forUpdate()
       .executeTakeFirst();
     if (!dispute) return;
     const order = await tx

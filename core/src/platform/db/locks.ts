@@ -18,9 +18,10 @@ import type { Database } from './schema';
  *      audit chain's advisory lock, last.
  *
  * Find what to lock before locking it: a payment notification reads its payment's order id without a
- * lock, locks the order, then the order's payments. Never lock a row and then its parent.
+ * lock, locks the order, then the order's payments. Never lock a row and then its parent. Rows the
+ * transaction inserted itself are out of the order: nobody else can see them before the commit.
  *
- * Rows are locked FOR NO KEY UPDATE, not FOR UPDATE. Inserting a row that references another (a
+ * These helpers lock FOR NO KEY UPDATE, not FOR UPDATE. Inserting a row that references another (a
  * notification for a user, a payout of a user, a payment of an order, a posting of an account) makes
  * PostgreSQL take FOR KEY SHARE on the referenced row for the foreign-key check, wherever in the
  * transaction that insert happens. FOR UPDATE conflicts with that lock, FOR NO KEY UPDATE does not
