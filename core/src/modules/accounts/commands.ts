@@ -181,7 +181,7 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
       .selectFrom('refresh_tokens')
       .selectAll()
       .where('id', '=', id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!row || !safeEqualHex(row.secret_hash, sha256Hex(secret))) return { error: 'token_invalid' as const };
     if (row.revoked_at) return { error: 'token_invalid' as const };
@@ -276,7 +276,7 @@ export async function verifyPhone(
       .where('user_id', '=', userId)
       .where('consumed_at', 'is', null)
       .orderBy('id', 'desc')
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!row || new Date(row.expires_at) <= ctx.now() || row.attempts >= CODE_MAX_ATTEMPTS) return false;
     if (!safeEqualHex(row.code_hash, sha256Hex(`${phone}:${code}`))) {
@@ -320,7 +320,7 @@ export async function submitRealName(
       .selectFrom('users')
       .select('real_name_status')
       .where('id', '=', userId)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     if (user.real_name_status === 'verified') throw new AppError('already_verified');
     await tx

@@ -67,7 +67,7 @@ export async function openCase(ctx: AppContext, tx: Tx, input: OpenCaseInput): P
     .where('subject_type', '=', input.subjectType)
     .where('subject_id', '=', input.subjectId)
     .where('status', '<>', 'resolved')
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst()) as CaseRow | undefined;
   if (existing) {
     return changeCase(ctx, tx, existing, null, 'updated', {

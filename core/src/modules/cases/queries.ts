@@ -60,7 +60,7 @@ export async function getCaseRow(db: ReadDb | Tx, id: number): Promise<CaseRow |
 
 /** Locks the case row for the rest of the transaction. */
 export async function lockCase(tx: Tx, id: number): Promise<CaseRow | undefined> {
-  return (await tx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()) as
+  return (await tx.selectFrom('cases').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst()) as
     | CaseRow
     | undefined;
 }

@@ -188,7 +188,7 @@ async function lockService(tx: Tx, serviceId: number): Promise<ServiceRow | unde
       'published_at',
     ])
     .where('id', '=', serviceId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
 }
 

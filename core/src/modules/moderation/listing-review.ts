@@ -78,7 +78,7 @@ export function registerListingReviewReactions(ctx: AppContext): void {
       .where('subject_type', '=', 'service')
       .where('subject_id', '=', e.serviceId)
       .where('status', '<>', 'resolved')
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst()) as CaseRow | undefined;
     // A decision taken through the case records itself; this covers the listing leaving review otherwise
     // (the freelancer withdrawing it to draft, an admin tool publishing it).

@@ -57,7 +57,7 @@ async function lockTarget(
         .selectFrom('services')
         .select(['freelancer_id', 'title', 'title_zh', 'description', 'status'])
         .where('id', '=', id)
-        .forUpdate()
+        .forNoKeyUpdate()
         .executeTakeFirst();
       if (!s || (s.status !== 'published' && viewerId !== null)) throw noSuchTarget(type);
       return {
@@ -71,7 +71,7 @@ async function lockTarget(
         .selectFrom('reviews')
         .select(['author_id', 'comment'])
         .where('id', '=', id)
-        .forUpdate()
+        .forNoKeyUpdate()
         .executeTakeFirst();
       if (!r || (await isHidden(tx, 'review', id))) throw noSuchTarget(type);
       return { ownerId: r.author_id, title: `举报评价 #${id}`, texts: { comment: r.comment } };

@@ -49,7 +49,7 @@ export async function applySanction(
     .selectFrom('users')
     .select(['id', 'status', 'suspended_until', 'staff_roles'])
     .where('id', '=', userId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (!user) throw notFound({ zh: '用户不存在', en: 'No such user' });
   if (user.staff_roles.length)
@@ -146,7 +146,7 @@ async function recomputeUserStatus(tx: Tx, userId: number, now: Date): Promise<v
     .selectFrom('users')
     .select(['status'])
     .where('id', '=', userId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirstOrThrow();
   if (user.status === 'active') return;
   const active = await tx
@@ -191,7 +191,7 @@ export async function revokeSanction(
       .selectFrom('sanctions')
       .selectAll()
       .where('id', '=', sanctionId)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!s) throw notFound({ zh: '处罚记录不存在', en: 'No such sanction' });
     if (s.status !== 'active') throw new AppError('sanction_not_active', undefined, { status: s.status });
@@ -253,7 +253,7 @@ export async function liftExpiredSanctions(ctx: AppContext): Promise<number> {
       .where('ends_at', '<=', now)
       .orderBy('id')
       .limit(500)
-      .forUpdate()
+      .forNoKeyUpdate()
       .skipLocked()
       .execute();
     if (!due.length) return 0;

@@ -67,7 +67,7 @@ async function lockAggregates(
   order: { service_id: number; client_id: number; freelancer_id: number },
 ): Promise<void> {
   if (direction === 'client_to_freelancer') {
-    await tx.selectFrom('services').select('id').where('id', '=', order.service_id).forUpdate().execute();
+    await tx.selectFrom('services').select('id').where('id', '=', order.service_id).forNoKeyUpdate().execute();
     await tx
       .insertInto('freelancer_profiles')
       .values({ user_id: order.freelancer_id })
@@ -77,7 +77,7 @@ async function lockAggregates(
       .selectFrom('freelancer_profiles')
       .select('user_id')
       .where('user_id', '=', order.freelancer_id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .execute();
   } else {
     await tx
@@ -89,7 +89,7 @@ async function lockAggregates(
       .selectFrom('client_profiles')
       .select('user_id')
       .where('user_id', '=', order.client_id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .execute();
   }
 }

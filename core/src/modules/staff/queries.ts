@@ -89,7 +89,7 @@ export async function lockStaff(tx: Tx, id: number): Promise<StaffRow | null> {
     .selectFrom('users')
     .select(COLUMNS)
     .where('id', '=', id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   return row?.staff_roles.length ? row : null;
 }

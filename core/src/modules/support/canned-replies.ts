@@ -99,7 +99,7 @@ export async function updateCannedReply(
       .selectFrom('canned_replies')
       .selectAll()
       .where('id', '=', id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!existing) throw noSuchCannedReply();
     await assertShortcutFree(tx, body.shortcut, id);

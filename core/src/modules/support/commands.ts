@@ -53,7 +53,7 @@ export async function lockConversation(tx: Tx, id: number): Promise<Conversation
     .selectFrom('support_conversations')
     .selectAll()
     .where('id', '=', id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirstOrThrow();
 }
 
