@@ -66,7 +66,11 @@ export type ConsoleSession = z.infer<typeof consoleSessionSchema>;
 
 /** Always available to the renderer (the top bar shows it). */
 export const syncStatusSchema = z.object({
-  state: z.enum(['offline', 'connecting', 'syncing', 'online']),
+  /**
+   * `unavailable`: the core answers but cannot work right now (its database is down): like `offline`,
+   * reads come from the cache and actions wait in the outbox, and `problem` carries the core's words.
+   */
+  state: z.enum(['offline', 'unavailable', 'connecting', 'syncing', 'online']),
   /** The last event applied to the cache. */
   lastSeq: z.number().int(),
   /** The newest seq the core has reported. */
@@ -205,11 +209,13 @@ export const BRIDGE_METHODS = {
     z.object({ detail: caseDetailSchema.nullable(), cachedAt: isoDateTime.nullable(), stale: z.boolean() }),
   ),
   'cases.claim': method(versioned, actionReceiptSchema, { outbox: true }),
-  'cases.release': method(versioned.extend({ note: text({ max: 500 }).optional() }), actionReceiptSchema, {
-    outbox: true,
-  }),
+  'cases.release': method(
+    versioned.extend({ note: text({ max: 500, multiline: true }).optional() }),
+    actionReceiptSchema,
+    { outbox: true },
+  ),
   'cases.assign': method(
-    versioned.extend({ assigneeId: idSchema, note: text({ max: 500 }).optional() }),
+    versioned.extend({ assigneeId: idSchema, note: text({ max: 500, multiline: true }).optional() }),
     actionReceiptSchema,
     { outbox: true },
   ),
@@ -244,16 +250,18 @@ export const BRIDGE_METHODS = {
   ),
   'chat.send': method(
     versioned.extend({
-      content: text({ max: 5000 }).default(''),
+      content: text({ max: 5000, multiline: true }).default(''),
       fileIds: z.array(idSchema).max(10).default([]),
       cannedReplyId: idSchema.optional(),
     }),
     actionReceiptSchema,
     { outbox: true },
   ),
-  'chat.note': method(versioned.extend({ content: text({ min: 1, max: 5000 }) }), actionReceiptSchema, {
-    outbox: true,
-  }),
+  'chat.note': method(
+    versioned.extend({ content: text({ min: 1, max: 5000, multiline: true }) }),
+    actionReceiptSchema,
+    { outbox: true },
+  ),
   'chat.markRead': method(caseRef.extend({ upToMessageId: idSchema }), okSchema),
   'chat.typing': method(caseRef, okSchema),
   'chat.unread': method(empty, supportUnreadSchema),

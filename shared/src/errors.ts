@@ -77,6 +77,14 @@ export const ERROR_MESSAGES = {
   not_a_participant: { status: 403, zh: '您不是该会话的参与者', en: 'You are not part of this conversation' },
   conflict: { status: 409, zh: '数据已被修改，请刷新后重试', en: 'The data changed; reload and try again' },
   internal: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
+  // A dependency the request needs (the database, Redis) cannot be reached right now. Send the same
+  // request again after Retry-After (a write with the same Idempotency-Key: if its commit got through
+  // before the connection broke, the stored answer comes back instead of a second write).
+  service_unavailable: {
+    status: 503,
+    zh: '服务暂不可用，请稍后再试',
+    en: 'The service is temporarily unavailable; try again shortly',
+  },
   file_not_usable: {
     status: 400,
     zh: '文件不存在或不属于您',

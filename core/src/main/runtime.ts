@@ -48,11 +48,24 @@ export async function createRuntime(
     ...(process.stdout.isTTY && env.NODE_ENV !== 'production' ? { transport: undefined } : {}),
   });
   const gateways = createGateways(env, opts.sandbox);
+  const serverDb = Boolean(env.DATABASE_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL));
+  if (serverDb) {
+    // Migrations may build indexes for minutes: on a connection of their own, without the request bounds.
+    const migrations = await openDb({ url: env.DATABASE_URL, poolSize: 1 });
+    try {
+      await migrateToLatest(migrations);
+    } finally {
+      await migrations.close();
+    }
+  }
   const db = await openDb({
     url: env.DATABASE_URL,
     readUrl: env.DATABASE_READ_URL,
     dataDir: env.DATA_DIR,
     onIdleError: (err) => log.warn({ err }, 'idle database connection failed; it will be replaced'),
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
   });
   db.onRetry((r) =>
     log.warn(
@@ -60,7 +73,7 @@ export async function createRuntime(
       'transaction rolled back by the database (deadlock or serialization failure); running it again',
     ),
   );
-  await migrateToLatest(db);
+  if (!serverDb) await migrateToLatest(db);
   const sms = new MemorySmsSender((m) =>
     log.info(
       { phone: m.phone, template: m.template, params: m.params },

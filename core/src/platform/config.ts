@@ -15,6 +15,16 @@ const envSchema = z.object({
   DATA_DIR: z.string().default(path.resolve(process.cwd(), 'data')),
   DATABASE_URL: z.string().optional(),
   DATABASE_READ_URL: z.string().optional(),
+  /**
+   * PostgreSQL time bounds, so no request waits on a dead or stalled database (a request in an outage is
+   * answered 503 within about DB_QUERY_TIMEOUT_MS): how long to wait for a connection (connecting, or a
+   * free one in the pool); how long the server may run one statement before cancelling it; and how long
+   * this process waits for any answer (keep it above the statement timeout: it only fires when the
+   * server cannot answer at all, e.g. a network partition). Migrations and the CLI tools run without them.
+   */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(4000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   REDIS_URL: z.string().optional(),
   /** Namespaces this deployment's socket.io channels on a shared Redis. */
   REDIS_KEY_PREFIX: z.string().default('jiangxin'),

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { permissionSchema, staffRoleSchema } from '../permissions';
-import { cnMobileSchema, isoDateTime, text } from './common';
+import {
+  cnMobileSchema,
+  displayName,
+  isoDateTime,
+  issuedToken,
+  password,
+  SINGLE_LINE_PATTERN,
+  text,
+} from './common';
 
 export const REAL_NAME_STATUSES = ['unverified', 'pending', 'verified', 'rejected'] as const;
 export const realNameStatusSchema = z.enum(REAL_NAME_STATUSES);
@@ -14,8 +22,8 @@ export const registerBodySchema = z
     }),
     email: z.email({ error: 'must be an email address' }).max(254).optional(),
     phone: cnMobileSchema.optional(),
-    password: z.string().min(8, { error: 'must be at least 8 characters' }).max(128),
-    nickname: text({ min: 1, max: 32 }).optional(),
+    password: password({ min: 8, max: 128 }),
+    nickname: displayName({ min: 1, max: 32 }).optional(),
     userType: userTypeSchema.default('client'),
   })
   .strict();
@@ -23,12 +31,19 @@ export type RegisterBody = z.infer<typeof registerBodySchema>;
 
 export const loginBodySchema = z
   .object({
-    login: z.string().min(1).max(254).describe('username, email or phone'),
-    password: z.string().min(1).max(128),
+    // Not trimmed or folded here: the login command normalises the identifier. Only what can never be
+    // part of one (control characters, NUL) is refused before anything is looked up.
+    login: z
+      .string()
+      .min(1)
+      .max(254)
+      .regex(SINGLE_LINE_PATTERN, { error: 'must be one line without control characters' })
+      .describe('username, email or phone'),
+    password: password({ min: 1, max: 128 }),
   })
   .strict();
 
-export const refreshBodySchema = z.object({ refreshToken: z.string().min(10).max(512) }).strict();
+export const refreshBodySchema = z.object({ refreshToken: issuedToken({ min: 10, max: 512 }) }).strict();
 
 export const freelancerProfileSchema = z.object({
   bio: z.string(),
@@ -74,11 +89,11 @@ export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 export const updateProfileBodySchema = z
   .object({
-    nickname: text({ min: 1, max: 32 }).optional(),
+    nickname: displayName({ min: 1, max: 32 }).optional(),
     becomeFreelancer: z.boolean().optional(),
     freelancer: z
       .object({
-        bio: text({ max: 2000 }).optional(),
+        bio: text({ max: 2000, multiline: true }).optional(),
         hourlyRateFen: z.number().int().min(0).max(100_000_00).nullable().optional(),
         location: text({ max: 64 }).optional(),
       })
@@ -86,7 +101,7 @@ export const updateProfileBodySchema = z
       .optional(),
     client: z
       .object({
-        companyName: text({ max: 100 }).optional(),
+        companyName: displayName({ max: 100 }).optional(),
         industry: text({ max: 64 }).optional(),
         location: text({ max: 64 }).optional(),
       })
@@ -126,8 +141,13 @@ export const realNameBodySchema = z
       .string()
       .trim()
       .regex(/^[\u4e00-\u9fa5·]{2,20}$/, { error: 'must be 2–20 Chinese characters' }),
-    idNumber: z.string().trim().toUpperCase().refine(isValidCnIdNumber, {
-      error: 'must be an 18-character resident ID number with a valid check digit',
-    }),
+    idNumber: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{17}[0-9Xx]$/, { error: 'must be an 18-character resident ID number' })
+      .toUpperCase()
+      .refine(isValidCnIdNumber, {
+        error: 'must be an 18-character resident ID number with a valid check digit',
+      }),
   })
   .strict();

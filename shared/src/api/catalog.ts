@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { fenSchema, positiveFenSchema } from '../money';
 import { packageTierSchema } from '../orders';
 import { publicUserSchema } from './accounts';
-import { idSchema, isoDateTime, pageOf, pageQuerySchema, text } from './common';
+import {
+  cursorSchema,
+  displayName,
+  idQuery,
+  idSchema,
+  isoDateTime,
+  pageOf,
+  pageQuerySchema,
+  queryDecimal,
+  queryInt,
+  text,
+} from './common';
 
 export const SERVICE_STATUSES = ['draft', 'pending_review', 'published', 'rejected', 'suspended'] as const;
 export const serviceStatusSchema = z.enum(SERVICE_STATUSES);
@@ -33,8 +44,8 @@ export const skillSchema = z.object({
 export const packageInputSchema = z
   .object({
     tier: packageTierSchema,
-    title: text({ min: 1, max: 60 }),
-    description: text({ max: 1000 }).default(''),
+    title: displayName({ min: 1, max: 60 }),
+    description: text({ max: 1000, multiline: true }).default(''),
     priceFen: positiveFenSchema,
     deliveryDays: z.number().int().min(1, { error: 'must be at least 1 day' }).max(365),
     revisions: z.number().int().min(0).max(99),
@@ -70,9 +81,9 @@ export const packagesInputSchema = z
 
 export const createServiceBodySchema = z
   .object({
-    title: text({ min: 4, max: 100 }),
-    titleZh: text({ min: 2, max: 60 }),
-    description: text({ min: 20, max: 10_000 }),
+    title: displayName({ min: 4, max: 100 }),
+    titleZh: displayName({ min: 2, max: 60 }),
+    description: text({ min: 20, max: 10_000, multiline: true }),
     categoryId: idSchema,
     skillIds: z.array(idSchema).max(10).default([]),
     packages: packagesInputSchema,
@@ -88,9 +99,9 @@ export type CreateServiceBody = z.infer<typeof createServiceBodySchema>;
  */
 export const updateServiceBodySchema = z
   .object({
-    title: text({ min: 4, max: 100 }).optional(),
-    titleZh: text({ min: 2, max: 60 }).optional(),
-    description: text({ min: 20, max: 10_000 }).optional(),
+    title: displayName({ min: 4, max: 100 }).optional(),
+    titleZh: displayName({ min: 2, max: 60 }).optional(),
+    description: text({ min: 20, max: 10_000, multiline: true }).optional(),
     categoryId: idSchema.optional(),
     skillIds: z.array(idSchema).max(10).optional(),
     packages: packagesInputSchema.optional(),
@@ -144,14 +155,14 @@ export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'rating', '
 export const searchQuerySchema = z
   .object({
     q: text({ max: 100 }).optional(),
-    categoryId: z.coerce.number().int().positive().optional(),
-    minPriceFen: z.coerce.number().int().min(0).optional(),
-    maxPriceFen: z.coerce.number().int().min(0).optional(),
-    minRating: z.coerce.number().min(0).max(5).optional(),
-    maxDeliveryDays: z.coerce.number().int().min(1).max(365).optional(),
+    categoryId: idQuery.optional(),
+    minPriceFen: queryInt({ min: 0 }).optional(),
+    maxPriceFen: queryInt({ min: 0 }).optional(),
+    minRating: queryDecimal({ min: 0, max: 5 }).optional(),
+    maxDeliveryDays: queryInt({ min: 1, max: 365 }).optional(),
     sort: z.enum(SEARCH_SORTS).default('relevance'),
-    cursor: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(50).default(20),
+    cursor: cursorSchema().optional(),
+    limit: queryInt({ min: 1, max: 50 }).default(20),
   })
   .strict()
   .refine(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, isoDateTime, pageOf, pageQuerySchema, text } from './common';
+import { idQuery, idSchema, isoDateTime, pageOf, pageQuerySchema, queryInt, text } from './common';
 import { fileSchema } from './files';
 
 export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
@@ -33,22 +33,34 @@ export const createConversationBodySchema = z
     participantId: idSchema,
     orderId: idSchema.optional(),
     serviceId: idSchema.optional(),
-    message: text({ min: 1, max: 5000 }).optional(),
+    message: text({ min: 1, max: 5000, multiline: true }).optional(),
   })
   .strict();
 export type CreateConversationBody = z.infer<typeof createConversationBodySchema>;
 
 export const sendMessageBodySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), content: text({ min: 1, max: 5000 }) }).strict(),
-  z.object({ type: z.literal('image'), fileId: idSchema, content: text({ max: 500 }).default('') }).strict(),
-  z.object({ type: z.literal('file'), fileId: idSchema, content: text({ max: 500 }).default('') }).strict(),
+  z.object({ type: z.literal('text'), content: text({ min: 1, max: 5000, multiline: true }) }).strict(),
+  z
+    .object({
+      type: z.literal('image'),
+      fileId: idSchema,
+      content: text({ max: 500, multiline: true }).default(''),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('file'),
+      fileId: idSchema,
+      content: text({ max: 500, multiline: true }).default(''),
+    })
+    .strict(),
 ]);
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
 export const messagesQuerySchema = z
   .object({
-    before: z.coerce.number().int().positive().optional().describe('message id: page backwards from here'),
-    limit: z.coerce.number().int().min(1).max(100).default(30),
+    before: idQuery.optional().describe('message id: page backwards from here'),
+    limit: queryInt({ min: 1, max: 100 }).default(30),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fenSchema } from '../money';
 import { orderActionSchema, orderStatusSchema, packageTierSchema } from '../orders';
-import { idSchema, isoDateTime, text } from './common';
+import { cursorSchema, idSchema, isoDateTime, queryInt, text } from './common';
 import { fileSchema } from './files';
 
 export const PAYMENT_PROVIDERS = ['alipay', 'wechat'] as const;
@@ -15,7 +15,7 @@ export const createOrderBodySchema = z
   .object({
     serviceId: idSchema,
     tier: packageTierSchema,
-    requirements: text({ max: 5000 }).default(''),
+    requirements: text({ max: 5000, multiline: true }).default(''),
     paymentProvider: paymentProviderSchema,
   })
   .strict();
@@ -96,17 +96,27 @@ export const listOrdersQuerySchema = z
   .object({
     role: z.enum(['client', 'freelancer', 'any']).default('any'),
     status: orderStatusSchema.optional(),
-    cursor: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: cursorSchema().optional(),
+    limit: queryInt({ min: 1, max: 100 }).default(20),
   })
   .strict();
 
 export const payOrderBodySchema = z.object({ paymentProvider: paymentProviderSchema }).strict();
 export const deliverBodySchema = z
-  .object({ message: text({ min: 1, max: 5000 }), fileIds: z.array(idSchema).max(20).default([]) })
+  .object({
+    message: text({ min: 1, max: 5000, multiline: true }),
+    fileIds: z.array(idSchema).max(20).default([]),
+  })
   .strict();
-export const revisionBodySchema = z.object({ message: text({ min: 1, max: 5000 }) }).strict();
-export const reasonBodySchema = z.object({ reason: text({ max: 1000 }).default('') }).strict();
+export const revisionBodySchema = z
+  .object({ message: text({ min: 1, max: 5000, multiline: true }) })
+  .strict();
+export const reasonBodySchema = z
+  .object({ reason: text({ max: 1000, multiline: true }).default('') })
+  .strict();
 export const disputeBodySchema = z
-  .object({ reason: text({ min: 5, max: 2000 }), fileIds: z.array(idSchema).max(20).default([]) })
+  .object({
+    reason: text({ min: 5, max: 2000, multiline: true }),
+    fileIds: z.array(idSchema).max(20).default([]),
+  })
   .strict();

@@ -4,7 +4,7 @@ import { isoDateTime, pageOf, pageQuerySchema, text } from './common';
 export const createReviewBodySchema = z
   .object({
     rating: z.number().int().min(1, { error: 'must be 1 to 5' }).max(5, { error: 'must be 1 to 5' }),
-    comment: text({ max: 2000 }).default(''),
+    comment: text({ max: 2000, multiline: true }).default(''),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime } from '../api/common';
+import { cursorSchema, idQuery, isoDateTime, isoInstantQuery, queryInt } from '../api/common';
 
 /** The hash-chained audit log of staff actions (`GET /ops/audit`, `GET /ops/audit/verify`). */
 export const auditEntrySchema = z.object({
@@ -17,7 +17,7 @@ export const auditEntrySchema = z.object({
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 export const auditQuerySchema = z.object({
-  actorId: z.coerce.number().int().positive().optional(),
+  actorId: idQuery.optional(),
   /** Exact action, or a prefix ending in `.` / `*` (`case.perform.*`). */
   action: z
     .string()
@@ -29,13 +29,13 @@ export const auditQuerySchema = z.object({
     .max(40)
     .regex(/^[a-z_]+$/)
     .optional(),
-  subjectId: z.coerce.number().int().positive().optional(),
+  subjectId: idQuery.optional(),
   /** Rows up to and including this id (to open the log at a row, such as the first broken link). */
-  maxId: z.coerce.number().int().positive().optional(),
-  from: isoDateTime.optional(),
-  to: isoDateTime.optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  maxId: idQuery.optional(),
+  from: isoInstantQuery.optional(),
+  to: isoInstantQuery.optional(),
+  cursor: cursorSchema().optional(),
+  limit: queryInt({ min: 1, max: 200 }).default(50),
 });
 export const auditPageSchema = z.object({
   items: z.array(auditEntrySchema),

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { isoDateTime, text } from '../api/common';
+import {
+  cursorSchema,
+  DECIMAL_ID_PATTERN,
+  idQuery,
+  idSchema,
+  isoDateTime,
+  isoInstantQuery,
+  queryInt,
+  text,
+} from '../api/common';
 import type { Permission } from '../permissions';
 
 /**
@@ -174,22 +183,33 @@ export const caseListQuerySchema = z.object({
   kind: csv(caseKindSchema).optional(),
   status: csv(caseStatusSchema).optional(),
   /** A staff id, `me`, or `none` (unclaimed). */
-  assignee: z.union([z.enum(['me', 'none']), z.coerce.number().int().positive()]).optional(),
-  priorityAtLeast: z.coerce.number().int().min(0).max(3).optional(),
+  assignee: z
+    .preprocess(
+      (v) => (typeof v === 'number' ? String(v) : v),
+      z
+        .string()
+        .regex(new RegExp(`^(me|none|${DECIMAL_ID_PATTERN.source.slice(1, -1)})$`), {
+          error: 'must be me, none or a staff id in decimal digits',
+        })
+        .transform((v) => (v === 'me' || v === 'none' ? v : Number(v)))
+        .pipe(z.union([z.enum(['me', 'none']), idSchema])),
+    )
+    .optional(),
+  priorityAtLeast: queryInt({ min: 0, max: 3 }).optional(),
   slaBreached: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  userId: z.coerce.number().int().positive().optional(),
-  orderId: z.coerce.number().int().positive().optional(),
-  minAmountFen: z.coerce.number().int().min(0).optional(),
-  maxAmountFen: z.coerce.number().int().min(0).optional(),
-  createdFrom: isoDateTime.optional(),
-  createdTo: isoDateTime.optional(),
+  userId: idQuery.optional(),
+  orderId: idQuery.optional(),
+  minAmountFen: queryInt({ min: 0 }).optional(),
+  maxAmountFen: queryInt({ min: 0 }).optional(),
+  createdFrom: isoInstantQuery.optional(),
+  createdTo: isoInstantQuery.optional(),
   q: text({ max: 100 }).optional(),
   sort: z.enum(CASE_SORTS).default('sla'),
-  cursor: z.string().max(300).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: cursorSchema(300).optional(),
+  limit: queryInt({ min: 1, max: 200 }).default(50),
 });
 export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
 
@@ -202,14 +222,16 @@ export const casePageSchema = z.object({
 export const caseVersionBodySchema = z.object({ version: z.number().int().min(1) });
 export const caseAssignBodySchema = caseVersionBodySchema.extend({
   assigneeId: z.number().int().positive(),
-  note: text({ max: 500 }).optional(),
+  note: text({ max: 500, multiline: true }).optional(),
 });
-export const caseReleaseBodySchema = caseVersionBodySchema.extend({ note: text({ max: 500 }).optional() });
+export const caseReleaseBodySchema = caseVersionBodySchema.extend({
+  note: text({ max: 500, multiline: true }).optional(),
+});
 
 /** `GET /ops/sync`: the case changes after `after`, oldest first; `after=0` pages through a snapshot. */
 export const opsSyncQuerySchema = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  after: queryInt({ min: 0 }).default(0),
+  limit: queryInt({ min: 1, max: 1000 }).default(500),
 });
 export const opsSyncChangeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('upsert'), seq: z.number().int(), case: caseSummarySchema }),

@@ -35,7 +35,7 @@ export const DISPUTE_STAGE_LABELS: Record<DisputeStage, { zh: string; en: string
 /** `POST /api/v1/disputes/:id/evidence` (either party, until the evidence deadline). */
 export const disputeEvidenceBodySchema = z
   .object({
-    note: text({ min: 1, max: 2000 }),
+    note: text({ min: 1, max: 2000, multiline: true }),
     fileIds: z.array(idSchema).max(20).default([]),
   })
   .strict();
@@ -50,13 +50,17 @@ export const disputeResolveBodySchema = z
     outcome: disputeOutcomeSchema,
     refundFen: fenSchema.optional(),
     releaseFen: fenSchema.optional(),
-    note: text({ min: 1, max: 1000 }),
+    note: text({ min: 1, max: 1000, multiline: true }),
   })
   .strict();
 export type DisputeResolveBody = z.infer<typeof disputeResolveBodySchema>;
 
-export const disputeApproveBodySchema = z.object({ note: text({ max: 1000 }).optional() }).strict();
-export const disputeRejectBodySchema = z.object({ note: text({ min: 1, max: 1000 }) }).strict();
+export const disputeApproveBodySchema = z
+  .object({ note: text({ max: 1000, multiline: true }).optional() })
+  .strict();
+export const disputeRejectBodySchema = z
+  .object({ note: text({ min: 1, max: 1000, multiline: true }) })
+  .strict();
 
 export const disputeEvidenceSchema = z.object({
   id: z.number().int(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime } from '../api/common';
+import { cursorSchema, idQuery, isoDateTime, queryInt } from '../api/common';
 import { walletSchema } from '../api/wallet';
 import { ORDER_NUMBER_PATTERN } from '../orders';
 
@@ -48,13 +48,15 @@ export const ledgerAccountCodeSchema = z
   .max(80)
   .regex(/^[a-z0-9_:]+$/, { error: 'must be an account code such as user:12:available' });
 
-const positiveId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const positiveId = idQuery;
 
 /** An order number as people quote it (`JX20261126000001`; any case, surrounding spaces ignored). */
 export const orderNumberFilterSchema = z
   .string()
   .trim()
   .max(40)
+  // Case-insensitive spelled out: a JSON Schema `pattern` carries no flags.
+  .regex(/^[Jj][Xx][0-9]{14,38}$/, { error: 'must be an order number such as JX20261126000001' })
   .transform((v) => v.toUpperCase())
   .pipe(
     z.string().regex(ORDER_NUMBER_PATTERN, { error: 'must be an order number such as JX20261126000001' }),
@@ -74,8 +76,8 @@ export const ledgerFilterSchema = z.object({
 export type LedgerFilter = z.infer<typeof ledgerFilterSchema>;
 
 export const ledgerTransactionsQuerySchema = ledgerFilterSchema.extend({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: cursorSchema().optional(),
+  limit: queryInt({ min: 1, max: 100 }).default(20),
 });
 export type LedgerTransactionsQuery = z.infer<typeof ledgerTransactionsQuerySchema>;
 

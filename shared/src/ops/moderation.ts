@@ -100,7 +100,7 @@ export const createReportBodySchema = z
     targetType: reportTargetTypeSchema,
     targetId: idSchema,
     reason: reportReasonSchema,
-    detail: text({ max: 1000 }).default(''),
+    detail: text({ max: 1000, multiline: true }).default(''),
   })
   .strict();
 export type CreateReportBody = z.infer<typeof createReportBodySchema>;
@@ -131,7 +131,7 @@ export const sanctionInputSchema = z
     kind: z.enum(['warn', 'suspend', 'ban']),
     days: z.number().int().min(1, { error: 'must be at least 1 day' }).max(365).optional(),
     reason: reportReasonSchema,
-    note: text({ max: 500 }).default(''),
+    note: text({ max: 500, multiline: true }).default(''),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -164,17 +164,23 @@ export const sanctionSchema = z.object({
 });
 export type Sanction = z.infer<typeof sanctionSchema>;
 export const sanctionListSchema = z.object({ items: z.array(sanctionSchema) });
-export const revokeSanctionBodySchema = z.object({ note: text({ min: 1, max: 500 }) }).strict();
+export const revokeSanctionBodySchema = z
+  .object({ note: text({ min: 1, max: 500, multiline: true }) })
+  .strict();
 
 /** Case action bodies (the cases route adds `version`). */
 export const rejectListingBodySchema = z
-  .object({ reason: rejectReasonSchema, note: text({ max: 500 }).default('') })
+  .object({ reason: rejectReasonSchema, note: text({ max: 500, multiline: true }).default('') })
   .strict();
-export const requestChangesBodySchema = z.object({ note: text({ min: 1, max: 500 }) }).strict();
-export const dismissReportBodySchema = z.object({ note: text({ min: 1, max: 500 }) }).strict();
+export const requestChangesBodySchema = z
+  .object({ note: text({ min: 1, max: 500, multiline: true }) })
+  .strict();
+export const dismissReportBodySchema = z
+  .object({ note: text({ min: 1, max: 500, multiline: true }) })
+  .strict();
 export const upholdReportBodySchema = z
   .object({
-    note: text({ min: 1, max: 500 }),
+    note: text({ min: 1, max: 500, multiline: true }),
     /** Remove the reported content: listing → suspended, review or message → hidden. */
     takedown: z.boolean().default(false),
     /** Also sanction the content's author. */

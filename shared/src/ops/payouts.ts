@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { realNameStatusSchema } from '../api/accounts';
-import { idSchema, isoDateTime, text } from '../api/common';
+import { displayName, idSchema, isoDateTime, text } from '../api/common';
 import { paymentProviderSchema } from '../api/orders';
 import { fenSchema, positiveFenSchema } from '../money';
 
@@ -48,12 +48,12 @@ export const PAYOUT_STATUS_LABELS: Record<PayoutStatus, { zh: string; en: string
 export const withdrawalAccountSchema = z
   .object({
     /** The payee's real name as the account holds it. */
-    name: text({ min: 1, max: 50 }),
+    name: displayName({ min: 1, max: 50 }),
     /** Alipay login id (phone/email), WeChat openid, or bank card number. */
     number: text({ min: 3, max: 64 }).refine((s) => /^[\x21-\x7e]+$/.test(s), {
       error: 'must be visible ASCII characters without spaces',
     }),
-    bankName: text({ min: 1, max: 50 }).optional(),
+    bankName: displayName({ min: 1, max: 50 }).optional(),
   })
   .strict();
 
@@ -97,13 +97,21 @@ export const withdrawalPageSchema = z.object({
 });
 
 /** `approve_payout` on a payout case: the version only (and an optional note). */
-export const approvePayoutBodySchema = z.object({ note: text({ max: 500 }).optional() }).strict();
+export const approvePayoutBodySchema = z
+  .object({ note: text({ max: 500, multiline: true }).optional() })
+  .strict();
 /** `reject_payout`: the reason the user will read. */
-export const rejectPayoutBodySchema = z.object({ reason: text({ min: 1, max: 500 }) }).strict();
+export const rejectPayoutBodySchema = z
+  .object({ reason: text({ min: 1, max: 500, multiline: true }) })
+  .strict();
 /** `close_failed`: staff acknowledge a failed transfer (funds are already back on the wallet). */
-export const closeFailedPayoutBodySchema = z.object({ note: text({ max: 500 }).optional() }).strict();
+export const closeFailedPayoutBodySchema = z
+  .object({ note: text({ max: 500, multiline: true }).optional() })
+  .strict();
 /** `resolve` on a reconciliation mismatch: what was found and done. */
-export const resolveMismatchBodySchema = z.object({ note: text({ min: 1, max: 1000 }) }).strict();
+export const resolveMismatchBodySchema = z
+  .object({ note: text({ min: 1, max: 1000, multiline: true }) })
+  .strict();
 
 /** `POST /ops/payouts/batch-approve`: each item is approved in its own transaction. */
 export const batchApproveBodySchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registerBodySchema } from '../api/accounts';
-import { isoDateTime, text } from '../api/common';
+import { displayName, isoDateTime, text } from '../api/common';
 import { staffRoleSchema } from '../permissions';
 import { caseKindSchema } from './cases';
 
@@ -58,7 +58,7 @@ export const STAFF_PASSWORD_MIN = 8;
 export const createStaffBodySchema = z
   .object({
     username: registerBodySchema.shape.username,
-    nickname: text({ min: 1, max: 32 }),
+    nickname: displayName({ min: 1, max: 32 }),
     password: registerBodySchema.shape.password,
     roles: staffRolesSchema,
   })
@@ -72,7 +72,7 @@ export const staffStateBodySchema = z
   .object({
     version: z.number().int().min(1),
     /** Why (kept in the audit row). */
-    note: text({ max: 200 }).optional(),
+    note: text({ max: 200, multiline: true }).optional(),
   })
   .strict();
 

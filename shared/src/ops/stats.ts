@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime } from '../api/common';
+import { isoDateTime, isoInstantQuery } from '../api/common';
 import { fenSchema } from '../money';
 import { ORDER_STATUSES } from '../orders';
 import { caseKindSchema } from './cases';
@@ -13,18 +13,14 @@ export const STATS_TIME_ZONE = 'Asia/Shanghai';
 /** The widest range one request may ask for, per bucket size (days). */
 export const STATS_MAX_RANGE_DAYS: Record<StatsBucket, number> = { hour: 7, day: 92 };
 
-const instant = isoDateTime.refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), {
-  message: 'must be an ISO 8601 date-time, e.g. 2026-11-27T00:00:00+08:00',
-});
-
 /**
  * `GET /ops/stats?from&to&bucket`: `from` inclusive, `to` exclusive. Defaults: the last 30 days by day,
  * or the last 24 hours by hour, ending now.
  */
 export const statsQuerySchema = z
   .object({
-    from: instant.optional(),
-    to: instant.optional(),
+    from: isoInstantQuery.optional(),
+    to: isoInstantQuery.optional(),
     bucket: statsBucketSchema.default('day'),
   })
   .superRefine((q, ctx) => {

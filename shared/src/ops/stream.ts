@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInt } from '../api/common';
 import { hasPermission, type Permission, type StaffRole } from '../permissions';
 import { CASE_KINDS, CASE_VIEW_PERMISSION, type CaseKind } from './cases';
 
@@ -37,7 +38,7 @@ export const SUPPORT_TYPING = 'support.typing' as const;
 
 export const opsHandshakeSchema = z.object({
   token: z.string(),
-  lastSeq: z.coerce.number().int().min(0).optional(),
+  lastSeq: queryInt({ min: 0 }).optional(),
 });
 
 export const opsResyncSchema = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { realNameStatusSchema } from '../api/accounts';
-import { idSchema, isoDateTime, text } from '../api/common';
+import { cursorSchema, idQuery, idSchema, isoDateTime, queryInt, text } from '../api/common';
 import { fileSchema } from '../api/files';
 import { caseKindSchema, caseStatusSchema } from './cases';
 
@@ -150,7 +150,7 @@ export type SupportConversation = z.infer<typeof supportConversationSchema>;
 export const createSupportConversationBodySchema = z
   .object({
     subject: text({ min: 1, max: 100 }),
-    message: text({ min: 1, max: 5000 }),
+    message: text({ min: 1, max: 5000, multiline: true }),
     orderId: idSchema.optional(),
     fileIds: fileIdsSchema.optional(),
   })
@@ -159,7 +159,7 @@ export type CreateSupportConversationBody = z.infer<typeof createSupportConversa
 
 export const sendSupportMessageBodySchema = z
   .object({
-    content: text({ max: 5000 }).default(''),
+    content: text({ max: 5000, multiline: true }).default(''),
     fileIds: fileIdsSchema.default([]),
   })
   .strict()
@@ -179,8 +179,8 @@ export const supportReadStateSchema = z.object({
 
 export const supportPageQuerySchema = z
   .object({
-    cursor: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(30),
+    cursor: cursorSchema().optional(),
+    limit: queryInt({ min: 1, max: 100 }).default(30),
   })
   .strict();
 export const supportConversationPageSchema = z.object({
@@ -196,9 +196,7 @@ export const staffSupportMessagePageSchema = z.object({
   items: z.array(staffSupportMessageSchema),
   nextCursor: z.string().nullable(),
 });
-export const caseIdParamSchema = z.object({
-  caseId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
+export const caseIdParamSchema = z.object({ caseId: idQuery });
 
 /** `GET /ops/support/unread`: user messages after the agent side's read marker, per case I hold. */
 export const supportUnreadSchema = z.object({
@@ -260,7 +258,7 @@ export type SupportChatDetail = z.infer<typeof supportChatDetailSchema>;
 
 export const supportReplyBodySchema = z
   .object({
-    content: text({ max: 5000 }).optional(),
+    content: text({ max: 5000, multiline: true }).optional(),
     fileIds: fileIdsSchema.optional(),
     /** Use a canned reply: its body (in `lang`) is the text when `content` is absent; variables are filled. */
     cannedReplyId: idSchema.optional(),
@@ -271,9 +269,15 @@ export const supportReplyBodySchema = z
     path: ['content'],
     error: 'must not be empty (or give cannedReplyId or files)',
   });
-export const supportNoteBodySchema = z.object({ content: text({ min: 1, max: 5000 }) }).strict();
-export const supportResolveBodySchema = z.object({ note: text({ max: 500 }).optional() }).strict();
-export const supportReopenBodySchema = z.object({ note: text({ max: 500 }).optional() }).strict();
+export const supportNoteBodySchema = z
+  .object({ content: text({ min: 1, max: 5000, multiline: true }) })
+  .strict();
+export const supportResolveBodySchema = z
+  .object({ note: text({ max: 500, multiline: true }).optional() })
+  .strict();
+export const supportReopenBodySchema = z
+  .object({ note: text({ max: 500, multiline: true }).optional() })
+  .strict();
 
 // ---------------------------------------------------------------------------------------------------
 // Canned replies
@@ -318,16 +322,16 @@ const shortcutSchema = z
 export const createCannedReplyBodySchema = z
   .object({
     title: text({ min: 1, max: 60 }),
-    bodyZh: text({ min: 1, max: 2000 }),
-    bodyEn: text({ max: 2000 }).default(''),
+    bodyZh: text({ min: 1, max: 2000, multiline: true }),
+    bodyEn: text({ max: 2000, multiline: true }).default(''),
     shortcut: shortcutSchema.nullable().optional(),
   })
   .strict();
 export const updateCannedReplyBodySchema = z
   .object({
     title: text({ min: 1, max: 60 }).optional(),
-    bodyZh: text({ min: 1, max: 2000 }).optional(),
-    bodyEn: text({ max: 2000 }).optional(),
+    bodyZh: text({ min: 1, max: 2000, multiline: true }).optional(),
+    bodyEn: text({ max: 2000, multiline: true }).optional(),
     shortcut: shortcutSchema.nullable().optional(),
   })
   .strict();

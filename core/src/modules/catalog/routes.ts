@@ -13,6 +13,7 @@ import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
 import { notFound } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
+import { isDependencyOutage } from '../../platform/http/unavailable';
 import { createService, recordServiceView, updateService } from './commands';
 import {
   canSeeService,
@@ -115,7 +116,12 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
         (d) => [cacheKeys.userTag(d.freelancer.id)],
       );
       if (hit?.status === 'published' && viewer?.userId !== hit.freelancer.id) {
-        const views = await recordServiceView(ctx.db, hit.id);
+        // While the database is unreachable the cached listing is still shown; only this view goes uncounted.
+        const views = await recordServiceView(ctx.db, hit.id).catch((err: unknown) => {
+          if (isDependencyOutage(err)) return undefined;
+          throw err;
+        });
+        if (views === undefined) return hit;
         if (views !== null) return { ...hit, views };
       }
       const detail = await getServiceDetail(ctx.db.read, req.params.id);

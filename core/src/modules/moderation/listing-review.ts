@@ -1,3 +1,4 @@
+import { text } from '@jiangxin/shared/api/common';
 import {
   type ListingReviewDetail,
   REJECT_REASON_LABELS,
@@ -105,7 +106,7 @@ export const listingReviewCases: CaseKindHandler = {
     approve: caseAction({
       permission: 'listings.review',
       label: { zh: '通过', en: 'Approve' },
-      body: z.object({ note: z.string().max(500).optional() }).strict(),
+      body: z.object({ note: text({ max: 500, multiline: true }).optional() }).strict(),
       run: async (ctx, tx, c, _staff, body) => {
         await setServiceStatus(ctx, tx, c.subject_id, 'published', { note: body.note ?? null });
         return { status: 'resolved', outcome: 'approved', stage: 'approved', note: body.note ?? '' };

@@ -17,7 +17,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
 import { requireUser } from '../../platform/http/auth';
-import { runIdempotent } from '../../platform/http/idempotency';
+import { idempotencyHeadersSchema, runIdempotent } from '../../platform/http/idempotency';
 import { AppError } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
 import { createOrder, retryPayment, type TransitionInput, transitionInTx } from './commands';
@@ -26,14 +26,7 @@ import { getOrderForParty, listMyOrders } from './queries';
 
 const tags = ['orders'];
 const security = [{ bearer: [] }];
-const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .describe(
-      'required: 8–128 visible ASCII characters, unique per intended operation; a retry with the same key returns the first result',
-    ),
-});
+const idempotencyHeaders = idempotencyHeadersSchema;
 
 function idempotencyKey(req: FastifyRequest): string {
   const key = req.headers['idempotency-key'];

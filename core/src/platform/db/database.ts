@@ -186,24 +186,74 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** Told when an idle pooled connection fails (it is replaced automatically). */
   onIdleError?: (err: Error) => void;
+  /**
+   * PostgreSQL only, each unset = no bound (the CLI tools, migrations, tests): the wait for a connection
+   * (connect, or a free one in the pool) before failing; the server-side `statement_timeout`; and how
+   * long to wait for any answer at all (`query_timeout`, for a server that cannot answer). The runtime
+   * sets all three from the configuration, so no request hangs on a dead or partitioned database.
+   */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  queryTimeoutMs?: number;
+}
+
+/**
+ * When `query_timeout` fires, node-postgres still waits on that connection for the lost answer, and every
+ * later query on it (the transaction's ROLLBACK) queues behind it until the server speaks again, so a
+ * request would wait out the whole partition. Ending the client then (with a query active, `end()`
+ * destroys the socket) fails those at once; the pool drops the client on release.
+ */
+function endOnReadTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const check = (err: unknown) => {
+    if ((err as Error | null)?.message === 'Query read timeout') client.end().catch(() => {});
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      // The callback form (pool.query, pg-boss).
+      args[args.length - 1] = (err: unknown, res: unknown) => {
+        check(err);
+        (callback as (err: unknown, res: unknown) => void)(err, res);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result && typeof (result as Promise<unknown>).then === 'function')
+      (result as Promise<unknown>).then(undefined, check);
+    return result;
+  };
 }
 
 /** Opens the database the configuration names: PostgreSQL when a URL is given, PGlite otherwise. */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20, types: pgTypes() });
-    // An idle pooled connection can die (server restart, admin termination); without a listener
-    // node-postgres would crash the process. The pool replaces it on next use.
-    pool.on('error', (err) => opts.onIdleError?.(err));
+    const poolOf = (connectionString: string) => {
+      const pool = new pg.Pool({
+        connectionString,
+        max: opts.poolSize ?? 20,
+        types: pgTypes(),
+        ...(opts.connectTimeoutMs ? { connectionTimeoutMillis: opts.connectTimeoutMs } : {}),
+        ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+        ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
+      });
+      // An idle pooled connection can die (server restart, admin termination); without a listener
+      // node-postgres would crash the process. The pool replaces it on next use.
+      pool.on('error', (err) => opts.onIdleError?.(err));
+      // A connection that is checked out has no pool listener: when it breaks between two queries of a
+      // transaction (the database went away), node-postgres emits 'error' on it, which without a
+      // listener would crash the process. Its queries fail on their own, and the pool drops it on release.
+      pool.on('connect', (client) => {
+        client.on('error', () => {});
+        if (opts.queryTimeoutMs) endOnReadTimeout(client);
+      });
+      return pool;
+    };
+    const pool = poolOf(opts.url);
     const write = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     let read = write;
     if (opts.readUrl) {
-      const readPool = new pg.Pool({
-        connectionString: opts.readUrl,
-        max: opts.poolSize ?? 20,
-        types: pgTypes(),
-      });
-      read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+      read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolOf(opts.readUrl) }) });
     }
     return makeDb({ kind: 'postgres', pool }, write, read, async () => {});
   }

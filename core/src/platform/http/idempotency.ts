@@ -1,6 +1,25 @@
+import { z } from 'zod';
 import type { Tx } from '../db/database';
 import { sha256Hex } from './auth';
 import { AppError } from './problem';
+
+/** What an `Idempotency-Key` may be: 8–128 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
+
+/**
+ * The `Idempotency-Key` header of a route that moves money, as a route schema: a malformed key is a 400
+ * naming the header before the handler runs (and the rule is the header's `pattern` in the OpenAPI
+ * document). Absent is allowed here; the route refuses it with `idempotency_key_required`.
+ */
+export const idempotencyHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, { error: 'must be 8–128 visible ASCII characters' })
+    .optional()
+    .describe(
+      'required: 8–128 visible ASCII characters, unique per intended operation; a retry with the same key returns the first result',
+    ),
+});
 
 export interface IdempotentResult<T> {
   status: number;
@@ -32,7 +51,7 @@ export async function runIdempotent<T>(
   k: { userId: number; scope: string; key: string; request: unknown },
   command: () => Promise<{ status: number; body: T }>,
 ): Promise<IdempotentResult<T>> {
-  if (!/^[\x21-\x7e]{8,128}$/.test(k.key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(k.key)) {
     throw new AppError(
       'validation_failed',
       {

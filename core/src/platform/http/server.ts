@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { AppError, pickLang, toProblem } from './problem';
+import { isDependencyOutage, serviceUnavailable } from './unavailable';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,7 +95,10 @@ export async function createHttpServer(opts: {
   app.setErrorHandler((error: FastifyError | AppError, req, reply) => {
     const lang = pickLang(req.headers['accept-language']);
     const appErr = toAppError(error, req);
-    if (appErr.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    // An outage is logged once per request as a warning (it is expected while it lasts), a bug as an error.
+    if (appErr.code === 'service_unavailable')
+      req.log.warn({ err: error, url: req.url }, 'request refused: a dependency is unavailable');
+    else if (appErr.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     // A refusal that knows when to come back says so in the header clients and proxies read.
     const retryAfter = appErr.extra?.['retryAfterSeconds'];
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
@@ -178,6 +182,8 @@ function toAppError(error: FastifyError | AppError, req: FastifyRequest): AppErr
         en: 'The body is empty or its length is wrong',
       });
   }
+  // The database or Redis is down, restarting or too slow: 503 with Retry-After, not a crash report.
+  if (isDependencyOutage(error)) return serviceUnavailable();
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     if (error.statusCode === 413) return new AppError('payload_too_large');
     if (error.statusCode === 415) return new AppError('unsupported_media_type');

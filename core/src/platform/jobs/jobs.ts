@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import PgBoss from 'pg-boss';
 import type { Registry } from 'prom-client';
@@ -23,6 +24,31 @@ export interface JobSpec {
 }
 
 export const CHINA_TZ = 'Asia/Shanghai';
+
+let completionsGuarded = false;
+/**
+ * pg-boss 10.4 (pinned) records a finished job with `this.complete(…)` / `this.fail(…)` without awaiting
+ * them: when the database is unreachable at that moment the rejection is unhandled, which ends a Node
+ * process. Its Manager is not exported, so its two methods are wrapped once here: the caller still gets
+ * the same promise, and a refusal becomes the boss's 'error' event (logged as a job queue error). The
+ * job itself is not lost: pg-boss expires an active job it never heard back about.
+ */
+function guardPgBossCompletions(): void {
+  if (completionsGuarded) return;
+  completionsGuarded = true;
+  const Manager = createRequire(import.meta.url)('pg-boss/src/manager') as {
+    prototype: Record<string, (this: { emit(e: string, arg: unknown): void }, ...args: unknown[]) => unknown>;
+  };
+  for (const name of ['complete', 'fail']) {
+    const original = Manager.prototype[name];
+    if (typeof original !== 'function') throw new Error(`pg-boss Manager.${name} not found: check the guard`);
+    Manager.prototype[name] = function (this: { emit(e: string, arg: unknown): void }, ...args: unknown[]) {
+      const result = original.apply(this, args) as Promise<unknown>;
+      result.then(undefined, (err: unknown) => this.emit('error', err));
+      return result;
+    };
+  }
+}
 
 /** Parses `name=seconds,…`; unknown names are refused so a typo does not silently keep the default. */
 function intervalOverrides(raw: string | undefined, names: readonly string[]): Map<string, number> {
@@ -120,6 +146,7 @@ export class Jobs {
   /** Starts pg-boss, its queues, workers and schedules (no-op when jobs are disabled). */
   async start(): Promise<void> {
     if (!this.enabled || this.boss) return;
+    guardPgBossCompletions();
     const hasCron = this.specs.some((s) => 'cron' in s.when);
     const boss = new PgBoss({
       db: bossDb(this.ctx.db),

@@ -8,6 +8,7 @@ import {
   type OpsResync,
   type OpsStreamScope,
   type OpsTyping,
+  opsHandshakeSchema,
   opsStreamAllows,
   opsStreamScope,
   type Presence,
@@ -22,6 +23,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Db } from '../db/database';
 import type { EventDispatcher } from '../events/dispatcher';
 import type { AccessTokens } from '../http/auth';
+import { isDependencyOutage, serviceUnavailableSocketError } from '../http/unavailable';
 import { OpsHub, type StreamEvent, toEnvelope } from './ops-hub';
 
 /** Server-to-server message (through the Redis adapter) carrying a sequenced batch to the other instances. */
@@ -167,7 +169,9 @@ export function attachOpsNamespace(
       };
       Object.assign(socket.data, member);
       next();
-    } catch {
+    } catch (err) {
+      // The database is unreachable: not the console's token. It shows 服务暂不可用 and tries again.
+      if (isDependencyOutage(err)) return next(serviceUnavailableSocketError());
       next(new Error('unauthenticated'));
     }
   });
@@ -264,9 +268,11 @@ export function attachOpsNamespace(
     await hubReady;
     const member = socket.data as Member;
     const raw = socket.handshake.auth['lastSeq'];
-    const lastSeq = raw === undefined || raw === null || raw === '' ? null : Number(raw);
+    // Decimal digits (or a number) only: `Number()` would have read `0x10` or ` 16` as 16.
+    const parsed = opsHandshakeSchema.shape.lastSeq.safeParse(raw === null || raw === '' ? undefined : raw);
+    const lastSeq = parsed.success ? (parsed.data ?? null) : null;
     let replayed = 0;
-    if (lastSeq === null || !Number.isSafeInteger(lastSeq) || lastSeq < 0) {
+    if (lastSeq === null) {
       const r = await sql<{ head: number | null }>`SELECT max(seq) AS head FROM events`.execute(db.write);
       conn.sent = Number(r.rows[0]?.head ?? 0);
     } else {
