@@ -262,9 +262,14 @@ export class WechatPayGateway implements PaymentGateway {
     return { status: 204, contentType: 'text/plain; charset=utf-8', body: '' };
   }
 
+  /**
+   * WeChat Pay v3 takes any 4XX or 5XX with `{"code":"FAIL"}` as "not received" and retries either way.
+   * A refused notification (unverifiable, unknown trade, wrong amount) is a 4xx: the notification is at
+   * fault, nothing failed here, and a 5xx stays what monitoring reads as the core being broken.
+   */
   ackFailure(reason: string): NotifyAck {
     return {
-      status: 500,
+      status: 400,
       contentType: 'application/json; charset=utf-8',
       body: JSON.stringify({ code: 'FAIL', message: reason }),
     };

@@ -19,6 +19,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { clientErrorProblem, frameworkErrorProblem } from './edge-errors';
 import { AppError, pickLang, toProblem } from './problem';
 import { isDependencyOutage, serviceUnavailable } from './unavailable';
 
@@ -55,6 +56,9 @@ export async function createHttpServer(opts: {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     trustProxy: opts.trustProxy ?? false,
     logController: new LogController({ disableRequestLogging: true }),
+    // What the router and Node's parser refuse is answered as problem+json too (edge-errors.ts).
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
