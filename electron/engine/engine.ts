@@ -35,6 +35,7 @@ import { CORE_CALLS } from './core-calls';
 import {
   CoreClient,
   CoreRefusal,
+  CoreUnavailable,
   CoreUnreachable,
   toCoreError,
   UNREACHABLE_MESSAGE,
@@ -110,8 +111,15 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       const result = await this.call(call.method, call.args as never);
       return { ok: true, result };
     } catch (error) {
+      if (error instanceof CoreUnavailable) this.coreUnavailable(error);
       return { ok: false, problem: this.problemOf(error) };
     }
+  }
+
+  /** The core said it cannot work now (503): the status says so, and the sync loop waits for it to recover. */
+  private coreUnavailable(error: CoreUnavailable): void {
+    const session = this.session;
+    if (session?.resumed) session.sync?.unavailable(error);
   }
 
   /** A validated call. Throws CoreRefusal / CoreUnreachable (turned into problems by `dispatch`). */
@@ -164,6 +172,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       );
     }
     if (error instanceof CoreRefusal) return error.problem;
+    // The core's own 503 problem: 服务暂不可用，请稍后再试, not "cannot connect".
+    if (error instanceof CoreUnavailable) return error.problem;
     if (error instanceof CoreUnreachable) return bridgeProblem('offline', UNREACHABLE_MESSAGE);
     this.log(`internal error: ${(error as Error).stack ?? String(error)}`);
     return bridgeProblem('engine_error', {
@@ -218,10 +228,12 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       .catch(async (error) => {
         if (this.session !== session) return;
         if (error instanceof CoreUnreachable) {
+          const unavailable = error instanceof CoreUnavailable;
           this.publishStatus({
             ...OFFLINE_STATUS,
             ...(await this.cachedStatus(session)),
-            problem: UNREACHABLE_MESSAGE,
+            ...(unavailable ? { state: 'unavailable' as const } : {}),
+            problem: unavailable ? error.problem.message : UNREACHABLE_MESSAGE,
           });
           session.resumeTimer = setTimeout(
             () => this.tryResume(session, refreshToken, attempt + 1),
@@ -500,7 +512,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       return { queued: true, outboxId: item.id, case: await session.cache.getCase(req.caseId), result: {} };
     };
     const ahead = (await session.cache.outboxPending()).length > 0 || this.replaying !== null;
-    if (!session.resumed || session.sync?.status.state === 'offline' || ahead) {
+    const state = session.sync?.status.state;
+    if (!session.resumed || state === 'offline' || state === 'unavailable' || ahead) {
       const receipt = await queue();
       if (session.resumed && session.sync?.status.state === 'online') this.background(this.replayOutbox());
       return receipt;
@@ -510,6 +523,8 @@ export class ConsoleEngine implements ConsoleEngineHandle {
       const applied = await this.send(session, req, key);
       return { queued: false, outboxId: null, case: applied.case, result: applied.result };
     } catch (error) {
+      // No answer, or the core cannot work now (503): kept in the outbox with its key, sent again later.
+      if (error instanceof CoreUnavailable) this.coreUnavailable(error);
       if (error instanceof CoreUnreachable) return queue(key);
       throw error;
     }
@@ -572,8 +587,11 @@ export class ConsoleEngine implements ConsoleEngineHandle {
                 caseId: item.caseId,
               });
             } else {
+              // Not a refusal: no answer, or 503 (the core's database is down). The item waits; the sync
+              // loop's next `ready` (the core working again) replays it.
               await session.cache.outboxRetry(item.id);
               await this.publishOutbox();
+              if (error instanceof CoreUnavailable) this.coreUnavailable(error);
               return;
             }
           }
@@ -756,13 +774,15 @@ export class ConsoleEngine implements ConsoleEngineHandle {
 
   private async caseDetail(caseId: number): Promise<BridgeResult<'cases.get'>> {
     const session = this.requireSession();
-    if (session.resumed && session.sync?.status.state !== 'offline') {
+    const state = session.sync?.status.state;
+    if (session.resumed && state !== 'offline' && state !== 'unavailable') {
       try {
         const detail = await session.client.get(`/ops/cases/${caseId}`, { schema: caseDetailSchema });
         await session.cache.putDetail(detail);
         return { detail, cachedAt: (this.opts.now?.() ?? new Date()).toISOString(), stale: false };
       } catch (error) {
         if (!(error instanceof CoreUnreachable)) throw error;
+        if (error instanceof CoreUnavailable) this.coreUnavailable(error);
       }
     }
     return session.cache.getDetail(caseId);
@@ -783,6 +803,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         return { ...page, offline: false };
       } catch (error) {
         if (!(error instanceof CoreUnreachable)) throw error;
+        if (error instanceof CoreUnavailable) this.coreUnavailable(error);
       }
     }
     return {
@@ -804,6 +825,7 @@ export class ConsoleEngine implements ConsoleEngineHandle {
         });
       } catch (error) {
         if (!(error instanceof CoreUnreachable)) throw error;
+        if (error instanceof CoreUnavailable) this.coreUnavailable(error);
       }
     }
     const items: BridgeResult<'chat.previews'>['items'] = [];

@@ -14,6 +14,7 @@ export type NotifyPayload = BridgeEventPayload<'notify'>;
 
 const SYNC_LABELS: Record<SyncStatus['state'], string> = {
   offline: '离线 offline',
+  unavailable: '服务暂不可用 service unavailable',
   connecting: '连接中 connecting',
   syncing: '同步中 syncing',
   online: '在线 online',

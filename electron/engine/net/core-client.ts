@@ -20,6 +20,22 @@ export class CoreUnreachable extends Error {
   }
 }
 
+/**
+ * The core answered, but cannot work right now (503 `service_unavailable`: its database is down or
+ * restarting). Like "unreachable" for everything that retries (actions stay in the outbox, reads come
+ * from the cache), but the person is told the core's own words: 服务暂不可用，请稍后再试.
+ */
+export class CoreUnavailable extends CoreUnreachable {
+  constructor(
+    readonly problem: BridgeProblem,
+    /** The core's Retry-After, when it gave one. */
+    readonly retryAfterMs: number | null,
+  ) {
+    super(`HTTP ${problem.status ?? 503} ${problem.code}`);
+    this.name = 'CoreUnavailable';
+  }
+}
+
 export const UNREACHABLE_MESSAGE = {
   zh: '无法连接到平台服务，已切换为离线模式',
   en: 'Cannot reach the platform service; working offline',
@@ -39,23 +55,33 @@ export interface CoreClientOptions {
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'code', 'detail', 'details', 'instance']);
 
-/** Turns a failed request into a refusal (with the core's problem in both languages) or "unreachable". */
+/**
+ * Turns a failed request into a refusal (with the core's problem in both languages), "unavailable" (the
+ * core's own 503 problem) or "unreachable" (no answer, or a gateway in front of the core failing).
+ */
 export function toCoreError(error: unknown): CoreRefusal | CoreUnreachable {
   if (error instanceof CoreRefusal || error instanceof CoreUnreachable) return error;
   const e = error as AxiosError;
   const res = e?.response;
   if (!res) return new CoreUnreachable(e?.code ?? e?.message ?? String(error));
-  if (GATEWAY_STATUSES.has(res.status)) return new CoreUnreachable(`HTTP ${res.status}`);
   const body = (res.data ?? {}) as Record<string, unknown>;
-  const details = body['details'] as { zh?: unknown; en?: unknown } | undefined;
-  const detail = typeof body['detail'] === 'string' ? body['detail'] : `HTTP ${res.status}`;
-  const message = {
-    zh: typeof details?.zh === 'string' ? details.zh : detail,
-    en: typeof details?.en === 'string' ? details.en : detail,
+  const problem = (): BridgeProblem => {
+    const details = body['details'] as { zh?: unknown; en?: unknown } | undefined;
+    const detail = typeof body['detail'] === 'string' ? body['detail'] : `HTTP ${res.status}`;
+    const message = {
+      zh: typeof details?.zh === 'string' ? details.zh : detail,
+      en: typeof details?.en === 'string' ? details.en : detail,
+    };
+    const extra = Object.fromEntries(Object.entries(body).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
+    const code = typeof body['code'] === 'string' ? body['code'] : `http_${res.status}`;
+    return { code, status: res.status, message, extra };
   };
-  const extra = Object.fromEntries(Object.entries(body).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
-  const code = typeof body['code'] === 'string' ? body['code'] : `http_${res.status}`;
-  return new CoreRefusal({ code, status: res.status, message, extra });
+  if (res.status === 503 && body['code'] === 'service_unavailable') {
+    const seconds = Number(res.headers?.['retry-after']);
+    return new CoreUnavailable(problem(), Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null);
+  }
+  if (GATEWAY_STATUSES.has(res.status)) return new CoreUnreachable(`HTTP ${res.status}`);
+  return new CoreRefusal(problem());
 }
 
 interface RetryableConfig extends AxiosRequestConfig {

@@ -1,4 +1,5 @@
 import type { BridgeProblem, SyncStatus } from '@jiangxin/shared/bridge';
+import { ERROR_MESSAGES } from '@jiangxin/shared/errors';
 import type { EventEnvelope } from '@jiangxin/shared/events';
 import { opsSyncResponseSchema } from '@jiangxin/shared/ops/cases';
 import {
@@ -12,7 +13,13 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import type { CacheChanges, StreamEnvelope } from '../cache/cases';
 import type { RemoteCache } from '../cache-worker/remote';
-import { type CoreClient, CoreRefusal, CoreUnreachable, UNREACHABLE_MESSAGE } from '../net/core-client';
+import {
+  type CoreClient,
+  CoreRefusal,
+  CoreUnavailable,
+  CoreUnreachable,
+  UNREACHABLE_MESSAGE,
+} from '../net/core-client';
 
 export interface SyncLoopOptions {
   client: CoreClient;
@@ -31,6 +38,12 @@ export interface SyncLoopOptions {
   now?: () => Date;
   log?: (line: string) => void;
 }
+
+/** What the core says when it cannot work, if its refusal carried no words. */
+const UNAVAILABLE_MESSAGE = {
+  zh: ERROR_MESSAGES.service_unavailable.zh,
+  en: ERROR_MESSAGES.service_unavailable.en,
+};
 
 /** Delay before retrying a catch-up or reconnect that failed, growing to 10 s. */
 const backoff = (attempt: number) => Math.min(10_000, 250 * 2 ** attempt);
@@ -263,7 +276,8 @@ export class SyncLoop {
     socket.on(OPS_STREAM.presence, (p: Presence) => this.opts.onPresence(p));
     socket.on(OPS_STREAM.typing, (t: OpsTyping) => this.opts.onTyping(t));
     socket.on('disconnect', (reason) => {
-      if (this.stopped) return;
+      // We closed it ourselves (`failed`), having set the status that says why.
+      if (this.stopped || reason === 'io client disconnect') return;
       this.log(`disconnected: ${reason}`);
       this.setStatus({ state: 'offline', problem: UNREACHABLE_MESSAGE });
       // The server closed us on purpose (restart, or our roles changed): socket.io does not retry that by
@@ -275,9 +289,15 @@ export class SyncLoop {
           if (!this.stopped) socket.connect();
         });
     });
-    socket.on('connect_error', (error: Error) => {
+    socket.on('connect_error', (error: Error & { data?: { message?: BridgeProblem['message'] } }) => {
       if (this.stopped) return;
-      this.setStatus({ state: 'offline', problem: UNREACHABLE_MESSAGE });
+      // The core refused the handshake because its database is down: say so, and try again later.
+      const unavailable = error.message === 'service_unavailable';
+      this.setStatus(
+        unavailable
+          ? { state: 'unavailable', problem: error.data?.message ?? UNAVAILABLE_MESSAGE }
+          : { state: 'offline', problem: UNREACHABLE_MESSAGE },
+      );
       // Refused by the namespace's middleware (expired token): no automatic retry; refresh, then connect.
       if (!socket.active) {
         this.retryLater(async () => {
@@ -335,17 +355,33 @@ export class SyncLoop {
     }).catch((error) => this.failed(error));
   }
 
+  /**
+   * The core answered a request with 503 `service_unavailable` (its database is down): the console is
+   * in `unavailable` until a fresh connection reaches `ready` again, which also replays the outbox.
+   * Repeated reports while it is so change nothing.
+   */
+  unavailable(error: CoreUnavailable): void {
+    if (this.stopped || (this.state.state === 'unavailable' && this.retryTimer)) return;
+    this.failed(error);
+  }
+
   /** A catch-up or apply failed: offline if the core is gone, otherwise report it; retry by reconnecting. */
   private failed(error: unknown): void {
     if (this.stopped) return;
     const problem: BridgeProblem['message'] =
-      error instanceof CoreUnreachable
-        ? UNREACHABLE_MESSAGE
-        : error instanceof CoreRefusal
-          ? error.problem.message
-          : { zh: `同步出错：${(error as Error).message}`, en: `Sync failed: ${(error as Error).message}` };
+      error instanceof CoreUnavailable
+        ? error.problem.message
+        : error instanceof CoreUnreachable
+          ? UNREACHABLE_MESSAGE
+          : error instanceof CoreRefusal
+            ? error.problem.message
+            : { zh: `同步出错：${(error as Error).message}`, en: `Sync failed: ${(error as Error).message}` };
     this.log(`sync failed: ${(error as Error).message}`);
-    this.setStatus({ state: 'offline', problem, snapshot: null });
+    this.setStatus({
+      state: error instanceof CoreUnavailable ? 'unavailable' : 'offline',
+      problem,
+      snapshot: null,
+    });
     // Start over from the cache's cursor on a fresh connection.
     this.socket?.disconnect();
     this.retryLater(() => this.begin());

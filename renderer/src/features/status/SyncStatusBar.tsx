@@ -8,6 +8,9 @@ function stateLabel(status: SyncStatus, { t }: Translator): string {
   switch (status.state) {
     case 'offline':
       return t('syncOffline');
+    case 'unavailable':
+      // The core answers but cannot work now (its database is down): the cache and the outbox carry on.
+      return t('syncUnavailable');
     case 'connecting':
       return t('syncConnecting');
     case 'syncing':
