@@ -164,6 +164,7 @@ export async function buildApp(ctx: AppContext) {
         dispatcher,
         redisUrl: ctx.env.REDIS_URL,
         redisKeyPrefix: ctx.env.REDIS_KEY_PREFIX,
+        redisCommandTimeoutMs: ctx.env.REDIS_COMMAND_TIMEOUT_MS,
         onError: (err) => ctx.log.warn({ err }, 'socket.io Redis connection error'),
       });
       opsRealtime = attachOpsNamespace(realtime.io, {

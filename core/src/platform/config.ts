@@ -28,6 +28,8 @@ const envSchema = z.object({
   REDIS_URL: z.string().optional(),
   /** Namespaces this deployment's socket.io channels on a shared Redis. */
   REDIS_KEY_PREFIX: z.string().default('jiangxin'),
+  /** A Redis command of the L2 cache or the socket.io adapter slower than this fails (the cache then reads the database). */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).default(250),
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),

@@ -47,6 +47,7 @@ export async function createAppCache(ctx: AppContext): Promise<L2Cache> {
   const cache = new L2Cache({
     redisUrl: ctx.env.REDIS_URL,
     keyPrefix: ctx.env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: ctx.env.REDIS_COMMAND_TIMEOUT_MS,
     onError: (err) => ctx.log.warn({ err }, 'cache error'),
   });
   await cache.start();

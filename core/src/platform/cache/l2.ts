@@ -14,8 +14,17 @@ export interface L2CacheOptions {
   /** Safety net only: entries are invalidated by events, the TTL bounds what a lost message could cost. */
   ttlMs?: number;
   max?: number;
+  /**
+   * A Redis command slower than this fails, and the read goes to the database (default 250 ms). With no
+   * offline queue either, a Redis outage costs a read at most this long, never a stall.
+   */
+  commandTimeoutMs?: number;
+  /** Told of Redis failures, at most once per 10 s (an outage would otherwise log every read). */
   onError?: (err: unknown) => void;
 }
+
+/** How often a Redis failure is reported while an outage lasts. */
+const REPORT_EVERY_MS = 10_000;
 
 /**
  * A read-through cache for public read paths: an in-process LRU, and Redis behind it when REDIS_URL is
@@ -24,6 +33,11 @@ export interface L2CacheOptions {
  * publishes the keys; every instance drops them from its LRU and deletes them from Redis again, which
  * also removes a stale value another instance wrote while the change committed. A load that overlaps
  * any invalidation is returned but not stored.
+ *
+ * Redis is an accelerator, never a requirement (it fails open): while it is down or slow, reads go to
+ * the loader after at most `commandTimeoutMs`, invalidations apply here at once and are kept to be sent
+ * to Redis (deleted there and published) when it is back, and since the other instances may have missed
+ * invalidations meanwhile, each instance empties its in-process layer when its subscription comes back.
  */
 export class L2Cache {
   private readonly local: LRUCache<string, string>;
@@ -32,6 +46,13 @@ export class L2Cache {
   private pub: Redis | undefined;
   private sub: Redis | undefined;
   private epoch = 0;
+  /** Invalidations Redis has not taken yet (it was down): sent when it is back. */
+  private readonly pendingKeys = new Set<string>();
+  private readonly pendingTags = new Set<string>();
+  private lastReportAt = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private subscribedOnce = false;
+  private closed = false;
   private readonly prefix: string;
   private readonly channel: string;
   private readonly ttlMs: number;
@@ -48,26 +69,59 @@ export class L2Cache {
     });
   }
 
+  /** Connects to Redis when configured. Redis being down does not stop the start: it is used once it is up. */
   async start(): Promise<void> {
     if (!this.opts.redisUrl) return;
-    this.pub = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    this.sub = this.pub.duplicate();
+    this.pub = new Redis(this.opts.redisUrl, {
+      lazyConnect: true,
+      // Fail at once while disconnected (no queue to wait in), and give up on a silent server quickly.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: this.opts.commandTimeoutMs ?? 250,
+      // Keep trying to come back, at most every 2 s.
+      retryStrategy: (times) => Math.min(200 * times, 2000),
+    });
+    // The subscriber holds no commands to time out (a subscription waits for messages by design).
+    this.sub = this.pub.duplicate({ commandTimeout: undefined });
     for (const r of [this.pub, this.sub]) r.on('error', (err) => this.onError(err));
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
+    this.pub.on('ready', () => void this.flushPending());
+    this.sub.on('ready', () => {
+      // Back after a break: invalidations published meanwhile never reached us, so nothing held in this
+      // process can be trusted. Subscribing again is harmless if the client already resubscribed.
+      if (this.subscribedOnce) this.dropAllLocal();
+      this.sub?.subscribe(this.channel).then(
+        () => {
+          this.subscribedOnce = true;
+        },
+        (err) => this.onError(err),
+      );
+    });
     this.sub.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
         const keys = JSON.parse(message) as string[];
         this.dropLocal(keys);
-        if (keys.length) void this.pub?.del(...keys.map((k) => this.prefix + k)).catch(this.onError);
+        if (keys.length && this.redisReady)
+          void this.pub?.del(...keys.map((k) => this.prefix + k)).catch(this.onError);
       } catch (err) {
         this.onError(err);
       }
     });
-    await this.sub.subscribe(this.channel);
+    await Promise.all(
+      [this.pub, this.sub].map((r) => r.connect().catch((err: unknown) => this.onError(err))),
+    );
   }
 
-  private readonly onError = (err: unknown) => this.opts.onError?.(err);
+  private get redisReady(): boolean {
+    return this.pub?.status === 'ready';
+  }
+
+  private readonly onError = (err: unknown) => {
+    const now = Date.now();
+    if (now - this.lastReportAt < REPORT_EVERY_MS) return;
+    this.lastReportAt = now;
+    this.opts.onError?.(err);
+  };
 
   /** The cached value of `key`, or `load()`'s (stored when not null). */
   async get<T>(key: string, load: () => Promise<T | null>, tags: (v: T) => string[] = () => []) {
@@ -77,7 +131,7 @@ export class L2Cache {
       return JSON.parse(hit) as T;
     }
     const epoch = this.epoch;
-    if (this.pub) {
+    if (this.pub && this.redisReady) {
       try {
         const shared = await this.pub.get(this.prefix + key);
         if (shared !== null) {
@@ -96,7 +150,7 @@ export class L2Cache {
     const json = JSON.stringify(value);
     const valueTags = tags(value);
     this.storeLocal(key, json, valueTags);
-    if (this.pub) {
+    if (this.pub && this.redisReady) {
       const multi = this.pub.multi().set(this.prefix + key, json, 'PX', this.ttlMs);
       for (const t of valueTags)
         multi.sadd(`${this.prefix}tag:${t}`, key).pexpire(`${this.prefix}tag:${t}`, this.ttlMs);
@@ -105,22 +159,64 @@ export class L2Cache {
     return value;
   }
 
-  /** Drops entries here and (with Redis) on every instance. */
+  /**
+   * Drops entries here at once and (with Redis) on every instance. Redis being down does not keep a stale
+   * value here, and what Redis could not take is sent when it is back (a rejection still reports it).
+   */
   async invalidate(inv: Invalidation): Promise<void> {
-    const keys = new Set(inv.keys ?? []);
-    for (const t of inv.tags ?? []) for (const k of this.tagIndex.get(t) ?? []) keys.add(k);
-    if (this.pub && inv.tags?.length) {
-      const tagKeys = inv.tags.map((t) => `${this.prefix}tag:${t}`);
-      const members = await Promise.all(tagKeys.map((k) => this.pub!.smembers(k)));
-      for (const m of members) for (const k of m) keys.add(k);
-      await this.pub.del(...tagKeys);
-    }
-    const list = [...keys];
+    const local = new Set(inv.keys ?? []);
+    for (const t of inv.tags ?? []) for (const k of this.tagIndex.get(t) ?? []) local.add(k);
     this.stats.invalidations += 1;
-    this.dropLocal(list);
-    if (this.pub && list.length) {
-      await this.pub.del(...list.map((k) => this.prefix + k));
-      await this.pub.publish(this.channel, JSON.stringify(list));
+    this.dropLocal([...local]);
+    if (!this.pub) return;
+    for (const k of inv.keys ?? []) this.pendingKeys.add(k);
+    for (const t of inv.tags ?? []) this.pendingTags.add(t);
+    if (this.redisReady) await this.flushPending(true);
+    else this.flushLater();
+  }
+
+  /**
+   * Tries the kept invalidations again in a second: a reconnect flushes them too, but a partition that
+   * heals without the connection ever dropping gives no reconnect.
+   */
+  private flushLater(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.redisReady) void this.flushPending();
+      else this.flushLater();
+    }, 1000);
+    this.flushTimer.unref();
+  }
+
+  /** Sends the invalidations Redis has not taken: tag members and keys deleted, the keys published. */
+  private async flushPending(rethrow = false): Promise<void> {
+    const pub = this.pub;
+    if (!pub || (!this.pendingKeys.size && !this.pendingTags.size)) return;
+    const keys = new Set(this.pendingKeys);
+    const tags = [...this.pendingTags];
+    this.pendingKeys.clear();
+    this.pendingTags.clear();
+    try {
+      if (tags.length) {
+        const tagKeys = tags.map((t) => `${this.prefix}tag:${t}`);
+        const members = await Promise.all(tagKeys.map((k) => pub.smembers(k)));
+        for (const m of members) for (const k of m) keys.add(k);
+        await pub.del(...tagKeys);
+      }
+      const list = [...keys];
+      if (list.length) {
+        await pub.del(...list.map((k) => this.prefix + k));
+        await pub.publish(this.channel, JSON.stringify(list));
+        // A read that went to Redis while this was on its way may have stored the old value here.
+        this.dropLocal(list);
+      }
+    } catch (err) {
+      for (const k of keys) this.pendingKeys.add(k);
+      for (const t of tags) this.pendingTags.add(t);
+      this.onError(err);
+      this.flushLater();
+      if (rethrow) throw err;
     }
   }
 
@@ -139,6 +235,11 @@ export class L2Cache {
     for (const k of keys) this.local.delete(k);
   }
 
+  private dropAllLocal() {
+    this.epoch += 1;
+    this.local.clear();
+  }
+
   private untag(key: string) {
     for (const t of this.keyTags.get(key) ?? []) {
       const set = this.tagIndex.get(t);
@@ -148,6 +249,8 @@ export class L2Cache {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.flushTimer);
     this.local.clear();
     await Promise.all(
       [this.sub, this.pub].filter((r): r is Redis => !!r).map((r) => r.quit().catch(() => r.disconnect())),

@@ -3,7 +3,7 @@ import { SOCKET_EVENT } from '@jiangxin/shared/events';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { Db } from '../db/database';
 import type { EventDispatcher, SequencedEvent } from '../events/dispatcher';
 import type { AccessTokens } from '../http/auth';
@@ -23,16 +23,36 @@ export async function attachRealtime(opts: {
   dispatcher: EventDispatcher;
   redisUrl?: string | undefined;
   redisKeyPrefix?: string;
+  /** A publish slower than this fails (default 250 ms). */
+  redisCommandTimeoutMs?: number;
   onError?: (err: unknown) => void;
 }) {
   const io = new Server(opts.server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const redis: Redis[] = [];
   if (opts.redisUrl) {
-    const pub = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    const sub = pub.duplicate();
+    const onError = (err: unknown) => opts.onError?.(err);
+    // Publishing must never wait on Redis (an emit is fire-and-forget): no offline queue, a short timeout.
+    const pub = new Redis(opts.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: opts.redisCommandTimeoutMs ?? 250,
+      retryStrategy: (times) => Math.min(200 * times, 2000),
+    });
+    // Subscriptions wait for Redis as long as it takes (and are restored after each reconnect).
+    const sub = pub.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     // A dropped Redis connection reconnects by itself; report it rather than crash on an unhandled event.
-    for (const r of [pub, sub]) r.on('error', (err) => opts.onError?.(err));
-    await Promise.all([pub.connect(), sub.connect()]);
+    for (const r of [pub, sub]) r.on('error', onError);
+    // The adapter publishes and subscribes without handling a refusal; while Redis is down each would
+    // be an unhandled rejection, which ends a Node process.
+    catchRejections(pub, ['publish'], onError);
+    catchRejections(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], onError);
+    // Redis being down does not stop the start: live events reach this instance's sockets meanwhile.
+    await Promise.all([pub.connect().catch(onError), sub.connect().catch(onError)]);
     redis.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: `${opts.redisKeyPrefix ?? 'jiangxin'}:socket.io` }));
   }
@@ -49,7 +69,20 @@ export async function attachRealtime(opts: {
     }
   });
 
-  io.on('connection', async (socket) => {
+  io.on('connection', (socket) => {
+    // The database may be unreachable (an outage): the socket stays, and the replay is tried again
+    // until it answers (live events reach the socket meanwhile, so some may come before the replay).
+    const replay = (attempt: number) => {
+      replayMissed(socket).catch((err: unknown) => {
+        opts.onError?.(err);
+        if (socket.connected)
+          setTimeout(() => socket.connected && replay(attempt + 1), Math.min(10_000, 500 * 2 ** attempt));
+      });
+    };
+    replay(0);
+  });
+
+  async function replayMissed(socket: Socket): Promise<void> {
     const userId = socket.data['userId'] as number;
     await socket.join(`user:${userId}`);
     const lastSeq = Number(socket.handshake.auth['lastSeq']);
@@ -76,7 +109,7 @@ export async function attachRealtime(opts: {
         });
       }
     }
-  });
+  }
 
   const unsubscribe = opts.dispatcher.subscribe((events: SequencedEvent[]) => {
     for (const e of events) {
@@ -94,4 +127,21 @@ export async function attachRealtime(opts: {
       await Promise.all(redis.map((r) => r.quit().catch(() => r.disconnect())));
     },
   };
+}
+
+/**
+ * Attaches a rejection handler to every promise the named methods of `client` return (the callers still
+ * get the same promise): for libraries that call them without handling a refusal.
+ */
+function catchRejections(client: Redis, methods: readonly string[], onError: (err: unknown) => void): void {
+  const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of methods) {
+    const original = target[name]!.bind(client);
+    target[name] = (...args: unknown[]) => {
+      const result = original(...args);
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(undefined, onError);
+      return result;
+    };
+  }
 }
