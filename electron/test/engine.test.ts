@@ -7,8 +7,8 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../core/src/test/client';
 import { type StaffMember, signUpStaff } from '../../core/src/test/factories/staff';
-import { startTestApp, type TestApp } from '../../core/src/test/harness';
-import { type NetworkLink, startLink } from './proxy';
+import { backend, startTestApp, type TestApp } from '../../core/src/test/harness';
+import { type NetworkLink, startLink } from '../../core/src/test/proxy';
 import {
   consoleDigest,
   coreDigest,
@@ -207,6 +207,64 @@ describe('console engine against a real core', () => {
     await reopened.call('outbox.dismiss', { id: failed!.id });
     expect(await outbox(reopened)).toEqual([]);
   });
+
+  // The core up, its database down (a TCP link the test cuts sits in front of PostgreSQL): PostgreSQL only.
+  it.skipIf(backend !== 'postgres')(
+    'the core’s database down: 服务暂不可用, an action is kept in the outbox (not failed) and sent once it is back',
+    async () => {
+      const pg = await startLink(process.env['TEST_DATABASE_URL']!);
+      links.push(pg);
+      const core = await startTestApp({ dbVia: (url) => pg.via(url) });
+      try {
+        const member = await signUpStaff(core, ['moderator'], '审核小周');
+        const e = await signedIn(core.url, member);
+        await online(e);
+        const [a] = await openCases(core, 1, '数据库中断');
+        await until(
+          'the case',
+          async () => (await e.call('cases.list', { q: '数据库中断', limit: 5 })).total === 1,
+        );
+
+        await pg.down();
+        // The socket to the core is still up: the claim goes out, the core answers 503.
+        const claim = await e.call('cases.claim', { caseId: a, version: 1 });
+        expect(claim).toMatchObject({ queued: true, outboxId: expect.any(Number) });
+        const unavailable = await until('unavailable', async () => {
+          const s = await e.call('sync.status');
+          return s.state === 'unavailable' ? s : null;
+        });
+        expect(unavailable?.problem).toEqual({
+          zh: '服务暂不可用，请稍后再试',
+          en: 'The service is temporarily unavailable; try again shortly',
+        });
+        // A call that needs the core now is refused with the core's words, not "cannot connect".
+        const refused = await e.engine.dispatch('staff.directory', { kind: 'listing_review' });
+        expect(refused).toMatchObject({
+          ok: false,
+          problem: { code: 'service_unavailable', status: 503, message: { zh: '服务暂不可用，请稍后再试' } },
+        });
+        // Reads go on from the cache; the action waits, pending rather than failed.
+        expect((await e.call('cases.list', { q: '数据库中断', limit: 5 })).total).toBe(1);
+        await new Promise((r) => setTimeout(r, 1500));
+        expect((await outbox(e)).map((i) => [i.label.zh, i.state])).toEqual([[`认领工单 #${a}`, 'pending']]);
+        expect(
+          e.events.some(
+            (x) => x.event === 'notify' && (x.payload as { kind: string }).kind === 'action_failed',
+          ),
+        ).toBe(false);
+
+        await pg.up();
+        await online(e);
+        await until('the outbox is sent', async () => (await outbox(e)).length === 0);
+        const detail = await member.api.get<CaseDetail>(`/ops/cases/${a}`);
+        expect(detail.body.case).toMatchObject({ status: 'open', assigneeId: member.userId, version: 2 });
+        expect(detail.body.history.filter((h) => h.action === 'claimed')).toHaveLength(1);
+      } finally {
+        await pg.up();
+        await core.close();
+      }
+    },
+  );
 
   it('notifies a case a colleague assigns to me, not the ones I already held at sign-in', async () => {
     const [held, handed] = await openCases(t, 2, '分配通知');

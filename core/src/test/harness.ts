@@ -10,7 +10,7 @@ import { MemorySmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import { type Env, loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
-import { type Db, openDb } from '../platform/db/database';
+import { type Db, type OpenDbOptions, openDb } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrate';
 import { AccessTokens } from '../platform/http/auth';
 
@@ -22,11 +22,21 @@ export const backend: 'pglite' | 'postgres' =
  * A fresh, migrated database of the current backend: an in-memory PGlite, or a new database on the test
  * PostgreSQL server (TEST_DATABASE_URL) that `drop()` removes. Nothing depends on leftovers.
  */
-export async function createTestDb(): Promise<{ db: Db; drop(): Promise<void> }> {
+export async function createTestDb(
+  opts: {
+    /**
+     * PostgreSQL: rewrites the URL the returned handle connects with, e.g. through a test's proxy so the
+     * test can cut it (`link.via`). Creating, migrating and dropping the database stay direct.
+     */
+    via?: (url: string) => string;
+    /** PostgreSQL: the time bounds the runtime gives its pool (see `openDb`); none unless given. */
+    bounds?: Pick<OpenDbOptions, 'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs'>;
+  } = {},
+): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
   if (backend === 'pglite') {
     const db = await openDb({ url: 'memory://' });
     await migrateToLatest(db);
-    return { db, drop: () => db.close() };
+    return { db, url: null, drop: () => db.close() };
   }
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) throw new Error('JX_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
@@ -37,10 +47,19 @@ export async function createTestDb(): Promise<{ db: Db; drop(): Promise<void> }>
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDb({ url: url.toString(), poolSize: 10 });
+  let db = await openDb({ url: url.toString(), poolSize: 10 });
   await migrateToLatest(db);
+  if (opts.via || opts.bounds) {
+    await db.close();
+    db = await openDb({
+      url: opts.via ? opts.via(url.toString()) : url.toString(),
+      poolSize: 10,
+      ...opts.bounds,
+    });
+  }
   return {
     db,
+    url: url.toString(),
     async drop() {
       await db.close();
       const a = new pg.Client({ connectionString: adminUrl });
@@ -72,6 +91,8 @@ export interface TestApp {
   ctx: AppContext;
   app: App;
   db: Db;
+  /** The database's direct URL (PostgreSQL; null on PGlite), for checks that must not go through a cut link. */
+  dbUrl: string | null;
   clock: TestClock;
   sms: MemorySmsSender;
   /** Base URL of the listening core (127.0.0.1, random port). */
@@ -95,11 +116,15 @@ export async function startTestApp(
     env?: Partial<Record<keyof Env, string>>;
     /** Run as a second instance on another test app's database (scale-out tests). */
     shareDbWith?: TestApp;
+    /**
+     * The core's database connections go through this rewrite of the database URL (a test's proxy, see
+     * `createTestDb`), with the runtime's time bounds from DB_*_TIMEOUT_MS: the fault suites cut it.
+     */
+    dbVia?: (url: string) => string;
+    /** The sandbox gateway's time scale (default 60 000: every notification retry within ~1.5 s). */
+    sandboxTimeScale?: number;
   } = {},
 ): Promise<TestApp> {
-  const { db, drop } = opts.shareDbWith
-    ? { db: opts.shareDbWith.db, drop: async () => {} }
-    : await createTestDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
   // Every test user signs up from 127.0.0.1: lift the per-address sign-up limit unless a test sets it.
   const env = loadEnv({
@@ -115,6 +140,24 @@ export async function startTestApp(
     JOBS_ENABLED: 'false',
     ...opts.env,
   });
+  const {
+    db,
+    url: dbUrl,
+    drop,
+  } = opts.shareDbWith
+    ? { db: opts.shareDbWith.db, url: opts.shareDbWith.dbUrl, drop: async () => {} }
+    : await createTestDb(
+        opts.dbVia
+          ? {
+              via: opts.dbVia,
+              bounds: {
+                connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+                statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+                queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+              },
+            }
+          : {},
+      );
   const clock = new TestClock();
   const sms = new MemorySmsSender();
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -126,7 +169,7 @@ export async function startTestApp(
   if (opts.payments) {
     const { startSandbox } = await import('../sandbox/index');
     const { createGateways } = await import('../modules/payments/config');
-    sandbox = await startSandbox({ port: 0, timeScale: 60_000, log });
+    sandbox = await startSandbox({ port: 0, timeScale: opts.sandboxTimeScale ?? 60_000, log });
     gateways = createGateways(env, sandbox.credentials);
   }
   const boot = async (port: number) => {
@@ -164,6 +207,7 @@ export async function startTestApp(
       return running().app;
     },
     db,
+    dbUrl,
     clock,
     sms,
     url: current.url,

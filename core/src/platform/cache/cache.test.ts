@@ -3,6 +3,7 @@ import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
 import { eventually } from '../../test/flows';
 import { startScaledOutPair, type TestApp } from '../../test/harness';
+import { startLink } from '../../test/proxy';
 import { unsequenced } from '../realtime/ops-test-kit';
 import { appCache, cacheInvalidationsFor } from './index';
 import { L2Cache } from './l2';
@@ -114,6 +115,49 @@ describe.skipIf(!redisUrl)(
         async () => (await anon.get(`/services/${serviceId}`)).body.freelancer.nickname === '新木匠',
       );
       expect((await new ApiClient(a.url).get(`/users/${seller.userId}`)).body.nickname).toBe('新木匠');
+    });
+  },
+);
+
+describe.skipIf(!redisUrl)(
+  `L2 cache through a Redis outage${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
+  () => {
+    it('fails open without stalls, keeps invalidations for Redis, and forgets what it held when Redis returns', async () => {
+      const link = await startLink(redisUrl!);
+      const keyPrefix = `jxtest-${Math.random().toString(36).slice(2, 10)}`;
+      const cache = new L2Cache({ redisUrl: link.via(redisUrl!), keyPrefix, commandTimeoutMs: 200 });
+      const other = new L2Cache({ redisUrl: redisUrl!, keyPrefix });
+      try {
+        await cache.start();
+        await other.start();
+        let version = 1;
+        const load = async () => ({ name: `v${version}`, sellerId: 3 });
+        const tags = (v: { sellerId: number }) => [`user:${v.sellerId}`];
+        expect(await cache.get('service:1', load, tags)).toEqual({ name: 'v1', sellerId: 3 });
+        await eventually(
+          async () => (await other.get<{ name: string }>('service:1', async () => null))?.name === 'v1',
+        );
+
+        for (const cut of ['down', 'stall'] as const) {
+          await (cut === 'down' ? link.down() : link.stall());
+          version += 1;
+          // The change commits meanwhile: dropped here at once, although Redis cannot hear of it.
+          const started = Date.now();
+          await cache.invalidate({ tags: ['user:3'] }).catch(() => {});
+          expect(await cache.get('service:1', load, tags), cut).toEqual({ name: `v${version}`, sellerId: 3 });
+          expect(await cache.get('service:2', load), cut).toEqual({ name: `v${version}`, sellerId: 3 });
+          expect(Date.now() - started, `${cut}: no stall`).toBeLessThan(1500);
+          await link.up();
+          // Back: the kept invalidation reaches Redis and the other instance; nothing stale survives.
+          await eventually(async () => (await other.get('service:1', load, tags))?.name === `v${version}`);
+          await eventually(async () => (await cache.get('service:1', load, tags))?.name === `v${version}`);
+        }
+      } finally {
+        await link.up();
+        await cache.close();
+        await other.close();
+        await link.close();
+      }
     });
   },
 );
