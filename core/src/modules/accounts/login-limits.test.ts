@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, uniqueName } from '../../test/client';
+import { ApiClient, signUp, uniqueName } from '../../test/client';
 import { startTestApp, type TestApp } from '../../test/harness';
 
 // Sign-in limits (issue 11, finding 1). Every test user signs in from 127.0.0.1; with TRUST_PROXY the
@@ -148,6 +148,47 @@ describe('sign-in limits per address and service', () => {
     expect(paused.status).toBe(429);
     expect(paused.body.detail).toMatch(/paused/);
     expect(Number(paused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('sign-in and writes while Redis is unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Nothing listens on port 1: the limit counters fall back to this process at once.
+    t = await startTestApp({
+      env: {
+        REDIS_URL: 'redis://127.0.0.1:1',
+        LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3',
+        WRITE_LIMIT_PER_MINUTE: '5',
+      },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('signs in, writes and still limits (per instance) instead of failing, and /readyz says Redis is down', async () => {
+    const api = new ApiClient(t.url);
+    const started = Date.now();
+    const { api: me, tokens } = await signUp(api);
+    expect((await api.post('/auth/login', { login: tokens.user.username, password: RIGHT })).status).toBe(
+      200,
+    );
+    const statuses = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await api.post('/auth/login', { login: tokens.user.username, password: WRONG })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const writes = [];
+    for (let i = 0; i < 6; i++)
+      writes.push(
+        (await me.post('/support/conversations', { subject: `问题${i}`, message: '请问怎么开发票？' }))
+          .status,
+      );
+    expect(writes.slice(0, 5).every((s) => s === 200 || s === 201)).toBe(true);
+    expect(writes[5]).toBe(429);
+    // None of this waited on the dead Redis (each call is a few ms; a stall was 0.9–9.5 s).
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const ready = await api.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'degraded', database: 'up', redis: 'down' });
   });
 });
 

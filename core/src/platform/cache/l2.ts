@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { closeRedis } from '../redis/close';
 
 export interface Invalidation {
   keys?: readonly string[];
@@ -252,8 +253,6 @@ export class L2Cache {
     this.closed = true;
     clearTimeout(this.flushTimer);
     this.local.clear();
-    await Promise.all(
-      [this.sub, this.pub].filter((r): r is Redis => !!r).map((r) => r.quit().catch(() => r.disconnect())),
-    );
+    await Promise.all([this.sub, this.pub].map(closeRedis));
   }
 }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { closeRedis } from '../redis/close';
 
 /** One counter's state after a hit: how many hits its window holds and how long the window has left. */
 export interface CounterHit {
@@ -95,7 +96,7 @@ export class LimitCounters {
   }
 
   async close(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    await closeRedis(this.redis);
   }
 
   private key(key: string): string {

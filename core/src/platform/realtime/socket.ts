@@ -7,6 +7,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Db } from '../db/database';
 import type { EventDispatcher, SequencedEvent } from '../events/dispatcher';
 import type { AccessTokens } from '../http/auth';
+import { closeRedis } from '../redis/close';
 
 const REPLAY_LIMIT = 1000;
 
@@ -124,7 +125,7 @@ export async function attachRealtime(opts: {
     async close() {
       unsubscribe();
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await Promise.all(redis.map((r) => r.quit().catch(() => r.disconnect())));
+      await Promise.all(redis.map(closeRedis));
     },
   };
 }
