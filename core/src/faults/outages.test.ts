@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,7 @@ describe.skipIf(skip !== null)(`dependency outages under load${skip ? ` (skipped
   let seller: Awaited<ReturnType<typeof signUp>>;
   let serviceIds: number[];
   let socket: Socket;
+  const redisPrefix = `jxfault-${randomBytes(4).toString('hex')}`;
   const liveEvents: number[] = [];
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown) => {
@@ -92,7 +94,7 @@ describe.skipIf(skip !== null)(`dependency outages under load${skip ? ` (skipped
       dbVia: (url) => pgLink.via(url),
       env: {
         REDIS_URL: redisLink.via(redisUrl!),
-        REDIS_KEY_PREFIX: `jxfault-${randomBytes(4).toString('hex')}`,
+        REDIS_KEY_PREFIX: redisPrefix,
         // Background jobs on, often: the suite checks pg-boss survives and resumes.
         JOBS_ENABLED: 'true',
         JOB_INTERVAL_SECONDS: '1',
@@ -143,6 +145,13 @@ describe.skipIf(skip !== null)(`dependency outages under load${skip ? ` (skipped
     await t?.close();
     await pgLink?.close();
     await redisLink?.close();
+    // The limit counters and cache entries this run left in Redis (they would expire within the hour).
+    if (redisUrl) {
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${redisPrefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
     process.off('unhandledRejection', onRejection);
   });
 
