@@ -462,7 +462,8 @@ interface Req {
   params: Record<string, string>;
   query: [string, string][];
   headers: Record<string, string>;
-  body: { json: unknown } | { raw: RawBody } | null;
+  /** `json` sent as JSON, or (`form`) its fields as application/x-www-form-urlencoded. */
+  body: { json: unknown; form?: true } | { raw: RawBody } | null;
 }
 type Mutation = {
   where:
@@ -524,6 +525,35 @@ function callersOf(o: Operation): fc.Arbitrary<Caller> {
     return fc.constantFrom<Caller>('anonymous', 'anonymous', 'userA');
   return fc.constantFrom<Caller>('userA', 'userA', 'userB', 'userB', 'anonymous');
 }
+
+/**
+ * An unsigned gateway notification (the notify routes have no body schema: the adapter reads the raw
+ * text): Alipay's form fields or WeChat Pay's JSON envelope, with plausible or bad values.
+ */
+const notifyValue = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('JX20261127000001', 'TRADE_SUCCESS', '1.00', 'abc') },
+  { weight: 1, arbitrary: badString },
+);
+const notification: fc.Arbitrary<Req['body']> = fc.oneof(
+  fc
+    .record({
+      out_trade_no: notifyValue,
+      trade_no: notifyValue,
+      trade_status: fc.constantFrom('TRADE_SUCCESS', 'TRADE_CLOSED', 'WAIT_BUYER_PAY'),
+      total_amount: fc.constantFrom('1.00', '500.00', '0.01'),
+      app_id: notifyValue,
+      sign_type: fc.constant('RSA2'),
+      sign: notifyValue,
+    })
+    .map((json) => ({ json, form: true as const })),
+  fc
+    .record({
+      id: notifyValue,
+      event_type: fc.constant('TRANSACTION.SUCCESS'),
+      resource: fc.record({ ciphertext: notifyValue, nonce: notifyValue, associated_data: notifyValue }),
+    })
+    .map((json) => ({ json })),
+);
 
 /**
  * Valid bodies for operations whose schema a generator rarely satisfies (three ordered packages, a
@@ -602,14 +632,16 @@ function baseRequest(o: Operation): fc.Arbitrary<Req> {
   const bodySchema = bodySchemaOf(o);
   const body: fc.Arbitrary<Req['body']> = isPerform
     ? fc.constant(null) // filled per action below
-    : bodySchema
-      ? (EXAMPLES[`${o.method} ${o.path}`]
-          ? fc.oneof(EXAMPLES[`${o.method} ${o.path}`]!(), plausible(bodySchema))
-          : plausible(bodySchema)
-        ).map((json) => ({ json: structuredClone(json) ?? {} }))
-      : o.method === 'GET' || o.method === 'DELETE'
-        ? fc.constant(null)
-        : fc.constant({ json: {} });
+    : o.path.endsWith('/notify')
+      ? notification
+      : bodySchema
+        ? (EXAMPLES[`${o.method} ${o.path}`]
+            ? fc.oneof(EXAMPLES[`${o.method} ${o.path}`]!(), plausible(bodySchema))
+            : plausible(bodySchema)
+          ).map((json) => ({ json: structuredClone(json) ?? {} }))
+        : o.method === 'GET' || o.method === 'DELETE'
+          ? fc.constant(null)
+          : fc.constant({ json: {} });
 
   return fc
     .record({ caller: callersOf(o), params, query, body })
@@ -731,7 +763,7 @@ function mutate(o: Operation, req: Req, m: Mutation): Req {
         else if (m.kind === 'wrap') parent[last] = m.pick % 2 ? [parent[last]] : { value: parent[last] };
         else parent[last] = typeof parent[last] === 'string' ? asString : m.value;
       }
-      r.body = { json };
+      r.body = r.body && 'form' in r.body ? { json, form: true } : { json };
       break;
     }
   }
@@ -779,6 +811,11 @@ async function send(o: Operation, r: Req) {
   if (r.body && 'raw' in r.body) {
     headers['content-type'] = r.body.raw.contentType;
     body = r.body.raw.text;
+  } else if (r.body && 'form' in r.body && r.body.json && typeof r.body.json === 'object') {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = Object.entries(r.body.json)
+      .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(typeof v === 'string' ? v : JSON.stringify(v))}`)
+      .join('&');
   } else if (r.body) {
     let json = r.body.json;
     if (

@@ -237,6 +237,34 @@ describe('what the fuzz test found', () => {
     expect(res.body.code).toBe('payload_too_large');
   });
 
+  it('an Alipay notification with NUL, raw or percent-encoded, is a 400 and is not logged (was a 500)', async () => {
+    const logged = async () =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM payment_notifications`.execute(t.db.read))
+        .rows[0]!.n;
+    const before = await logged();
+    for (const [body, field] of [
+      ['out_trade_no=JX1%00&trade_status=TRADE_SUCCESS&sign=x', 'body.out_trade_no'],
+      ['out_trade_no=JX1\u0000&sign=x', 'body'],
+    ] as const) {
+      const res = await new ApiClient(t.url).request('POST', '/payments/alipay/notify', body, {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expectRefusal(res, field);
+    }
+    expect(await logged()).toBe(before);
+    // An unsigned notification without NUL is still answered the Alipay way, and logged.
+    const unsigned = await new ApiClient(t.url).request(
+      'POST',
+      '/payments/alipay/notify',
+      'out_trade_no=JX1&sign=x',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect([unsigned.status, unsigned.body]).toEqual([200, 'failure']);
+    expect(await logged()).toBe(before + 1);
+  });
+
   it('a WeChat Pay notification that cannot be verified is refused with a 4xx FAIL (was 500)', async () => {
     const res = await new ApiClient(t.url).post('/payments/wechat/notify', { id: 'x' });
     expect(res.status).toBe(400);

@@ -88,8 +88,22 @@ export async function createHttpServer(opts: {
     (req, body: Buffer, done) => {
       try {
         const text = decodeUtf8(body);
+        const fields = [...new URLSearchParams(text)];
+        // Forms reach no zod schema (only gateway notifications use them, read from the raw text), and
+        // PostgreSQL cannot store NUL: refuse it here, raw or percent-encoded, before anything is logged.
+        const nulField = text.includes('\u0000')
+          ? ''
+          : fields.find(([k, v]) => `${k}${v}`.includes('\u0000'))?.[0].replaceAll('\u0000', '');
+        if (nulField !== undefined) {
+          throw new AppError(
+            'validation_failed',
+            { zh: '请求体含有 NUL 字符', en: 'The body contains a NUL character' },
+            undefined,
+            [{ field: nulField ? `body.${nulField}` : 'body', message: 'must not contain NUL' }],
+          );
+        }
         req.rawBody = text;
-        done(null, Object.fromEntries(new URLSearchParams(text)));
+        done(null, Object.fromEntries(fields));
       } catch (err) {
         done(err as Error);
       }
