@@ -73,6 +73,7 @@ export async function buildApp(ctx: AppContext) {
     redisUrl: ctx.env.REDIS_URL,
     prefix: ctx.env.REDIS_KEY_PREFIX,
     log: ctx.log,
+    commandTimeoutMs: ctx.env.REDIS_COMMAND_TIMEOUT_MS,
   });
   await http.register(rateLimit, {
     global: false,
@@ -87,7 +88,8 @@ export async function buildApp(ctx: AppContext) {
   // limits count per instance and live events reach only the consoles on this instance (they catch up
   // through sync), so the answer stays 200 but says `degraded` and names Redis.
   http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const redis = counters.usesRedis ? (counters.backend === 'redis' ? 'up' : 'down') : 'not_configured';
+    const redisState = async () => ((await counters.probe()) === 'redis' ? 'up' : 'down');
+    const redis = counters.usesRedis ? await redisState() : 'not_configured';
     try {
       await sql`SELECT 1`.execute(ctx.db.write);
     } catch (err) {

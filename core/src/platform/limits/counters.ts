@@ -36,6 +36,8 @@ export class LimitCounters {
   private readonly local = new Map<string, { count: number; resetAt: number }>();
   private hitsSincePrune = 0;
   private lastWarnAt = 0;
+  /** After a failed or timed-out command, Redis is skipped until then (a partition must not cost every hit a timeout). */
+  private suspectUntil = 0;
 
   constructor(
     private readonly opts: {
@@ -43,8 +45,10 @@ export class LimitCounters {
       /** Key namespace on a shared Redis (REDIS_KEY_PREFIX). */
       prefix: string;
       log: Logger;
-      /** A Redis command slower than this falls back to the local counters. */
+      /** A Redis command slower than this falls back to the local counters (REDIS_COMMAND_TIMEOUT_MS). */
       commandTimeoutMs?: number;
+      /** How long Redis is skipped after a failed command before it is tried again. */
+      retryAfterFailureMs?: number;
       /** Local counters kept at most (the oldest go first), so a flood of distinct keys cannot fill memory. */
       maxLocalKeys?: number;
       /** The clock (tests move it). */
@@ -65,9 +69,25 @@ export class LimitCounters {
     this.redis.connect().catch((err) => this.warn(err, 'limit counters: Redis not reachable at start'));
   }
 
-  /** Where counts go right now (for `/readyz` and the metrics). */
+  /** Where counts go right now (for the metrics; `/readyz` asks `probe()`). */
   get backend(): CounterBackend {
-    return this.redis?.status === 'ready' ? 'redis' : 'local';
+    return this.redis?.status === 'ready' && this.nowMs() >= this.suspectUntil ? 'redis' : 'local';
+  }
+
+  /**
+   * Asks Redis itself (a PING within the command timeout) rather than trusting the connection state: in a
+   * partition the socket stays open and looks ready while nothing answers.
+   */
+  async probe(): Promise<CounterBackend> {
+    if (this.redis?.status !== 'ready') return 'local';
+    try {
+      await this.redis.ping();
+      this.suspectUntil = 0;
+      return 'redis';
+    } catch (err) {
+      this.suspect(err as Error);
+      return 'local';
+    }
   }
 
   /** Whether Redis is configured at all. */
@@ -77,14 +97,14 @@ export class LimitCounters {
 
   /** Adds `by` to the counter `key` (a window of `windowMs` starts with its first hit) and answers its state. */
   async hit(key: string, windowMs: number, by = 1): Promise<CounterHit> {
-    if (this.redis?.status === 'ready') {
+    if (this.backend === 'redis' && this.redis) {
       try {
         const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<[number, number]>>)
           .jxHit!;
         const [count, ttlMs] = await run.call(this.redis, this.key(key), windowMs, by);
         return { count, ttlMs };
       } catch (err) {
-        this.warn(err as Error, 'limit counters: Redis command failed, counting locally');
+        this.suspect(err as Error);
       }
     }
     return this.hitLocal(key, windowMs, by);
@@ -99,12 +119,21 @@ export class LimitCounters {
     await closeRedis(this.redis);
   }
 
+  private suspect(err: Error): void {
+    this.suspectUntil = this.nowMs() + (this.opts.retryAfterFailureMs ?? 2000);
+    this.warn(err, 'limit counters: Redis command failed, counting locally');
+  }
+
+  private nowMs(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
   private key(key: string): string {
     return `${this.opts.prefix}:lim:${key}`;
   }
 
   private hitLocal(key: string, windowMs: number, by: number): CounterHit {
-    const now = this.opts.now?.() ?? Date.now();
+    const now = this.nowMs();
     if (++this.hitsSincePrune >= 1000) this.prune(now);
     let entry = this.local.get(key);
     if (!entry || entry.resetAt <= now) {
