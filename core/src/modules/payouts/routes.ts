@@ -7,9 +7,9 @@ import {
   withdrawalSchema,
 } from '@jiangxin/shared/ops/payouts';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { AppContext } from '../../platform/context';
 import { requireStaff, requireUser } from '../../platform/http/auth';
+import { idempotencyHeadersSchema } from '../../platform/http/idempotency';
 import { AppError, pickLang, toProblem } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
 import { performCaseAction } from '../cases/commands';
@@ -17,13 +17,6 @@ import { requestWithdrawal } from './commands';
 import { listWithdrawals } from './queries';
 
 const security = [{ bearer: [] }];
-const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .describe('required: 8–128 visible ASCII characters; a retry with the same key returns the first result'),
-});
-
 function idempotencyKey(req: FastifyRequest): string {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || !key) throw new AppError('idempotency_key_required');
@@ -40,7 +33,7 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
         security,
         summary:
           '申请提现 Withdraw from the available balance to Alipay / WeChat / a bank card (real-name verified; Idempotency-Key required)',
-        headers: idempotencyHeaders,
+        headers: idempotencyHeadersSchema,
         body: createWithdrawalBodySchema,
         response: { 201: withdrawalSchema, 200: withdrawalSchema },
       },

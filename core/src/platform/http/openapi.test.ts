@@ -92,11 +92,7 @@ const SAFE_FORMATS = new Set(['email', 'uuid', 'date-time', 'date', 'ipv4', 'ipv
  * Inputs allowed to stay bare, each with the reason. Keep this empty: use `text()`, `idQuery`,
  * `queryInt`, `isoInstantQuery` … from `shared/api/common.ts`, or a regex of your own.
  */
-const BARE_ALLOWED: Record<string, string> = {
-  // payouts/routes.ts is being reworked by others (lock order); runIdempotent checks the key with
-  // IDEMPOTENCY_KEY_PATTERN before any read or write. Switch the route to idempotencyHeadersSchema.
-  'POST /api/v1/wallet/withdrawals header:idempotency-key': 'checked by runIdempotent before any write',
-};
+const BARE_ALLOWED: Record<string, string> = {};
 
 /** The string nodes of one input that have nothing refusing control characters, and every pattern seen. */
 function auditInput(doc: OpenApiDoc, schema: JsonSchema | undefined, where: string) {
