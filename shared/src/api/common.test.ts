@@ -39,7 +39,9 @@ describe('text()', () => {
   it('allows line breaks and tabs in multi-line text, and nothing else of the controls', () => {
     const prose = text({ max: 50, multiline: true });
     expect(ok(prose, '第一行\n\t第二行').data).toBe('第一行\n\t第二行');
-    for (const bad of ['a\u0000', 'a\r\nb', '\u0007', '\u001b', '\u009b'])
+    // Line breaks from Windows (CR LF) and old Macs (CR) are kept as line feeds.
+    expect(ok(prose, '第一行\r\n第二行\r第三行').data).toBe('第一行\n第二行\n第三行');
+    for (const bad of ['a\u0000', '\u0007', '\u001b', '\u009b'])
       expect(refused(prose, bad), JSON.stringify(bad)).toBe(true);
   });
 

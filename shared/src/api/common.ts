@@ -10,7 +10,7 @@ import { z } from 'zod';
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const SINGLE_LINE_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
-/** Multi-line text: the same, but a line feed and a tab are allowed (not CR: send `\n` line breaks). */
+/** Multi-line text: the same, but a line feed and a tab are allowed (`text()` turns CR LF and CR into LF first). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const MULTI_LINE_PATTERN = /^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$/;
 /** Bidirectional embedding, override and isolate controls, and the LRM / RLM / ALM marks. */
@@ -25,7 +25,11 @@ export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
  * zod `.regex`, so it appears as `pattern` in the OpenAPI document, where a test checks every input.
  */
 export function text(opts: { min?: number; max: number; multiline?: boolean }) {
-  return textChecks(z.string(), opts);
+  // Windows and old Mac clients break lines with CR LF or CR: stored as one line feed, not refused.
+  return textChecks(
+    opts.multiline ? z.string().overwrite((s) => s.replace(/\r\n?/g, '\n')) : z.string(),
+    opts,
+  );
 }
 
 function textChecks(base: z.ZodString, opts: { min?: number; max: number; multiline?: boolean }) {
@@ -63,12 +67,16 @@ export function displayName(opts: { min?: number; max: number }) {
  * refused — argon2 and PostgreSQL both treat it as a terminator, so it could never be checked reliably.
  */
 export function password(opts: { min: number; max: number }) {
-  return z
-    .string()
-    .min(opts.min, { error: opts.min > 1 ? `must be at least ${opts.min} characters` : 'must not be empty' })
-    .max(opts.max, { error: `must be at most ${opts.max} characters` })
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
-    .regex(/^[^\u0000]*$/, { error: 'must not contain NUL characters' });
+  return (
+    z
+      .string()
+      .min(opts.min, {
+        error: opts.min > 1 ? `must be at least ${opts.min} characters` : 'must not be empty',
+      })
+      .max(opts.max, { error: `must be at most ${opts.max} characters` })
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+      .regex(/^[^\u0000]*$/, { error: 'must not contain NUL characters' })
+  );
 }
 
 /** A token the API issued (refresh tokens): visible ASCII only, so nothing else reaches a lookup. */
