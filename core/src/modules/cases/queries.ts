@@ -60,9 +60,12 @@ export async function getCaseRow(db: ReadDb | Tx, id: number): Promise<CaseRow |
 
 /** Locks the case row for the rest of the transaction. */
 export async function lockCase(tx: Tx, id: number): Promise<CaseRow | undefined> {
-  return (await tx.selectFrom('cases').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst()) as
-    | CaseRow
-    | undefined;
+  return (await tx
+    .selectFrom('cases')
+    .selectAll()
+    .where('id', '=', id)
+    .forNoKeyUpdate()
+    .executeTakeFirst()) as CaseRow | undefined;
 }
 
 export async function staffName(db: ReadDb | Tx, id: number | null): Promise<string | null> {

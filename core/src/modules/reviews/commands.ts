@@ -67,7 +67,12 @@ async function lockAggregates(
   order: { service_id: number; client_id: number; freelancer_id: number },
 ): Promise<void> {
   if (direction === 'client_to_freelancer') {
-    await tx.selectFrom('services').select('id').where('id', '=', order.service_id).forNoKeyUpdate().execute();
+    await tx
+      .selectFrom('services')
+      .select('id')
+      .where('id', '=', order.service_id)
+      .forNoKeyUpdate()
+      .execute();
     await tx
       .insertInto('freelancer_profiles')
       .values({ user_id: order.freelancer_id })
