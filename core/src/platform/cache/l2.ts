@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { closeRedis } from '../redis/close';
+import { closeRedis, failFastRedis } from '../redis/clients';
 
 export interface Invalidation {
   keys?: readonly string[];
@@ -73,15 +73,7 @@ export class L2Cache {
   /** Connects to Redis when configured. Redis being down does not stop the start: it is used once it is up. */
   async start(): Promise<void> {
     if (!this.opts.redisUrl) return;
-    this.pub = new Redis(this.opts.redisUrl, {
-      lazyConnect: true,
-      // Fail at once while disconnected (no queue to wait in), and give up on a silent server quickly.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.opts.commandTimeoutMs ?? 250,
-      // Keep trying to come back, at most every 2 s.
-      retryStrategy: (times) => Math.min(200 * times, 2000),
-    });
+    this.pub = failFastRedis(this.opts.redisUrl, this.opts.commandTimeoutMs);
     // The subscriber holds no commands to time out (a subscription waits for messages by design).
     this.sub = this.pub.duplicate({ commandTimeout: undefined });
     for (const r of [this.pub, this.sub]) r.on('error', (err) => this.onError(err));

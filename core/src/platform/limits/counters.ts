@@ -1,12 +1,15 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeRedis } from '../redis/close';
+import { closeRedis, failFastRedis } from '../redis/clients';
 
 /** One counter's state after a hit: how many hits its window holds and how long the window has left. */
 export interface CounterHit {
   count: number;
   ttlMs: number;
 }
+
+/** A client with `HIT_SCRIPT` defined as a command (ioredis adds it at run time, untyped). */
+type HitCommand = Redis & { jxHit(key: string, windowMs: number, by: number): Promise<[number, number]> };
 
 /** Where the counters live at this moment: Redis, or this process because Redis is unreachable or unset. */
 export type CounterBackend = 'redis' | 'local';
@@ -32,7 +35,7 @@ return {count, ttl}
  * N × instances, and counts made before the outage are not seen until Redis returns.
  */
 export class LimitCounters {
-  private readonly redis: (Redis & { jxHit?: unknown }) | undefined;
+  private readonly redis: HitCommand | undefined;
   private readonly local = new Map<string, { count: number; resetAt: number }>();
   private hitsSincePrune = 0;
   private lastWarnAt = 0;
@@ -56,15 +59,10 @@ export class LimitCounters {
     },
   ) {
     if (!opts.redisUrl) return;
-    this.redis = new Redis(opts.redisUrl, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.commandTimeoutMs ?? 250,
-      // Keep trying to come back, at most every 2 s.
-      retryStrategy: (times) => Math.min(200 * times, 2000),
-    });
-    this.redis.defineCommand('jxHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    const redis = failFastRedis(opts.redisUrl, opts.commandTimeoutMs);
+    // Sent once, then run by its digest (EVALSHA): the script that `jxHit` names.
+    redis.defineCommand('jxHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    this.redis = redis as HitCommand;
     this.redis.on('error', (err) => this.warn(err, 'limit counters: Redis connection error'));
     this.redis.connect().catch((err) => this.warn(err, 'limit counters: Redis not reachable at start'));
   }
@@ -99,9 +97,7 @@ export class LimitCounters {
   async hit(key: string, windowMs: number, by = 1): Promise<CounterHit> {
     if (this.backend === 'redis' && this.redis) {
       try {
-        const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<[number, number]>>)
-          .jxHit!;
-        const [count, ttlMs] = await run.call(this.redis, this.key(key), windowMs, by);
+        const [count, ttlMs] = await this.redis.jxHit(this.key(key), windowMs, by);
         return { count, ttlMs };
       } catch (err) {
         this.suspect(err as Error);

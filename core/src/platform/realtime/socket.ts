@@ -1,13 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { SOCKET_EVENT } from '@jiangxin/shared/events';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import type { Db } from '../db/database';
 import type { EventDispatcher, SequencedEvent } from '../events/dispatcher';
 import type { AccessTokens } from '../http/auth';
-import { closeRedis } from '../redis/close';
+import { closeRedis, failFastRedis } from '../redis/clients';
 
 const REPLAY_LIMIT = 1000;
 
@@ -33,13 +33,7 @@ export async function attachRealtime(opts: {
   if (opts.redisUrl) {
     const onError = (err: unknown) => opts.onError?.(err);
     // Publishing must never wait on Redis (an emit is fire-and-forget): no offline queue, a short timeout.
-    const pub = new Redis(opts.redisUrl, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.redisCommandTimeoutMs ?? 250,
-      retryStrategy: (times) => Math.min(200 * times, 2000),
-    });
+    const pub = failFastRedis(opts.redisUrl, opts.redisCommandTimeoutMs);
     // Subscriptions wait for Redis as long as it takes (and are restored after each reconnect).
     const sub = pub.duplicate({
       enableOfflineQueue: true,
