@@ -87,14 +87,14 @@ async function assertUnique(tx: Tx, body: Pick<RegisterBody, 'username' | 'email
 /**
  * Verifies username/email/phone + password. The same refusal for an unknown login and a wrong password.
  * The name is compared in its one normalised form (`normalizeLoginIdentifier`), the form the sign-in
- * limits count under, so no spelling of a name gets guesses of its own; `guard` decides whether the
- * attempt may reach the password check at all.
+ * limits count under, so no spelling of a name gets guesses of its own; `guard` (required: there is no
+ * sign-in without the limits) decides whether the attempt may reach the password check at all.
  */
 export async function login(
   ctx: AppContext,
   loginName: string,
   password: string,
-  guard?: { limits: LoginGuard; address: string },
+  guard: { limits: LoginGuard; address: string },
 ): Promise<TokenPair> {
   const key = normalizeLoginIdentifier(loginName);
   const user = await ctx.db.write
@@ -108,11 +108,11 @@ export async function login(
       ]),
     )
     .executeTakeFirst();
-  const attempt = await guard?.limits.admit(user ? `u:${user.id}` : `n:${key}`, guard.address);
+  const attempt = await guard.limits.admit(user ? `u:${user.id}` : `n:${key}`, guard.address);
   // Verify against a fixed hash when the user is unknown so both paths take the same time.
   const ok = await verify(user?.password_hash ?? DUMMY_HASH, password).catch(() => false);
   if (!user || !ok) throw new AppError('invalid_credentials');
-  await attempt?.succeeded();
+  await attempt.succeeded();
   assertActive(user, ctx.now());
   return ctx.db.transact(async (tx) => {
     await tx.updateTable('users').set({ last_login_at: ctx.now() }).where('id', '=', user.id).execute();
