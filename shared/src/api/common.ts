@@ -13,6 +13,9 @@ export const SINGLE_LINE_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$
 /** Multi-line text: the same, but a line feed and a tab are allowed (`text()` turns CR LF and CR into LF first). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const MULTI_LINE_PATTERN = /^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$/;
+/** No NUL (passwords: taken exactly as typed otherwise). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+export const NO_NUL_PATTERN = /^[^\u0000]*$/;
 /** Bidirectional embedding, override and isolate controls, and the LRM / RLM / ALM marks. */
 export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
@@ -67,16 +70,13 @@ export function displayName(opts: { min?: number; max: number }) {
  * refused — argon2 and PostgreSQL both treat it as a terminator, so it could never be checked reliably.
  */
 export function password(opts: { min: number; max: number }) {
-  return (
-    z
-      .string()
-      .min(opts.min, {
-        error: opts.min > 1 ? `must be at least ${opts.min} characters` : 'must not be empty',
-      })
-      .max(opts.max, { error: `must be at most ${opts.max} characters` })
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
-      .regex(/^[^\u0000]*$/, { error: 'must not contain NUL characters' })
-  );
+  return z
+    .string()
+    .min(opts.min, {
+      error: opts.min > 1 ? `must be at least ${opts.min} characters` : 'must not be empty',
+    })
+    .max(opts.max, { error: `must be at most ${opts.max} characters` })
+    .regex(NO_NUL_PATTERN, { error: 'must not contain NUL characters' });
 }
 
 /** A token the API issued (refresh tokens): visible ASCII only, so nothing else reaches a lookup. */
