@@ -193,21 +193,24 @@ describe('sign-in and writes while Redis is unreachable', () => {
 });
 
 const redisUrl = process.env['TEST_REDIS_URL'];
-describe.skipIf(!redisUrl)('sign-in limits across instances (Redis)', () => {
-  it('counts failures on every instance together', async () => {
-    const { startScaledOutPair } = await import('../../test/harness');
-    const pair = await startScaledOutPair(redisUrl!, { LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '4' });
-    try {
-      const a = new ApiClient(pair.a.url);
-      const b = new ApiClient(pair.b.url);
-      const name = await account(a);
-      expect((await a.get('/readyz')).body).toMatchObject({ status: 'ready', redis: 'up' });
-      for (const api of [a, b, a, b])
-        expect((await api.post('/auth/login', { login: name, password: WRONG })).status).toBe(401);
-      expect((await b.post('/auth/login', { login: name, password: RIGHT })).status).toBe(429);
-      expect((await a.post('/auth/login', { login: ` ${name}`, password: RIGHT })).status).toBe(429);
-    } finally {
-      await pair.close();
-    }
-  });
-});
+describe.skipIf(!redisUrl)(
+  `sign-in limits across instances (Redis)${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
+  () => {
+    it('counts failures on every instance together', async () => {
+      const { startScaledOutPair } = await import('../../test/harness');
+      const pair = await startScaledOutPair(redisUrl!, { LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '4' });
+      try {
+        const a = new ApiClient(pair.a.url);
+        const b = new ApiClient(pair.b.url);
+        const name = await account(a);
+        expect((await a.get('/readyz')).body).toMatchObject({ status: 'ready', redis: 'up' });
+        for (const api of [a, b, a, b])
+          expect((await api.post('/auth/login', { login: name, password: WRONG })).status).toBe(401);
+        expect((await b.post('/auth/login', { login: name, password: RIGHT })).status).toBe(429);
+        expect((await a.post('/auth/login', { login: ` ${name}`, password: RIGHT })).status).toBe(429);
+      } finally {
+        await pair.close();
+      }
+    });
+  },
+);

@@ -47,50 +47,56 @@ describe('limit counters', () => {
 });
 
 const redisUrl = process.env['TEST_REDIS_URL'];
-describe.skipIf(!redisUrl)('limit counters on Redis', () => {
-  it('shares counts between instances, with the window kept by Redis', async () => {
-    const prefix = `jxtest-${randomBytes(4).toString('hex')}`;
-    const a = open(redisUrl, prefix);
-    const b = open(redisUrl, prefix);
-    for (let i = 0; i < 50 && (a.backend !== 'redis' || b.backend !== 'redis'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(a.backend).toBe('redis');
-    expect((await a.hit('k', 60_000)).count).toBe(1);
-    const second = await b.hit('k', 60_000);
-    expect(second.count).toBe(2);
-    expect(second.ttlMs).toBeGreaterThan(59_000);
-    await b.undo('k', 60_000);
-    expect((await a.hit('k', 60_000)).count).toBe(2);
-  });
-});
-
-describe.skipIf(!redisUrl)('limit counters in a Redis partition', () => {
-  it('pays one command timeout, then counts locally without waiting, and says Redis is down when asked', async () => {
-    const { startLink } = await import('../../test/proxy');
-    const link = await startLink(redisUrl!);
-    const c = new LimitCounters({
-      redisUrl: link.via(redisUrl!),
-      prefix: `jxtest-${randomBytes(4).toString('hex')}`,
-      log,
-      commandTimeoutMs: 200,
-      retryAfterFailureMs: 60_000,
+describe.skipIf(!redisUrl)(
+  `limit counters on Redis${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
+  () => {
+    it('shares counts between instances, with the window kept by Redis', async () => {
+      const prefix = `jxtest-${randomBytes(4).toString('hex')}`;
+      const a = open(redisUrl, prefix);
+      const b = open(redisUrl, prefix);
+      for (let i = 0; i < 50 && (a.backend !== 'redis' || b.backend !== 'redis'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(a.backend).toBe('redis');
+      expect((await a.hit('k', 60_000)).count).toBe(1);
+      const second = await b.hit('k', 60_000);
+      expect(second.count).toBe(2);
+      expect(second.ttlMs).toBeGreaterThan(59_000);
+      await b.undo('k', 60_000);
+      expect((await a.hit('k', 60_000)).count).toBe(2);
     });
-    opened.push(c);
-    try {
-      for (let i = 0; i < 50 && c.backend !== 'redis'; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(await c.probe()).toBe('redis');
-      await c.hit('k', 60_000);
-      await link.stall(); // the socket stays open and looks ready; nothing answers
-      const first = Date.now();
-      await c.hit('k', 60_000);
-      expect(Date.now() - first).toBeGreaterThanOrEqual(150); // waited out one timeout
-      const rest = Date.now();
-      for (let i = 0; i < 20; i++) await c.hit('k', 60_000);
-      expect(Date.now() - rest).toBeLessThan(200); // and no more
-      expect(c.backend).toBe('local');
-      expect(await c.probe()).toBe('local');
-    } finally {
-      await link.close();
-    }
-  });
-});
+  },
+);
+
+describe.skipIf(!redisUrl)(
+  `limit counters in a Redis partition${redisUrl ? '' : ' (skipped: TEST_REDIS_URL is not set)'}`,
+  () => {
+    it('pays one command timeout, then counts locally without waiting, and says Redis is down when asked', async () => {
+      const { startLink } = await import('../../test/proxy');
+      const link = await startLink(redisUrl!);
+      const c = new LimitCounters({
+        redisUrl: link.via(redisUrl!),
+        prefix: `jxtest-${randomBytes(4).toString('hex')}`,
+        log,
+        commandTimeoutMs: 200,
+        retryAfterFailureMs: 60_000,
+      });
+      opened.push(c);
+      try {
+        for (let i = 0; i < 50 && c.backend !== 'redis'; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(await c.probe()).toBe('redis');
+        await c.hit('k', 60_000);
+        await link.stall(); // the socket stays open and looks ready; nothing answers
+        const first = Date.now();
+        await c.hit('k', 60_000);
+        expect(Date.now() - first).toBeGreaterThanOrEqual(150); // waited out one timeout
+        const rest = Date.now();
+        for (let i = 0; i < 20; i++) await c.hit('k', 60_000);
+        expect(Date.now() - rest).toBeLessThan(200); // and no more
+        expect(c.backend).toBe('local');
+        expect(await c.probe()).toBe('local');
+      } finally {
+        await link.close();
+      }
+    });
+  },
+);
