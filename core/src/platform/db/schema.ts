@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 import type { CasesTables } from './tables/cases';
 import type { DisputeOpsColumns, DisputesTables } from './tables/disputes';
 import type { ModerationTables } from './tables/moderation';
@@ -8,7 +8,8 @@ import type { SupportTables } from './tables/support';
 
 /**
  * Row types of every table, as Kysely sees them. The migrations in `core/src/migrations/` are the truth;
- * this file mirrors them. BIGINT and NUMERIC come back as JS numbers (see database.ts parsers).
+ * this file mirrors them, and schema-drift.test.ts compares it (with ./tables/) against a migrated
+ * database. BIGINT and NUMERIC come back as JS numbers (see database.ts parsers).
  */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -115,7 +116,8 @@ export interface ServicesTable {
   starting_price_fen: number;
   min_delivery_days: number;
   review_note: string | null;
-  search_text: Generated<string>;
+  /** Computed by PostgreSQL from the titles and description: never written. */
+  search_text: GeneratedAlways<string>;
   submitted_at: NullableTimestamp;
   published_at: NullableTimestamp;
   created_at: TimestampDefault;
@@ -126,7 +128,7 @@ export interface ServicePackagesTable {
   service_id: number;
   tier: 'basic' | 'standard' | 'premium';
   title: string;
-  description: string;
+  description: Generated<string>;
   price_fen: number;
   delivery_days: number;
   revisions: number;
@@ -212,7 +214,7 @@ export interface DisputesTable extends DisputeOpsColumns {
   reason: string;
   file_ids: Generated<number[]>;
   status: Generated<'open' | 'resolved'>;
-  resolution: string | null;
+  resolution: 'refund' | 'release' | 'split' | null;
   created_at: TimestampDefault;
   resolved_at: NullableTimestamp;
 }
@@ -271,7 +273,7 @@ export interface LedgerAccountsTable {
   order_id: number | null;
   /** Cached balance, kept in the posting's transaction; null for hot platform accounts (sum on demand). */
   balance: number | null;
-  allow_negative: boolean;
+  allow_negative: Generated<boolean>;
   created_at: TimestampDefault;
 }
 
@@ -311,7 +313,8 @@ export interface EventsTable {
   type: string;
   aggregate_type: string;
   aggregate_id: number;
-  payload: unknown;
+  /** Written as JSON text (appendEvent), read back parsed. */
+  payload: ColumnType<unknown, string, string>;
   audience: Generated<number[]>;
   created_at: TimestampDefault;
 }
@@ -350,7 +353,7 @@ export interface MessagesTable {
   conversation_id: number;
   sender_id: number;
   type: 'text' | 'image' | 'file';
-  content: string;
+  content: Generated<string>;
   file_id: number | null;
   created_at: TimestampDefault;
 }

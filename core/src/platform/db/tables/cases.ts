@@ -1,3 +1,4 @@
+import type { CaseKind } from '@jiangxin/shared/ops/cases';
 import type { ColumnType, Generated } from 'kysely';
 
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -8,7 +9,7 @@ type Json = ColumnType<unknown, string, string>;
 export interface CasesTables {
   cases: {
     id: Generated<number>;
-    kind: string;
+    kind: CaseKind;
     status: Generated<'open' | 'waiting' | 'resolved'>;
     stage: string;
     priority: Generated<number>;

@@ -15,7 +15,7 @@ export interface PayoutsTables {
     account_number: string;
     bank_name: string | null;
     status: Generated<'pending_review' | 'approved' | 'processing' | 'paid' | 'failed' | 'rejected'>;
-    required_approvals: number;
+    required_approvals: 1 | 2;
     out_biz_no: string | null;
     gateway_ref: string | null;
     rejection_reason: string | null;
