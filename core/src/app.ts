@@ -43,6 +43,7 @@ import { attachRealtime } from './platform/realtime/socket';
 export async function buildApp(ctx: AppContext) {
   const http = await createHttpServer({ logger: ctx.log, trustProxy: ctx.env.TRUST_PROXY });
   http.decorateRequest('principal', null);
+  http.decorateRequest('staff', null);
   http.addHook('onRequest', async (req) => {
     req.principal = await principalFromRequest(req, ctx.tokens);
   });

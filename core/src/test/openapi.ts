@@ -20,6 +20,8 @@ export interface OpenApiParameter {
 }
 
 export interface OpenApiOperation {
+  /** The ops routes' declaration names (`claimCase` …), which the console's client calls them by. */
+  operationId?: string;
   parameters?: OpenApiParameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
   security?: unknown[];

@@ -228,6 +228,46 @@ export const caseReleaseBodySchema = caseVersionBodySchema.extend({
   note: text({ max: 500, multiline: true }).optional(),
 });
 
+/** `POST /ops/cases/:id/perform/:action`: the case and the action's name (its kind decides which exist). */
+export const caseActionParamsSchema = z.object({
+  id: idQuery,
+  action: z.string().regex(/^[a-z_]{1,40}$/),
+});
+
+/**
+ * How deeply an action's fields may nest before the kind's own schema reads them (the deepest real one,
+ * `uphold`'s `sanction`, is 2). The Idempotency-Key's request hash and the audit row walk the body
+ * recursively, so 20,000 nested arrays overflowed the stack: a 500 instead of a 400.
+ */
+const ACTION_FIELD_MAX_DEPTH = 8;
+
+/** Depth of a parsed JSON value (a scalar is 0), counted without recursion; stops past `limit`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return depth + 1;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const actionFieldSchema = z
+  .unknown()
+  .refine((v) => jsonDepth(v, ACTION_FIELD_MAX_DEPTH) <= ACTION_FIELD_MAX_DEPTH, {
+    error: `must not nest deeper than ${ACTION_FIELD_MAX_DEPTH} levels`,
+  });
+/** The version plus the action's own fields (checked by the action's schema in `ops/actions.ts`). */
+export const casePerformBodySchema = caseVersionBodySchema.catchall(actionFieldSchema);
+export const casePerformResponseSchema = z.object({
+  case: caseSummarySchema,
+  /** What the action produced beside the case (a created refund's id, a batch item's result …). */
+  result: z.record(z.string(), z.unknown()),
+});
+
 /** `GET /ops/sync`: the case changes after `after`, oldest first; `after=0` pages through a snapshot. */
 export const opsSyncQuerySchema = z.object({
   after: queryInt({ min: 0 }).default(0),

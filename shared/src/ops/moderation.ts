@@ -169,6 +169,9 @@ export const revokeSanctionBodySchema = z
   .strict();
 
 /** Case action bodies (the cases route adds `version`). */
+export const approveListingBodySchema = z
+  .object({ note: text({ max: 500, multiline: true }).optional() })
+  .strict();
 export const rejectListingBodySchema = z
   .object({ reason: rejectReasonSchema, note: text({ max: 500, multiline: true }).default('') })
   .strict();

@@ -1,6 +1,10 @@
+import {
+  CASE_ACTIONS,
+  type CaseActionBody,
+  type CaseActionName,
+  type CaseActionSpec,
+} from '@jiangxin/shared/ops/actions';
 import type { CaseFlag, CaseKind, CaseStatus } from '@jiangxin/shared/ops/cases';
-import type { Permission } from '@jiangxin/shared/permissions';
-import type { z } from 'zod';
 import type { AppContext } from '../../platform/context';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
@@ -31,37 +35,66 @@ export interface CaseChange {
 }
 
 /**
- * One action of a case kind (`approve` on a listing review, `approve_payout` on a payout …). The route
- * checks the permission, the claim and the version; `check` says whether the action fits the case now;
- * `run` does the domain work in the same transaction and returns how the case changes.
+ * The core's half of one action of a case kind (`approve` on a listing review, `approve_payout` on a
+ * payout …). Its permission, label and fields are declared in `CASE_ACTIONS` (shared/ops/actions.ts);
+ * the route checks the permission, the claim and the version; `check` says whether the action fits the
+ * case now; `run` does the domain work in the same transaction, with the fields validated against the
+ * declared schema, and returns how the case changes. Acting on an unclaimed case claims it.
  */
-export interface CaseActionDef<B extends z.ZodType = z.ZodType> {
-  permission: Permission;
-  label: Localized;
-  /** The action's own fields (the route adds `version`). */
-  body: B;
+export interface CaseActionImpl<K extends CaseKind, A extends CaseActionName<K>> {
   /** null when the action is possible now; otherwise why not (shown in the console). */
   check?: (c: CaseRow, staff: Staff) => Localized | null;
-  /**
-   * Whether the actor must hold the case. Default true: performing on an unclaimed case claims it.
-   * A second approver acts on a case nobody holds, so maker-checker actions still hold it implicitly.
-   */
-  run: (ctx: AppContext, tx: Tx, c: CaseRow, staff: Staff, body: z.infer<B>) => Promise<CaseChange>;
+  run: (ctx: AppContext, tx: Tx, c: CaseRow, staff: Staff, body: CaseActionBody<K, A>) => Promise<CaseChange>;
   /** Actions that may run on a resolved case (reopen). */
+  onResolved?: boolean;
+}
+
+/** Kind-specific detail for `GET /ops/cases/:id` (the listing with hits, a payout's risk signals …). */
+export type CaseDetail = (
+  ctx: AppContext,
+  db: ReadDb,
+  c: CaseRow,
+  staff: Staff,
+) => Promise<Record<string, unknown>>;
+
+/** What a kind's module writes: exactly one implementation per action declared for the kind. */
+export interface CaseKindImpl<K extends CaseKind> {
+  actions: { [A in CaseActionName<K>]: CaseActionImpl<K, A> };
+  detail?: CaseDetail;
+}
+
+/** One action as the cases module runs it: the shared declaration joined with its implementation. */
+export interface CaseActionDef extends CaseActionSpec {
+  check?: (c: CaseRow, staff: Staff) => Localized | null;
+  run: (ctx: AppContext, tx: Tx, c: CaseRow, staff: Staff, body: unknown) => Promise<CaseChange>;
   onResolved?: boolean;
 }
 
 /** A case kind's own part: its actions and the extra detail its screen shows. */
 export interface CaseKindHandler {
   kind: CaseKind;
-  actions: Record<string, CaseActionDef>;
-  /** Kind-specific detail for `GET /ops/cases/:id` (the listing with hits, a payout's risk signals …). */
-  detail?: (ctx: AppContext, db: ReadDb, c: CaseRow, staff: Staff) => Promise<Record<string, unknown>>;
+  actions: Readonly<Record<string, CaseActionDef>>;
+  detail?: CaseDetail;
 }
 
-/** Builds an action with its body type inferred (a plain object literal would widen it). */
-export function caseAction<B extends z.ZodType>(def: CaseActionDef<B>): CaseActionDef {
-  return def as unknown as CaseActionDef;
+/**
+ * A kind's handler from its implementation and the kind's declarations in `CASE_ACTIONS`. The
+ * implementation must cover exactly the declared actions: a missing one, or one the declaration lacks,
+ * is a type error here (and a start-up error for anything that slipped past the compiler).
+ */
+export function defineCaseKind<K extends CaseKind>(kind: K, impl: CaseKindImpl<K>): CaseKindHandler {
+  const declared: Readonly<Record<string, CaseActionSpec>> = CASE_ACTIONS[kind];
+  const implemented = impl.actions as unknown as Record<string, Omit<CaseActionDef, keyof CaseActionSpec>>;
+  const missing = Object.keys(declared).filter((a) => !Object.hasOwn(implemented, a));
+  const extra = Object.keys(implemented).filter((a) => !Object.hasOwn(declared, a));
+  if (missing.length || extra.length)
+    throw new Error(
+      `case kind ${kind}: actions must match CASE_ACTIONS.${kind} (missing: ${missing.join(', ') || 'none'}; undeclared: ${extra.join(', ') || 'none'})`,
+    );
+  const actions = Object.fromEntries(
+    Object.entries(declared).map(([name, spec]) => [name, { ...implemented[name]!, ...spec }]),
+  );
+  return { kind, actions, ...(impl.detail ? { detail: impl.detail } : {}) };
 }
 
 const handlers = new Map<CaseKind, CaseKindHandler>();

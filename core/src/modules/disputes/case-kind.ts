@@ -1,17 +1,12 @@
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
-import {
-  DISPUTE_OUTCOME_LABELS,
-  disputeApproveBodySchema,
-  disputeRejectBodySchema,
-  disputeResolveBodySchema,
-} from '@jiangxin/shared/ops/disputes';
+import { DISPUTE_OUTCOME_LABELS } from '@jiangxin/shared/ops/disputes';
 import type { AppContext } from '../../platform/context';
 import type { Staff } from '../../platform/http/auth';
 import { AppError, type Localized } from '../../platform/http/problem';
 import { scaledMs } from '../../platform/time';
 import { openCase } from '../cases/commands';
 import { type CaseRow, staffName } from '../cases/queries';
-import { type CaseChange, type CaseKindHandler, caseAction } from '../cases/registry';
+import { type CaseChange, defineCaseKind } from '../cases/registry';
 import { getOpsSettings } from '../settings/settings';
 import { type Decision, decide, executeDecision, lockDispute, recordDecision } from './commands';
 import { disputeCaseDetail } from './queries';
@@ -138,13 +133,9 @@ function resolvedChange(
   };
 }
 
-export const disputeCases: CaseKindHandler = {
-  kind: 'dispute',
+export const disputeCases = defineCaseKind('dispute', {
   actions: {
-    resolve: caseAction({
-      permission: 'disputes.resolve',
-      label: { zh: '裁决', en: 'Resolve' },
-      body: disputeResolveBodySchema,
+    resolve: {
       check: onlyWhenOpen,
       run: async (ctx, tx, c, staff, body) => {
         const dispute = await lockDispute(tx, c.subject_id);
@@ -212,11 +203,8 @@ export const disputeCases: CaseKindHandler = {
         });
         return resolvedChange(c, decision, feeFen, { note: `${label}（${amounts}）：${decision.note}` });
       },
-    }),
-    approve_resolution: caseAction({
-      permission: 'disputes.second_approval',
-      label: { zh: '复核通过并执行', en: 'Approve and execute' },
-      body: disputeApproveBodySchema,
+    },
+    approve_resolution: {
       check: (c: CaseRow, staff: Staff) =>
         onlyWhenProposed(c) ?? (proposalOf(c)?.proposedBy === staff.userId ? selfApproval() : null),
       run: async (ctx, tx, c, staff, body) => {
@@ -251,11 +239,8 @@ export const disputeCases: CaseKindHandler = {
           approvedBy: staff.userId,
         });
       },
-    }),
-    reject_resolution: caseAction({
-      permission: 'disputes.second_approval',
-      label: { zh: '驳回裁决方案', en: 'Reject the proposed resolution' },
-      body: disputeRejectBodySchema,
+    },
+    reject_resolution: {
       check: onlyWhenProposed,
       run: async (ctx, tx, c, staff, body) => {
         const dispute = await lockDispute(tx, c.subject_id);
@@ -292,7 +277,7 @@ export const disputeCases: CaseKindHandler = {
           data: { rejectedProposal: proposalOf(c) },
         };
       },
-    }),
+    },
   },
   detail: disputeCaseDetail,
-};
+});

@@ -1,16 +1,9 @@
-import { text } from '@jiangxin/shared/api/common';
-import {
-  type ListingReviewDetail,
-  REJECT_REASON_LABELS,
-  rejectListingBodySchema,
-  requestChangesBodySchema,
-} from '@jiangxin/shared/ops/moderation';
-import { z } from 'zod';
+import { type ListingReviewDetail, REJECT_REASON_LABELS } from '@jiangxin/shared/ops/moderation';
 import type { AppContext } from '../../platform/context';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import { changeCase, isCaseActing, openCase } from '../cases/commands';
 import type { CaseRow } from '../cases/queries';
-import { type CaseKindHandler, caseAction } from '../cases/registry';
+import { defineCaseKind } from '../cases/registry';
 import { setServiceStatus } from '../catalog/commands';
 import { pastListingReviews, storedHits, storeHits, userHistory } from './queries';
 import { type FieldHit, hitSignals, scanFields } from './scanner';
@@ -100,22 +93,15 @@ export function rejectionNote(reason: keyof typeof REJECT_REASON_LABELS, note: s
   return [`${r.zh}`, `${r.en}`, note].filter(Boolean).join('\n');
 }
 
-export const listingReviewCases: CaseKindHandler = {
-  kind: 'listing_review',
+export const listingReviewCases = defineCaseKind('listing_review', {
   actions: {
-    approve: caseAction({
-      permission: 'listings.review',
-      label: { zh: '通过', en: 'Approve' },
-      body: z.object({ note: text({ max: 500, multiline: true }).optional() }).strict(),
+    approve: {
       run: async (ctx, tx, c, _staff, body) => {
         await setServiceStatus(ctx, tx, c.subject_id, 'published', { note: body.note ?? null });
         return { status: 'resolved', outcome: 'approved', stage: 'approved', note: body.note ?? '' };
       },
-    }),
-    reject: caseAction({
-      permission: 'listings.review',
-      label: { zh: '驳回', en: 'Reject' },
-      body: rejectListingBodySchema,
+    },
+    reject: {
       run: async (ctx, tx, c, _staff, body) => {
         await setServiceStatus(ctx, tx, c.subject_id, 'rejected', {
           note: rejectionNote(body.reason, body.note),
@@ -129,11 +115,8 @@ export const listingReviewCases: CaseKindHandler = {
           summary: { ...c.summary, rejectReason: body.reason },
         };
       },
-    }),
-    request_changes: caseAction({
-      permission: 'listings.review',
-      label: { zh: '要求修改', en: 'Request changes' },
-      body: requestChangesBodySchema,
+    },
+    request_changes: {
       run: async (ctx, tx, c, _staff, body) => {
         await setServiceStatus(ctx, tx, c.subject_id, 'draft', { note: body.note });
         return {
@@ -143,7 +126,7 @@ export const listingReviewCases: CaseKindHandler = {
           note: body.note,
         };
       },
-    }),
+    },
   },
   /**
    * The listing as submitted, the scanner's hits per field, and the seller's history (account, listings,
@@ -201,4 +184,4 @@ export const listingReviewCases: CaseKindHandler = {
       pastReviews: await pastListingReviews(db, c.user_id, c.id),
     } satisfies ListingReviewDetail;
   },
-};
+});

@@ -1,19 +1,17 @@
 import {
   type CreateReportBody,
-  dismissReportBodySchema,
   REPORT_REASON_LABELS,
   type ReportDetail,
   type ReportReason,
   type ReportTarget,
   type ReportTargetType,
-  upholdReportBodySchema,
 } from '@jiangxin/shared/ops/moderation';
 import { hasPermission } from '@jiangxin/shared/permissions';
 import type { AppContext } from '../../platform/context';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import { AppError, notFound } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
-import { type CaseKindHandler, caseAction } from '../cases/registry';
+import { defineCaseKind } from '../cases/registry';
 import { setServiceStatus } from '../catalog/commands';
 import { refreshAggregatesOfReview } from '../reviews/commands';
 import { groupHits, hiddenIds, isHidden, storeHits, userHistory } from './queries';
@@ -396,24 +394,17 @@ async function takeDown(ctx: AppContext, tx: Tx, type: string, id: number, staff
   if (type === 'review') await refreshAggregatesOfReview(tx, id);
 }
 
-export const reportCases: CaseKindHandler = {
-  kind: 'report',
+export const reportCases = defineCaseKind('report', {
   actions: {
-    dismiss: caseAction({
-      permission: 'reports.handle',
-      label: { zh: '驳回举报', en: 'Dismiss' },
-      body: dismissReportBodySchema,
+    dismiss: {
       run: async (_ctx, _tx, _c, _staff, body) => ({
         status: 'resolved',
         outcome: 'dismissed',
         stage: 'dismissed',
         note: body.note,
       }),
-    }),
-    uphold: caseAction({
-      permission: 'reports.handle',
-      label: { zh: '举报成立', en: 'Uphold' },
-      body: upholdReportBodySchema,
+    },
+    uphold: {
       run: async (ctx, tx, c, staff, body) => {
         if (body.takedown && c.subject_type === 'user')
           throw new AppError(
@@ -463,7 +454,7 @@ export const reportCases: CaseKindHandler = {
           result: { sanctionIds },
         };
       },
-    }),
+    },
   },
   /** The reported content in context, every report about it, the scanner's hits and the author's history. */
   detail: async (ctx, db, c) => {
@@ -493,4 +484,4 @@ export const reportCases: CaseKindHandler = {
       author: await userHistory(db, c.user_id, ctx.now()),
     } satisfies ReportDetail;
   },
-};
+});

@@ -1,14 +1,7 @@
-import { idParamSchema } from '@jiangxin/shared/api/common';
-import {
-  createReportBodySchema,
-  createReportResponseSchema,
-  revokeSanctionBodySchema,
-  sanctionInputSchema,
-  sanctionListSchema,
-  sanctionSchema,
-} from '@jiangxin/shared/ops/moderation';
+import { createReportBodySchema, createReportResponseSchema } from '@jiangxin/shared/ops/moderation';
 import type { AppContext } from '../../platform/context';
-import { requireStaff, requireUser } from '../../platform/http/auth';
+import { requireUser } from '../../platform/http/auth';
+import { opsRoute } from '../../platform/http/ops-route';
 import { notFound } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
 import { listSanctions } from './queries';
@@ -47,61 +40,19 @@ export async function registerModerationRoutes(app: HttpServer, ctx: AppContext)
     },
   );
 
-  const tags = ['ops: moderation'];
-  app.post(
-    '/ops/users/:id/sanctions',
-    {
-      schema: {
-        tags,
-        security,
-        summary: '处罚用户 Warn, suspend (days) or ban a user',
-        params: idParamSchema,
-        body: sanctionInputSchema,
-        response: { 201: sanctionSchema },
-      },
-    },
-    async (req, reply) => {
-      const staff = requireStaff(req, 'sanctions.apply');
-      const sanction = await ctx.db.transact((tx) =>
-        applySanction(ctx, tx, staff.userId, req.params.id, req.body),
-      );
-      return reply.status(201).send(sanction);
-    },
+  opsRoute(app, 'applySanction', async (req) =>
+    ctx.db.transact((tx) => applySanction(ctx, tx, req.staff.userId, req.params.id, req.body)),
   );
-  app.post(
-    '/ops/sanctions/:id/revoke',
-    {
-      schema: {
-        tags,
-        security,
-        summary: '撤销处罚 Lift a sanction early (a takedown puts the content back)',
-        params: idParamSchema,
-        body: revokeSanctionBodySchema,
-        response: { 200: sanctionSchema },
-      },
-    },
-    async (req) => revokeSanction(ctx, requireStaff(req, 'sanctions.apply'), req.params.id, req.body.note),
+  opsRoute(app, 'revokeSanction', async (req) =>
+    revokeSanction(ctx, req.staff, req.params.id, req.body.note),
   );
-  app.get(
-    '/ops/users/:id/sanctions',
-    {
-      schema: {
-        tags,
-        security,
-        summary: '处罚记录 A user’s sanctions, newest first',
-        params: idParamSchema,
-        response: { 200: sanctionListSchema },
-      },
-    },
-    async (req) => {
-      requireStaff(req, 'cases.view');
-      const user = await ctx.db.read
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!user) throw notFound({ zh: '用户不存在', en: 'No such user' });
-      return { items: await listSanctions(ctx.db.read, req.params.id) };
-    },
-  );
+  opsRoute(app, 'listSanctions', async (req) => {
+    const user = await ctx.db.read
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', req.params.id)
+      .executeTakeFirst();
+    if (!user) throw notFound({ zh: '用户不存在', en: 'No such user' });
+    return { items: await listSanctions(ctx.db.read, req.params.id) };
+  });
 }

@@ -1,12 +1,8 @@
 import { fenToYuan } from '@jiangxin/shared/money';
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import {
-  approvePayoutBodySchema,
-  closeFailedPayoutBodySchema,
   type PayoutCaseDetail,
   type ReconciliationMismatchDetail,
-  rejectPayoutBodySchema,
-  resolveMismatchBodySchema,
   WITHDRAWAL_CHANNEL_LABELS,
 } from '@jiangxin/shared/ops/payouts';
 import { maskRealName } from '@jiangxin/shared/ops/support';
@@ -18,7 +14,7 @@ import type { Staff } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
 import type { CaseRow } from '../cases/queries';
-import { type CaseKindHandler, caseAction, registerCaseKind } from '../cases/registry';
+import { defineCaseKind, registerCaseKind } from '../cases/registry';
 import { accountCode } from '../ledger/accounts';
 import { balanceOf, payoutIneligibility, payoutRiskSignals, setPayoutStatus } from './commands';
 import { returnPayout } from './ledger';
@@ -62,13 +58,9 @@ async function lockUndecidedPayout(tx: Tx, c: CaseRow, staff: Staff) {
   return p;
 }
 
-export const payoutCases: CaseKindHandler = {
-  kind: 'payout',
+export const payoutCases = defineCaseKind('payout', {
   actions: {
-    approve_payout: caseAction({
-      permission: 'payouts.approve',
-      label: { zh: '批准提现', en: 'Approve payout' },
-      body: approvePayoutBodySchema,
+    approve_payout: {
       check: (c, staff) =>
         notAwaiting(c) ??
         ownWithdrawal(c, staff.userId) ??
@@ -129,11 +121,8 @@ export const payoutCases: CaseKindHandler = {
           result: { payoutStatus: 'approved', ...data },
         };
       },
-    }),
-    reject_payout: caseAction({
-      permission: 'payouts.approve',
-      label: { zh: '驳回提现', en: 'Reject payout' },
-      body: rejectPayoutBodySchema,
+    },
+    reject_payout: {
       check: (c, staff) => notAwaiting(c) ?? ownWithdrawal(c, staff.userId),
       run: async (ctx, tx, c, staff, body) => {
         const p = await lockUndecidedPayout(tx, c, staff);
@@ -154,11 +143,8 @@ export const payoutCases: CaseKindHandler = {
           result: { payoutStatus: 'rejected' },
         };
       },
-    }),
-    close_failed: caseAction({
-      permission: 'payouts.approve',
-      label: { zh: '确认打款失败并关闭', en: 'Acknowledge failed transfer' },
-      body: closeFailedPayoutBodySchema,
+    },
+    close_failed: {
       check: (c) =>
         c.stage === 'failed'
           ? null
@@ -168,7 +154,7 @@ export const payoutCases: CaseKindHandler = {
         outcome: 'failed',
         note: body.note ?? '',
       }),
-    }),
+    },
   },
   detail: async (ctx, db, c, staff) => {
     const p = await db
@@ -245,7 +231,7 @@ export const payoutCases: CaseKindHandler = {
       })),
     } satisfies PayoutCaseDetail;
   },
-};
+});
 
 const isoOrNull = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -315,20 +301,16 @@ async function ledgerRecordOf(
     : null;
 }
 
-export const reconciliationMismatchCases: CaseKindHandler = {
-  kind: 'reconciliation_mismatch',
+export const reconciliationMismatchCases = defineCaseKind('reconciliation_mismatch', {
   actions: {
-    resolve: caseAction({
-      permission: 'reconciliation.view',
-      label: { zh: '处理完毕', en: 'Resolve' },
-      body: resolveMismatchBodySchema,
+    resolve: {
       run: async (_ctx, _tx, _c, _staff, body) => ({
         status: 'resolved',
         stage: 'resolved',
         outcome: 'resolved',
         note: body.note,
       }),
-    }),
+    },
   },
   detail: async (_ctx, db, c) => {
     const m = await db
@@ -352,7 +334,7 @@ export const reconciliationMismatchCases: CaseKindHandler = {
       ledgerRecord: await ledgerRecordOf(db, m),
     } satisfies ReconciliationMismatchDetail;
   },
-};
+});
 
 /** Payouts: its case kinds and the event that opens a payout case. */
 export function registerPayoutsOps(ctx: AppContext): void {

@@ -1,15 +1,14 @@
 import { pageQuerySchema } from '@jiangxin/shared/api/common';
 import {
-  batchApproveBodySchema,
-  batchApproveResultSchema,
   createWithdrawalBodySchema,
   withdrawalPageSchema,
   withdrawalSchema,
 } from '@jiangxin/shared/ops/payouts';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context';
-import { requireStaff, requireUser } from '../../platform/http/auth';
+import { requireUser } from '../../platform/http/auth';
 import { idempotencyHeadersSchema } from '../../platform/http/idempotency';
+import { opsRoute } from '../../platform/http/ops-route';
 import { AppError, pickLang, toProblem } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
 import { performCaseAction } from '../cases/commands';
@@ -60,64 +59,51 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
     async (req) => listWithdrawals(ctx.db.read, requireUser(req).userId, req.query),
   );
 
-  app.post(
-    '/ops/payouts/batch-approve',
-    {
-      schema: {
-        tags: ['ops: payouts'],
-        security,
-        summary:
-          '批量批准提现 Approve up to 100 payout cases, each in its own transaction, with a result per item',
-        body: batchApproveBodySchema,
-        response: { 200: batchApproveResultSchema },
-      },
-    },
-    async (req) => {
-      const staff = requireStaff(req, 'payouts.approve');
-      const lang = pickLang(req.headers['accept-language']);
-      const results = [];
-      for (const item of req.body.items) {
-        try {
-          const done = await performCaseAction(ctx, staff, item.caseId, 'approve_payout', {
-            version: item.version,
-          });
-          results.push({
-            caseId: item.caseId,
-            ok: true,
-            version: done.case.version,
-            stage: done.case.stage,
-            code: null,
-            message: null,
-            reason: null,
-          });
-        } catch (err) {
-          if (!(err instanceof AppError)) {
-            req.log.error({ err, caseId: item.caseId }, 'batch approval item failed');
-            const problem = toProblem(new AppError('internal'), lang);
-            results.push({
-              caseId: item.caseId,
-              ok: false,
-              version: null,
-              stage: null,
-              code: 'internal',
-              message: problem.detail,
-              reason: problem.details,
-            });
-            continue;
-          }
-          const problem = toProblem(err, lang);
+  opsRoute(app, 'batchApprovePayouts', async (req) => {
+    const { staff } = req;
+    const lang = pickLang(req.headers['accept-language']);
+    const results = [];
+    for (const item of req.body.items) {
+      try {
+        const done = await performCaseAction(ctx, staff, item.caseId, 'approve_payout', {
+          version: item.version,
+        });
+        results.push({
+          caseId: item.caseId,
+          ok: true,
+          version: done.case.version,
+          stage: done.case.stage,
+          code: null,
+          message: null,
+          reason: null,
+        });
+      } catch (err) {
+        if (!(err instanceof AppError)) {
+          req.log.error({ err, caseId: item.caseId }, 'batch approval item failed');
+          const problem = toProblem(new AppError('internal'), lang);
           results.push({
             caseId: item.caseId,
             ok: false,
             version: null,
             stage: null,
-            code: err.code,
+            code: 'internal',
             message: problem.detail,
             reason: problem.details,
           });
+          continue;
         }
+        const problem = toProblem(err, lang);
+        results.push({
+          caseId: item.caseId,
+          ok: false,
+          version: null,
+          stage: null,
+          code: err.code,
+          message: problem.detail,
+          reason: problem.details,
+        });
       }
-      return { results };
-    },
-  );
+    }
+    return { results };
+  });
 }

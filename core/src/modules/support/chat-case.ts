@@ -3,17 +3,13 @@ import {
   type CannedReplyVariable,
   renderTemplate,
   type SupportChatDetail,
-  supportNoteBodySchema,
-  supportReopenBodySchema,
-  supportReplyBodySchema,
-  supportResolveBodySchema,
   templateVariables,
 } from '@jiangxin/shared/ops/support';
 import type { Tx } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import type { CaseRow } from '../cases/queries';
-import { type CaseKindHandler, caseAction } from '../cases/registry';
+import { defineCaseKind } from '../cases/registry';
 import { assertFilesUsable } from '../files/queries';
 import { assertKnownVariables } from './canned-replies';
 import { appendSupportMessage, invalid, lockConversation } from './commands';
@@ -84,13 +80,9 @@ async function replyText(
 }
 
 /** `support_chat`: reply (the customer sees it live), private note, resolve, reopen. */
-export const supportChatCases: CaseKindHandler = {
-  kind: 'support_chat',
+export const supportChatCases = defineCaseKind('support_chat', {
   actions: {
-    reply: caseAction({
-      permission: 'support.chat',
-      label: { zh: '回复', en: 'Reply' },
-      body: supportReplyBodySchema,
+    reply: {
       run: async (ctx, tx, c, staff, body) => {
         const conversation = await conversationOfCase(tx, c);
         const fileIds = body.fileIds ?? [];
@@ -110,11 +102,8 @@ export const supportChatCases: CaseKindHandler = {
           result: { messageId: row.id, content },
         };
       },
-    }),
-    note: caseAction({
-      permission: 'support.chat',
-      label: { zh: '内部备注', en: 'Private note' },
-      body: supportNoteBodySchema,
+    },
+    note: {
       run: async (ctx, tx, c, staff, body) => {
         const conversation = await conversationOfCase(tx, c);
         const row = await appendSupportMessage(ctx, tx, conversation, {
@@ -125,11 +114,8 @@ export const supportChatCases: CaseKindHandler = {
         });
         return { data: { messageId: row.id }, result: { messageId: row.id } };
       },
-    }),
-    resolve: caseAction({
-      permission: 'support.chat',
-      label: { zh: '结束会话', en: 'Resolve' },
-      body: supportResolveBodySchema,
+    },
+    resolve: {
       run: async (ctx, tx, c, _staff, body) => {
         const conversation = await conversationOfCase(tx, c);
         await tx
@@ -144,11 +130,8 @@ export const supportChatCases: CaseKindHandler = {
         });
         return { status: 'resolved', stage: 'resolved', outcome: 'resolved', note: body.note ?? '' };
       },
-    }),
-    reopen: caseAction({
-      permission: 'support.chat',
-      label: { zh: '重新打开', en: 'Reopen' },
-      body: supportReopenBodySchema,
+    },
+    reopen: {
       onResolved: true,
       run: async (_ctx, tx, c, _staff, body) => {
         const conversation = await conversationOfCase(tx, c);
@@ -164,7 +147,7 @@ export const supportChatCases: CaseKindHandler = {
           note: body.note ?? '',
         };
       },
-    }),
+    },
   },
   detail: async (_ctx, db, c) => {
     const conversation = await db
@@ -194,4 +177,4 @@ export const supportChatCases: CaseKindHandler = {
       nextCursor: page.nextCursor,
     } satisfies SupportChatDetail;
   },
-};
+});

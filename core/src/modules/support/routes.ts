@@ -1,30 +1,18 @@
-import { idParamSchema, okSchema } from '@jiangxin/shared/api/common';
+import { idParamSchema } from '@jiangxin/shared/api/common';
 import {
-  cannedReplyListQuerySchema,
-  cannedReplyListSchema,
-  cannedReplySchema,
-  caseIdParamSchema,
-  createCannedReplyBodySchema,
   createSupportConversationBodySchema,
-  customerContextSchema,
-  revealBodySchema,
-  revealResponseSchema,
   sendSupportMessageBodySchema,
-  staffSupportMessagePageSchema,
   supportConversationPageSchema,
   supportConversationSchema,
   supportMessagePageSchema,
   supportMessageSchema,
   supportPageQuerySchema,
-  supportPreviewsQuerySchema,
-  supportPreviewsSchema,
   supportReadBodySchema,
   supportReadStateSchema,
-  supportUnreadSchema,
-  updateCannedReplyBodySchema,
 } from '@jiangxin/shared/ops/support';
 import type { AppContext } from '../../platform/context';
-import { requireStaff, requireUser } from '../../platform/http/auth';
+import { requireUser } from '../../platform/http/auth';
+import { opsRoute } from '../../platform/http/ops-route';
 import type { HttpServer } from '../../platform/http/server';
 import { createCannedReply, deleteCannedReply, updateCannedReply } from './canned-replies';
 import {
@@ -48,7 +36,6 @@ import {
 } from './queries';
 
 const userTags = ['support'];
-const opsTags = ['ops: support'];
 const security = [{ bearer: [] }];
 
 /**
@@ -147,174 +134,33 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
   );
 
   // ---- The staff side ---------------------------------------------------------------------------
-  app.get(
-    '/ops/support/conversations/:caseId/messages',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '客服会话消息（含内部备注） Messages of a support chat, private notes included',
-        params: caseIdParamSchema,
-        querystring: supportPageQuerySchema,
-        response: { 200: staffSupportMessagePageSchema },
-      },
-    },
-    async (req) => {
-      requireStaff(req, 'support.chat');
-      const { conversation } = await chatOfCase(ctx.db.read, req.params.caseId);
-      const page = await pageMessages(ctx.db.read, conversation.id, req.query, true);
-      return { items: await presentStaffMessages(ctx.db.read, page.rows), nextCursor: page.nextCursor };
-    },
+  opsRoute(app, 'listSupportMessages', async (req) => {
+    const { conversation } = await chatOfCase(ctx.db.read, req.params.caseId);
+    const page = await pageMessages(ctx.db.read, conversation.id, req.query, true);
+    return { items: await presentStaffMessages(ctx.db.read, page.rows), nextCursor: page.nextCursor };
+  });
+  opsRoute(app, 'markSupportRead', async (req) =>
+    markAgentRead(ctx, req.staff, req.params.caseId, req.body.upToMessageId),
   );
+  opsRoute(app, 'getSupportUnread', async (req) => unreadForAgent(ctx.db.read, req.staff.userId));
+  opsRoute(app, 'listSupportPreviews', async (req) => ({
+    items: await lastMessagesOfCases(ctx.db.read, req.query.caseIds),
+  }));
 
-  app.post(
-    '/ops/support/conversations/:caseId/read',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '客服已读 Move the agent side’s read marker (the customer sees the receipt)',
-        params: caseIdParamSchema,
-        body: supportReadBodySchema,
-        response: { 200: supportReadStateSchema },
-      },
-    },
-    async (req) =>
-      markAgentRead(ctx, requireStaff(req, 'support.chat'), req.params.caseId, req.body.upToMessageId),
+  opsRoute(app, 'listCannedReplies', async (req) => ({
+    items: await listCannedReplies(ctx.db.read, req.query.q),
+  }));
+  opsRoute(app, 'createCannedReply', async (req) => createCannedReply(ctx, req.staff, req.body));
+  opsRoute(app, 'updateCannedReply', async (req) =>
+    updateCannedReply(ctx, req.staff, req.params.id, req.body),
   );
+  opsRoute(app, 'deleteCannedReply', async (req) => {
+    await deleteCannedReply(ctx, req.staff, req.params.id);
+    return { ok: true as const };
+  });
 
-  app.get(
-    '/ops/support/unread',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '未读消息数 Unread customer messages per support chat I hold',
-        response: { 200: supportUnreadSchema },
-      },
-    },
-    async (req) => unreadForAgent(ctx.db.read, requireStaff(req, 'support.chat').userId),
-  );
-
-  app.get(
-    '/ops/support/previews',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '会话列表预览 The last customer-visible message of each listed support chat',
-        querystring: supportPreviewsQuerySchema,
-        response: { 200: supportPreviewsSchema },
-      },
-    },
-    async (req) => {
-      requireStaff(req, 'support.chat');
-      return { items: await lastMessagesOfCases(ctx.db.read, req.query.caseIds) };
-    },
-  );
-
-  app.get(
-    '/ops/canned-replies',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '快捷回复 Canned replies',
-        querystring: cannedReplyListQuerySchema,
-        response: { 200: cannedReplyListSchema },
-      },
-    },
-    async (req) => {
-      requireStaff(req, 'support.chat');
-      return { items: await listCannedReplies(ctx.db.read, req.query.q) };
-    },
-  );
-
-  app.post(
-    '/ops/canned-replies',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '新建快捷回复 Create a canned reply',
-        description:
-          'Variables: {{user.nickname}}, {{order.number}}, {{agent.nickname}}; any other is refused (400 naming it).',
-        body: createCannedReplyBodySchema,
-        response: { 201: cannedReplySchema },
-      },
-    },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(await createCannedReply(ctx, requireStaff(req, 'canned_replies.manage'), req.body)),
-  );
-
-  app.patch(
-    '/ops/canned-replies/:id',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '修改快捷回复 Update a canned reply',
-        params: idParamSchema,
-        body: updateCannedReplyBodySchema,
-        response: { 200: cannedReplySchema },
-      },
-    },
-    async (req) =>
-      updateCannedReply(ctx, requireStaff(req, 'canned_replies.manage'), req.params.id, req.body),
-  );
-
-  app.delete(
-    '/ops/canned-replies/:id',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '删除快捷回复 Delete a canned reply',
-        params: idParamSchema,
-        response: { 200: okSchema },
-      },
-    },
-    async (req) => {
-      await deleteCannedReply(ctx, requireStaff(req, 'canned_replies.manage'), req.params.id);
-      return { ok: true as const };
-    },
-  );
-
-  app.get(
-    '/ops/users/:id/context',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '客户信息 Customer context: profile (personal data masked), orders, wallet, past cases',
-        params: idParamSchema,
-        response: { 200: customerContextSchema },
-      },
-    },
-    async (req) => customerContext(ctx.db.read, requireStaff(req, 'cases.view'), req.params.id),
-  );
-
-  app.post(
-    '/ops/users/:id/reveal',
-    {
-      schema: {
-        tags: opsTags,
-        security,
-        summary: '查看完整个人信息 Reveal a phone number, real name or ID number (audited)',
-        params: idParamSchema,
-        body: revealBodySchema,
-        response: { 200: revealResponseSchema },
-      },
-    },
-    async (req) =>
-      revealPersonalData(
-        ctx,
-        requireStaff(req, 'pii.reveal'),
-        req.params.id,
-        req.body.field,
-        req.body.reason,
-      ),
+  opsRoute(app, 'getCustomerContext', async (req) => customerContext(ctx.db.read, req.staff, req.params.id));
+  opsRoute(app, 'revealPersonalData', async (req) =>
+    revealPersonalData(ctx, req.staff, req.params.id, req.body.field, req.body.reason),
   );
 }

@@ -1,4 +1,5 @@
 import { CASE_KINDS } from '@jiangxin/shared/ops/cases';
+import { OPS_ROUTES } from '@jiangxin/shared/ops/routes';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -61,6 +62,17 @@ describe('service surface', () => {
     const docs = await fetch(`${t.url}/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
+  });
+
+  it('documents every ops route from its declaration, with the declaration’s name as its operationId', async () => {
+    const doc = (await new ApiClient(t.url).get<OpenApiDoc>('/openapi.json')).body;
+    const ops = operationsOf(doc).filter((o) => o.path.startsWith('/api/v1/ops/'));
+    expect(ops.filter((o) => !o.op.operationId).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+    const documented = ops.map((o) => `${o.op.operationId} ${o.method} ${o.path}`).sort();
+    const declared = Object.entries(OPS_ROUTES)
+      .map(([name, d]) => `${name} ${d.method} /api/v1${d.path.replace(/:([a-zA-Z]+)/g, '{$1}')}`)
+      .sort();
+    expect(documented).toEqual(declared);
   });
 
   it('answers health, readiness and metrics', async () => {

@@ -1,16 +1,17 @@
-import { OPS_ROUTE_PERMISSIONS } from '@jiangxin/shared/ops/routes';
+import { OPS_ROUTES, type OpsRouteDef } from '@jiangxin/shared/ops/routes';
 import type { StaffRole } from '@jiangxin/shared/permissions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ReadDb } from '../db/database';
 import { requireStaff, requireUser } from './auth';
 import { AppError } from './problem';
 
-const permissions: Record<string, string> = OPS_ROUTE_PERMISSIONS;
+const declared: Record<string, OpsRouteDef> = OPS_ROUTES;
 
 /**
  * Guards every route under `<prefix>/ops/`: the caller must be staff holding the permission declared for
- * the route in `shared/ops/routes.ts`, checked before validation. Registering an ops route that is not
- * declared there fails at start-up, so no route ships without a decision about who may use it.
+ * the route in `shared/ops/routes.ts`, checked before validation, and the handler finds them on
+ * `req.staff`. An ops route registered any other way than from its declaration (`opsRoute`, whose
+ * operationId names it) fails at start-up, so no route ships without a decision about who may use it.
  * Returns the `METHOD /path` of every ops route as they register (the authorization tests walk it).
  *
  * With `db` (the primary), a staff token is checked against the account as it is now: a disabled member
@@ -37,12 +38,16 @@ export function guardOpsRoutes(app: FastifyInstance, prefix: string, db?: ReadDb
     for (const method of methods) {
       const key = `${method} ${route.url.slice(prefix.length)}`;
       registered.push(key);
-      const permission = permissions[key];
-      if (!permission)
-        throw new Error(`ops route ${key} has no entry in OPS_ROUTE_PERMISSIONS (shared/src/ops/routes.ts)`);
+      const name = (route.schema as { operationId?: unknown } | undefined)?.operationId;
+      const def = typeof name === 'string' && Object.hasOwn(declared, name) ? declared[name] : undefined;
+      if (!def || `${def.method} ${def.path}` !== key)
+        throw new Error(
+          `ops route ${key} is not registered from its declaration in OPS_ROUTES (shared/src/ops/routes.ts); use opsRoute()`,
+        );
+      const permission = def.permission;
       const guard = async (req: FastifyRequest) => {
         await current(req);
-        requireStaff(req, permission === 'staff' ? undefined : (permission as never));
+        req.staff = requireStaff(req, permission === 'staff' ? undefined : permission);
       };
       const existing = route.preValidation;
       route.preValidation = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : guard;
