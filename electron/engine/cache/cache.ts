@@ -17,7 +17,7 @@ import {
   resetSync,
   type StreamEnvelope,
   type SyncState,
-  upsertCase,
+  upsertAnsweredCase,
 } from './cases';
 import {
   type CacheAccount,
@@ -98,9 +98,12 @@ export class CaseCache {
     return getCase(this.db, id);
   }
 
-  /** A case as an action's answer returned it (kept unless the cache already has a newer version). */
+  /**
+   * A case as an action's answer returned it (kept unless the cache already has a newer version, or the
+   * stream has removed the case since).
+   */
   putCase(summary: CaseSummary): CacheChanges {
-    const changed = upsertCase(this.db, summary, this.stamp());
+    const changed = upsertAnsweredCase(this.db, summary, this.stamp());
     return { upserted: changed ? [summary.id] : [], removed: [] };
   }
 

@@ -206,6 +206,35 @@ describe('applying live events', () => {
   });
 });
 
+describe('removed cases', () => {
+  it('an answer or a case screen read before the removal does not bring the case back; the stream does', () => {
+    const cache = tmp.open();
+    cache.applyChanges([upsert(1, makeCase(1))], 1);
+    // An action committed version 2; the subject was deleted right after; the socket was quicker than
+    // the action's answer (the property test's counterexample, continuity.property.test.ts).
+    const answer = makeCase(1, { version: 2, assigneeId: 7 });
+    cache.applyStream({ prevSeq: 1, events: [upserted(2, answer), removed(3, 1)] });
+    expect(cache.putCase(answer)).toEqual({ upserted: [], removed: [] });
+    cache.putDetail({ case: answer, history: [], actions: [], detail: {} });
+    expect(cache.getCase(1)).toBeNull();
+    expect(cache.getDetail(1).detail).toBeNull();
+    expect(cache.fingerprint().count).toBe(0);
+
+    // Removals of cases the cache never held count too, and a reset does not forget them: an answer
+    // read before one may still be on its way.
+    cache.applyChanges([remove(4, 2)], 4);
+    cache.resetSync();
+    expect(cache.putCase(makeCase(2, { version: 5 })).upserted).toEqual([]);
+    expect(cache.putCase(answer).upserted).toEqual([]);
+
+    // A later upsert in the stream brings a case back, and its answers count again.
+    cache.applyChanges([upsert(5, makeCase(1, { version: 3 }))], 5);
+    expect(cache.putCase(makeCase(1, { version: 4, assigneeId: 8 })).upserted).toEqual([1]);
+    expect(cache.getCase(1)).toMatchObject({ version: 4, assigneeId: 8 });
+    expect(cache.getCase(2)).toBeNull();
+  });
+});
+
 describe('case screens and chats', () => {
   const detail = (version: number): CaseDetail => ({
     case: makeDispute(1, { version }),

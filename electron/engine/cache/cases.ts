@@ -55,8 +55,9 @@ export function readSyncState(db: SqliteDb): SyncState {
 }
 
 /**
- * Stores a case unless the cache already holds a newer version of it (a late event must not undo what an
- * action's answer already showed). Also records the users and the order it names. True when the row changed.
+ * Stores a case from the stream or the sync route unless the cache already holds a newer version of it (a
+ * late event must not undo what an action's answer already showed). Also records the users and the order
+ * it names. True when the row changed. A case read out of band goes through `upsertAnsweredCase`.
  */
 export function upsertCase(db: SqliteDb, c: CaseSummary, nowIso: string): boolean {
   const result = prepared(
@@ -115,8 +116,49 @@ export function upsertCase(db: SqliteDb, c: CaseSummary, nowIso: string): boolea
   return true;
 }
 
-/** Drops a case with its cached detail and chat (foreign-key cascade). True when it was cached. */
-export function removeCase(db: SqliteDb, caseId: number): boolean {
+/**
+ * An action's answer or a case screen: a case as the core held it at some moment, arriving in no seq
+ * order. Stored like `upsertCase`, unless the stream already removed the case: read before its removal
+ * and arriving after it, it must not bring the case back (only a later upsert in the stream does).
+ */
+export function upsertAnsweredCase(db: SqliteDb, c: CaseSummary, nowIso: string): boolean {
+  if (wasRemoved(db, c.id)) return false;
+  return upsertCase(db, c, nowIso);
+}
+
+function wasRemoved(db: SqliteDb, caseId: number): boolean {
+  return prepared(db, 'SELECT 1 FROM removed_cases WHERE id = ?').get(caseId) !== undefined;
+}
+
+/**
+ * Upserts from the stream or the sync route, in one transaction: a case that comes back after its
+ * removal has the removal forgotten (its answers count again). Removals are rare, so a transaction that
+ * starts with none remembered skips that per row (a snapshot writes 100k rows).
+ */
+function sequencedWriter(db: SqliteDb, nowIso: string) {
+  let removals = prepared(db, 'SELECT 1 FROM removed_cases LIMIT 1').get() !== undefined;
+  return {
+    upsert(c: CaseSummary): boolean {
+      if (removals) prepared(db, 'DELETE FROM removed_cases WHERE id = ?').run(c.id);
+      return upsertCase(db, c, nowIso);
+    },
+    remove(caseId: number, seq: number): boolean {
+      removals = true;
+      return removeCase(db, caseId, seq);
+    },
+  };
+}
+
+/**
+ * The stream or the sync route removed a case at `seq`: drops it with its cached detail and chat
+ * (foreign-key cascade) and remembers the removal (see `upsertAnsweredCase`). True when it was cached.
+ */
+function removeCase(db: SqliteDb, caseId: number, seq: number): boolean {
+  prepared(
+    db,
+    `INSERT INTO removed_cases (id, seq) VALUES (?, ?)
+     ON CONFLICT (id) DO UPDATE SET seq = max(removed_cases.seq, excluded.seq)`,
+  ).run(caseId, seq);
   return prepared(db, 'DELETE FROM cases WHERE id = ?').run(caseId).changes > 0;
 }
 
@@ -144,14 +186,15 @@ export function applyChanges(
     // its last page (search-index.ts).
     if (!state.snapshotDone) suspendSearchIndex(db);
     const done = { up: new Set<number>(), gone: new Set<number>() };
+    const write = sequencedWriter(db, nowIso);
     let lastSeq = state.lastSeq;
     const ordered = [...changes].sort((a, b) => a.seq - b.seq);
     for (const change of ordered) {
       if (change.seq <= lastSeq) continue;
       lastSeq = change.seq;
       if (change.op === 'upsert') {
-        if (upsertCase(db, change.case, nowIso)) recordChange(done, change.case.id, 'up');
-      } else if (removeCase(db, change.caseId)) {
+        if (write.upsert(change.case)) recordChange(done, change.case.id, 'up');
+      } else if (write.remove(change.caseId, change.seq)) {
         recordChange(done, change.caseId, 'gone');
       }
     }
@@ -185,6 +228,7 @@ export function applyStream(
   return db.transaction((): ApplyStreamResult => {
     let { lastSeq } = readSyncState(db);
     const done = { up: new Set<number>(), gone: new Set<number>() };
+    const write = sequencedWriter(db, nowIso);
     let prev = batch.prevSeq;
     let gap = false;
     let applied = 0;
@@ -199,10 +243,10 @@ export function applyStream(
       }
       if (event.type === 'case.upserted') {
         const c = (event as EventEnvelope<'case.upserted'>).payload;
-        if (upsertCase(db, c, nowIso)) recordChange(done, c.id, 'up');
+        if (write.upsert(c)) recordChange(done, c.id, 'up');
       } else if (event.type === 'case.removed') {
         const { caseId } = (event as EventEnvelope<'case.removed'>).payload;
-        if (removeCase(db, caseId)) recordChange(done, caseId, 'gone');
+        if (write.remove(caseId, event.seq)) recordChange(done, caseId, 'gone');
       }
       applied += 1;
       lastSeq = event.seq;
@@ -225,7 +269,10 @@ export function advanceTo(db: SqliteDb, prevSeq: number, seq: number, nowIso: st
   return applyStream(db, { prevSeq, events: [{ seq, type: 'stream.mark' } as StreamEnvelope] }, nowIso);
 }
 
-/** For `sync.resync`: forgets every case and the sync position, so the next sync pages a fresh snapshot. */
+/**
+ * For `sync.resync`: forgets every case and the sync position, so the next sync pages a fresh snapshot.
+ * The removals seen stay remembered: an answer read before one may still be on its way.
+ */
 export function resetSync(db: SqliteDb): void {
   db.transaction(() => {
     db.exec('DELETE FROM cases');
@@ -240,9 +287,13 @@ export function getCase(db: SqliteDb, id: number): CaseSummary | null {
   return row ? (JSON.parse(row.summary_json) as CaseSummary) : null;
 }
 
-/** Stores a case screen's detail; its summary also refreshes the queue row (unless the cache has newer). */
+/**
+ * Stores a case screen's detail; its summary also refreshes the queue row (unless the cache has newer).
+ * Nothing is stored for a case the stream removed since (`upsertAnsweredCase`).
+ */
 export function putDetail(db: SqliteDb, detail: CaseDetail, nowIso: string): void {
   db.transaction(() => {
+    if (wasRemoved(db, detail.case.id)) return;
     upsertCase(db, detail.case, nowIso);
     prepared(
       db,

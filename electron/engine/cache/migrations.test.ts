@@ -175,6 +175,16 @@ describe('cache migrations', () => {
     db.close();
   });
 
+  it('6 removed-cases: adds the table of removals, leaving cached cases alone', () => {
+    const db = fileAt(5);
+    insertV1Case(db, makeDispute(5));
+    migrate(db, { to: 6 });
+    expect(columns(db, 'removed_cases')).toEqual(['id', 'seq']);
+    expect(db.prepare('SELECT count(*) AS n FROM removed_cases').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT id FROM cases').all()).toEqual([{ id: 5 }]);
+    db.close();
+  });
+
   it('opening an older file upgrades it to the latest version and keeps its cases', () => {
     const db = fileAt(1);
     insertV1Case(db, makeDispute(5));

@@ -211,6 +211,17 @@ const v5QueueSortIndexes: Migration = {
   },
 };
 
+const v6RemovedCases: Migration = {
+  version: 6,
+  name: 'removed-cases',
+  up(db) {
+    // The cases the stream or the sync route removed (with the removal's seq). A case read before its
+    // removal — an action's answer, a case screen — may arrive after it: it must not bring the case
+    // back. Only a later upsert in the stream can, which forgets the removal (cases.ts).
+    db.exec('CREATE TABLE removed_cases (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)');
+  },
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   v1CasesAndSync,
@@ -218,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
   v3Search,
   v4Outbox,
   v5QueueSortIndexes,
+  v6RemovedCases,
 ];
 
 /** The schema version this console writes. */

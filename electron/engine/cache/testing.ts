@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
@@ -9,7 +9,16 @@ import { type CaseCache, type CaseCacheOptions, openCaseCache } from './cache';
 
 export const ACCOUNT = { userId: 7, coreUrl: 'https://ops.jiangxin.test' } as const;
 
-export function useTempDir(): { dir: string; open(opts?: Partial<CaseCacheOptions>): CaseCache } {
+/**
+ * `inMemory`: under /dev/shm where the system has it (Linux), for suites that open, close and write
+ * thousands of files and transactions (the property tests): the same SQLite files and code paths,
+ * without waiting on the disk's fsyncs.
+ */
+export function useTempDir({ inMemory = false }: { inMemory?: boolean } = {}): {
+  dir: string;
+  open(opts?: Partial<CaseCacheOptions>): CaseCache;
+} {
+  const base = inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const opened: CaseCache[] = [];
   const ctx = {
     dir: '',
@@ -20,7 +29,7 @@ export function useTempDir(): { dir: string; open(opts?: Partial<CaseCacheOption
     },
   };
   beforeEach(() => {
-    ctx.dir = mkdtempSync(join(tmpdir(), 'jx-case-cache-'));
+    ctx.dir = mkdtempSync(join(base, 'jx-case-cache-'));
   });
   afterEach(() => {
     for (const cache of opened.splice(0)) cache.close();
