@@ -283,10 +283,12 @@ export class SyncLoop {
       // The server closed us on purpose (restart, or our roles changed): socket.io does not retry that by
       // itself. Refresh the token first, so the session takes up the account's current roles (a refusal
       // ends the session, e.g. the account was disabled); if the core is simply down, connect retries.
+      // Only while this is still the loop's socket: `resync` may have replaced it meanwhile, and an
+      // abandoned socket reconnected here would stay connected, unheard, for good.
       if (reason === 'io server disconnect')
         this.retryLater(async () => {
           await this.opts.client.refresh().catch(() => {});
-          if (!this.stopped) socket.connect();
+          if (!this.stopped && this.socket === socket) socket.connect();
         });
     });
     socket.on('connect_error', (error: Error & { data?: { message?: BridgeProblem['message'] } }) => {
@@ -298,11 +300,13 @@ export class SyncLoop {
           ? { state: 'unavailable', problem: error.data?.message ?? UNAVAILABLE_MESSAGE }
           : { state: 'offline', problem: UNREACHABLE_MESSAGE },
       );
-      // Refused by the namespace's middleware (expired token): no automatic retry; refresh, then connect.
+      // Refused by the namespace's middleware (expired token): no automatic retry; refresh, then connect
+      // (unless the loop has moved on to another socket meanwhile, as above).
       if (!socket.active) {
         this.retryLater(async () => {
+          if (this.stopped || this.socket !== socket) return;
           if (/unauthenticated/.test(error.message)) await this.opts.client.refresh();
-          socket.connect();
+          if (!this.stopped && this.socket === socket) socket.connect();
         });
       }
     });
