@@ -3,8 +3,9 @@ import { App as AntApp, theme as antTheme, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useEffect, useRef, useState } from 'react';
-import { type ConnectionState, problemOf, useBridge, useBridgeEvent, useConnection } from './bridge';
+import { type ConnectionState, useBridge, useBridgeEvent, useConnection } from './bridge';
 import { Centered } from './Centered';
+import { useQuery } from './data';
 import { prefetchQueueRoute } from './features/cases/prefetch';
 import { firstWindow } from './features/cases/useCaseWindow';
 import { LoginPage } from './features/session/LoginPage';
@@ -69,41 +70,38 @@ function LinkBanner() {
 /** `config.get` and `auth.session` decide the language and whether the login page or the console shows. */
 export function App() {
   const bridge = useBridge();
-  const { opens } = useConnection();
   const [locale, setLocale] = useState<Locale>('zh-CN');
   const [theme, setTheme] = useState<ConsoleTheme>('system');
   const systemDark = useSystemDark();
   const dark = theme === 'dark' || (theme === 'system' && systemDark);
   const [start, setStart] = useState<Start>({ phase: 'loading' });
-  const [attempt, setAttempt] = useState(0);
   const prefetched = useRef(false);
 
-  // `opens`: re-read after the link to the engine comes back; `attempt`: the Retry button.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is a re-run trigger, not read inside
-  useEffect(() => {
-    if (opens === 0) return;
-    const reads = Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]);
-    // At start-up on a queue's route, its first rows are read at the same time (features/cases/prefetch.ts),
-    // and the console waits a moment for them, so its first render shows them.
-    let rows: Promise<unknown> | null = null;
-    if (!prefetched.current) {
-      prefetched.current = true;
-      rows = prefetchQueueRoute(bridge, location.hash, firstWindow(), (w) => !WORKSPACE_SCREENS[w.id]);
-    }
-    reads
-      .then(async (answers) => {
-        if (rows && answers[1]) await Promise.race([rows, delay(EARLY_ROWS_WAIT_MS)]);
-        return answers;
-      })
-      .then(
-        ([config, session]) => {
-          setLocale(config.locale);
-          setTheme(config.theme);
-          setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
-        },
-        (err: unknown) => setStart({ phase: 'failed', message: problemOf(err).message }),
-      );
-  }, [bridge, opens, attempt]);
+  // Read when the link to the engine opens and again whenever it comes back; `reload`: the Retry button.
+  const { reload: retry } = useQuery(
+    async () => {
+      const reads = Promise.all([bridge.call('config.get', {}), bridge.call('auth.session', {})]);
+      // At start-up on a queue's route, its first rows are read at the same time
+      // (features/cases/prefetch.ts), and the console waits a moment for them, so its first render shows them.
+      let rows: Promise<unknown> | null = null;
+      if (!prefetched.current) {
+        prefetched.current = true;
+        rows = prefetchQueueRoute(bridge, location.hash, firstWindow(), (w) => !WORKSPACE_SCREENS[w.id]);
+      }
+      const answers = await reads;
+      if (rows && answers[1]) await Promise.race([rows, delay(EARLY_ROWS_WAIT_MS)]);
+      return answers;
+    },
+    'start',
+    {
+      onData: ([config, session]) => {
+        setLocale(config.locale);
+        setTheme(config.theme);
+        setStart({ phase: 'ready', coreUrl: config.coreUrl, session });
+      },
+      onError: (problem) => setStart({ phase: 'failed', message: problem.message }),
+    },
+  );
 
   // Screen readers and fonts follow the console's language.
   useEffect(() => {
@@ -129,7 +127,7 @@ export function App() {
           <LinkBanner />
           {start.phase === 'loading' && <Centered title="loading" />}
           {start.phase === 'failed' && (
-            <Centered title="startFailed" problem={start.message} onRetry={() => setAttempt((n) => n + 1)} />
+            <Centered title="startFailed" problem={start.message} onRetry={retry} />
           )}
           {start.phase === 'ready' &&
             (start.session ? (

@@ -1,9 +1,4 @@
-import {
-  type BridgeProblem,
-  bridgeProblemSchema,
-  type ConsoleBridge,
-  WEB_BRIDGE,
-} from '@jiangxin/shared/bridge';
+import { type ConsoleBridge, WEB_BRIDGE } from '@jiangxin/shared/bridge';
 import { alwaysOpen, type BridgeConnection } from './connection';
 import { WebSocketBridge } from './ws-transport';
 
@@ -45,21 +40,6 @@ function takeKey(): string | null {
     return fromHash;
   }
   return sessionStorage.getItem(KEY_STORAGE);
-}
-
-/**
- * The problem behind a failed call. Duck-typed rather than `instanceof BridgeCallError`: an error that
- * crossed Electron's contextBridge keeps its own properties but not its class.
- */
-export function problemOf(err: unknown): BridgeProblem {
-  const parsed = bridgeProblemSchema.safeParse((err as { problem?: unknown } | null)?.problem);
-  if (parsed.success) return parsed.data;
-  return {
-    code: 'unexpected',
-    status: null,
-    message: { zh: '发生了意外错误', en: err instanceof Error ? err.message : String(err) },
-    extra: {},
-  };
 }
 
 export type { ConnectionState } from './connection';

@@ -9,7 +9,8 @@ import {
 } from '@jiangxin/shared/bridge';
 import { Button, Image, Modal } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { problemOf, useBridge } from '../bridge';
+import { useBridge } from '../bridge';
+import { useAction, useQuery } from '../data';
 import { formatBytes } from '../format';
 import { useT } from '../i18n';
 import { useFileStrings } from './strings';
@@ -130,18 +131,8 @@ export function FileThumbnail({ file, testId }: { file: StoredFileInfo; testId?:
   const bridge = useBridge();
   const s = useFileStrings();
   const problemText = useFileProblemText();
-  const [loaded, setLoaded] = useState<{ fileId: number; state: Loaded }>({ fileId: file.id, state: null });
-  useEffect(() => {
-    let current = true;
-    readFileContent(bridge, file).then(
-      (content) => current && setLoaded({ fileId: file.id, state: { content } }),
-      (err: unknown) => current && setLoaded({ fileId: file.id, state: { problem: problemOf(err) } }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, file]);
-  const state = loaded.fileId === file.id ? loaded.state : null;
+  const read = useQuery(() => readFileContent(bridge, file), ['file', file.id]);
+  const state: Loaded = read.data ? { content: read.data } : read.problem ? { problem: read.problem } : null;
   return (
     <figure className="stored-file stored-file-thumb" data-testid={testId} data-file-id={file.id}>
       {state === null && <span className="muted small">{s('loading')}</span>}
@@ -174,8 +165,8 @@ export function FileOpener({ file, testId }: { file: StoredFileInfo; testId?: st
   const bridge = useBridge();
   const s = useFileStrings();
   const problemText = useFileProblemText();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<BridgeProblem | null>(null);
+  const reading = useAction(() => readFileContent(bridge, file), { exclusive: true });
+  const { busy, problem } = reading;
   const [preview, setPreview] = useState<FileContent | null>(null);
   const mounted = useRef(false);
   useEffect(() => {
@@ -189,19 +180,11 @@ export function FileOpener({ file, testId }: { file: StoredFileInfo; testId?: st
   const picture = isPreviewable(file.contentType);
 
   const open = async () => {
-    if (busy) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      const content = await readFileContent(bridge, file);
-      if (!mounted.current) return;
-      if (isPreviewable(content.contentType)) setPreview(content);
-      else saveFileContent(content, file.filename);
-    } catch (err) {
-      if (mounted.current) setProblem(problemOf(err));
-    } finally {
-      if (mounted.current) setBusy(false);
-    }
+    const outcome = await reading.run();
+    // Gone from the screen meanwhile: nothing is saved or shown.
+    if (!outcome.ok || !mounted.current) return;
+    if (isPreviewable(outcome.value.contentType)) setPreview(outcome.value);
+    else saveFileContent(outcome.value, file.filename);
   };
 
   return (

@@ -1,11 +1,12 @@
 import type { AuditEntry } from '@jiangxin/shared/ops/audit';
 import { Alert, Button, Input, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
+import { useBridge } from '../../bridge';
+import { useAction, useBridgeQuery } from '../../data';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
@@ -99,60 +100,56 @@ type Verification =
  */
 export function AuditScreen(_props: WorkspaceScreenProps) {
   const bridge = useBridge();
-  const { pick, locale } = useT();
+  const { locale } = useT();
   const s = useAdminStrings();
   const ids = useId();
   const [input, setInput] = useState<AuditFilterInput>(EMPTY_INPUT);
   const [errors, setErrors] = useState<FilterErrors>({});
   const [applied, setApplied] = useState<AuditFilter>({});
-  const [items, setItems] = useState<AuditEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [verification, setVerification] = useState<Verification>({ state: 'checking' });
-
-  const load = useCallback(
-    async (filter: AuditFilter, cursor?: string) => {
-      setLoading(true);
-      setProblem(null);
-      try {
-        const page = await bridge.call('audit.list', {
-          ...filter,
-          limit: PAGE_SIZE,
-          ...(cursor ? { cursor } : {}),
-        });
-        setItems((before) => (cursor ? [...before, ...page.items] : page.items));
-        setNextCursor(page.nextCursor);
-      } catch (err) {
-        setProblem(pick(problemOf(err).message));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [bridge, pick],
+  // The newest page of the filter asked for, then older pages as they are asked for.
+  const [older, setOlder] = useState<{ items: AuditEntry[]; nextCursor: string | null } | null>(null);
+  const first = useBridgeQuery(
+    'audit.list',
+    { ...applied, limit: PAGE_SIZE },
+    { keepPreviousData: true, onData: () => setOlder(null) },
   );
+  const more = useAction((cursor: string) =>
+    bridge.call('audit.list', { ...applied, limit: PAGE_SIZE, cursor }),
+  );
+  const items = [...(first.data?.items ?? []), ...(older?.items ?? [])];
+  const nextCursor = older ? older.nextCursor : (first.data?.nextCursor ?? null);
+  const loading = first.loading || more.busy;
+  const problem = more.error ?? first.error;
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const outcome = await more.run(nextCursor);
+    if (outcome.ok)
+      setOlder((o) => ({
+        items: [...(o?.items ?? []), ...outcome.value.items],
+        nextCursor: outcome.value.nextCursor,
+      }));
+  };
+  /** Shows the log from its newest entry that `filter` matches (asked again for the same filter). */
+  const show = (filter: AuditFilter) => {
+    setApplied(filter);
+    more.reset();
+    first.reload();
+  };
 
-  const verify = useCallback(async () => {
-    setVerification({ state: 'checking' });
-    try {
-      const v = await bridge.call('audit.verify', {});
-      setVerification({
-        state: 'done',
-        ok: v.ok,
-        checked: v.checked,
-        firstBrokenId: v.firstBrokenId,
-        reason: v.reason,
-        head: v.headHash,
-      });
-    } catch (err) {
-      setVerification({ state: 'failed', message: pick(problemOf(err).message) });
-    }
-  }, [bridge, pick]);
-
-  useEffect(() => {
-    void load({});
-    void verify();
-  }, [load, verify]);
+  const check = useBridgeQuery('audit.verify', {});
+  const verification: Verification =
+    check.loading || (!check.data && !check.error)
+      ? { state: 'checking' }
+      : check.error || !check.data
+        ? { state: 'failed', message: check.error ?? '' }
+        : {
+            state: 'done',
+            ok: check.data.ok,
+            checked: check.data.checked,
+            firstBrokenId: check.data.firstBrokenId,
+            reason: check.data.reason,
+            head: check.data.headHash,
+          };
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -162,15 +159,13 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
       return;
     }
     setErrors({});
-    setApplied(parsed.filter);
-    void load(parsed.filter);
+    show(parsed.filter);
   };
 
   const clear = () => {
     setInput(EMPTY_INPUT);
     setErrors({});
-    setApplied({});
-    void load({});
+    show({});
   };
 
   const brokenId = verification.state === 'done' && !verification.ok ? verification.firstBrokenId : null;
@@ -180,8 +175,7 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
     const filter = { maxId: brokenId };
     setInput(EMPTY_INPUT);
     setErrors({});
-    setApplied(filter);
-    void load(filter);
+    show(filter);
   };
 
   const columns: ColumnsType<AuditEntry> = [
@@ -319,7 +313,7 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
         )}
         <Button
           className="audit-verify-again"
-          onClick={() => void verify()}
+          onClick={check.reload}
           disabled={verification.state === 'checking'}
         >
           {s('verifyAgain')}
@@ -364,11 +358,7 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
           {nextCursor ? s('shown', { n: items.length }) : s('noMore', { n: items.length })}
         </output>
         {nextCursor && (
-          <Button
-            onClick={() => void load(applied, nextCursor)}
-            disabled={loading}
-            data-testid="audit-load-more"
-          >
+          <Button onClick={() => void loadMore()} disabled={loading} data-testid="audit-load-more">
             {s('loadMore')}
           </Button>
         )}

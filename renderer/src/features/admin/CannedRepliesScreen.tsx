@@ -1,19 +1,25 @@
+import { fieldLimits, schemaLimits } from '@jiangxin/shared/forms';
 import {
   CANNED_REPLY_VARIABLES,
   type CannedReply,
+  cannedReplyListQuerySchema,
+  createCannedReplyBodySchema,
   unknownTemplateVariables,
 } from '@jiangxin/shared/ops/support';
 import { Alert, Button, Input, Modal, Popconfirm, Space, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
+import { useBridge } from '../../bridge';
+import { useAction, useBridgeQuery } from '../../data';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
-const SHORTCUT_PATTERN = /^[a-z0-9_-]{1,32}$/;
+/** The core's limits on a canned reply and on the search (`createCannedReplyBodySchema`). */
+const LIMITS = schemaLimits(createCannedReplyBodySchema);
+const SEARCH_MAX = fieldLimits(cannedReplyListQuerySchema, 'q').maxLength;
 const KNOWN = CANNED_REPLY_VARIABLES.map((v) => `{{${v}}}`).join('、');
 
 export interface CannedFormValues {
@@ -24,24 +30,31 @@ export interface CannedFormValues {
 }
 type CannedFormErrors = Partial<Record<keyof CannedFormValues, string>>;
 
-const length = (text: string) => [...text].length;
+/** The reply the form would save, as the core takes it (no shortcut: null). */
+const cannedBody = (v: CannedFormValues) => ({
+  title: v.title.trim(),
+  bodyZh: v.bodyZh.trim(),
+  bodyEn: v.bodyEn.trim(),
+  shortcut: v.shortcut.trim() || null,
+});
 
 /**
- * The canned-reply form's checks, as the core's schema and `assertKnownVariables` will make them: a
- * `{{variable}}` the core cannot fill is named here, before anything is sent.
+ * The canned-reply form's checks: the core's own schema (`createCannedReplyBodySchema`), each refused
+ * field named in the person's words, and `assertKnownVariables`'s rule: a `{{variable}}` the core cannot
+ * fill is named here, before anything is sent.
  */
 export function validateCannedForm(v: CannedFormValues, s: AdminStrings): CannedFormErrors {
   const errors: CannedFormErrors = {};
-  const title = v.title.trim();
-  if (length(title) < 1 || length(title) > 60) errors.title = s('titleRequired');
-  const shortcut = v.shortcut.trim();
-  if (shortcut && !SHORTCUT_PATTERN.test(shortcut)) errors.shortcut = s('shortcutInvalid');
+  const body = cannedBody(v);
+  const checked = createCannedReplyBodySchema.safeParse(body);
+  const refused = new Set(checked.success ? [] : checked.error.issues.map((i) => i.path[0]));
+  if (refused.has('title')) errors.title = s('titleRequired');
+  if (refused.has('shortcut')) errors.shortcut = s('shortcutInvalid');
   for (const key of ['bodyZh', 'bodyEn'] as const) {
-    const body = v[key].trim();
-    if (key === 'bodyZh' && !body) errors.bodyZh = s('bodyZhRequired');
-    else if (length(body) > 2000) errors[key] = s('bodyTooLong');
+    if (refused.has(key))
+      errors[key] = body[key].length < LIMITS[key].minLength ? s('bodyZhRequired') : s('bodyTooLong');
     else {
-      const unknown = unknownTemplateVariables(body);
+      const unknown = unknownTemplateVariables(body[key]);
       if (unknown.length)
         errors[key] = s('unknownVariables', {
           list: unknown.map((n) => `{{${n}}}`).join('、'),
@@ -58,45 +71,23 @@ export function validateCannedForm(v: CannedFormValues, s: AdminStrings): Canned
  */
 export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
   const bridge = useBridge();
-  const { pick, locale } = useT();
+  const { locale } = useT();
   const s = useAdminStrings();
   const [q, setQ] = useState('');
-  const [items, setItems] = useState<CannedReply[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
+  // The search as last asked (the field may hold more typing since).
+  const [search, setSearch] = useState('');
+  const list = useBridgeQuery('cannedReplies.list', search ? { q: search } : {}, { keepPreviousData: true });
+  const deleting = useAction((id: number) => bridge.call('cannedReplies.delete', { id }));
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<CannedReply | 'new' | null>(null);
-
-  const load = useCallback(
-    async (query: string) => {
-      setLoading(true);
-      try {
-        const trimmed = query.trim();
-        setItems((await bridge.call('cannedReplies.list', trimmed ? { q: trimmed } : {})).items);
-        setProblem(null);
-      } catch (err) {
-        setProblem(pick(problemOf(err).message));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [bridge, pick],
-  );
-
-  useEffect(() => {
-    void load('');
-  }, [load]);
+  const items = list.data?.items ?? [];
+  const problem = deleting.error ?? list.error;
 
   const remove = async (r: CannedReply) => {
     setNotice(null);
-    try {
-      await bridge.call('cannedReplies.delete', { id: r.id });
-      setProblem(null);
-      setNotice(s('cannedDeleted', { title: r.title }));
-      await load(q);
-    } catch (err) {
-      setProblem(pick(problemOf(err).message));
-    }
+    if (!(await deleting.run(r.id)).ok) return;
+    setNotice(s('cannedDeleted', { title: r.title }));
+    list.reload();
   };
 
   const columns: ColumnsType<CannedReply> = [
@@ -167,10 +158,13 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
           aria-label={s('cannedSearch')}
           placeholder={s('cannedSearch')}
           value={q}
-          maxLength={50}
+          maxLength={SEARCH_MAX}
           allowClear
           onChange={(e) => setQ(e.target.value)}
-          onSearch={(value) => void load(value)}
+          onSearch={(value) => {
+            setSearch(value.trim());
+            list.reload();
+          }}
           style={{ maxWidth: 360 }}
           data-testid="canned-search"
         />
@@ -179,7 +173,7 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
         </Button>
       </div>
       {problem && (
-        <Alert type="error" showIcon role="alert" title={problem} closable onClose={() => setProblem(null)} />
+        <Alert type="error" showIcon role="alert" title={problem} closable onClose={deleting.reset} />
       )}
       {notice && <Alert type="success" showIcon role="status" title={notice} />}
       <Table<CannedReply>
@@ -188,7 +182,7 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
         size="small"
         columns={columns}
         dataSource={items}
-        loading={loading}
+        loading={list.loading}
         pagination={false}
         onRow={(r) => ({ 'data-testid': `canned-row-${r.id}` }) as HTMLAttributes<HTMLElement>}
         locale={{ emptyText: s('cannedEmpty') }}
@@ -199,9 +193,9 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
           onClose={() => setEditing(null)}
           onSaved={(r) => {
             setEditing(null);
-            setProblem(null);
+            deleting.reset();
             setNotice(s('cannedSaved', { title: r.title }));
-            void load(q);
+            list.reload();
           }}
         />
       )}
@@ -229,34 +223,23 @@ function CannedReplyDialog({
     bodyEn: reply?.bodyEn ?? '',
   });
   const [errors, setErrors] = useState<CannedFormErrors>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const save = useAction((body: ReturnType<typeof cannedBody>) =>
+    reply
+      ? bridge.call('cannedReplies.update', { id: reply.id, ...body })
+      : bridge.call('cannedReplies.create', body),
+  );
+  // A shortcut already taken is said beside the field, anything else below the form.
+  const problem = save.problem?.code === 'canned_reply_shortcut_taken' ? null : save.error;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const found = validateCannedForm(values, s);
     setErrors(found);
     if (Object.keys(found).length) return;
-    const body = {
-      title: values.title.trim(),
-      bodyZh: values.bodyZh.trim(),
-      bodyEn: values.bodyEn.trim(),
-      shortcut: values.shortcut.trim() || null,
-    };
-    setBusy(true);
-    setProblem(null);
-    try {
-      const saved = reply
-        ? await bridge.call('cannedReplies.update', { id: reply.id, ...body })
-        : await bridge.call('cannedReplies.create', body);
-      onSaved(saved);
-    } catch (err) {
-      const p = problemOf(err);
-      if (p.code === 'canned_reply_shortcut_taken') setErrors({ shortcut: pick(p.message) });
-      else setProblem(pick(p.message));
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await save.run(cannedBody(values));
+    if (outcome.ok) onSaved(outcome.value);
+    else if (outcome.problem.code === 'canned_reply_shortcut_taken')
+      setErrors({ shortcut: pick(outcome.problem.message) });
   };
 
   const field = (
@@ -318,7 +301,7 @@ function CannedReplyDialog({
           type="primary"
           htmlType="submit"
           form={`${ids}-canned`}
-          loading={busy}
+          loading={save.busy}
           data-testid="canned-form-submit"
         >
           {s('save')}

@@ -1,11 +1,17 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
 import { CASE_KIND_LABELS, CASE_KINDS, type CaseKind } from '@jiangxin/shared/ops/cases';
-import type { OpsSettings, OpsSettingsPatch } from '@jiangxin/shared/ops/settings';
+import {
+  type OpsSettings,
+  type OpsSettingsPatch,
+  opsSettingsPatchSchema,
+  opsSettingsSchema,
+} from '@jiangxin/shared/ops/settings';
 import { Alert, Button, Input, Spin } from 'antd';
-import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { type FormEvent, useId, useState } from 'react';
+import { useBridgeMutation, useBridgeQuery } from '../../data';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
@@ -35,7 +41,13 @@ export interface SettingsFormValues {
 }
 type SettingsErrors = Partial<Record<MoneyField | 'disputeEvidenceHours' | CaseKind, string>>;
 
-const MAX_SLA_MINUTES = 60 * 24 * 60;
+/** The core's ranges (`opsSettingsSchema`): the evidence period in hours, each kind's SLA in minutes. */
+const EVIDENCE_HOURS = fieldLimits(opsSettingsPatchSchema, 'disputeEvidenceHours');
+const EVIDENCE_MIN = EVIDENCE_HOURS.minimum ?? 1;
+const EVIDENCE_MAX = EVIDENCE_HOURS.maximum ?? 24 * 30;
+const SLA_MINUTES = opsSettingsSchema.shape.slaMinutes.valueType;
+const MIN_SLA_MINUTES = SLA_MINUTES.minValue ?? 1;
+const MAX_SLA_MINUTES = SLA_MINUTES.maxValue ?? 60 * 24 * 60;
 const WHOLE = /^\d{1,7}$/;
 
 /** "¥5,000.00", "5000", "5,000.5" → fen, exactly (string arithmetic); null when it is not an amount. */
@@ -95,16 +107,26 @@ export function settingsPatch(
   )
     errors.withdrawalMinFen = s('minAboveMax');
   const hours = form.disputeEvidenceHours.trim();
-  if (!WHOLE.test(hours) || Number(hours) < 1 || Number(hours) > 720)
-    errors.disputeEvidenceHours = s('evidenceHoursInvalid');
+  if (!WHOLE.test(hours) || Number(hours) < EVIDENCE_MIN || Number(hours) > EVIDENCE_MAX)
+    errors.disputeEvidenceHours = s('evidenceHoursInvalid', { min: EVIDENCE_MIN, max: EVIDENCE_MAX });
   else if (Number(hours) !== loaded.disputeEvidenceHours) patch.disputeEvidenceHours = Number(hours);
   const sla: Partial<Record<CaseKind, number>> = {};
   for (const k of CASE_KINDS) {
     const h = form.sla[k].hours.trim() || '0';
     const m = form.sla[k].minutes.trim() || '0';
     const total = Number(h) * 60 + Number(m);
-    if (!WHOLE.test(h) || !WHOLE.test(m) || Number(m) > 59 || total < 1 || total > MAX_SLA_MINUTES) {
-      errors[k] = s('slaInvalid', { kind: pick(CASE_KIND_LABELS[k]) });
+    if (
+      !WHOLE.test(h) ||
+      !WHOLE.test(m) ||
+      Number(m) > 59 ||
+      total < MIN_SLA_MINUTES ||
+      total > MAX_SLA_MINUTES
+    ) {
+      errors[k] = s('slaInvalid', {
+        kind: pick(CASE_KIND_LABELS[k]),
+        min: MIN_SLA_MINUTES,
+        days: MAX_SLA_MINUTES / (24 * 60),
+      });
     } else if (total !== loaded.slaMinutes[k]) sla[k] = total;
   }
   if (Object.keys(sla).length) patch.slaMinutes = sla;
@@ -116,42 +138,46 @@ export function settingsPatch(
  * evidence period and the SLA of each kind of case (hours and minutes). Only what changed is sent.
  */
 export function SettingsScreen(_props: WorkspaceScreenProps) {
-  const bridge = useBridge();
   const { pick } = useT();
   const s = useAdminStrings();
   const ids = useId();
-  const [loaded, setLoaded] = useState<OpsSettings | null>(null);
   const [form, setForm] = useState<SettingsFormValues | null>(null);
+  const [saved, setSaved] = useState<OpsSettings | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const [checkProblem, setCheckProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    setProblem(null);
-    try {
-      const v = await bridge.call('settings.get', {});
-      setLoaded(v);
-      setForm(settingsToForm(v));
-      setErrors({});
-    } catch (err) {
-      setProblem(pick(problemOf(err).message));
-    }
-  }, [bridge, pick]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // What the core holds: read (again on Reload), or what the last save answered; the form follows it.
+  const read = useBridgeQuery(
+    'settings.get',
+    {},
+    {
+      onData: (v) => {
+        setSaved(null);
+        setForm(settingsToForm(v));
+        setErrors({});
+      },
+    },
+  );
+  const update = useBridgeMutation('settings.update');
+  const loaded = saved ?? read.data ?? null;
+  const problem = checkProblem ?? update.error ?? read.error;
+  const busy = update.busy;
+  const load = () => {
+    setCheckProblem(null);
+    update.reset();
+    read.reload();
+  };
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!form || !loaded) return;
     setNotice(null);
-    setProblem(null);
+    setCheckProblem(null);
+    update.reset();
     const result = settingsPatch(form, loaded, s, pick);
     if ('errors' in result) {
       setErrors(result.errors);
-      setProblem(s('fixErrors'));
+      setCheckProblem(s('fixErrors'));
       return;
     }
     setErrors({});
@@ -159,17 +185,11 @@ export function SettingsScreen(_props: WorkspaceScreenProps) {
       setNotice(s('nothingChanged'));
       return;
     }
-    setBusy(true);
-    try {
-      const saved = await bridge.call('settings.update', result.patch);
-      setLoaded(saved);
-      setForm(settingsToForm(saved));
-      setNotice(s('settingsSaved'));
-    } catch (err) {
-      setProblem(pick(problemOf(err).message));
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await update.run(result.patch);
+    if (!outcome.ok) return;
+    setSaved(outcome.value);
+    setForm(settingsToForm(outcome.value));
+    setNotice(s('settingsSaved'));
   };
 
   const errorOf = (key: keyof SettingsErrors, id: string) =>
@@ -217,7 +237,7 @@ export function SettingsScreen(_props: WorkspaceScreenProps) {
       {notice && <Alert type="success" showIcon role="status" title={notice} data-testid="settings-notice" />}
       {!form ? (
         problem ? (
-          <Button onClick={() => void load()}>{s('reload')}</Button>
+          <Button onClick={load}>{s('reload')}</Button>
         ) : (
           <Spin aria-label={s('loading')} />
         )
@@ -290,7 +310,7 @@ export function SettingsScreen(_props: WorkspaceScreenProps) {
             <Button type="primary" htmlType="submit" loading={busy} data-testid="settings-save">
               {busy ? s('saving') : s('save')}
             </Button>
-            <Button onClick={() => void load()} disabled={busy}>
+            <Button onClick={load} disabled={busy}>
               {s('reload')}
             </Button>
           </div>

@@ -1,16 +1,19 @@
-import { STAFF_PASSWORD_MIN, type StaffMember } from '@jiangxin/shared/ops/staff';
+import { schemaLimits } from '@jiangxin/shared/forms';
+import { createStaffBodySchema, type StaffMember } from '@jiangxin/shared/ops/staff';
 import { STAFF_ROLE_LABELS, STAFF_ROLES, type StaffRole } from '@jiangxin/shared/permissions';
 import { Alert, Button, Checkbox, Input, Modal, Popconfirm, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { type FormEvent, type HTMLAttributes, useCallback, useEffect, useId, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
+import { useBridge } from '../../bridge';
+import { useAction, useBridgeMutation, useBridgeQuery } from '../../data';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
-const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{2,31}$/;
+/** The core's limits on a new account (`createStaffBodySchema`: the same rules as sign-up). */
+const LIMITS = schemaLimits(createStaffBodySchema);
 
 export interface StaffFormValues {
   username: string;
@@ -21,16 +24,38 @@ export interface StaffFormValues {
 }
 type StaffFormErrors = Partial<Record<keyof StaffFormValues, string>>;
 
-/** The create form's checks — the same rules as the core's (`createStaffBodySchema`), in the person's words. */
+/** The account the form would create, as the core takes it. */
+const staffBody = (v: StaffFormValues) => ({
+  username: v.username.trim(),
+  nickname: v.nickname.trim(),
+  password: v.password,
+  roles: roleOrder(v.roles),
+});
+
+/**
+ * The create form's checks: the core's own schema (`createStaffBodySchema`), each refused field named in
+ * the person's words; then that the password was typed the same twice.
+ */
 export function validateStaffForm(v: StaffFormValues, s: AdminStrings): StaffFormErrors {
   const errors: StaffFormErrors = {};
-  if (!USERNAME_PATTERN.test(v.username.trim())) errors.username = s('usernameInvalid');
-  const nickname = v.nickname.trim();
-  if (nickname.length < 1 || [...nickname].length > 32) errors.nickname = s('nicknameRequired');
-  if (v.password.length < STAFF_PASSWORD_MIN) errors.password = s('passwordShort', { n: STAFF_PASSWORD_MIN });
-  else if (v.password.length > 128) errors.password = s('passwordLong');
+  const checked = createStaffBodySchema.safeParse(staffBody(v));
+  const refused = new Set(checked.success ? [] : checked.error.issues.map((i) => i.path[0]));
+  if (refused.has('username')) errors.username = s('usernameInvalid');
+  if (refused.has('nickname'))
+    errors.nickname = s('nicknameRequired', {
+      min: Math.max(1, LIMITS.nickname.minLength),
+      max: LIMITS.nickname.maxLength ?? '',
+    });
+  const password = LIMITS.password;
+  if (refused.has('password'))
+    errors.password =
+      v.password.length < password.minLength
+        ? s('passwordShort', { n: password.minLength })
+        : password.maxLength !== undefined && v.password.length > password.maxLength
+          ? s('passwordLong', { n: password.maxLength })
+          : s('passwordInvalid');
   else if (v.confirm !== v.password) errors.confirm = s('passwordMismatch');
-  if (v.roles.length === 0) errors.roles = s('rolesRequired');
+  if (refused.has('roles')) errors.roles = s('rolesRequired');
   return errors;
 }
 
@@ -46,43 +71,25 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
   const { pick, locale } = useT();
   const s = useAdminStrings();
   const ids = useId();
-  const [items, setItems] = useState<StaffMember[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
+  const list = useBridgeQuery('staff.list', {});
+  const changing = useAction((send: () => Promise<unknown>) => send());
   const [notice, setNotice] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<StaffMember | null>(null);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setItems((await bridge.call('staff.list', {})).items);
-    } catch (err) {
-      setProblem(pick(problemOf(err).message));
-    } finally {
-      setLoading(false);
-    }
-  }, [bridge, pick]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const items = list.data?.items ?? [];
+  const problem = changing.error ?? list.error;
 
   /** Runs a change; a refusal is shown, and a stale version reloads the list so the next try is current. */
-  const change = async (run: () => Promise<unknown>, done: string): Promise<boolean> => {
-    setProblem(null);
+  const change = async (send: () => Promise<unknown>, done: string): Promise<boolean> => {
     setNotice(null);
-    try {
-      await run();
+    const outcome = await changing.run(send);
+    if (outcome.ok) {
       setNotice(done);
-      await load();
+      list.reload();
       return true;
-    } catch (err) {
-      const p = problemOf(err);
-      setProblem(pick(p.message));
-      if (p.code === 'staff_version_conflict') await load();
-      return false;
     }
+    if (outcome.problem.code === 'staff_version_conflict') list.reload();
+    return false;
   };
 
   const setState = (m: StaffMember, disable: boolean) =>
@@ -191,10 +198,10 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
         <Button type="primary" onClick={() => setCreating(true)} data-testid="staff-create">
           {s('staffCreate')}
         </Button>
-        <Button onClick={() => void load()}>{s('reload')}</Button>
+        <Button onClick={list.reload}>{s('reload')}</Button>
       </div>
       {problem && (
-        <Alert type="error" showIcon role="alert" title={problem} closable onClose={() => setProblem(null)} />
+        <Alert type="error" showIcon role="alert" title={problem} closable onClose={changing.reset} />
       )}
       {notice && <Alert type="success" showIcon role="status" title={notice} />}
       <Table<StaffMember>
@@ -203,7 +210,7 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
         size="small"
         columns={columns}
         dataSource={items}
-        loading={loading}
+        loading={list.loading}
         pagination={false}
         onRow={(m) => ({ 'data-testid': `staff-row-${m.id}` }) as HTMLAttributes<HTMLElement>}
         locale={{ emptyText: s('staffEmpty') }}
@@ -213,9 +220,9 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
           onClose={() => setCreating(false)}
           onCreated={(m) => {
             setCreating(false);
-            setProblem(null);
+            changing.reset();
             setNotice(s('created', { name: m.nickname }));
-            void load();
+            list.reload();
           }}
         />
       )}
@@ -223,6 +230,7 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
         <RolesDialog
           member={editing}
           self={editing.id === session.userId}
+          busy={changing.busy}
           onClose={() => setEditing(null)}
           onSave={async (roles) => {
             const ok = await change(
@@ -241,11 +249,14 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
 function RolesDialog({
   member,
   self,
+  busy,
   onClose,
   onSave,
 }: {
   member: StaffMember;
   self: boolean;
+  /** The change is on its way. */
+  busy: boolean;
   onClose: () => void;
   onSave: (roles: StaffRole[]) => Promise<boolean>;
 }) {
@@ -254,7 +265,6 @@ function RolesDialog({
   const ids = useId();
   const [roles, setRoles] = useState<StaffRole[]>(member.roles);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   // Your own admin role cannot be taken away here: the box stays checked and disabled, with the reason.
   const lockAdmin = self && member.roles.includes('admin');
 
@@ -265,12 +275,7 @@ function RolesDialog({
       return;
     }
     setError(null);
-    setBusy(true);
-    try {
-      await onSave(roleOrder(roles));
-    } finally {
-      setBusy(false);
-    }
+    await onSave(roleOrder(roles));
   };
 
   return (
@@ -329,10 +334,10 @@ function CreateStaffDialog({
   onClose: () => void;
   onCreated: (m: StaffMember) => void;
 }) {
-  const bridge = useBridge();
   const { pick } = useT();
   const s = useAdminStrings();
   const ids = useId();
+  const create = useBridgeMutation('staff.create');
   const [values, setValues] = useState<StaffFormValues>({
     username: '',
     nickname: '',
@@ -341,31 +346,19 @@ function CreateStaffDialog({
     roles: [],
   });
   const [errors, setErrors] = useState<StaffFormErrors>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // A taken username is said beside the field, anything else below the form.
+  const taken = create.problem?.code === 'username_taken';
+  const problem = taken ? null : create.error;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const found = validateStaffForm(values, s);
     setErrors(found);
     if (Object.keys(found).length) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      const created = await bridge.call('staff.create', {
-        username: values.username.trim(),
-        nickname: values.nickname.trim(),
-        password: values.password,
-        roles: roleOrder(values.roles),
-      });
-      onCreated(created);
-    } catch (err) {
-      const p = problemOf(err);
-      if (p.code === 'username_taken') setErrors({ username: pick(p.message) });
-      else setProblem(pick(p.message));
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await create.run(staffBody(values));
+    if (outcome.ok) onCreated(outcome.value);
+    else if (outcome.problem.code === 'username_taken')
+      setErrors({ username: pick(outcome.problem.message) });
   };
 
   const text = (key: 'username' | 'nickname' | 'password' | 'confirm', label: string, help?: string) => {
@@ -414,7 +407,7 @@ function CreateStaffDialog({
           type="primary"
           htmlType="submit"
           form={`${ids}-create`}
-          loading={busy}
+          loading={create.busy}
           data-testid="staff-form-submit"
         >
           {s('create')}
@@ -424,7 +417,7 @@ function CreateStaffDialog({
       <form id={`${ids}-create`} className="staff-create-form" onSubmit={submit} noValidate>
         {text('username', s('username'), s('usernameHelp'))}
         {text('nickname', s('nickname'))}
-        {text('password', s('password'), s('passwordHelp', { n: STAFF_PASSWORD_MIN }))}
+        {text('password', s('password'), s('passwordHelp', { n: LIMITS.password.minLength }))}
         {text('confirm', s('passwordConfirm'))}
         <fieldset
           className="admin-fieldset-plain"

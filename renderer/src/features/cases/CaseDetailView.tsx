@@ -1,24 +1,25 @@
-import type { ActionReceipt, BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
+import { type ActionReceipt, BridgeCallError, type ConsoleSession } from '@jiangxin/shared/bridge';
 import {
   CASE_FLAG_LABELS,
   CASE_KIND_LABELS,
   CASE_PRIORITY_LABELS,
   CASE_STATUS_LABELS,
   type CaseDetail,
+  type CaseKind,
 } from '@jiangxin/shared/ops/cases';
 import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useBridge, useBridgeEvent } from '../../bridge';
+import { useAction, useBridgeQuery } from '../../data';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';
+import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from './pane';
 import { CASE_PANES } from './panes';
 import { usePresence } from './presence';
 import { SlaCountdown, useNow } from './sla';
 import { useCaseStrings } from './strings';
-
-type Loaded = BridgeResult<'cases.get'>;
 
 interface CaseDetailViewProps {
   caseId: number;
@@ -36,100 +37,62 @@ interface CaseDetailViewProps {
  */
 export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDetailViewProps) {
   const bridge = useBridge();
-  const { opens } = useConnection();
   const { pick, locale } = useT();
   const s = useCaseStrings();
   const { message } = AntApp.useApp();
   const now = useNow(15_000);
   const presence = usePresence();
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [loadError, setLoadError] = useState<{ zh: string; en: string } | null>(null);
-  const [actionError, setActionError] = useState<{ zh: string; en: string } | null>(null);
+  // A new case starts clean: the read is keyed by the case, and the last action's words are dropped.
+  const read = useBridgeQuery('cases.get', { caseId });
+  const action = useAction((call: () => Promise<ActionReceipt>) => call());
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [reads, setReads] = useState(0);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `reads` re-reads after cases.changed
-  useEffect(() => {
-    if (opens === 0) return;
-    let current = true;
-    bridge.call('cases.get', { caseId }).then(
-      (r) => {
-        if (!current) return;
-        setLoaded(r);
-        setLoadError(null);
-      },
-      (err: unknown) => current && setLoadError(problemOf(err).message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, caseId, opens, reads]);
-
-  // A new case starts clean.
+  const { reset } = action;
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a new case id
   useEffect(() => {
-    setLoaded(null);
-    setActionError(null);
+    reset();
     setNotice(null);
   }, [caseId]);
 
   // Tell colleagues this case is open here (and that it no longer is).
-  useEffect(() => {
-    if (opens === 0) return;
-    bridge.call('presence.view', { caseId }).catch(() => {});
-    return () => {
-      bridge.call('presence.leave', { caseId }).catch(() => {});
-    };
-  }, [bridge, caseId, opens]);
+  useViewing(caseId);
 
   useBridgeEvent('cases.changed', (changes) => {
-    if (changes.upserted.includes(caseId) || changes.removed.includes(caseId)) setReads((n) => n + 1);
+    if (changes.upserted.includes(caseId) || changes.removed.includes(caseId)) read.reload();
   });
 
+  const loaded = read.data ?? null;
   const detail = loaded?.detail ?? null;
   const mine = detail?.case.assigneeId === session.userId;
+  const busy = action.busy;
 
   const afterAction = useCallback(
     (receipt: ActionReceipt, advance: boolean | undefined) => {
-      setActionError(null);
       const text = receipt.queued ? s('actionQueued') : s('actionDone');
       setNotice(text);
       // A toast too: it stays visible when the queue moves on to the next case.
       message.success(<span data-testid="action-toast">{text}</span>);
-      setReads((n) => n + 1);
+      read.reload();
       const moved =
         receipt.queued ||
         (receipt.case !== null &&
           (receipt.case.status !== 'open' || receipt.case.assigneeId !== session.userId));
       if (advance ?? moved) onAdvance();
     },
-    [s, session.userId, onAdvance, message],
+    [s, session.userId, onAdvance, message, read.reload],
   );
 
-  const run = useCallback(
-    async (call: (d: CaseDetail) => Promise<ActionReceipt>, advance?: boolean): Promise<ActionReceipt> => {
-      if (!detail) throw new Error('no case loaded');
-      setBusy(true);
-      try {
-        const receipt = await call(detail);
-        afterAction(receipt, advance);
-        return receipt;
-      } catch (err) {
-        setActionError(problemOf(err).message);
-        throw err;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [detail, afterAction],
-  );
+  /** One of the case's operations with its current version; a refusal is shown here and rejects. */
+  const run = async (
+    call: (d: CaseDetail) => Promise<ActionReceipt>,
+    advance?: boolean,
+  ): Promise<ActionReceipt> => {
+    if (!detail) throw new Error('no case loaded');
+    const outcome = await action.run(() => call(detail));
+    if (!outcome.ok) throw new BridgeCallError(outcome.problem);
+    afterAction(outcome.value, advance);
+    return outcome.value;
+  };
 
-  const perform: CasePaneProps['perform'] = (action, fields = {}, options = {}) =>
-    run(
-      (d) => bridge.call('cases.perform', { caseId, version: d.case.version, action, fields }),
-      options.advance,
-    );
   const claim = () =>
     run((d) => bridge.call('cases.claim', { caseId, version: d.case.version }), false).catch(() => {});
   const release = () =>
@@ -153,14 +116,14 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
     },
   );
 
-  if (loadError && !loaded)
+  if (read.error && !loaded)
     return (
       <section className="case-detail" aria-label={s('openCase')}>
         <Alert
           type="error"
           showIcon
-          message={pick(loadError)}
-          action={<Button onClick={() => setReads((n) => n + 1)}>{s('retry')}</Button>}
+          message={read.error}
+          action={<Button onClick={read.reload}>{s('retry')}</Button>}
         />
       </section>
     );
@@ -179,8 +142,16 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
 
   const c = detail.case;
   const viewers = (presence.get(caseId) ?? []).filter((v) => v.userId !== session.userId);
-  const Pane = CASE_PANES[c.kind];
-  const offer = (action: string) => detail.actions.find((a) => a.action === action);
+  const offer = (name: string) => detail.actions.find((a) => a.action === name);
+  const pane = kindPane(c.kind, {
+    detail,
+    stale: loaded.stale,
+    mine,
+    session,
+    offer,
+    perform: (call, options) =>
+      run((d) => bridge.call('cases.perform', { caseId, version: d.case.version, ...call }), options.advance),
+  });
 
   return (
     <section
@@ -268,18 +239,18 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
           })}
         />
       )}
-      {actionError && (
+      {action.error && (
         <Alert
           type="error"
           showIcon
           role="alert"
-          message={pick(actionError)}
+          message={action.error}
           data-testid="case-action-error"
           closable
-          onClose={() => setActionError(null)}
+          onClose={reset}
         />
       )}
-      {notice && !actionError && (
+      {notice && !action.error && (
         <Alert
           type="success"
           showIcon
@@ -289,20 +260,7 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
           onClose={() => setNotice(null)}
         />
       )}
-      <div className="case-pane">
-        {Pane ? (
-          <Pane
-            detail={detail}
-            stale={loaded.stale}
-            mine={mine}
-            session={session}
-            perform={perform}
-            offer={offer}
-          />
-        ) : (
-          <GenericSummary detail={detail} />
-        )}
-      </div>
+      <div className="case-pane">{pane ?? <GenericSummary detail={detail} />}</div>
       <section className="case-history" aria-labelledby="case-history-title">
         <h3 id="case-history-title">{s('history')}</h3>
         <Timeline
@@ -320,6 +278,21 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
       </section>
     </section>
   );
+}
+
+/**
+ * The pane registered for `kind`, its `perform` typed for that kind (the frame sends whatever call the
+ * pane built, with the case's id and version); null when the kind has none.
+ */
+function kindPane<K extends CaseKind>(
+  kind: K,
+  props: Omit<CasePaneProps<K>, 'perform'> & {
+    perform: Parameters<typeof performFor>[1];
+  },
+): ReactNode {
+  const Pane: CasePane<K> | undefined = CASE_PANES[kind];
+  if (!Pane) return null;
+  return <Pane {...props} perform={performFor(kind, props.perform)} />;
 }
 
 /** A kind without its own pane: the summary facts as a definition list. */

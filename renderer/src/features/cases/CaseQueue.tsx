@@ -5,11 +5,12 @@ import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { Alert, App as AntApp, Button, Empty, Spin } from 'antd';
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import { problemOf, useBridge } from '../../bridge';
+import { useBridge } from '../../bridge';
+import { settle, useAction, useBridgeQuery } from '../../data';
 import { useT } from '../../i18n';
+import { OutboxPanel } from '../../outbox/OutboxPanel';
+import type { Outbox } from '../../outbox/useOutbox';
 import { useShortcut } from '../../shortcuts';
-import { OutboxPanel } from '../outbox/OutboxPanel';
-import type { Outbox } from '../outbox/useOutbox';
 import { CaseDetailView } from './CaseDetailView';
 import { CaseTable } from './CaseTable';
 import { DEFAULT_COLUMNS, type QueueCellContext } from './columns';
@@ -79,19 +80,15 @@ export function CaseQueue({
   const [selected, setSelected] = useState<ReadonlyMap<number, CaseSummary>>(new Map());
   const [claiming, setClaiming] = useState<ReadonlySet<number>>(new Set());
   const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
-  const [exporting, setExporting] = useState<string | null>(null);
+  const [exportProgress, setExportProgress] = useState<string | null>(null);
 
   useEffect(() => {
     const timer = setTimeout(() => setQ(search.trim()), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [search]);
 
-  useEffect(() => {
-    bridge.call('views.list', { workspace: workspace.id }).then(
-      (r) => setViews(r.items),
-      () => {},
-    );
-  }, [bridge, workspace.id]);
+  // The saved views: read with the queue, then as each save or delete answers.
+  useBridgeQuery('views.list', { workspace: workspace.id }, { onData: (r) => setViews(r.items) });
 
   const query: CaseQuery = useMemo(
     () => queueQuery(workspace, { filters: view.filters, sort: view.sort }, q),
@@ -153,21 +150,16 @@ export function CaseQueue({
     (c: CaseSummary) => {
       setClaiming((set) => new Set(set).add(c.id));
       setRowErrors(({ [c.id]: _, ...rest }) => rest);
-      bridge
-        .call('cases.claim', { caseId: c.id, version: c.version })
-        .then(
-          (receipt) => {
-            if (receipt.queued) refreshOutbox();
-          },
-          (err: unknown) => setRowErrors((e) => ({ ...e, [c.id]: pick(problemOf(err).message) })),
-        )
-        .finally(() =>
-          setClaiming((set) => {
-            const next = new Set(set);
-            next.delete(c.id);
-            return next;
-          }),
-        );
+      // Claims from several rows may be out at once: each row keeps its own spinner and refusal.
+      void settle(bridge.call('cases.claim', { caseId: c.id, version: c.version })).then((outcome) => {
+        setClaiming((set) => {
+          const next = new Set(set);
+          next.delete(c.id);
+          return next;
+        });
+        if (!outcome.ok) setRowErrors((e) => ({ ...e, [c.id]: pick(outcome.problem.message) }));
+        else if (outcome.value.queued) refreshOutbox();
+      });
     },
     [bridge, refreshOutbox, pick],
   );
@@ -198,40 +190,41 @@ export function CaseQueue({
     setSearch(saved?.filters.q ?? '');
     setActiveIndex(-1);
   });
-  const saveView = useStableCallback((name: string) => {
-    const filters: QueueFilters = { ...view.filters, ...(q ? { q } : {}) };
-    bridge.call('views.save', { workspace: workspace.id, name, state: { ...view, filters } }).then(
-      (r) => {
-        setViews(r.items);
-        setActiveView(name);
-        message.success(s('viewSaved', { name }));
-      },
-      (err: unknown) => message.error(pick(problemOf(err).message)),
-    );
+  // Saving, deleting and exporting answer with a toast: what went through, or the refusal.
+  const saving = useAction((name: string, filters: QueueFilters) =>
+    bridge.call('views.save', { workspace: workspace.id, name, state: { ...view, filters } }),
+  );
+  const deleting = useAction((name: string) =>
+    bridge.call('views.delete', { workspace: workspace.id, name }),
+  );
+  const exporting = useAction(() =>
+    exportQueueCsv(bridge, query, view.columns, translator, s, (done, all) =>
+      setExportProgress(s('exporting', { done, total: all })),
+    ),
+  );
+  const saveView = useStableCallback(async (name: string) => {
+    const outcome = await saving.run(name, { ...view.filters, ...(q ? { q } : {}) });
+    if (!outcome.ok) return void message.error(pick(outcome.problem.message));
+    setViews(outcome.value.items);
+    setActiveView(name);
+    message.success(s('viewSaved', { name }));
   });
-  const deleteView = useStableCallback((name: string) => {
-    bridge.call('views.delete', { workspace: workspace.id, name }).then(
-      (r) => {
-        setViews(r.items);
-        setActiveView(null);
-        message.success(s('viewDeleted', { name }));
-      },
-      (err: unknown) => message.error(pick(problemOf(err).message)),
-    );
+  const deleteView = useStableCallback(async (name: string) => {
+    const outcome = await deleting.run(name);
+    if (!outcome.ok) return void message.error(pick(outcome.problem.message));
+    setViews(outcome.value.items);
+    setActiveView(null);
+    message.success(s('viewDeleted', { name }));
   });
 
-  const exportCsv = useStableCallback(() => {
-    setExporting(s('exporting', { done: 0, total: total ?? 0 }));
-    exportQueueCsv(bridge, query, view.columns, translator, s, (done, all) =>
-      setExporting(s('exporting', { done, total: all })),
-    )
-      .then(({ csv, rows }) => {
-        const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-        downloadText(`jiangxin-${workspace.id}-${stamp}.csv`, csv);
-        message.success(s('exported', { n: rows }));
-      })
-      .catch((err: unknown) => message.error(pick(problemOf(err).message)))
-      .finally(() => setExporting(null));
+  const exportCsv = useStableCallback(async () => {
+    setExportProgress(s('exporting', { done: 0, total: total ?? 0 }));
+    const outcome = await exporting.run();
+    setExportProgress(null);
+    if (!outcome.ok) return void message.error(pick(outcome.problem.message));
+    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+    downloadText(`jiangxin-${workspace.id}-${stamp}.csv`, outcome.value.csv);
+    message.success(s('exported', { n: outcome.value.rows }));
   });
   const onFilters = useStableCallback((filters: QueueFilters) => {
     setView((v) => ({ ...v, filters }));
@@ -276,7 +269,7 @@ export function CaseQueue({
           onSaveView={saveView}
           onDeleteView={deleteView}
           total={total}
-          exporting={exporting}
+          exporting={exportProgress}
           onExport={exportCsv}
         />
         {Bulk && selected.size > 0 && (

@@ -17,7 +17,7 @@ import {
 import type { ReactNode } from 'react';
 import { formatFen } from '../../format';
 import type { Locale, Translator } from '../../i18n';
-import { OUTBOX_STATE_LABELS } from '../outbox/OutboxPanel';
+import { OUTBOX_STATE_LABELS } from '../../outbox/OutboxPanel';
 import { slaLabel } from './sla';
 import type { useCaseStrings } from './strings';
 

@@ -1,7 +1,8 @@
 import type { BridgeArgs } from '@jiangxin/shared/bridge';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { settle } from '../../data';
 import { earlyPage, takeEarlyRead } from './prefetch';
 
 /** The query the queue asks the cache for, without the window (offset/limit). */
@@ -125,22 +126,19 @@ export function useCaseWindow(query: CaseQuery): CaseWindow {
       const read = () => bridge.call('cases.list', { ...(JSON.parse(key) as CaseQuery), offset, limit });
       // The start-up read, when it asked for this window (and, should it fail, a read of our own).
       const early = takeEarlyRead(key, offset, limit);
-      (early ? early.catch(read) : read())
-        .then(
-          (result) => {
-            if (mine !== generation.current) return;
-            got = { from: offset, to: offset + result.items.length };
-            setState((held) =>
-              held?.key === key && held.rows === result.items
-                ? held
-                : { key, offset, rows: result.items, total: result.total },
-            );
-            setError(null);
-          },
-          (err: unknown) => {
-            if (mine === generation.current) setError(problemOf(err).message);
-          },
-        )
+      void settle(early ? early.catch(read) : read())
+        .then((outcome) => {
+          if (mine !== generation.current) return;
+          if (!outcome.ok) return setError(outcome.problem.message);
+          const result = outcome.value;
+          got = { from: offset, to: offset + result.items.length };
+          setState((held) =>
+            held?.key === key && held.rows === result.items
+              ? held
+              : { key, offset, rows: result.items, total: result.total },
+          );
+          setError(null);
+        })
         .finally(done);
     },
     [bridge, key],

@@ -1,12 +1,12 @@
-import type { BridgeProblem } from '@jiangxin/shared/bridge';
 import { CASE_KIND_LABELS } from '@jiangxin/shared/ops/cases';
 import type { StatsBucket, StatsResponse } from '@jiangxin/shared/ops/stats';
 import { Alert, Button, Segmented, Spin, Switch } from 'antd';
 import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useBridgeEvent } from '../../bridge';
+import { useBridgeQuery } from '../../data';
 import { formatFen, formatTime } from '../../format';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './dashboard.css';
 import {
   bucketRows,
@@ -34,47 +34,25 @@ type DashboardStrings = ReturnType<typeof useDashboardStrings>;
  * switch away as tables, so nothing depends on telling colours apart.
  */
 export function DashboardScreen(_props: WorkspaceScreenProps) {
-  const bridge = useBridge();
-  const { opens } = useConnection();
   const { pick, locale } = useT();
   const s = useDashboardStrings();
   const [range, setRange] = useState<DashboardRange>('30d');
   const [bucket, setBucket] = useState<StatsBucket>('day');
   const [asTable, setAsTable] = useState(false);
-  const [stats, setStats] = useState<StatsResponse | null>(null);
-  const [problem, setProblem] = useState<BridgeProblem | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [tick, setTick] = useState(0);
   const changeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const tableSwitchId = useId();
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is the refresh trigger (timer, events, button)
-  useEffect(() => {
-    if (opens === 0) return;
-    let current = true;
-    setLoading(true);
-    bridge.call('stats.get', statsQuery(range, bucket, Date.now())).then(
-      (result) => {
-        if (!current) return;
-        setStats(result);
-        setProblem(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (!current) return;
-        setProblem(problemOf(err));
-        setLoading(false);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, opens, range, bucket, tick]);
+  // The figures stay on screen while another range or a refresh is read; the range ends when it is asked.
+  const read = useBridgeQuery('stats.get', statsQuery(range, bucket, Date.now()), {
+    key: [range, bucket],
+    keepPreviousData: true,
+  });
+  const stats = read.data ?? null;
+  const { problem, loading, reload } = read;
 
   useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), REFRESH_INTERVAL_MS);
+    const timer = setInterval(reload, REFRESH_INTERVAL_MS);
     return () => clearInterval(timer);
-  }, []);
+  }, [reload]);
   useEffect(
     () => () => {
       if (changeTimer.current) clearTimeout(changeTimer.current);
@@ -83,7 +61,7 @@ export function DashboardScreen(_props: WorkspaceScreenProps) {
   );
   useBridgeEvent('cases.changed', () => {
     if (changeTimer.current) clearTimeout(changeTimer.current);
-    changeTimer.current = setTimeout(() => setTick((n) => n + 1), CHANGES_DEBOUNCE_MS);
+    changeTimer.current = setTimeout(reload, CHANGES_DEBOUNCE_MS);
   });
 
   const pickRange = (next: DashboardRange) => {
@@ -137,7 +115,7 @@ export function DashboardScreen(_props: WorkspaceScreenProps) {
             />
             {s('asTable')}
           </label>
-          <Button onClick={() => setTick((n) => n + 1)} loading={loading} data-testid="dashboard-refresh">
+          <Button onClick={reload} loading={loading} data-testid="dashboard-refresh">
             {loading ? s('refreshing') : s('refresh')}
           </Button>
         </div>
@@ -161,7 +139,7 @@ export function DashboardScreen(_props: WorkspaceScreenProps) {
             </>
           }
           action={
-            <Button onClick={() => setTick((n) => n + 1)} data-testid="dashboard-retry">
+            <Button onClick={reload} data-testid="dashboard-retry">
               {s('retry')}
             </Button>
           }

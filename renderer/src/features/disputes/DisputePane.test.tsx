@@ -2,8 +2,8 @@ import { BridgeCallError, bridgeProblem } from '@jiangxin/shared/bridge';
 import type { DisputeCaseDetail } from '@jiangxin/shared/ops/disputes';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { field, offerOf, renderPane, staffSession } from '../../kit/testing';
 import { ScriptedBridge } from '../../test/render';
-import { field, offerOf, renderPane, staffSession } from '../moderation/testing';
 import { DisputePane } from './DisputePane';
 
 const ESCROW = 50_000; // ¥500.00
@@ -237,11 +237,13 @@ describe('dispute pane', () => {
     expect(sent).toEqual({
       caseId: 701,
       version: 4,
+      kind: 'dispute',
       action: 'resolve',
       fields: { outcome: 'split', refundFen: 30_000, releaseFen: 20_000, note: '部分交付，按工作量分配' },
     });
-    expect(Number.isInteger(sent.fields?.['refundFen'])).toBe(true);
-    expect(Number.isInteger(sent.fields?.['releaseFen'])).toBe(true);
+    const fields = sent.fields as { refundFen?: number; releaseFen?: number };
+    expect(Number.isInteger(fields.refundFen)).toBe(true);
+    expect(Number.isInteger(fields.releaseFen)).toBe(true);
   });
 
   it('a full refund sends the outcome without amounts; a decision without a note is not sent', async () => {

@@ -1,9 +1,12 @@
 import type { StoredFileInfo } from '@jiangxin/shared/api/files';
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
   DISPUTE_DECISION_STEP_LABELS,
   DISPUTE_OUTCOME_LABELS,
   type DisputeCaseDetail,
+  disputeApproveBodySchema,
   disputeCaseDetailSchema,
+  disputeRejectBodySchema,
 } from '@jiangxin/shared/ops/disputes';
 import { ORDER_STATUS_LABELS, ORDER_TRANSITIONS } from '@jiangxin/shared/orders';
 import { Alert, Input, Tag } from 'antd';
@@ -12,9 +15,9 @@ import { type ReactNode, useId, useMemo, useRef, useState } from 'react';
 import { FileOpener } from '../../files/StoredFile';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { canRun, OfferButton, usePerformAction } from '../../kit/actions';
+import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from '../cases/pane';
-import { canRun, OfferButton, usePerformAction } from '../moderation/actions';
 import { ResolveForm } from './ResolveForm';
 import { useDisputeStrings } from './strings';
 import './disputes.css';
@@ -22,7 +25,13 @@ import './disputes.css';
 type S = ReturnType<typeof useDisputeStrings>;
 type Side = 'client' | 'freelancer';
 
-const REVIEW_NOTE_MAX = 1000;
+/** The second reviewer's note: optional to approve, required to reject (the actions' own schemas). */
+const APPROVE_NOTE = fieldLimits(disputeApproveBodySchema, 'note');
+const REJECT_NOTE = fieldLimits(disputeRejectBodySchema, 'note');
+const REVIEW_NOTE_MAX = Math.min(
+  APPROVE_NOTE.maxLength ?? Number.POSITIVE_INFINITY,
+  REJECT_NOTE.maxLength ?? Number.POSITIVE_INFINITY,
+);
 
 /** Files by name: a picture opens in a preview, anything else is saved under its original name. */
 function FileList({ files, s }: { files: readonly StoredFileInfo[]; s: S }) {
@@ -44,7 +53,7 @@ function FileList({ files, s }: { files: readonly StoredFileInfo[]; s: S }) {
  * evidence, and the resolution — the resolve form (refund / release / split validated to the escrow) or,
  * above the threshold, the proposal awaiting a second member of staff, who approves (a) or rejects (r).
  */
-export function DisputePane(props: CasePaneProps) {
+export function DisputePane(props: CasePaneProps<'dispute'>) {
   const s = useDisputeStrings();
   const parsed = useMemo(() => disputeCaseDetailSchema.safeParse(props.detail.detail), [props.detail.detail]);
   if (!parsed.success)
@@ -52,7 +61,7 @@ export function DisputePane(props: CasePaneProps) {
   return <Dispute key={props.detail.case.id} {...props} data={parsed.data} />;
 }
 
-function Dispute({ data, perform, offer, session }: CasePaneProps & { data: DisputeCaseDetail }) {
+function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & { data: DisputeCaseDetail }) {
   const { pick, locale } = useT();
   const s = useDisputeStrings();
   const { dispute, order, parties, escrow, deadlines, resolution } = data;
@@ -302,7 +311,7 @@ function Resolution({
   perform,
   offer,
   userId,
-}: Pick<CasePaneProps, 'perform' | 'offer'> & { data: DisputeCaseDetail; userId: number }) {
+}: Pick<CasePaneProps<'dispute'>, 'perform' | 'offer'> & { data: DisputeCaseDetail; userId: number }) {
   const { pick, locale } = useT();
   const s = useDisputeStrings();
   const { resolution, escrow } = data;
@@ -328,7 +337,7 @@ function Resolution({
   const reject = () => {
     if (!awaiting || !canRun(rejectOffer) || busy) return;
     const note = reviewNote.trim();
-    if (!note) {
+    if (note.length < REJECT_NOTE.minLength) {
       setReviewError(s('rejectNoteRequired'));
       noteRef.current?.focus();
       return;

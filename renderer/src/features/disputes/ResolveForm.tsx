@@ -1,17 +1,20 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import { fenToYuan, platformFee } from '@jiangxin/shared/money';
+import type { CaseActionFields } from '@jiangxin/shared/ops/actions';
 import type { CaseActionOffer } from '@jiangxin/shared/ops/cases';
-import type { DisputeOutcome } from '@jiangxin/shared/ops/disputes';
+import { type DisputeOutcome, disputeResolveBodySchema } from '@jiangxin/shared/ops/disputes';
 import { Alert, Button, Input, type InputRef } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useRef, useState } from 'react';
 import { formatFen } from '../../format';
-import { OfferButton } from '../moderation/actions';
+import { OfferButton } from '../../kit/actions';
 import { type AmountProblem, parseYuanInput, restOf, type SplitCheck, validateSplit } from './split';
 import { useDisputeStrings } from './strings';
 
 type S = ReturnType<typeof useDisputeStrings>;
 
-const NOTE_MAX = 1000;
+/** The resolution's note, as the `resolve` action's schema takes it. */
+const NOTE = fieldLimits(disputeResolveBodySchema, 'note');
 
 const PROBLEM_KEYS: Record<AmountProblem, Parameters<S>[0]> = {
   required: 'amountRequired',
@@ -49,7 +52,7 @@ export function ResolveForm({
   secondApprovalThresholdFen: number;
   offer: CaseActionOffer | undefined;
   busy: boolean;
-  onResolve: (fields: Record<string, unknown>) => void;
+  onResolve: (fields: CaseActionFields<'dispute', 'resolve'>) => void;
 }) {
   const s = useDisputeStrings();
   const id = useId();
@@ -66,7 +69,7 @@ export function ResolveForm({
   const releaseFen = check.releaseFen;
   const fee = releaseFen !== null && releaseFen > 0 ? platformFee(releaseFen, platformFeeBps) : null;
 
-  const problemOf = (which: 'refund' | 'release'): AmountProblem | null => {
+  const amountProblem = (which: 'refund' | 'release'): AmountProblem | null => {
     if (check.ok) return null;
     const p = which === 'refund' ? check.refundProblem : check.releaseProblem;
     // "Required" only once they tried to send; a malformed amount is said at once.
@@ -93,7 +96,7 @@ export function ResolveForm({
       return;
     }
     const text = note.trim();
-    if (!text) {
+    if (text.length < NOTE.minLength) {
       setError(s('noteRequired'));
       noteRef.current?.focus();
       return;
@@ -104,8 +107,8 @@ export function ResolveForm({
     else onResolve({ outcome, note: text });
   };
 
-  const refundProblem = problemOf('refund');
-  const releaseProblem = problemOf('release');
+  const refundProblem = amountProblem('refund');
+  const releaseProblem = amountProblem('release');
   const fillRest = (which: 'refund' | 'release') => {
     const other = restOf(escrowFen, parseYuanInput(which === 'release' ? refund : release));
     if (other === null) return;
@@ -228,7 +231,7 @@ export function ResolveForm({
         ref={noteRef}
         data-testid="dispute-note"
         value={note}
-        maxLength={NOTE_MAX}
+        maxLength={NOTE.maxLength}
         showCount
         rows={3}
         onChange={(e) => setNote(e.target.value)}

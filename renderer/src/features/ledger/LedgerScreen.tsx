@@ -1,10 +1,10 @@
-import type { BridgeProblem } from '@jiangxin/shared/bridge';
 import { Alert, Button, Empty, Input, Spin } from 'antd';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { problemOf, useBridge, useConnection } from '../../bridge';
+import { useBridge } from '../../bridge';
+import { useAction, useQuery } from '../../data';
 import { useT } from '../../i18n';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import './ledger.css';
 import { LedgerResults, type Loaded } from './LedgerResults';
 import { useLedgerStrings } from './strings';
@@ -28,7 +28,6 @@ const PAGE_SIZE = 20;
  */
 export function LedgerScreen(_props: WorkspaceScreenProps) {
   const bridge = useBridge();
-  const { opens } = useConnection();
   const { pick } = useT();
   const s = useLedgerStrings();
   const [params, setParams] = useSearchParams();
@@ -36,43 +35,42 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
   const appliedKey = applied ? JSON.stringify(applied) : '';
   const [inputs, setInputs] = useState<FilterInputs>(() => inputsFromParams(params));
   const [inputProblem, setInputProblem] = useState<FilterProblem | null>(null);
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [problem, setProblem] = useState<BridgeProblem | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [more, setMore] = useState<{ loading: boolean; problem: BridgeProblem | null }>({
-    loading: false,
-    problem: null,
-  });
+  // Older pages of the subject on screen, as "load more" brings them.
+  const [older, setOlder] = useState<{
+    key: string;
+    items: Loaded['items'];
+    nextCursor: string | null;
+  } | null>(null);
   const ids = { user: useId(), order: useId(), account: useId(), problem: useId() };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the Retry button's re-run trigger
-  useEffect(() => {
-    if (!appliedKey || opens === 0) return;
-    const subject = JSON.parse(appliedKey) as LedgerSubject;
-    let current = true;
-    setLoading(true);
-    setProblem(null);
-    Promise.all([
-      bridge.call('ledger.accounts', subject),
-      bridge.call('ledger.transactions', { ...subject, limit: PAGE_SIZE }),
-    ]).then(
-      ([accounts, page]) => {
-        if (!current) return;
-        setLoaded({ subject, accounts, items: page.items, nextCursor: page.nextCursor });
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (!current) return;
-        setLoaded(null);
-        setProblem(problemOf(err));
-        setLoading(false);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, appliedKey, opens, attempt]);
+  // The subject's accounts and newest transactions; the last subject stays on screen while the next loads.
+  const read = useQuery<Loaded>(
+    applied
+      ? async () => {
+          const [accounts, page] = await Promise.all([
+            bridge.call('ledger.accounts', applied),
+            bridge.call('ledger.transactions', { ...applied, limit: PAGE_SIZE }),
+          ]);
+          return { subject: applied, accounts, items: page.items, nextCursor: page.nextCursor };
+        }
+      : null,
+    appliedKey,
+    { keepPreviousData: true, onData: () => setOlder(null) },
+  );
+  const loading = read.loading;
+  // A failed read shows its problem (and no results) until the next answer; a retry shows the spinner.
+  const problem = loading ? null : read.problem;
+  const first = read.problem ? null : (read.data ?? null);
+  const more = useAction((subject: LedgerSubject, cursor: string) =>
+    bridge.call('ledger.transactions', { ...subject, limit: PAGE_SIZE, cursor }),
+  );
+  const firstKey = first ? JSON.stringify(first.subject) : '';
+  const extra = older?.key === firstKey ? older : null;
+  const loaded: Loaded | null = first && {
+    ...first,
+    items: extra ? [...first.items, ...extra.items] : first.items,
+    nextCursor: extra ? extra.nextCursor : first.nextCursor,
+  };
 
   const search = (e?: FormEvent) => {
     e?.preventDefault();
@@ -82,7 +80,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
       return;
     }
     setInputProblem(null);
-    if (JSON.stringify(parsed.subject) === appliedKey) setAttempt((n) => n + 1);
+    if (JSON.stringify(parsed.subject) === appliedKey) read.reload();
     else setParams(subjectParams(parsed.subject));
   };
 
@@ -93,21 +91,16 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
     setParams({ account: code });
   };
 
-  const loadMore = () => {
-    if (!loaded?.nextCursor || more.loading) return;
-    const { subject, nextCursor } = loaded;
-    setMore({ loading: true, problem: null });
-    bridge.call('ledger.transactions', { ...subject, limit: PAGE_SIZE, cursor: nextCursor }).then(
-      (page) => {
-        setLoaded((l) =>
-          l && l.subject === subject
-            ? { ...l, items: [...l.items, ...page.items], nextCursor: page.nextCursor }
-            : l,
-        );
-        setMore({ loading: false, problem: null });
-      },
-      (err: unknown) => setMore({ loading: false, problem: problemOf(err) }),
-    );
+  const loadMore = async () => {
+    if (!loaded?.nextCursor || more.busy) return;
+    const key = firstKey;
+    const outcome = await more.run(loaded.subject, loaded.nextCursor);
+    if (!outcome.ok) return;
+    setOlder((o) => ({
+      key,
+      items: [...(o?.key === key ? o.items : []), ...outcome.value.items],
+      nextCursor: outcome.value.nextCursor,
+    }));
   };
 
   const setInput = (field: keyof typeof inputs) => (e: { target: { value: string } }) =>
@@ -212,7 +205,7 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
             problem.code === 'offline' || problem.code === 'not_signed_in' ? s('needsCore') : undefined
           }
           action={
-            <Button onClick={() => setAttempt((n) => n + 1)} data-testid="ledger-retry">
+            <Button onClick={read.reload} data-testid="ledger-retry">
               {s('retry')}
             </Button>
           }
@@ -223,8 +216,8 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
           loaded={loaded}
           s={s}
           onShowAccount={showAccount}
-          onLoadMore={loadMore}
-          more={more}
+          onLoadMore={() => void loadMore()}
+          more={{ loading: more.busy, problem: more.problem }}
           busy={loading}
         />
       )}

@@ -1,8 +1,9 @@
 import type { ListingReviewDetail } from '@jiangxin/shared/ops/moderation';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { field, offerOf, renderPane } from '../../kit/testing';
 import { ListingReviewPane } from './ListingReviewPane';
-import { field, hitIn, offerOf, renderPane } from './testing';
+import { hitIn } from './testing';
 
 const DESCRIPTION = '为您的品牌设计独特的标志，包含源文件。有问题加我微信 abc_12345 详聊。';
 const STANDARD = '3 个方案，急单请打电话 138 0013 8000';
@@ -154,6 +155,7 @@ describe('listing review pane', () => {
     expect(bridge.callsOf('cases.perform')[0]).toEqual({
       caseId: 701,
       version: 4,
+      kind: 'listing_review',
       action: 'reject',
       fields: {
         reason: 'contact_info',

@@ -1,18 +1,21 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
   type ListingReviewDetail,
   listingReviewDetailSchema,
   REJECT_REASON_LABELS,
   REJECT_REASONS,
   type RejectReason,
+  rejectListingBodySchema,
+  requestChangesBodySchema,
 } from '@jiangxin/shared/ops/moderation';
 import { Alert, Input, Tag } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { canRun, NoteDecisionForm, OfferButton, usePerformAction } from '../../kit/actions';
+import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from '../cases/pane';
-import { canRun, NOTE_MAX, NoteDecisionForm, OfferButton, usePerformAction } from './actions';
 import { HighlightedText, HitLegend } from './HighlightedText';
 import { useModerationStrings } from './strings';
 import { UserHistory } from './UserHistory';
@@ -30,7 +33,9 @@ export const REJECT_NOTE_TEMPLATES: Record<RejectReason, readonly TemplateKey[]>
   ip_infringement: ['tplIp1', 'tplIp2'],
 };
 
-/** The core's limit on a decision note (`rejectListingBodySchema`, `requestChangesBodySchema`). */
+/** The core's limits on the decision notes, from the actions' own schemas. */
+const REJECT_NOTE = fieldLimits(rejectListingBodySchema, 'note');
+const CHANGES_NOTE = fieldLimits(requestChangesBodySchema, 'note');
 
 const TIER_KEYS = { basic: 'tierBasic', standard: 'tierStandard', premium: 'tierPremium' } as const;
 
@@ -39,7 +44,7 @@ const TIER_KEYS = { basic: 'tierBasic', standard: 'tierStandard', premium: 'tier
  * scanner's hits marked in place, the seller and their history, and the decision — approve (a), reject
  * with a reason code and a note from templates (r), or request changes with a note (c).
  */
-export function ListingReviewPane(props: CasePaneProps) {
+export function ListingReviewPane(props: CasePaneProps<'listing_review'>) {
   const s = useModerationStrings();
   const parsed = useMemo(
     () => listingReviewDetailSchema.safeParse(props.detail.detail),
@@ -50,7 +55,12 @@ export function ListingReviewPane(props: CasePaneProps) {
   return <ListingReview key={props.detail.case.id} {...props} data={parsed.data} />;
 }
 
-function ListingReview({ detail, perform, offer, data }: CasePaneProps & { data: ListingReviewDetail }) {
+function ListingReview({
+  detail,
+  perform,
+  offer,
+  data,
+}: CasePaneProps<'listing_review'> & { data: ListingReviewDetail }) {
   const { locale } = useT();
   const s = useModerationStrings();
   const { listing, hits, seller, pastReviews } = data;
@@ -139,7 +149,7 @@ function ListingReview({ detail, perform, offer, data }: CasePaneProps & { data:
 }
 
 /** Approve, reject (reason + note from templates) and request changes, with their shortcuts. */
-function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'offer'>) {
+function ListingDecision({ perform, offer }: Pick<CasePaneProps<'listing_review'>, 'perform' | 'offer'>) {
   const { pick } = useT();
   const s = useModerationStrings();
   const ids = { reason: useId(), template: useId(), note: useId() };
@@ -168,8 +178,9 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'of
       reasonRef.current?.focus();
       return;
     }
-    if (note.trim().length > NOTE_MAX) {
-      setRejectError(s('noteTooLong', { n: NOTE_MAX }));
+    const max = REJECT_NOTE.maxLength ?? Number.POSITIVE_INFINITY;
+    if (note.trim().length > max) {
+      setRejectError(s('noteTooLong', { n: max }));
       return;
     }
     setRejectError(null);
@@ -178,13 +189,14 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'of
   const requestChanges = () => {
     if (!canRun(changesOffer) || busy) return;
     const text = changes.trim();
-    if (!text) {
+    if (text.length < CHANGES_NOTE.minLength) {
       setChangesError(s('changesNoteRequired'));
       changesRef.current?.focus();
       return;
     }
-    if (text.length > NOTE_MAX) {
-      setChangesError(s('noteTooLong', { n: NOTE_MAX }));
+    const max = CHANGES_NOTE.maxLength ?? Number.POSITIVE_INFINITY;
+    if (text.length > max) {
+      setChangesError(s('noteTooLong', { n: max }));
       return;
     }
     setChangesError(null);
@@ -298,7 +310,7 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'of
               id={ids.note}
               data-testid="reject-note"
               value={note}
-              maxLength={NOTE_MAX}
+              maxLength={REJECT_NOTE.maxLength}
               showCount
               rows={3}
               onChange={(e) => setNote(e.target.value)}
@@ -331,6 +343,7 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps, 'perform' | 'of
           submitTestId="listing-request-changes"
           noteRef={changesRef}
           note={changes}
+          maxLength={CHANGES_NOTE.maxLength}
           onNote={(text) => {
             setChanges(text);
             if (text.trim()) setChangesError(null);

@@ -1,8 +1,9 @@
 import type { ReportDetail } from '@jiangxin/shared/ops/moderation';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { field, offerOf, renderPane, staffSession } from '../../kit/testing';
 import { parseDays, ReportPane } from './ReportPane';
-import { field, hitIn, offerOf, renderPane, staffSession } from './testing';
+import { hitIn } from './testing';
 
 const LEAK = '平台抽成太高，加我VX：logo_studio88 私下交易';
 
@@ -150,6 +151,7 @@ describe('report pane', () => {
     expect(bridge.callsOf('cases.perform')[0]).toEqual({
       caseId: 701,
       version: 4,
+      kind: 'report',
       action: 'uphold',
       fields: {
         note: '引导站外交易',

@@ -1,4 +1,6 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
+  dismissReportBodySchema,
   type FieldHits,
   REPORT_REASON_LABELS,
   REPORT_REASONS,
@@ -7,6 +9,7 @@ import {
   type ReportTarget,
   reportDetailSchema,
   SANCTION_KIND_LABELS,
+  sanctionInputSchema,
   upholdReportBodySchema,
 } from '@jiangxin/shared/ops/moderation';
 import { Alert, Checkbox, Input, Tag } from 'antd';
@@ -14,14 +17,19 @@ import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { canRun, NoteDecisionForm, OfferButton, usePerformAction } from '../../kit/actions';
+import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from '../cases/pane';
-import { canRun, NOTE_MAX, NoteDecisionForm, OfferButton, usePerformAction } from './actions';
 import { HighlightedText, HitLegend } from './HighlightedText';
 import { useModerationStrings } from './strings';
 import { UserHistory } from './UserHistory';
 
-const DAYS_MAX = 365;
+/** The core's limits, from the actions' own schemas. */
+const UPHOLD_NOTE = fieldLimits(upholdReportBodySchema, 'note');
+const DISMISS_NOTE = fieldLimits(dismissReportBodySchema, 'note');
+const DAYS = fieldLimits(sanctionInputSchema, 'days');
+const DAYS_MIN = DAYS.minimum ?? 1;
+const DAYS_MAX = DAYS.maximum ?? 365;
 /** The sanctions a moderator applies by hand; a takedown is the checkbox (it removes the content). */
 const HAND_SANCTIONS = ['warn', 'suspend', 'ban'] as const;
 type HandSanction = (typeof HAND_SANCTIONS)[number];
@@ -55,7 +63,7 @@ export function parseDays(input: string): number | null {
   const t = input.trim();
   if (!/^\d{1,3}$/.test(t)) return null;
   const n = Number(t);
-  return n >= 1 && n <= DAYS_MAX ? n : null;
+  return n >= DAYS_MIN && n <= DAYS_MAX ? n : null;
 }
 
 /**
@@ -63,7 +71,7 @@ export function parseDays(input: string): number | null {
  * in context, with the scanner's hits marked; every report about it; the author's history; and the
  * decision — uphold (a) with an optional takedown and sanction (suspend needs days), or dismiss (r).
  */
-export function ReportPane(props: CasePaneProps) {
+export function ReportPane(props: CasePaneProps<'report'>) {
   const s = useModerationStrings();
   const parsed = useMemo(() => reportDetailSchema.safeParse(props.detail.detail), [props.detail.detail]);
   if (!parsed.success)
@@ -71,7 +79,7 @@ export function ReportPane(props: CasePaneProps) {
   return <Report key={props.detail.case.id} {...props} data={parsed.data} />;
 }
 
-function Report({ perform, offer, session, data }: CasePaneProps & { data: ReportDetail }) {
+function Report({ perform, offer, session, data }: CasePaneProps<'report'> & { data: ReportDetail }) {
   const { pick, locale } = useT();
   const s = useModerationStrings();
   return (
@@ -256,7 +264,7 @@ function ReportDecision({
   targetType,
   firstReason,
   mayApplySanction,
-}: Pick<CasePaneProps, 'perform' | 'offer'> & {
+}: Pick<CasePaneProps<'report'>, 'perform' | 'offer'> & {
   targetType: ReportTarget['targetType'];
   firstReason: string | undefined;
   mayApplySanction: boolean;
@@ -285,7 +293,7 @@ function ReportDecision({
   const dismiss = () => {
     if (!canRun(dismissOffer) || busy) return;
     const note = dismissNote.trim();
-    if (!note) {
+    if (note.length < DISMISS_NOTE.minLength) {
       setDismissError(s('dismissNoteRequired'));
       dismissRef.current?.focus();
       return;
@@ -297,7 +305,7 @@ function ReportDecision({
   const uphold = () => {
     if (!canRun(upholdOffer) || busy) return;
     const note = upholdNote.trim();
-    if (!note) {
+    if (note.length < UPHOLD_NOTE.minLength) {
       setUpholdError({ field: 'note', text: s('upholdNoteRequired') });
       upholdRef.current?.focus();
       return;
@@ -384,7 +392,7 @@ function ReportDecision({
               ref={upholdRef}
               data-testid="uphold-note"
               value={upholdNote}
-              maxLength={NOTE_MAX}
+              maxLength={UPHOLD_NOTE.maxLength}
               showCount
               rows={3}
               aria-invalid={upholdError?.field === 'note'}
@@ -430,7 +438,7 @@ function ReportDecision({
                       className="days-input"
                       type="number"
                       inputMode="numeric"
-                      min={1}
+                      min={DAYS_MIN}
                       max={DAYS_MAX}
                       step={1}
                       data-testid="uphold-days"
@@ -492,6 +500,7 @@ function ReportDecision({
           submitTestId="report-dismiss"
           noteRef={dismissRef}
           note={dismissNote}
+          maxLength={DISMISS_NOTE.maxLength}
           onNote={setDismissNote}
           error={dismissError}
           offer={dismissOffer}

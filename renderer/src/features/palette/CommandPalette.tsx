@@ -4,7 +4,7 @@ import { CASE_KIND_LABELS } from '@jiangxin/shared/ops/cases';
 import { Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { problemOf, useBridge } from '../../bridge';
+import { useBridgeQuery } from '../../data';
 import { formatFen } from '../../format';
 import { defineStrings, useT } from '../../i18n';
 import { useShortcut } from '../../shortcuts';
@@ -52,42 +52,31 @@ const DEBOUNCE_MS = 120;
  * explorer on it, for those who may see it.
  */
 export function CommandPalette({ session }: { session: ConsoleSession }) {
-  const bridge = useBridge();
   const { pick } = useT();
   const s = useStrings();
   const navigate = useNavigate();
   const listId = useId();
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
-  const [results, setResults] = useState<Results | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [q, setQ] = useState('');
   const [active, setActive] = useState(0);
 
   useShortcut('mod+k', () => setOpen(true), { zh: '查找工单、用户、订单', en: 'Find a case, user or order' });
 
+  // The cache is asked once typing pauses; the last results stay until the new ones arrive.
   useEffect(() => {
-    const q = text.trim();
-    if (!open || q === '') {
-      setResults(null);
-      return;
-    }
-    let current = true;
-    const timer = setTimeout(() => {
-      bridge.call('search.query', { q, limit: 8 }).then(
-        (r) => {
-          if (!current) return;
-          setResults(r);
-          setError(null);
-          setActive(0);
-        },
-        (err: unknown) => current && setError(pick(problemOf(err).message)),
-      );
-    }, DEBOUNCE_MS);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [bridge, text, open, pick]);
+    const typed = text.trim();
+    if (typed === '') return setQ('');
+    const timer = setTimeout(() => setQ(typed), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  const typed = open && text.trim() !== '';
+  const search = useBridgeQuery('search.query', typed && q ? { q, limit: 8 } : null, {
+    keepPreviousData: true,
+    onData: () => setActive(0),
+  });
+  const results: Results | null = typed ? (search.data ?? null) : null;
+  const error = typed ? search.error : null;
 
   const workspaces = workspacesFor(session.permissions);
   const ledger = session.permissions.includes('ledger.view');

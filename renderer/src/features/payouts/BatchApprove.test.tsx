@@ -3,14 +3,14 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
 import { BatchApprove } from './BatchApprove';
-import { caseSummary, financeSession } from './testing';
+import { financeSession, payoutCase } from './testing';
 
 const text = (el: Element) => el.textContent ?? '';
 
 const selected = [
-  caseSummary({ id: 501, version: 3, amountFen: 10_000, title: '提现 ¥100.00 · 设计师小王' }),
-  caseSummary({ id: 502, version: 5, amountFen: 600_000, title: '提现 ¥6000.00 · 插画师小李' }),
-  caseSummary({ id: 503, version: 2, amountFen: 25_050, title: '提现 ¥250.50 · 财务自己' }),
+  payoutCase({ id: 501, version: 3, amountFen: 10_000, title: '提现 ¥100.00 · 设计师小王' }),
+  payoutCase({ id: 502, version: 5, amountFen: 600_000, title: '提现 ¥6000.00 · 插画师小李' }),
+  payoutCase({ id: 503, version: 2, amountFen: 25_050, title: '提现 ¥250.50 · 财务自己' }),
 ];
 
 function setup(bridge: ScriptedBridge) {

@@ -1,17 +1,19 @@
-import type { BatchApproveResult } from '@jiangxin/shared/ops/payouts';
+import { fieldLimits } from '@jiangxin/shared/forms';
+import { type BatchApproveResult, batchApproveBodySchema } from '@jiangxin/shared/ops/payouts';
 import { Alert, Button, Modal } from 'antd';
 import { useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { useBridge } from '../../bridge';
+import { useAction } from '../../data';
 import { formatFen } from '../../format';
 import { useT } from '../../i18n';
-import type { QueueBulkActionProps } from '../cases/pane';
+import type { QueueBulkActionProps } from '../../kit/pane';
 import { usePayoutStrings } from './strings';
 import './payouts.css';
 
 type ItemResult = BatchApproveResult['results'][number];
 
 /** The core takes at most this many items per request; a larger selection goes in several. */
-const BATCH_LIMIT = 100;
+const BATCH_LIMIT = fieldLimits(batchApproveBodySchema, 'items').maxItems ?? 100;
 
 /**
  * Finance's batch approve on the payouts queue: a confirmation listing the selected payouts and their
@@ -24,28 +26,23 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
   const s = usePayoutStrings();
   const { pick } = useT();
   const [open, setOpen] = useState(false);
-  const [sending, setSending] = useState(false);
-  const [problem, setProblem] = useState<{ zh: string; en: string } | null>(null);
   const [results, setResults] = useState<ItemResult[] | null>(null);
   const items = selected.filter((c) => c.kind === 'payout');
   const total = items.reduce((sum, c) => sum + (c.amountFen ?? 0), 0);
   const byId = new Map(items.map((c) => [c.id, c]));
 
-  const send = async () => {
-    setSending(true);
-    setProblem(null);
-    const done: ItemResult[] = [];
-    try {
-      for (let i = 0; i < items.length; i += BATCH_LIMIT) {
-        const chunk = items.slice(i, i + BATCH_LIMIT).map((c) => ({ caseId: c.id, version: c.version }));
-        const answer = await bridge.call('payouts.batchApprove', { items: chunk });
-        done.push(...answer.results);
-      }
-    } catch (err) {
-      setProblem(problemOf(err).message);
-    } finally {
-      setSending(false);
+  // Chunk by chunk into `done`: a refusal part-way keeps the results of the chunks before it.
+  const approve = useAction(async (done: ItemResult[]) => {
+    for (let i = 0; i < items.length; i += BATCH_LIMIT) {
+      const chunk = items.slice(i, i + BATCH_LIMIT).map((c) => ({ caseId: c.id, version: c.version }));
+      const answer = await bridge.call('payouts.batchApprove', { items: chunk });
+      done.push(...answer.results);
     }
+  });
+  const sending = approve.busy;
+  const send = async () => {
+    const done: ItemResult[] = [];
+    await approve.run(done);
     if (done.length > 0) setResults(done);
   };
 
@@ -53,7 +50,7 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
     const hadResults = results !== null;
     setOpen(false);
     setResults(null);
-    setProblem(null);
+    approve.reset();
     if (hadResults) clear();
   };
 
@@ -145,8 +142,8 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
             </p>
           </div>
         )}
-        {problem && (
-          <Alert type="error" showIcon role="alert" title={pick(problem)} data-testid="batch-error" />
+        {approve.error && (
+          <Alert type="error" showIcon role="alert" title={approve.error} data-testid="batch-error" />
         )}
       </Modal>
     </>

@@ -4,9 +4,10 @@ import type { PayoutCaseDetail } from '@jiangxin/shared/ops/payouts';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { formatDateTime } from '../../format';
+import { offerOf, PaneHarness } from '../../kit/testing';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
 import { PayoutPane } from './PayoutPane';
-import { caseSummary, financeSession, offerOf, PaneHarness } from './testing';
+import { financeSession, payoutCase } from './testing';
 
 const FIRST_APPROVER = 7;
 const COLLEAGUE = 9;
@@ -80,7 +81,7 @@ function caseDetail(
   stage = 'awaiting_second_approval',
 ): CaseDetail {
   return {
-    case: caseSummary({ stage, flags: ['maker_checker', 'second_approval_pending'] }),
+    case: payoutCase({ stage, flags: ['maker_checker', 'second_approval_pending'] }),
     history: [],
     actions: [offerOf('claim'), ...actions],
     detail: d,
@@ -99,9 +100,12 @@ function setup(detail: CaseDetail | (() => CaseDetail), userId: number) {
       stale: false,
     }))
     .answer('cases.perform', receipt);
-  renderWithConsole(<PaneHarness caseId={501} session={financeSession(userId)} Pane={PayoutPane} />, {
-    bridge,
-  });
+  renderWithConsole(
+    <PaneHarness kind="payout" caseId={501} session={financeSession(userId)} Pane={PayoutPane} />,
+    {
+      bridge,
+    },
+  );
   return bridge;
 }
 
@@ -148,7 +152,7 @@ describe('PayoutPane', () => {
     fireEvent.click(approve);
     await waitFor(() =>
       expect(bridge.callsOf('cases.perform')).toEqual([
-        { caseId: 501, version: 3, action: 'approve_payout', fields: {} },
+        { caseId: 501, version: 3, kind: 'payout', action: 'approve_payout', fields: {} },
       ]),
     );
   });
@@ -213,6 +217,7 @@ describe('PayoutPane', () => {
         {
           caseId: 501,
           version: 3,
+          kind: 'payout',
           action: 'reject_payout',
           fields: { reason: '收款人姓名与实名信息不一致' },
         },
@@ -292,7 +297,13 @@ describe('PayoutPane', () => {
     fireEvent.keyDown(window, { key: 'c' });
     await waitFor(() =>
       expect(bridge.callsOf('cases.perform')).toEqual([
-        { caseId: 501, version: 3, action: 'close_failed', fields: { note: '已联系用户更换账户' } },
+        {
+          caseId: 501,
+          version: 3,
+          kind: 'payout',
+          action: 'close_failed',
+          fields: { note: '已联系用户更换账户' },
+        },
       ]),
     );
   });

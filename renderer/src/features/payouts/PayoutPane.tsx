@@ -1,23 +1,32 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
+  approvePayoutBodySchema,
+  closeFailedPayoutBodySchema,
   PAYOUT_STATUS_LABELS,
   type PayoutCaseDetail,
   type PayoutRiskSignal,
   payoutCaseDetailSchema,
+  rejectPayoutBodySchema,
   WITHDRAWAL_CHANNEL_LABELS,
 } from '@jiangxin/shared/ops/payouts';
 import { Alert, Button, type GetRef, Input, Modal, Space, Tag } from 'antd';
 import { useId, useRef, useState } from 'react';
-import { problemOf } from '../../bridge';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { type Refusal, usePerformAction } from '../../kit/actions';
+import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from '../cases/pane';
 import { REAL_NAME_LABELS, RISK_LEVEL_ORDER, USER_STATUS_LABELS } from './labels';
 import { usePayoutStrings } from './strings';
 import './payouts.css';
 
 type Strings = ReturnType<typeof usePayoutStrings>;
-type Localized = { zh: string; en: string };
+type Props = CasePaneProps<'payout'>;
+
+/** The notes and the reason, as the actions' own schemas take them. */
+const APPROVE_NOTE = fieldLimits(approvePayoutBodySchema, 'note');
+const CLOSE_NOTE = fieldLimits(closeFailedPayoutBodySchema, 'note');
+const REJECT_REASON = fieldLimits(rejectPayoutBodySchema, 'reason');
 
 /**
  * A payout case: the withdrawal and where its transfer stands, who asked and what their account looks
@@ -26,7 +35,7 @@ type Localized = { zh: string; en: string };
  * the payout job live. What the core refuses (the withdrawer's own item, a second approval by the first
  * approver) is shown disabled with the core's reason.
  */
-export function PayoutPane({ detail, stale, session, perform, offer }: CasePaneProps) {
+export function PayoutPane({ detail, stale, session, perform, offer }: Props) {
   const s = usePayoutStrings();
   const parsed = payoutCaseDetailSchema.safeParse(detail.detail);
   if (!parsed.success)
@@ -279,13 +288,13 @@ function PayoutActions({
 }: {
   d: PayoutCaseDetail;
   stale: boolean;
-  perform: CasePaneProps['perform'];
-  offer: CasePaneProps['offer'];
+  perform: Props['perform'];
+  offer: Props['offer'];
 }) {
   const s = usePayoutStrings();
   const { pick } = useT();
   const id = useId();
-  const [busy, setBusy] = useState(false);
+  const { busy, run, attempt } = usePerformAction(perform);
   const [note, setNote] = useState('');
   const [closeNote, setCloseNote] = useState('');
   const [rejecting, setRejecting] = useState(false);
@@ -295,26 +304,13 @@ function PayoutActions({
   const offered = [approve, reject, closeFailed].filter((o) => o !== undefined);
 
   // One line per distinct reason the core gives (the same reason often covers approve and reject).
-  const reasons: { key: string; text: Localized }[] = [];
+  const reasons: { key: string; text: Refusal }[] = [];
   for (const o of offered)
     if (!o.available && o.reason && !reasons.some((r) => r.key === o.reason!.zh))
       reasons.push({ key: o.reason.zh, text: o.reason });
   const reasonId = (o: typeof approve) => {
     const i = o && !o.available && o.reason ? reasons.findIndex((r) => r.key === o.reason!.zh) : -1;
     return i >= 0 ? `${id}-reason-${i}` : undefined;
-  };
-
-  const run = async (action: string, fields: Record<string, unknown>): Promise<boolean> => {
-    setBusy(true);
-    try {
-      await perform(action, fields);
-      return true;
-    } catch {
-      // The frame shows the core's refusal.
-      return false;
-    } finally {
-      setBusy(false);
-    }
   };
 
   const canApprove = Boolean(approve?.available) && !busy;
@@ -371,7 +367,7 @@ function PayoutActions({
             aria-label={s('approveNote')}
             placeholder={s('approveNote')}
             value={note}
-            maxLength={500}
+            maxLength={APPROVE_NOTE.maxLength}
             disabled={!approve.available}
             onChange={(e) => setNote(e.target.value)}
             onPressEnter={doApprove}
@@ -421,7 +417,7 @@ function PayoutActions({
             aria-label={s('closeFailedNote')}
             placeholder={s('closeFailedNote')}
             value={closeNote}
-            maxLength={500}
+            maxLength={CLOSE_NOTE.maxLength}
             disabled={!closeFailed.available}
             onChange={(e) => setCloseNote(e.target.value)}
           />
@@ -448,18 +444,13 @@ function PayoutActions({
       ))}
       <RejectDialog
         open={rejecting}
+        busy={busy}
         onClose={() => setRejecting(false)}
         onSubmit={async (reason) => {
-          setBusy(true);
-          try {
-            await perform('reject_payout', { reason });
-            setRejecting(false);
-            return null;
-          } catch (err) {
-            return problemOf(err).message;
-          } finally {
-            setBusy(false);
-          }
+          const outcome = await attempt('reject_payout', { reason });
+          if (!outcome.ok) return outcome.problem.message;
+          setRejecting(false);
+          return null;
         }}
       />
     </section>
@@ -469,33 +460,33 @@ function PayoutActions({
 /** The reason is required (the user reads it): an empty one is refused here and nothing is sent. */
 function RejectDialog({
   open,
+  busy,
   onClose,
   onSubmit,
 }: {
   open: boolean;
+  /** The refusal or the answer is on its way. */
+  busy: boolean;
   onClose: () => void;
-  onSubmit: (reason: string) => Promise<Localized | null>;
+  onSubmit: (reason: string) => Promise<Refusal | null>;
 }) {
   const s = usePayoutStrings();
   const { pick } = useT();
   const id = useId();
   const [reason, setReason] = useState('');
   const [invalid, setInvalid] = useState(false);
-  const [problem, setProblem] = useState<Localized | null>(null);
-  const [sending, setSending] = useState(false);
+  const [problem, setProblem] = useState<Refusal | null>(null);
   const field = useRef<GetRef<typeof Input.TextArea>>(null);
   const templates = [s('rejectTemplate1'), s('rejectTemplate2'), s('rejectTemplate3')];
 
   const submit = async () => {
     const trimmed = reason.trim();
-    if (!trimmed) {
+    if (trimmed.length < REJECT_REASON.minLength) {
       setInvalid(true);
       field.current?.focus();
       return;
     }
-    setSending(true);
     const refused = await onSubmit(trimmed);
-    setSending(false);
     setProblem(refused);
     if (!refused) {
       setReason('');
@@ -511,7 +502,7 @@ function RejectDialog({
       onOk={() => void submit()}
       okText={s('rejectSubmit')}
       cancelText={s('cancel')}
-      okButtonProps={{ danger: true, loading: sending, ...{ 'data-testid': 'payout-reject-submit' } }}
+      okButtonProps={{ danger: true, loading: busy, ...{ 'data-testid': 'payout-reject-submit' } }}
       afterOpenChange={(visible) => visible && field.current?.focus()}
       destroyOnHidden
     >
@@ -521,7 +512,7 @@ function RejectDialog({
           id={`${id}-reason`}
           ref={field}
           rows={3}
-          maxLength={500}
+          maxLength={REJECT_REASON.maxLength}
           value={reason}
           status={invalid ? 'error' : undefined}
           aria-invalid={invalid}

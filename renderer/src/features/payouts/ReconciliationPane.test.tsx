@@ -2,9 +2,10 @@ import type { CaseActionOffer, CaseDetail } from '@jiangxin/shared/ops/cases';
 import type { ReconciliationMismatchDetail } from '@jiangxin/shared/ops/payouts';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { offerOf, PaneHarness } from '../../kit/testing';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
 import { ReconciliationPane } from './ReconciliationPane';
-import { caseSummary, financeSession, offerOf, PaneHarness } from './testing';
+import { financeSession, payoutCase } from './testing';
 
 const text = (el: Element) => el.textContent ?? '';
 
@@ -38,7 +39,7 @@ function mismatchCase(
     ...d,
   };
   return {
-    case: caseSummary({
+    case: payoutCase({
       id: 601,
       kind: 'reconciliation_mismatch',
       stage: 'amount_differs',
@@ -57,9 +58,17 @@ function setup(detail: CaseDetail) {
   const bridge = new ScriptedBridge()
     .answer('cases.get', () => ({ detail, cachedAt: null, stale: false }))
     .answer('cases.perform', () => ({ queued: false, outboxId: null, case: null, result: {} }));
-  renderWithConsole(<PaneHarness caseId={601} session={financeSession(9)} Pane={ReconciliationPane} />, {
-    bridge,
-  });
+  renderWithConsole(
+    <PaneHarness
+      kind="reconciliation_mismatch"
+      caseId={601}
+      session={financeSession(9)}
+      Pane={ReconciliationPane}
+    />,
+    {
+      bridge,
+    },
+  );
   return bridge;
 }
 
@@ -117,6 +126,7 @@ describe('ReconciliationPane', () => {
         {
           caseId: 601,
           version: 3,
+          kind: 'reconciliation_mismatch',
           action: 'resolve',
           fields: { note: '已与支付宝核实，差额为手续费，已补记' },
         },

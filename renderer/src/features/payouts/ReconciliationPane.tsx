@@ -1,15 +1,18 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
   RECONCILIATION_MOVEMENT_LABELS,
   RECONCILIATION_PROBLEM_LABELS,
   type ReconciliationMismatchDetail,
   reconciliationMismatchDetailSchema,
+  resolveMismatchBodySchema,
 } from '@jiangxin/shared/ops/payouts';
 import { Alert, Button, type GetRef, Input } from 'antd';
 import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { usePerformAction } from '../../kit/actions';
+import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
-import type { CasePaneProps } from '../cases/pane';
 import { LEDGER_RECORD_LABELS, PROVIDER_LABELS, REFERENCE_NAMES, recordStatusLabel } from './labels';
 import { usePayoutStrings } from './strings';
 import './payouts.css';
@@ -19,7 +22,12 @@ import './payouts.css';
  * that day each record it, side by side, with what the platform holds under the reference; resolved with
  * a note saying what was found and done.
  */
-export function ReconciliationPane({ detail, stale, perform, offer }: CasePaneProps) {
+export function ReconciliationPane({
+  detail,
+  stale,
+  perform,
+  offer,
+}: CasePaneProps<'reconciliation_mismatch'>) {
   const s = usePayoutStrings();
   const { pick, locale } = useT();
   const titleId = useId();
@@ -179,14 +187,21 @@ function GatewaySide({ m, referenceName }: { m: Mismatch; referenceName: string 
   );
 }
 
+/** The `resolve` action's note, as its schema takes it. */
+const NOTE = fieldLimits(resolveMismatchBodySchema, 'note');
+
 /** Resolve with a required note: an empty note is refused here and nothing is sent. */
-function ResolveForm({ stale, perform, offer }: Pick<CasePaneProps, 'stale' | 'perform' | 'offer'>) {
+function ResolveForm({
+  stale,
+  perform,
+  offer,
+}: Pick<CasePaneProps<'reconciliation_mismatch'>, 'stale' | 'perform' | 'offer'>) {
   const s = usePayoutStrings();
   const { pick } = useT();
   const id = useId();
   const [note, setNote] = useState('');
   const [invalid, setInvalid] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = usePerformAction(perform);
   const field = useRef<GetRef<typeof Input.TextArea>>(null);
   const resolve = offer('resolve');
   const canResolve = Boolean(resolve?.available) && !busy;
@@ -194,20 +209,13 @@ function ResolveForm({ stale, perform, offer }: Pick<CasePaneProps, 'stale' | 'p
   const submit = async () => {
     if (!canResolve) return;
     const trimmed = note.trim();
-    if (!trimmed) {
+    if (trimmed.length < NOTE.minLength) {
       setInvalid(true);
       field.current?.focus();
       return;
     }
-    setBusy(true);
-    try {
-      await perform('resolve', { note: trimmed });
-      setNote('');
-    } catch {
-      // The frame shows the core's refusal; the note stays for another try.
-    } finally {
-      setBusy(false);
-    }
+    // A refusal is shown by the frame; the note stays for another try.
+    if (await run('resolve', { note: trimmed })) setNote('');
   };
   useShortcut(
     'c',
@@ -229,7 +237,7 @@ function ResolveForm({ stale, perform, offer }: Pick<CasePaneProps, 'stale' | 'p
         id={`${id}-note`}
         ref={field}
         rows={3}
-        maxLength={1000}
+        maxLength={NOTE.maxLength}
         value={note}
         disabled={!resolve.available}
         status={invalid ? 'error' : undefined}

@@ -1,6 +1,6 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import { type FormEvent, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { useBridgeMutation } from '../../data';
 import { type Locale, useT } from '../../i18n';
 
 /** Sign-in through the engine: the core to use (prefilled from `config.get`), account and password. */
@@ -10,33 +10,31 @@ export function LoginPage(props: {
   /** The language was switched on the sign-in page (saved by the engine like in the console). */
   onLocaleChange: (locale: Locale) => void;
 }) {
-  const bridge = useBridge();
-  const { t, pick, locale } = useT();
-  const switchLocale = () => {
-    const next: Locale = locale === 'en' ? 'zh-CN' : 'en';
-    bridge.call('config.set', { locale: next }).then(
-      (config) => props.onLocaleChange(config.locale),
-      (err: unknown) => setError(pick(problemOf(err).message)),
-    );
-  };
+  const { t, locale } = useT();
+  const signIn = useBridgeMutation('auth.login');
+  const configure = useBridgeMutation('config.set');
   const [coreUrl, setCoreUrl] = useState(props.defaultCoreUrl);
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [urlInvalid, setUrlInvalid] = useState(false);
+  const busy = signIn.busy;
+  const error = urlInvalid ? t('coreUrlInvalid') : (signIn.error ?? configure.error);
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
+  const switchLocale = async () => {
+    setUrlInvalid(false);
+    signIn.reset();
+    const outcome = await configure.run({ locale: locale === 'en' ? 'zh-CN' : 'en' });
+    if (outcome.ok) props.onLocaleChange(outcome.value.locale);
+  };
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const url = coreUrl.trim();
-    if (url && !URL.canParse(url)) return setError(t('coreUrlInvalid'));
-    setBusy(true);
-    setError(null);
-    bridge
-      .call('auth.login', { login: login.trim(), password, ...(url ? { coreUrl: url } : {}) })
-      .then(props.onSignedIn, (err: unknown) => {
-        setError(pick(problemOf(err).message));
-        setBusy(false);
-      });
+    configure.reset();
+    setUrlInvalid(Boolean(url) && !URL.canParse(url));
+    if (url && !URL.canParse(url)) return;
+    const outcome = await signIn.run({ login: login.trim(), password, ...(url ? { coreUrl: url } : {}) });
+    if (outcome.ok) props.onSignedIn(outcome.value);
   };
 
   return (

@@ -9,13 +9,14 @@ import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
 import { Badge, Button, Layout, Menu, Result } from 'antd';
 import { Suspense, useEffect, useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useBridgeEvent, useConnection } from '../../bridge';
 import { Centered } from '../../Centered';
+import { useBridgeMutation } from '../../data';
 import { type Locale, useT } from '../../i18n';
+import { type Outbox, useOutbox } from '../../outbox/useOutbox';
 import { ShortcutProvider } from '../../shortcuts';
 import { CaseQueue } from '../cases/CaseQueue';
 import { PresenceProvider } from '../cases/presence';
-import { type Outbox, useOutbox } from '../outbox/useOutbox';
 import { CommandPalette } from '../palette/CommandPalette';
 import { SyncStatusBar } from '../status/SyncStatusBar';
 import { WORKSPACE_SCREENS } from './screens';
@@ -58,13 +59,15 @@ function ConsoleLayout({
   dark,
   onThemeChange,
 }: ConsolePageProps) {
-  const bridge = useBridge();
   const { opens } = useConnection();
   const { t, pick, locale } = useT();
   const outbox = useOutbox();
   const navigate = useNavigate();
   const location = useLocation();
-  const [error, setError] = useState<string | null>(null);
+  // Signing out and the language and theme switches: the last refusal is shown in the top bar.
+  const signOut = useBridgeMutation('auth.logout');
+  const configure = useBridgeMutation('config.set');
+  const error = signOut.error ?? configure.error;
   const [counts, setCounts] = useState({ assignedOpen: 0, unreadChats: 0 });
   const workspaces = workspacesFor(session.permissions);
   const home = homeWorkspace(workspaces, session.permissions);
@@ -95,25 +98,21 @@ function ConsoleLayout({
       void Notification.requestPermission().catch(() => {});
   }, [opens]);
 
-  const logout = () => {
-    bridge
-      .call('auth.logout', {})
-      .then(onSignedOut, (err: unknown) => setError(pick(problemOf(err).message)));
+  const logout = async () => {
+    configure.reset();
+    if ((await signOut.run({})).ok) onSignedOut();
   };
 
-  const switchLocale = () => {
-    const next: Locale = locale === 'en' ? 'zh-CN' : 'en';
-    bridge.call('config.set', { locale: next }).then(
-      (config) => onLocaleChange(config.locale),
-      (err: unknown) => setError(pick(problemOf(err).message)),
-    );
+  const switchLocale = async () => {
+    signOut.reset();
+    const outcome = await configure.run({ locale: locale === 'en' ? 'zh-CN' : 'en' });
+    if (outcome.ok) onLocaleChange(outcome.value.locale);
   };
 
-  const switchTheme = (next: ConsoleTheme) => {
-    bridge.call('config.set', { theme: next }).then(
-      (config) => onThemeChange(config.theme),
-      (err: unknown) => setError(pick(problemOf(err).message)),
-    );
+  const switchTheme = async (next: ConsoleTheme) => {
+    signOut.reset();
+    const outcome = await configure.run({ theme: next });
+    if (outcome.ok) onThemeChange(outcome.value.theme);
   };
 
   const pending = outbox.items.length;

@@ -1,5 +1,5 @@
-import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 
 /**
  * The screen each workspace id (`shared/console/workspaces.ts`) renders, from its feature folder.
@@ -11,10 +11,6 @@ import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
  * Screens are separate chunks, fetched the first time one opens: a page reload on a queue (where staff
  * spend the day) parses only the queue's code, not the admin, ledger, support and dashboard screens.
  */
-export interface WorkspaceScreenProps {
-  session: ConsoleSession;
-}
-
 type Screen = LazyExoticComponent<ComponentType<WorkspaceScreenProps>>;
 
 /** A screen exported by name from its module, as a lazy component. */

@@ -1,6 +1,7 @@
 import type { SyncStatus } from '@jiangxin/shared/bridge';
-import { useEffect, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useState } from 'react';
+import { useBridgeEvent } from '../../bridge';
+import { useBridgeQuery } from '../../data';
 import { formatTime } from '../../format';
 import { type Translator, useT } from '../../i18n';
 
@@ -25,22 +26,10 @@ function stateLabel(status: SyncStatus, { t }: Translator): string {
 
 /** The engine's link to the core: state, how far behind, when it last synced and why it is offline. */
 export function SyncStatusBar() {
-  const bridge = useBridge();
-  const { opens } = useConnection();
   const tr = useT();
   const [status, setStatus] = useState<SyncStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (opens === 0) return;
-    bridge.call('sync.status', {}).then(
-      (s) => {
-        setStatus(s);
-        setError(null);
-      },
-      (err: unknown) => setError(tr.pick(problemOf(err).message)),
-    );
-  }, [bridge, opens, tr]);
+  // Read when the page's link opens; the engine's events keep it current after that.
+  const { error } = useBridgeQuery('sync.status', {}, { onData: setStatus });
   useBridgeEvent('sync.status', setStatus);
 
   if (!status) return <output className="sync sync-unknown">{error ?? tr.t('loading')}</output>;

@@ -1,13 +1,16 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
 import {
   CANNED_REPLY_VARIABLES,
   type CannedReply,
   renderTemplate,
+  supportNoteBodySchema,
+  supportReplyBodySchema,
   templateVariables,
 } from '@jiangxin/shared/ops/support';
 import { Button } from 'antd';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
-import { useT } from '../../i18n';
+import { useBridge } from '../../bridge';
+import { useAction, useBridgeQuery } from '../../data';
 import { TYPING_SEND_EVERY_MS } from './model';
 import { useSupportStrings } from './strings';
 
@@ -19,6 +22,12 @@ export interface ComposerSend {
   /** The canned reply the text came from (the core records it). */
   cannedReplyId: number | null;
 }
+
+/** The longest message or note the core takes (the reply's and the note's own schemas). */
+const CONTENT_MAX = Math.min(
+  fieldLimits(supportReplyBodySchema, 'content').maxLength ?? Number.POSITIVE_INFINITY,
+  fieldLimits(supportNoteBodySchema, 'content').maxLength ?? Number.POSITIVE_INFINITY,
+);
 
 /** What `{{variables}}` of a canned reply become in this chat. */
 export interface TemplateValues {
@@ -61,17 +70,15 @@ export function Composer({
   onSend: (send: ComposerSend) => Promise<void>;
 }) {
   const bridge = useBridge();
-  const { pick } = useT();
   const s = useSupportStrings();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [text, setText] = useState('');
   const [cannedReplyId, setCannedReplyId] = useState<number | null>(null);
   const [hint, setHint] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const sending = useAction(onSend);
+  const { busy, error: problem, reset } = sending;
   const [slash, setSlash] = useState<{ start: number; query: string } | null>(null);
-  const [canned, setCanned] = useState<CannedReply[] | null>(null);
-  const [cannedProblem, setCannedProblem] = useState<string | null>(null);
+  const [wantCanned, setWantCanned] = useState(false);
   const [active, setActive] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
@@ -85,22 +92,17 @@ export function Composer({
     setCannedReplyId(null);
     setSlash(null);
     setHint(null);
-    setProblem(null);
+    reset();
     setMode('reply');
   }, [caseId]);
 
   // The canned replies are read the first time the menu opens.
   useEffect(() => {
-    if (!slash || canned !== null) return;
-    let current = true;
-    bridge.call('cannedReplies.list', {}).then(
-      (r) => current && setCanned(r.items),
-      (err: unknown) => current && setCannedProblem(pick(problemOf(err).message)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, slash, canned, pick]);
+    if (slash) setWantCanned(true);
+  }, [slash]);
+  const cannedRead = useBridgeQuery('cannedReplies.list', wantCanned ? {} : null);
+  const canned: CannedReply[] | null = cannedRead.data?.items ?? null;
+  const cannedProblem = cannedRead.error;
 
   const options = slash && canned ? canned.filter((r) => matches(r, slash.query)).slice(0, 8) : [];
   const menuOpen = mode === 'reply' && slash !== null;
@@ -135,19 +137,15 @@ export function Composer({
       setHint(s('emptyMessage'));
       return;
     }
-    setBusy(true);
-    setProblem(null);
     const sent: ComposerSend = { mode, content, cannedReplyId: mode === 'reply' ? cannedReplyId : null };
     setText('');
     setCannedReplyId(null);
-    onSend(sent)
-      .catch((err: unknown) => {
-        // Nothing is lost: the text comes back unless something new was typed meanwhile.
-        setText((now) => (now ? now : content));
-        if (sent.cannedReplyId !== null) setCannedReplyId(sent.cannedReplyId);
-        setProblem(pick(problemOf(err).message));
-      })
-      .finally(() => setBusy(false));
+    void sending.run(sent).then((outcome) => {
+      if (outcome.ok) return;
+      // Nothing is lost: the text comes back unless something new was typed meanwhile.
+      setText((now) => (now ? now : content));
+      if (sent.cannedReplyId !== null) setCannedReplyId(sent.cannedReplyId);
+    });
   };
 
   const onChange = (value: string, caret: number) => {
@@ -275,7 +273,7 @@ export function Composer({
         className="composer-input"
         value={text}
         rows={3}
-        maxLength={5000}
+        maxLength={CONTENT_MAX}
         aria-label={mode === 'reply' ? s('composerLabel') : s('noteComposerLabel')}
         aria-controls={menuOpen && options.length > 0 ? menuId : undefined}
         aria-activedescendant={activeId}

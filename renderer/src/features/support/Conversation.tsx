@@ -1,4 +1,4 @@
-import type { ActionReceipt, ConsoleSession } from '@jiangxin/shared/bridge';
+import { type ActionReceipt, BridgeCallError, type ConsoleSession } from '@jiangxin/shared/bridge';
 import { CASE_HANDLE_PERMISSION, type CaseDetail } from '@jiangxin/shared/ops/cases';
 import {
   type StaffSupportMessage,
@@ -7,9 +7,11 @@ import {
 } from '@jiangxin/shared/ops/support';
 import { Button } from 'antd';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useBridge, useBridgeEvent } from '../../bridge';
+import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../data';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { Composer, type ComposerSend } from './Composer';
 import { type Colleague, ResolveDialog, TransferDialog } from './dialogs';
@@ -17,13 +19,6 @@ import { useDebouncedTick, usePageVisible } from './hooks';
 import { MessageList, type PendingMessage } from './MessageList';
 import { customerNameOf, mergeMessages, orderNumberOf, REREAD_DEBOUNCE_MS, TYPING_SHOWN_MS } from './model';
 import { useSupportStrings } from './strings';
-
-/** The version conflict the core answers a stale action with carries the current version. */
-function currentVersionOf(err: unknown): number | null {
-  const p = problemOf(err);
-  const v = p.extra['currentVersion'];
-  return p.code === 'case_version_conflict' && typeof v === 'number' ? v : null;
-}
 
 let pendingSeq = 0;
 
@@ -46,25 +41,24 @@ export function Conversation({
   onFirstAction: () => void;
 }) {
   const bridge = useBridge();
-  const { opens } = useConnection();
   const { pick, locale } = useT();
   const s = useSupportStrings();
   const visible = usePageVisible();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [chat, setChat] = useState<SupportChatDetail['conversation']>(null);
   const [stale, setStale] = useState(false);
-  const [loadProblem, setLoadProblem] = useState<string | null>(null);
   const [messages, setMessages] = useState<StaffSupportMessage[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [offline, setOffline] = useState(false);
-  const [loadingEarlier, setLoadingEarlier] = useState(false);
   const [pending, setPending] = useState<PendingMessage[]>([]);
   const [customerRead, setCustomerRead] = useState(0);
   const [agentRead, setAgentRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const [viewers, setViewers] = useState<Colleague[]>([]);
   const [actionProblem, setActionProblem] = useState<string | null>(null);
-  const [acting, setActing] = useState(false);
+  const acting = useAction((run: () => Promise<unknown>) => run());
+  const earlier = useAction((cursor: string) => bridge.call('chat.messages', { caseId, cursor }));
+  const loadingEarlier = earlier.busy;
   const [dialog, setDialog] = useState<'transfer' | 'resolve' | null>(null);
   const [detailTick, bumpDetail] = useDebouncedTick(REREAD_DEBOUNCE_MS);
   const scroller = useRef<HTMLDivElement>(null);
@@ -85,27 +79,21 @@ export function Conversation({
     setTypingUntil(0);
     setViewers([]);
     setActionProblem(null);
-    setLoadProblem(null);
     setDialog(null);
     stickToBottom.current = true;
     markedUpTo.current = 0;
   }, [caseId]);
 
-  // The case (claim state, version, offers, the chat's facts) and the newest page of messages.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `detailTick` is a re-read trigger
-  useEffect(() => {
-    if (opens === 0) return;
-    let current = true;
-    bridge.call('cases.get', { caseId }).then(
-      (r) => {
-        if (!current) return;
+  // The case (claim state, version, offers, the chat's facts) and the newest page of messages, merged
+  // into what the chat already shows (live messages, older pages, a receipt's newer version).
+  const detailRead = useBridgeQuery(
+    'cases.get',
+    { caseId },
+    {
+      onData: (r) => {
         setStale(r.stale);
-        if (!r.detail) {
-          setLoadProblem(s('notCached'));
-          return;
-        }
+        if (!r.detail) return;
         setDetail(r.detail);
-        setLoadProblem(null);
         const parsed = supportChatDetailSchema.safeParse(r.detail.detail);
         if (parsed.success && parsed.data.conversation) {
           const c = parsed.data.conversation;
@@ -114,22 +102,29 @@ export function Conversation({
           setAgentRead((n) => Math.max(n, c.agentLastReadMessageId));
         }
       },
-      (err: unknown) => current && setLoadProblem(pick(problemOf(err).message)),
-    );
-    bridge.call('chat.messages', { caseId }).then(
-      (page) => {
-        if (!current) return;
+    },
+  );
+  const messagesRead = useBridgeQuery(
+    'chat.messages',
+    { caseId },
+    {
+      onData: (page) => {
         setMessages((old) => mergeMessages(old, page.items));
         setOffline(page.offline);
         // Keep an older cursor already reached by scrolling up; the first read sets it.
         setNextCursor((old) => old ?? page.nextCursor);
       },
-      (err: unknown) => current && setLoadProblem(pick(problemOf(err).message)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, opens, caseId, detailTick, pick, s]);
+    },
+  );
+  const { reload: rereadDetail } = detailRead;
+  const { reload: rereadMessages } = messagesRead;
+  useEffect(() => {
+    if (detailTick === 0) return;
+    rereadDetail();
+    rereadMessages();
+  }, [detailTick, rereadDetail, rereadMessages]);
+  const notCached = detailRead.data !== undefined && detailRead.data.detail === null;
+  const loadProblem = notCached ? s('notCached') : (detailRead.error ?? messagesRead.error);
 
   useBridgeEvent('cases.changed', ({ upserted, removed }) => {
     if (upserted.includes(caseId) || removed.includes(caseId)) bumpDetail();
@@ -177,13 +172,7 @@ export function Conversation({
   }, [typingUntil]);
 
   // Presence: colleagues see I have this chat open.
-  useEffect(() => {
-    if (opens === 0) return;
-    bridge.call('presence.view', { caseId }).catch(() => {});
-    return () => {
-      bridge.call('presence.leave', { caseId }).catch(() => {});
-    };
-  }, [bridge, caseId, opens]);
+  useViewing(caseId);
 
   const summary = detail?.case ?? null;
   const customerId = chat?.customer.id ?? summary?.userId ?? null;
@@ -219,28 +208,21 @@ export function Conversation({
     }
   }, [messages, pending]);
 
-  const loadEarlier = () => {
+  const loadEarlier = async () => {
     if (!nextCursor || loadingEarlier) return;
-    setLoadingEarlier(true);
-    bridge
-      .call('chat.messages', { caseId, cursor: nextCursor })
-      .then(
-        (page) => {
-          const el = scroller.current;
-          if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
-          setMessages((old) => mergeMessages(old, page.items));
-          setNextCursor(page.nextCursor);
-        },
-        (err: unknown) => setActionProblem(pick(problemOf(err).message)),
-      )
-      .finally(() => setLoadingEarlier(false));
+    const outcome = await earlier.run(nextCursor);
+    if (!outcome.ok) return setActionProblem(pick(outcome.problem.message));
+    const el = scroller.current;
+    if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
+    setMessages((old) => mergeMessages(old, outcome.value.items));
+    setNextCursor(outcome.value.nextCursor);
   };
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (el.scrollTop < 40 && nextCursor) loadEarlier();
+    if (el.scrollTop < 40 && nextCursor) void loadEarlier();
   };
 
   /** Applies a receipt's case (the newer version) at once; the cache's change event re-reads the rest. */
@@ -269,16 +251,14 @@ export function Conversation({
     }
   };
 
-  const doAction = (label: string, run: () => Promise<unknown>) => {
+  /** A case action named `label` in its refusal; rejects when refused (a dialog then stays open). */
+  const doAction = async (label: string, run: () => Promise<unknown>) => {
     onFirstAction();
-    setActing(true);
     setActionProblem(null);
-    return run()
-      .catch((err: unknown) => {
-        setActionProblem(`${label}：${pick(problemOf(err).message)}`);
-        throw err;
-      })
-      .finally(() => setActing(false));
+    const outcome = await acting.run(run);
+    if (outcome.ok) return;
+    setActionProblem(`${label}：${pick(outcome.problem.message)}`);
+    throw new BridgeCallError(outcome.problem);
   };
 
   const claim = () =>
@@ -287,7 +267,9 @@ export function Conversation({
     );
   const reopen = () =>
     doAction(s('reopen'), () =>
-      act((version) => bridge.call('cases.perform', { caseId, version, action: 'reopen', fields: {} })),
+      act((version) =>
+        bridge.call('cases.perform', { caseId, version, kind: 'support_chat', action: 'reopen', fields: {} }),
+      ),
     ).catch(() => {});
 
   const send = async ({ mode, content, cannedReplyId }: ComposerSend) => {
@@ -319,9 +301,8 @@ export function Conversation({
       }
       setPending((list) => list.filter((p) => p.key !== key));
       // The live event brings the message too; reading the newest page does not wait for it.
-      bridge.call('chat.messages', { caseId }).then(
-        (page) => setMessages((old) => mergeMessages(old, page.items)),
-        () => {},
+      void settle(bridge.call('chat.messages', { caseId })).then(
+        (page) => page.ok && setMessages((old) => mergeMessages(old, page.value.items)),
       );
     } catch (err) {
       setPending((list) => list.filter((p) => p.key !== key));
@@ -331,10 +312,10 @@ export function Conversation({
 
   const dismiss = (p: PendingMessage) => {
     if (p.outboxId === null) return setPending((list) => list.filter((x) => x.key !== p.key));
-    bridge.call('outbox.dismiss', { id: p.outboxId }).then(
-      () => setPending((list) => list.filter((x) => x.key !== p.key)),
-      (err: unknown) => setActionProblem(pick(problemOf(err).message)),
-    );
+    void settle(bridge.call('outbox.dismiss', { id: p.outboxId })).then((outcome) => {
+      if (outcome.ok) setPending((list) => list.filter((x) => x.key !== p.key));
+      else setActionProblem(pick(outcome.problem.message));
+    });
   };
 
   const claimOffer = offer('claim');
@@ -344,7 +325,7 @@ export function Conversation({
     claim,
     { zh: '认领当前会话', en: 'Claim this chat' },
     {
-      enabled: Boolean(canClaim && claimOffer?.available && !acting),
+      enabled: Boolean(canClaim && claimOffer?.available && !acting.busy),
       priority: SHORTCUT_PRIORITY.pane,
     },
   );
@@ -404,7 +385,7 @@ export function Conversation({
           {mayHandle && assignOffer && summary.status !== 'resolved' && (
             <Button
               onClick={() => setDialog('transfer')}
-              disabled={!assignOffer.available || acting}
+              disabled={!assignOffer.available || acting.busy}
               title={assignOffer.reason ? pick(assignOffer.reason) : undefined}
               data-testid="chat-transfer"
             >
@@ -414,7 +395,7 @@ export function Conversation({
           {resolveOffer && summary.status !== 'resolved' && (
             <Button
               onClick={() => setDialog('resolve')}
-              disabled={!resolveOffer.available || acting}
+              disabled={!resolveOffer.available || acting.busy}
               title={resolveOffer.reason ? pick(resolveOffer.reason) : undefined}
               data-testid="chat-resolve"
             >
@@ -424,7 +405,7 @@ export function Conversation({
           {reopenOffer && summary.status === 'resolved' && (
             <Button
               onClick={reopen}
-              disabled={!reopenOffer.available || acting}
+              disabled={!reopenOffer.available || acting.busy}
               title={reopenOffer.reason ? pick(reopenOffer.reason) : undefined}
               data-testid="chat-reopen"
             >
@@ -479,7 +460,7 @@ export function Conversation({
               <Button
                 type="primary"
                 onClick={claim}
-                loading={acting}
+                loading={acting.busy}
                 disabled={!claimOffer.available}
                 title={claimOffer.reason ? pick(claimOffer.reason) : undefined}
                 data-testid="chat-claim"
@@ -524,6 +505,7 @@ export function Conversation({
               bridge.call('cases.perform', {
                 caseId,
                 version,
+                kind: 'support_chat',
                 action: 'resolve',
                 fields: note ? { note } : {},
               }),

@@ -2,8 +2,9 @@ import type { BridgeArgs } from '@jiangxin/shared/bridge';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import type { SupportMessage } from '@jiangxin/shared/ops/support';
 import { Segmented } from 'antd';
-import { useEffect, useState } from 'react';
-import { problemOf, useBridge, useBridgeEvent, useConnection } from '../../bridge';
+import { useMemo, useState } from 'react';
+import { useBridge, useBridgeEvent } from '../../bridge';
+import { settle, useBridgeQuery } from '../../data';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
@@ -60,63 +61,41 @@ export function ConversationList({
   onOpen: (caseId: number) => void;
 }) {
   const bridge = useBridge();
-  const { opens } = useConnection();
-  const { pick, locale } = useT();
+  const { locale } = useT();
   const s = useSupportStrings();
   const [tab, setTab] = useState<ChatTab>('mine');
-  const [list, setList] = useState<CaseSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [previews, setPreviews] = useState<ReadonlyMap<number, SupportMessage>>(new Map());
-  const [unread, setUnread] = useState<ReadonlyMap<number, number>>(new Map());
   const [listTick, bumpList] = useDebouncedTick(REREAD_DEBOUNCE_MS);
   const [unreadTick, bumpUnread] = useDebouncedTick(REREAD_DEBOUNCE_MS);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `listTick` is a re-read trigger
-  useEffect(() => {
-    if (opens === 0) return;
-    let current = true;
-    bridge.call('cases.list', tabQuery(tab)).then(
-      (result) => {
-        if (!current) return;
-        setList(result.items);
-        setError(null);
-        if (result.items.length === 0) return;
-        // Previews need the core (or the engine's cached messages); without them the row still works.
-        bridge.call('chat.previews', { caseIds: result.items.map((c) => c.id) }).then(
-          (p) => {
-            if (!current) return;
-            setPreviews((old) => {
-              const next = new Map(old);
-              for (const item of p.items) {
-                const known = next.get(item.caseId);
-                if (!known || known.id <= item.lastMessage.id) next.set(item.caseId, item.lastMessage);
-              }
-              return next;
-            });
-          },
-          () => {},
-        );
-      },
-      (err: unknown) => current && setError(pick(problemOf(err).message)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, opens, tab, listTick, pick]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `unreadTick` is a re-read trigger
-  useEffect(() => {
-    if (opens === 0) return;
-    let current = true;
-    bridge.call('chat.unread', {}).then(
-      (r) => current && setUnread(new Map(r.items.map((i) => [i.caseId, i.unread]))),
-      // Offline: the last counts stay until the core answers again.
-      () => {},
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, opens, unreadTick]);
+  // The tab's chats from the cache (the last list stays while the next is read), then their previews.
+  const read = useBridgeQuery('cases.list', tabQuery(tab), {
+    key: [tab, listTick],
+    keepPreviousData: true,
+    onData: (result) => {
+      if (result.items.length === 0) return;
+      // Previews need the core (or the engine's cached messages); without them the row still works.
+      void settle(bridge.call('chat.previews', { caseIds: result.items.map((c) => c.id) })).then((p) => {
+        if (!p.ok) return;
+        setPreviews((old) => {
+          const next = new Map(old);
+          for (const item of p.value.items) {
+            const known = next.get(item.caseId);
+            if (!known || known.id <= item.lastMessage.id) next.set(item.caseId, item.lastMessage);
+          }
+          return next;
+        });
+      });
+    },
+  });
+  const list = read.data?.items ?? null;
+  const error = read.error;
+  // Offline: the last counts stay until the core answers again.
+  const counts = useBridgeQuery('chat.unread', {}, { key: unreadTick, keepPreviousData: true }).data;
+  const unread: ReadonlyMap<number, number> = useMemo(
+    () => new Map(counts?.items.map((i) => [i.caseId, i.unread]) ?? []),
+    [counts],
+  );
 
   useBridgeEvent('cases.changed', bumpList);
   useBridgeEvent('counts.changed', bumpUnread);

@@ -1,10 +1,17 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import { fieldLimits } from '@jiangxin/shared/forms';
 import { CASE_KIND_LABELS, CASE_STATUS_LABELS } from '@jiangxin/shared/ops/cases';
-import { type CustomerContext, PII_FIELD_LABELS, type PiiField } from '@jiangxin/shared/ops/support';
+import {
+  type CustomerContext,
+  PII_FIELD_LABELS,
+  type PiiField,
+  revealBodySchema,
+} from '@jiangxin/shared/ops/support';
 import { ORDER_STATUS_LABELS, type OrderStatus } from '@jiangxin/shared/orders';
 import { Button, type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
-import { problemOf, useBridge, useConnection } from '../../bridge';
+import { useBridge } from '../../bridge';
+import { useBridgeQuery } from '../../data';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { useDialogSubmit } from './hooks';
@@ -21,6 +28,9 @@ const REAL_NAME_LABELS: Record<CustomerContext['profile']['realNameStatus'], { z
   verified: { zh: '已认证', en: 'Verified' },
   rejected: { zh: '未通过', en: 'Rejected' },
 };
+
+/** The reason a reveal needs (the core audits it), as `revealBodySchema` takes it. */
+const REVEAL_REASON = fieldLimits(revealBodySchema, 'reason');
 
 /** Asks why, then reveals one masked field (`users.reveal`, audited by the core). */
 function RevealDialog({
@@ -44,7 +54,7 @@ function RevealDialog({
   const submit = () => {
     if (!field) return;
     const why = reason.trim();
-    if ([...why].length < 2) return setProblem(s('revealReasonShort'));
+    if (why.length < REVEAL_REASON.minLength) return setProblem(s('revealReasonShort'));
     run(
       () => bridge.call('users.reveal', { userId, field, reason: why }),
       (r) => {
@@ -73,7 +83,7 @@ function RevealDialog({
           id={reasonId}
           value={reason}
           onChange={(e) => setReason(e.target.value)}
-          maxLength={200}
+          maxLength={REVEAL_REASON.maxLength}
           rows={2}
           data-testid="reveal-reason"
         />
@@ -100,33 +110,22 @@ export function CustomerSidebar({
   caseId: number | null;
   session: ConsoleSession;
 }) {
-  const bridge = useBridge();
-  const { opens } = useConnection();
   const { pick, locale } = useT();
   const s = useSupportStrings();
-  const [context, setContext] = useState<CustomerContext | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  const read = useBridgeQuery('users.context', userId === null ? null : { userId });
+  // While the context is (re-)read the sidebar says so rather than showing the last answer.
+  const context: CustomerContext | null = read.loading ? null : (read.data ?? null);
+  const problem = read.loading ? null : read.error;
   const [revealing, setRevealing] = useState<PiiField | null>(null);
   const [revealed, setRevealed] = useState<Partial<Record<PiiField, string | null>>>({});
   const mayReveal = session.permissions.includes('pii.reveal');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the retry trigger
+  // What was revealed belongs to this customer and this reading.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset whenever the context is read afresh
   useEffect(() => {
-    setContext(null);
-    setProblem(null);
     setRevealed({});
     setRevealing(null);
-    if (userId === null || opens === 0) return;
-    let current = true;
-    bridge.call('users.context', { userId }).then(
-      (c) => current && setContext(c),
-      (err: unknown) => current && setProblem(pick(problemOf(err).message)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, opens, userId, attempt, pick]);
+  }, [userId, read.data]);
 
   if (userId === null) return null;
 
@@ -171,7 +170,7 @@ export function CustomerSidebar({
       {problem && (
         <div role="alert">
           <p className="problem">{problem}</p>
-          <Button size="small" onClick={() => setAttempt((n) => n + 1)}>
+          <Button size="small" onClick={read.reload}>
             {s('retry')}
           </Button>
         </div>

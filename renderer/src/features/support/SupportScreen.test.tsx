@@ -383,7 +383,7 @@ describe('support chat workspace', () => {
     fireEvent.click(await screen.findByTestId('resolve-submit'));
     await waitFor(() =>
       expect(bridge.callsOf('cases.perform')).toEqual([
-        { caseId: 7, version: 4, action: 'resolve', fields: {} },
+        { caseId: 7, version: 4, kind: 'support_chat', action: 'resolve', fields: {} },
       ]),
     );
   });

@@ -2,7 +2,7 @@ import { Button, notification } from 'antd';
 import { useCallback, useRef, useState } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { useBridgeEvent } from '../../bridge';
-import type { WorkspaceScreenProps } from '../shell/screens';
+import type { WorkspaceScreenProps } from '../../kit/pane';
 import { Conversation } from './Conversation';
 import { ConversationList } from './ConversationList';
 import { CustomerSidebar } from './CustomerSidebar';

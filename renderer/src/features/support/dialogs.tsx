@@ -1,8 +1,12 @@
+import { fieldLimits } from '@jiangxin/shared/forms';
+import { caseAssignBodySchema } from '@jiangxin/shared/ops/cases';
 import type { StaffDirectoryEntry } from '@jiangxin/shared/ops/staff';
+import { supportResolveBodySchema } from '@jiangxin/shared/ops/support';
 import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
 import { type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
+import { useBridge } from '../../bridge';
+import { settle, useQuery } from '../../data';
 import { useT } from '../../i18n';
 import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';
@@ -13,6 +17,10 @@ export interface Colleague {
 }
 
 /** Where the choices came from: the core's directory, or (offline) the colleagues the cache knows. */
+/** The notes' limits, from the actions' own schemas. */
+const TRANSFER_NOTE = fieldLimits(caseAssignBodySchema, 'note');
+const RESOLVE_NOTE = fieldLimits(supportResolveBodySchema, 'note');
+
 type Directory =
   | { source: 'loading' }
   | { source: 'directory'; items: StaffDirectoryEntry[] }
@@ -54,7 +62,6 @@ export function TransferDialog({
   const bridge = useBridge();
   const { pick } = useT();
   const s = useSupportStrings();
-  const [directory, setDirectory] = useState<Directory>({ source: 'loading' });
   const [query, setQuery] = useState('');
   const [picked, setPicked] = useState<number | null>(null);
   const [note, setNote] = useState('');
@@ -63,36 +70,38 @@ export function TransferDialog({
   const noteId = useId();
   const groupName = useId();
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read once per opening (viewers change live)
+  // A fresh form per opening.
   useEffect(() => {
     if (!open) return;
-    setDirectory({ source: 'loading' });
     setQuery('');
     setPicked(null);
     setNote('');
     setProblem(null);
-    let current = true;
-    const fromCache = async (reason: string) => {
-      const byId = new Map<number, string>();
-      try {
-        const r = await bridge.call('cases.list', { kinds: ['support_chat'], limit: 1000, sort: '-created' });
-        for (const c of r.items)
-          if (c.assigneeId !== null && c.assigneeName) byId.set(c.assigneeId, c.assigneeName);
-      } catch {
-        // Only the viewers, then.
-      }
-      for (const v of viewers) byId.set(v.userId, v.nickname);
-      const items = [...byId].map(([id, nickname]) => ({ id, nickname, roles: [], online: null }));
-      if (current) setDirectory({ source: 'cache', items, reason });
-    };
-    bridge.call('staff.directory', { kind: 'support_chat' }).then(
-      (r) => current && setDirectory({ source: 'directory', items: r.items }),
-      (err: unknown) => void fromCache(pick(problemOf(err).message)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [bridge, open, pick]);
+  }, [open, setProblem]);
+
+  // Colleagues from the core's directory, read once per opening (viewers change live); without the core,
+  // those the cache knows as holders of chats, and who is viewing now.
+  const read = useQuery<Directory>(
+    open
+      ? async () => {
+          const found = await settle(bridge.call('staff.directory', { kind: 'support_chat' }));
+          if (found.ok) return { source: 'directory', items: found.value.items };
+          const byId = new Map<number, string>();
+          const cached = await settle(
+            bridge.call('cases.list', { kinds: ['support_chat'], limit: 1000, sort: '-created' }),
+          );
+          // Without the cache too: only the viewers, then.
+          if (cached.ok)
+            for (const c of cached.value.items)
+              if (c.assigneeId !== null && c.assigneeName) byId.set(c.assigneeId, c.assigneeName);
+          for (const v of viewers) byId.set(v.userId, v.nickname);
+          const items = [...byId].map(([id, nickname]) => ({ id, nickname, roles: [], online: null }));
+          return { source: 'cache', items, reason: pick(found.problem.message) };
+        }
+      : null,
+    ['directory', open],
+  );
+  const directory: Directory = (!read.loading && read.data) || { source: 'loading' };
 
   const everyone =
     directory.source === 'loading' ? [] : directory.items.filter((c) => c.id !== selfId).sort(byAvailability);
@@ -179,7 +188,7 @@ export function TransferDialog({
           id={noteId}
           value={note}
           onChange={(e) => setNote(e.target.value)}
-          maxLength={500}
+          maxLength={TRANSFER_NOTE.maxLength}
           rows={2}
         />
         {problem && (
@@ -235,7 +244,7 @@ export function ResolveDialog({
           id={noteId}
           value={note}
           onChange={(e) => setNote(e.target.value)}
-          maxLength={500}
+          maxLength={RESOLVE_NOTE.maxLength}
           rows={2}
         />
         {problem && (

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { problemOf } from '../../bridge';
-import { useT } from '../../i18n';
+import { useAction } from '../../data';
 
 /**
  * A re-read trigger folded over bursts: `bump()` as often as events come, `tick` moves once `ms` after
@@ -37,23 +36,27 @@ export function usePageVisible(): boolean {
 }
 
 /**
- * A dialog's send: `run(work)` marks it busy, clears the last problem, and on a refusal shows the core's
- * reason (zh/en) and keeps the dialog open; `then` runs with the answer (usually closing the dialog).
- * `setProblem` is for what the dialog checks itself before sending.
+ * A dialog's send: `run(work, then)` marks it busy, clears the last problem, and on a refusal shows the
+ * core's reason (zh/en) and keeps the dialog open; `then` runs with the answer (usually closing the
+ * dialog). `setProblem` is for what the dialog checks itself before sending.
  */
 export function useDialogSubmit() {
-  const { pick } = useT();
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [checked, setChecked] = useState<string | null>(null);
+  const send = useAction((work: () => Promise<unknown>) => work());
+  const { run: runAction, reset } = send;
   const run = useCallback(
     <T>(work: () => Promise<T>, then: (answer: T) => void) => {
-      setBusy(true);
-      setProblem(null);
-      work()
-        .then(then, (err: unknown) => setProblem(pick(problemOf(err).message)))
-        .finally(() => setBusy(false));
+      setChecked(null);
+      void runAction(work).then((outcome) => outcome.ok && then(outcome.value as T));
     },
-    [pick],
+    [runAction],
   );
-  return { problem, setProblem, busy, run };
+  const setProblem = useCallback(
+    (problem: string | null) => {
+      reset();
+      setChecked(problem);
+    },
+    [reset],
+  );
+  return { problem: checked ?? send.error, setProblem, busy: send.busy, run };
 }

@@ -1,8 +1,9 @@
 import type { OutboxItem } from '@jiangxin/shared/bridge';
 import { useState } from 'react';
-import { problemOf, useBridge } from '../../bridge';
-import { formatTime } from '../../format';
-import { type StringKey, useT } from '../../i18n';
+import { useBridge } from '../bridge';
+import { settle } from '../data';
+import { formatTime } from '../format';
+import { type StringKey, useT } from '../i18n';
 
 export const OUTBOX_STATE_LABELS: Record<OutboxItem['state'], StringKey> = {
   pending: 'outboxPending',
@@ -18,9 +19,10 @@ export function OutboxPanel({ items }: { items: OutboxItem[] }) {
 
   const act = (id: number, action: 'outbox.retry' | 'outbox.dismiss') => {
     setErrors(({ [id]: _, ...rest }) => rest);
-    bridge
-      .call(action, { id })
-      .catch((err: unknown) => setErrors((e) => ({ ...e, [id]: pick(problemOf(err).message) })));
+    // Each item keeps its own refusal: several may be retried at once.
+    void settle(bridge.call(action, { id })).then(
+      (outcome) => outcome.ok || setErrors((e) => ({ ...e, [id]: pick(outcome.problem.message) })),
+    );
   };
 
   return (

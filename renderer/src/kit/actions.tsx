@@ -1,10 +1,13 @@
-import type { CaseActionOffer } from '@jiangxin/shared/ops/cases';
+import type { ActionReceipt, BridgeProblem } from '@jiangxin/shared/bridge';
+import type { CaseActionFields, CaseActionName } from '@jiangxin/shared/ops/actions';
+import type { CaseActionOffer, CaseKind } from '@jiangxin/shared/ops/cases';
 import { Button, type ButtonProps, Input } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
-import { type ReactNode, type Ref, useId, useState } from 'react';
-import { useT } from '../../i18n';
-import type { CasePaneProps } from '../cases/pane';
-import './moderation.css';
+import { type ReactNode, type Ref, useId } from 'react';
+import { type Outcome, useAction } from '../data';
+import { useT } from '../i18n';
+import type { PerformAction } from './pane';
+import './pane.css';
 
 /**
  * A kind action's button as the core offers it: absent when the member may not take the action at all,
@@ -39,30 +42,25 @@ export function OfferButton({
 /**
  * Runs a case action through the frame's `perform`, one at a time (`busy`). A refusal is shown by the
  * frame (with the core's reason); the pane only keeps its form as it was, so nothing typed is lost.
- * Resolves true when the action was sent or queued.
+ * `run` resolves true when the action was sent or queued; `attempt` resolves with the refusal too, for a
+ * dialog that shows it itself.
  */
-export function usePerformAction(perform: CasePaneProps['perform']) {
-  const [busy, setBusy] = useState(false);
-  const run = async (action: string, fields: Record<string, unknown> = {}): Promise<boolean> => {
-    if (busy) return false;
-    setBusy(true);
-    try {
-      await perform(action, fields);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, run };
+export function usePerformAction<K extends CaseKind>(perform: PerformAction<K>) {
+  const action = useAction((send: () => Promise<ActionReceipt>) => send(), { exclusive: true });
+  const attempt = <A extends CaseActionName<K>>(
+    name: A,
+    fields: CaseActionFields<K, A>,
+  ): Promise<Outcome<ActionReceipt>> => action.run(() => perform(name, fields));
+  const run = async <A extends CaseActionName<K>>(name: A, fields: CaseActionFields<K, A>) =>
+    (await attempt(name, fields)).ok;
+  return { busy: action.busy, run, attempt };
 }
+
+/** A refusal's message in both languages (a dialog shows it beside its own fields). */
+export type Refusal = BridgeProblem['message'];
 
 /** Whether the offer exists and is possible now (a keyboard shortcut is registered only then). */
 export const canRun = (offer: CaseActionOffer | undefined): boolean => offer?.available === true;
-
-/** Longest note a decision carries (the core's limit). */
-export const NOTE_MAX = 500;
 
 /**
  * A decision that is a note and a button (request changes, dismiss a report): its own form, the note's
@@ -77,6 +75,8 @@ export function NoteDecisionForm(props: {
   submitTestId: string;
   noteRef: Ref<TextAreaRef>;
   note: string;
+  /** The action's limit on the note (`fieldLimits(schema, 'note').maxLength`). */
+  maxLength: number | undefined;
   onNote: (text: string) => void;
   error: string | null;
   offer: CaseActionOffer;
@@ -106,7 +106,7 @@ export function NoteDecisionForm(props: {
           ref={props.noteRef}
           data-testid={props.noteTestId}
           value={props.note}
-          maxLength={NOTE_MAX}
+          maxLength={props.maxLength}
           showCount
           rows={3}
           aria-invalid={props.error !== null}
