@@ -5,7 +5,7 @@ import zhCN from 'antd/locale/zh_CN';
 import { useEffect, useRef, useState } from 'react';
 import { type ConnectionState, useBridge, useBridgeEvent, useConnection } from './bridge';
 import { Centered } from './Centered';
-import { useQuery } from './data';
+import { useQuery } from './calls';
 import { prefetchQueueRoute } from './features/cases/prefetch';
 import { firstWindow } from './features/cases/useCaseWindow';
 import { LoginPage } from './features/session/LoginPage';

@@ -10,7 +10,7 @@ import {
 import { Button, Image, Modal } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useBridge } from '../bridge';
-import { useAction, useQuery } from '../data';
+import { useAction, useQuery } from '../calls';
 import { formatBytes } from '../format';
 import { useT } from '../i18n';
 import { useFileStrings } from './strings';

@@ -4,7 +4,7 @@ import type { CaseActionOffer, CaseKind } from '@jiangxin/shared/ops/cases';
 import { Button, type ButtonProps, Input } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { type ReactNode, type Ref, useId } from 'react';
-import { type Outcome, useAction } from '../data';
+import { type Outcome, useAction } from '../calls';
 import { useT } from '../i18n';
 import type { PerformAction } from './pane';
 import './pane.css';

@@ -4,7 +4,7 @@ import type { StaffRole } from '@jiangxin/shared/permissions';
 import { permissionsOf } from '@jiangxin/shared/permissions';
 import { type RenderResult, screen } from '@testing-library/react';
 import { useBridge, useBridgeEvent } from '../bridge';
-import { useAction, useBridgeQuery } from '../data';
+import { useAction, useBridgeQuery } from '../calls';
 import { renderWithConsole, ScriptedBridge } from '../test/render';
 import { type CasePane, performFor } from './pane';
 

@@ -1,7 +1,7 @@
 import type { OutboxItem } from '@jiangxin/shared/bridge';
 import { useState } from 'react';
 import { useBridge } from '../bridge';
-import { settle } from '../data';
+import { settle } from '../calls';
 import { formatTime } from '../format';
 import { type StringKey, useT } from '../i18n';
 

@@ -1,7 +1,7 @@
 import type { OutboxItem } from '@jiangxin/shared/bridge';
 import { useState } from 'react';
 import { useBridgeEvent } from '../bridge';
-import { useBridgeQuery } from '../data';
+import { useBridgeQuery } from '../calls';
 
 export interface Outbox {
   items: OutboxItem[];

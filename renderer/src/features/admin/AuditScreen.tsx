@@ -3,7 +3,7 @@ import { Alert, Button, Input, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
-import { useAction, useBridgeQuery } from '../../data';
+import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';

@@ -9,7 +9,7 @@ import {
 } from '@jiangxin/shared/ops/settings';
 import { Alert, Button, Input, Spin } from 'antd';
 import { type FormEvent, useId, useState } from 'react';
-import { useBridgeMutation, useBridgeQuery } from '../../data';
+import { useBridgeMutation, useBridgeQuery } from '../../calls';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';

@@ -5,7 +5,7 @@ import { Alert, Button, Checkbox, Input, Modal, Popconfirm, Space, Table, Tag } 
 import type { ColumnsType } from 'antd/es/table';
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
-import { useAction, useBridgeMutation, useBridgeQuery } from '../../data';
+import { useAction, useBridgeMutation, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';

@@ -10,7 +10,7 @@ import {
 import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
-import { useAction, useBridgeQuery } from '../../data';
+import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';

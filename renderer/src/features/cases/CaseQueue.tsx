@@ -6,7 +6,7 @@ import { Alert, App as AntApp, Button, Empty, Spin } from 'antd';
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useBridge } from '../../bridge';
-import { settle, useAction, useBridgeQuery } from '../../data';
+import { settle, useAction, useBridgeQuery } from '../../calls';
 import { useT } from '../../i18n';
 import { OutboxPanel } from '../../outbox/OutboxPanel';
 import type { Outbox } from '../../outbox/useOutbox';

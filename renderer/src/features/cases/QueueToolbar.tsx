@@ -1,3 +1,4 @@
+import { BRIDGE_METHODS, localCaseQuerySchema } from '@jiangxin/shared/bridge';
 import {
   QUEUE_COLUMNS,
   type QueueColumn,
@@ -5,6 +6,7 @@ import {
   queueKinds,
   type SavedView,
 } from '@jiangxin/shared/console/views';
+import { fieldLimits } from '@jiangxin/shared/forms';
 import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
 import {
   CASE_KIND_LABELS,
@@ -43,6 +45,9 @@ interface QueueToolbarProps {
   onExport: () => void;
 }
 
+/** The cache's search and a saved view's name, as long as the bridge takes them. */
+const SEARCH_MAX = fieldLimits(localCaseQuerySchema, 'q').maxLength;
+const VIEW_NAME_MAX = fieldLimits(BRIDGE_METHODS['views.save'].args, 'name').maxLength;
 /** How many filters are set (the badge on the Filters button). */
 export function filterCount(f: QueueFilters): number {
   return Object.entries(f).filter(([k, v]) => k !== 'q' && v !== undefined).length;
@@ -68,7 +73,7 @@ export function QueueToolbar(props: QueueToolbarProps) {
         placeholder={s('searchPlaceholder')}
         aria-label={s('searchPlaceholder')}
         data-testid="case-search"
-        maxLength={100}
+        maxLength={SEARCH_MAX}
       />
       {props.kinds && props.kinds.length > 1 && (
         <KindFilter kinds={props.kinds} filters={props.filters} onFilters={props.onFilters} />
@@ -119,7 +124,7 @@ export function QueueToolbar(props: QueueToolbarProps) {
                 onChange={(e) => setViewName(e.target.value)}
                 placeholder={s('viewName')}
                 aria-label={s('viewName')}
-                maxLength={40}
+                maxLength={VIEW_NAME_MAX}
                 data-testid="view-name"
               />
               <Button

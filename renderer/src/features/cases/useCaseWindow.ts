@@ -2,7 +2,7 @@ import type { BridgeArgs } from '@jiangxin/shared/bridge';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent, useConnection } from '../../bridge';
-import { settle } from '../../data';
+import { settle } from '../../calls';
 import { earlyPage, takeEarlyRead } from './prefetch';
 
 /** The query the queue asks the cache for, without the window (offset/limit). */

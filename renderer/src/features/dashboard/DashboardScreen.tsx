@@ -3,7 +3,7 @@ import type { StatsBucket, StatsResponse } from '@jiangxin/shared/ops/stats';
 import { Alert, Button, Segmented, Spin, Switch } from 'antd';
 import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { useBridgeEvent } from '../../bridge';
-import { useBridgeQuery } from '../../data';
+import { useBridgeQuery } from '../../calls';
 import { formatFen, formatTime } from '../../format';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';

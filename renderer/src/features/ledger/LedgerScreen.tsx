@@ -2,7 +2,7 @@ import { Alert, Button, Empty, Input, Spin } from 'antd';
 import { type FormEvent, useId, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useBridge } from '../../bridge';
-import { useAction, useQuery } from '../../data';
+import { useAction, useQuery } from '../../calls';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
 import './ledger.css';

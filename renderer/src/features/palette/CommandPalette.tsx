@@ -1,10 +1,11 @@
-import type { BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
+import { BRIDGE_METHODS, type BridgeResult, type ConsoleSession } from '@jiangxin/shared/bridge';
 import { workspacesFor } from '@jiangxin/shared/console/workspaces';
+import { fieldLimits } from '@jiangxin/shared/forms';
 import { CASE_KIND_LABELS } from '@jiangxin/shared/ops/cases';
 import { Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { useBridgeQuery } from '../../data';
+import { useBridgeQuery } from '../../calls';
 import { formatFen } from '../../format';
 import { defineStrings, useT } from '../../i18n';
 import { useShortcut } from '../../shortcuts';
@@ -45,6 +46,8 @@ interface Hit {
 }
 
 const DEBOUNCE_MS = 120;
+/** The longest search the engine's palette query takes. */
+const QUERY_MAX = fieldLimits(BRIDGE_METHODS['search.query'].args, 'q').maxLength;
 
 /**
  * Ctrl+K: one box that finds any case, user or order in the offline cache (Chinese substring search,
@@ -141,7 +144,7 @@ export function CommandPalette({ session }: { session: ConsoleSession }) {
           aria-controls={listId}
           aria-activedescendant={hits[active] ? `${listId}-${hits[active].key}` : undefined}
           data-testid="palette-input"
-          maxLength={100}
+          maxLength={QUERY_MAX}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') {
               e.preventDefault();

@@ -3,7 +3,7 @@ import { type BatchApproveResult, batchApproveBodySchema } from '@jiangxin/share
 import { Alert, Button, Modal } from 'antd';
 import { useState } from 'react';
 import { useBridge } from '../../bridge';
-import { useAction } from '../../data';
+import { useAction } from '../../calls';
 import { formatFen } from '../../format';
 import { useT } from '../../i18n';
 import type { QueueBulkActionProps } from '../../kit/pane';

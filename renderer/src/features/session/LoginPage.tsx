@@ -1,6 +1,6 @@
 import type { ConsoleSession } from '@jiangxin/shared/bridge';
 import { type FormEvent, useState } from 'react';
-import { useBridgeMutation } from '../../data';
+import { useBridgeMutation } from '../../calls';
 import { type Locale, useT } from '../../i18n';
 
 /** Sign-in through the engine: the core to use (prefilled from `config.get`), account and password. */

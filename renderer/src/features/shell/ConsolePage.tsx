@@ -11,7 +11,7 @@ import { Suspense, useEffect, useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useBridgeEvent, useConnection } from '../../bridge';
 import { Centered } from '../../Centered';
-import { useBridgeMutation } from '../../data';
+import { useBridgeMutation } from '../../calls';
 import { type Locale, useT } from '../../i18n';
 import { type Outbox, useOutbox } from '../../outbox/useOutbox';
 import { ShortcutProvider } from '../../shortcuts';

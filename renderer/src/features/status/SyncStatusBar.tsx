@@ -1,7 +1,7 @@
 import type { SyncStatus } from '@jiangxin/shared/bridge';
 import { useState } from 'react';
 import { useBridgeEvent } from '../../bridge';
-import { useBridgeQuery } from '../../data';
+import { useBridgeQuery } from '../../calls';
 import { formatTime } from '../../format';
 import { type Translator, useT } from '../../i18n';
 

@@ -10,7 +10,7 @@ import {
 import { Button } from 'antd';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useBridge } from '../../bridge';
-import { useAction, useBridgeQuery } from '../../data';
+import { useAction, useBridgeQuery } from '../../calls';
 import { TYPING_SEND_EVERY_MS } from './model';
 import { useSupportStrings } from './strings';
 

@@ -8,7 +8,7 @@ import {
 import { Button } from 'antd';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
-import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../data';
+import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { useViewing } from '../../kit/viewing';

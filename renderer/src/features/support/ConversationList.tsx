@@ -4,7 +4,7 @@ import type { SupportMessage } from '@jiangxin/shared/ops/support';
 import { Segmented } from 'antd';
 import { useMemo, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
-import { settle, useBridgeQuery } from '../../data';
+import { settle, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';

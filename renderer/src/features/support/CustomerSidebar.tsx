@@ -11,7 +11,7 @@ import { ORDER_STATUS_LABELS, type OrderStatus } from '@jiangxin/shared/orders';
 import { Button, type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
-import { useBridgeQuery } from '../../data';
+import { useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { useDialogSubmit } from './hooks';

@@ -6,7 +6,7 @@ import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
 import { type ButtonProps, Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
-import { settle, useQuery } from '../../data';
+import { settle, useQuery } from '../../calls';
 import { useT } from '../../i18n';
 import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';

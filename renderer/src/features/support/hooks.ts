@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useAction } from '../../data';
+import { useAction } from '../../calls';
 
 /**
  * A re-read trigger folded over bursts: `bump()` as often as events come, `tick` moves once `ms` after
