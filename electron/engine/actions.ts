@@ -1,98 +1,92 @@
-import type { BridgeArgs, BridgeMethod } from '@jiangxin/shared/bridge';
+import type { BridgeCallArgs, OutboxMethod } from '@jiangxin/shared/bridge';
+import { caseActionLabel } from '@jiangxin/shared/ops/actions';
+import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import type { CoreClient } from './net/core-client';
 
-/** The bridge methods that change a case, and so may be queued in the outbox while offline. */
-export type ActionMethod =
-  | 'cases.claim'
-  | 'cases.release'
-  | 'cases.assign'
-  | 'cases.perform'
-  | 'chat.send'
-  | 'chat.note';
-
-export function isActionMethod(method: BridgeMethod): method is ActionMethod {
-  return (
-    method === 'cases.claim' ||
-    method === 'cases.release' ||
-    method === 'cases.assign' ||
-    method === 'cases.perform' ||
-    method === 'chat.send' ||
-    method === 'chat.note'
-  );
+/** What the core answered to an action: the case as it is now, and what the action produced. */
+export interface Applied {
+  case: CaseSummary;
+  result: Record<string, unknown>;
 }
 
-/** One action as the core takes it: where to POST, the body, and how the pending list names it. */
+/** One action as the core takes it: the case it changes, how the pending list names it, how to send it. */
 export interface ActionRequest {
   caseId: number;
-  path: string;
-  body: Record<string, unknown>;
   label: { zh: string; en: string };
+  send(client: CoreClient, idempotencyKey: string): Promise<Applied>;
 }
 
-type ActionArgs = { caseId: number; version: number } & Record<string, unknown>;
+const preview = (content: string) => (content.length > 20 ? `${content.slice(0, 20)}…` : content);
 
-/** Translates an action call (arguments already validated against the contract) into its core request. */
-export function actionRequest<M extends ActionMethod>(method: M, raw: BridgeArgs<M>): ActionRequest {
-  const { caseId, ...body } = raw as ActionArgs;
-  const at = `#${caseId}`;
-  switch (method) {
-    case 'cases.claim':
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/claim`,
-        body,
-        label: { zh: `认领工单 ${at}`, en: `Claim case ${at}` },
-      };
-    case 'cases.release':
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/release`,
-        body,
-        label: { zh: `释放工单 ${at}`, en: `Release case ${at}` },
-      };
-    case 'cases.assign':
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/assign`,
-        body,
-        label: { zh: `转交工单 ${at}`, en: `Assign case ${at}` },
-      };
-    case 'cases.perform': {
-      const { action, fields, ...rest } = body as {
-        action: string;
-        fields: Record<string, unknown>;
-        version: number;
-      };
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/perform/${action}`,
-        body: { ...fields, version: rest.version },
-        label: { zh: `工单 ${at}：${action}`, en: `Case ${at}: ${action}` },
-      };
-    }
-    case 'chat.send': {
-      const { content, fileIds, cannedReplyId, version } = body as {
-        content: string;
-        fileIds: number[];
-        cannedReplyId?: number;
-        version: number;
-      };
-      const preview = content.length > 20 ? `${content.slice(0, 20)}…` : content;
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/perform/reply`,
-        body: { version, content, fileIds, ...(cannedReplyId ? { cannedReplyId } : {}) },
-        label: { zh: `回复 ${at}：${preview}`, en: `Reply ${at}: ${preview}` },
-      };
-    }
-    case 'chat.note': {
-      const { content, version } = body as { content: string; version: number };
-      return {
-        caseId,
-        path: `/ops/cases/${caseId}/perform/note`,
-        body: { version, content },
-        label: { zh: `内部备注 ${at}`, en: `Private note ${at}` },
-      };
-    }
-  }
-  throw new TypeError(`not an action method: ${String(method)}`);
+/**
+ * Every bridge method the contract marks `outbox: true`, translated into its core route. The table is
+ * typed from the flag: marking a method queueable without a translation here (or leaving one here that is
+ * not queueable) does not compile, and the engine queues exactly these.
+ */
+export const ACTIONS: { [M in OutboxMethod]: (args: BridgeCallArgs<M>) => ActionRequest } = {
+  'cases.claim': ({ caseId, version }) => ({
+    caseId,
+    label: { zh: `认领工单 #${caseId}`, en: `Claim case #${caseId}` },
+    send: async (client, idempotencyKey) => ({
+      case: await client.call('claimCase', { params: { id: caseId }, body: { version } }, { idempotencyKey }),
+      result: {},
+    }),
+  }),
+  'cases.release': ({ caseId, ...body }) => ({
+    caseId,
+    label: { zh: `释放工单 #${caseId}`, en: `Release case #${caseId}` },
+    send: async (client, idempotencyKey) => ({
+      case: await client.call('releaseCase', { params: { id: caseId }, body }, { idempotencyKey }),
+      result: {},
+    }),
+  }),
+  'cases.assign': ({ caseId, ...body }) => ({
+    caseId,
+    label: { zh: `转交工单 #${caseId}`, en: `Assign case #${caseId}` },
+    send: async (client, idempotencyKey) => ({
+      case: await client.call('assignCase', { params: { id: caseId }, body }, { idempotencyKey }),
+      result: {},
+    }),
+  }),
+  'cases.perform': ({ caseId, version, kind, action, fields }) => {
+    const name = caseActionLabel(kind, action);
+    return {
+      caseId,
+      label: { zh: `${name.zh}：工单 #${caseId}`, en: `${name.en}: case #${caseId}` },
+      send: (client, idempotencyKey) =>
+        client.call(
+          'performCaseAction',
+          { params: { id: caseId, action }, body: { ...fields, version } },
+          { idempotencyKey },
+        ),
+    };
+  },
+  'chat.send': ({ caseId, version, content, fileIds, cannedReplyId }) => ({
+    caseId,
+    label: { zh: `回复 #${caseId}：${preview(content)}`, en: `Reply #${caseId}: ${preview(content)}` },
+    send: (client, idempotencyKey) =>
+      client.call(
+        'performCaseAction',
+        {
+          params: { id: caseId, action: 'reply' },
+          body: { version, content, fileIds, ...(cannedReplyId ? { cannedReplyId } : {}) },
+        },
+        { idempotencyKey },
+      ),
+  }),
+  'chat.note': ({ caseId, version, content }) => ({
+    caseId,
+    label: { zh: `内部备注 #${caseId}`, en: `Private note #${caseId}` },
+    send: (client, idempotencyKey) =>
+      client.call(
+        'performCaseAction',
+        { params: { id: caseId, action: 'note' }, body: { version, content } },
+        { idempotencyKey },
+      ),
+  }),
+};
+
+/** Translates a validated outbox call into its core request. */
+export function actionRequest<M extends OutboxMethod>(method: M, args: BridgeCallArgs<M>): ActionRequest {
+  return (ACTIONS[method] as (a: BridgeCallArgs<M>) => ActionRequest)(args);
 }

@@ -420,6 +420,49 @@ describe('console engine against a real core', () => {
     );
   });
 
+  it('signing a support account out and a finance account in: no unread count of the last account, notifications in the chosen language', async () => {
+    const agent = await signUpStaff(t, ['support'], '客服小周');
+    const finance = await signUpStaff(t, ['finance'], '财务小吴');
+    const e = await signedIn(t.url, agent);
+    await online(e);
+    await e.call('config.set', { locale: 'en' });
+    const customer = await signUp(new ApiClient(t.url), { nickname: '顾客小杨' });
+    const opened = await customer.api.post<{ id: number }>('/support/conversations', {
+      subject: '发票问题',
+      message: '发票开错了抬头',
+    });
+    expect([200, 201]).toContain(opened.status);
+    const chat = await until(
+      'the chat case',
+      async () => (await e.call('cases.list', { kinds: ['support_chat'], q: '发票问题', limit: 5 })).items[0],
+    );
+    await e.call('cases.claim', { caseId: chat!.id, version: chat!.version });
+    await customer.api.post(`/support/conversations/${opened.body.id}/messages`, { content: '麻烦尽快处理' });
+    await until('the unread count', () =>
+      e.events.some(
+        (x) => x.event === 'counts.changed' && (x.payload as { unreadChats: number }).unreadChats > 0,
+      ),
+    );
+    // The member chose English: what the engine says by itself is in English.
+    const note = await until('the notification', () =>
+      e.events.find((x) => x.event === 'notify' && (x.payload as { kind: string }).kind === 'chat_message'),
+    );
+    expect((note!.payload as { title: string }).title).toBe('New customer message');
+
+    await e.call('auth.logout');
+    const since = e.events.length;
+    await e.call('auth.login', { login: finance.username, password: 'correct-horse-1' });
+    await online(e);
+    // Let any timer of the previous session fire, then read what the badge, title and tray were told.
+    await new Promise((r) => setTimeout(r, 800));
+    const counts = e.events
+      .slice(since)
+      .filter((x) => x.event === 'counts.changed')
+      .map((x) => x.payload as { unreadChats: number });
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.map((c) => c.unreadChats)).toEqual(counts.map(() => 0));
+  });
+
   it('refuses malformed calls and calls before sign-in, naming the problem', async () => {
     const e = await openEngine(t.url);
     engines.push(e);
@@ -428,6 +471,28 @@ describe('console engine against a real core', () => {
     const issues = (bad as unknown as { problem: { extra: { issues: { field: string }[] } } }).problem.extra
       .issues;
     expect(issues.map((i) => i.field).sort()).toEqual(['caseId', 'version']);
+    // An action's fields are checked against its declaration before anything is queued or sent.
+    const noNote = await e.engine.dispatch('cases.perform', {
+      caseId: 1,
+      version: 1,
+      kind: 'report',
+      action: 'dismiss',
+      fields: { note: '' },
+    });
+    expect(noNote).toMatchObject({ ok: false, problem: { code: 'bad_call' } });
+    expect(
+      (noNote as unknown as { problem: { extra: { issues: { field: string }[] } } }).problem.extra.issues.map(
+        (i) => i.field,
+      ),
+    ).toEqual(['fields.note']);
+    const otherKind = await e.engine.dispatch('cases.perform', {
+      caseId: 1,
+      version: 1,
+      kind: 'payout',
+      action: 'dismiss',
+      fields: {},
+    });
+    expect(otherKind).toMatchObject({ ok: false, problem: { code: 'bad_call' } });
     expect(await e.engine.dispatch('cases.launch', {})).toMatchObject({
       ok: false,
       problem: { code: 'bad_call' },

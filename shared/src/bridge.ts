@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDateTime, okSchema, text } from './api/common';
 import { queueViewStateSchema, savedViewSchema } from './console/views';
+import { caseActionCall } from './ops/actions';
 import { auditPageSchema, auditQuerySchema, auditVerificationSchema } from './ops/audit';
 import {
   CASE_SORTS,
@@ -151,15 +152,19 @@ const caseRef = z.object({ caseId: idSchema });
 const versioned = caseRef.extend({ version: z.number().int().min(1) });
 const empty = z.object({}).strict();
 
-const method = <A extends z.ZodType, R extends z.ZodType>(
+const method = <A extends z.ZodType, R extends z.ZodType, O extends boolean = false>(
   args: A,
   result: R,
-  opts: { outbox?: boolean } = {},
+  opts?: { outbox: O },
 ) => ({
   args,
   result,
-  /** Whether the call is stored in the outbox when the core cannot be reached. */
-  outbox: opts.outbox ?? false,
+  /**
+   * The call changes a case and is stored in the engine's durable outbox when the core cannot be reached
+   * (or while earlier actions wait there), then replayed in order. The engine's action table is typed
+   * from this flag, so a method marked here without a translation to a core route does not compile.
+   */
+  outbox: (opts?.outbox ?? false) as O,
 });
 
 export const BRIDGE_METHODS = {
@@ -219,14 +224,11 @@ export const BRIDGE_METHODS = {
     actionReceiptSchema,
     { outbox: true },
   ),
-  'cases.perform': method(
-    versioned.extend({
-      action: z.string().regex(/^[a-z_]{1,40}$/),
-      fields: z.record(z.string(), z.unknown()).default({}),
-    }),
-    actionReceiptSchema,
-    { outbox: true },
-  ),
+  /**
+   * One of the case kind's actions (declared in shared/ops/actions.ts): `kind` and `action` pick the
+   * fields' schema, so a wrong field is refused here, naming it, before anything is queued.
+   */
+  'cases.perform': method(caseActionCall(versioned), actionReceiptSchema, { outbox: true }),
   'search.query': method(
     z.object({ q: text({ min: 1, max: 100 }), limit: z.number().int().min(1).max(50).default(20) }),
     z.object({
@@ -320,7 +322,20 @@ export const BRIDGE_METHODS = {
 export const FILE_CONTENT_MAX_BYTES = 8 * 1024 * 1024;
 
 export type BridgeMethod = keyof typeof BRIDGE_METHODS;
+/** What the renderer passes (defaults may be left out). */
 export type BridgeArgs<M extends BridgeMethod> = z.input<(typeof BRIDGE_METHODS)[M]['args']>;
+/** What the engine receives: the arguments after validation, defaults filled. */
+export type BridgeCallArgs<M extends BridgeMethod> = z.output<(typeof BRIDGE_METHODS)[M]['args']>;
+/** The methods stored in the outbox while the core cannot be reached (`outbox: true` above). */
+export type OutboxMethod = {
+  [M in BridgeMethod]: (typeof BRIDGE_METHODS)[M]['outbox'] extends true ? M : never;
+}[BridgeMethod];
+export const OUTBOX_METHODS = (Object.keys(BRIDGE_METHODS) as BridgeMethod[]).filter(
+  (m): m is OutboxMethod => BRIDGE_METHODS[m].outbox,
+);
+export function isOutboxMethod(name: unknown): name is OutboxMethod {
+  return typeof name === 'string' && (OUTBOX_METHODS as readonly string[]).includes(name);
+}
 export type BridgeResult<M extends BridgeMethod> = z.infer<(typeof BRIDGE_METHODS)[M]['result']>;
 
 /** Engine → renderer. */

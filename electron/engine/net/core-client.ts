@@ -1,6 +1,14 @@
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import { tokenPairSchema } from '@jiangxin/shared/api/accounts';
 import { type BridgeProblem, bridgeProblem } from '@jiangxin/shared/bridge';
+import {
+  OPS_ROUTES,
+  type OpsAnswer,
+  type OpsCallInput,
+  type OpsRouteDef,
+  type OpsRouteName,
+  opsPath,
+} from '@jiangxin/shared/ops/routes';
 import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import type { z } from 'zod';
 
@@ -182,6 +190,34 @@ export class CoreClient {
     return this.refreshing;
   }
 
+  /**
+   * Calls the ops route declared as `name` in shared/ops/routes.ts: its method and path come from the
+   * declaration, the arguments are typed by its schemas, and the answer is checked against its response
+   * schema (a shape this console does not know is refused as `unexpected_response`).
+   */
+  async call<N extends OpsRouteName>(
+    name: N,
+    input: OpsCallInput<N>,
+    opts: { idempotencyKey?: string } = {},
+  ): Promise<OpsAnswer<N>> {
+    const d: OpsRouteDef = OPS_ROUTES[name];
+    const { params, query, body } = input as {
+      params?: Record<string, unknown>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
+    return this.request<OpsAnswer<N>>(
+      {
+        method: d.method,
+        url: opsPath(d.path, params),
+        params: query ? queryParams(query) : undefined,
+        data: d.body ? (body ?? {}) : undefined,
+        headers: opts.idempotencyKey ? { 'Idempotency-Key': opts.idempotencyKey } : undefined,
+      },
+      d.response as z.ZodType<OpsAnswer<N>>,
+    );
+  }
+
   async get<T = unknown>(
     path: string,
     opts: { params?: Record<string, unknown>; schema?: z.ZodType<T> } = {},
@@ -240,6 +276,16 @@ export class CoreClient {
     await this.opts.onTokens(pair);
     return pair;
   }
+}
+
+/** A query as the core's schemas read it: no empty members, lists comma-separated. */
+function queryParams(query: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    out[key] = Array.isArray(value) ? value.join(',') : (value as string | number | boolean);
+  }
+  return out;
 }
 
 function endedProblem(): BridgeProblem {
