@@ -24,17 +24,10 @@ export interface FieldLimits {
   pattern?: string;
 }
 
-interface JsonSchemaNode {
-  type?: string | string[];
+/** The part of zod's JSON Schema output the limits are read from (the same keyword names). */
+interface JsonSchemaNode extends Partial<Omit<FieldLimits, 'required'>> {
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
   anyOf?: JsonSchemaNode[];
   allOf?: JsonSchemaNode[];
 }
@@ -71,23 +64,18 @@ export function fieldLimits<S extends ObjectSchema, K extends Field<S>>(schema: 
   return found;
 }
 
+/** The keywords copied as they are when the schema sets them. */
+const OPTIONAL_LIMITS = ['maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'pattern'] as const;
+
 function limitsOf(node: JsonSchemaNode, required: boolean): FieldLimits {
   // `.optional()` and `.nullable()` may wrap the field's own schema in anyOf / allOf: read the branch
   // that carries the limits.
   const own = [node, ...(node.anyOf ?? []), ...(node.allOf ?? [])];
   const first = <K extends keyof JsonSchemaNode>(key: K) => own.find((n) => n[key] !== undefined)?.[key];
-  const limits: FieldLimits = { required, minLength: (first('minLength') as number | undefined) ?? 0 };
-  const maxLength = first('maxLength') as number | undefined;
-  if (maxLength !== undefined) limits.maxLength = maxLength;
-  const minimum = first('minimum') as number | undefined;
-  if (minimum !== undefined) limits.minimum = minimum;
-  const maximum = first('maximum') as number | undefined;
-  if (maximum !== undefined) limits.maximum = maximum;
-  const minItems = first('minItems') as number | undefined;
-  if (minItems !== undefined) limits.minItems = minItems;
-  const maxItems = first('maxItems') as number | undefined;
-  if (maxItems !== undefined) limits.maxItems = maxItems;
-  const pattern = first('pattern') as string | undefined;
-  if (pattern !== undefined) limits.pattern = pattern;
+  const limits: FieldLimits = { required, minLength: first('minLength') ?? 0 };
+  for (const key of OPTIONAL_LIMITS) {
+    const value = first(key);
+    if (value !== undefined) Object.assign(limits, { [key]: value });
+  }
   return limits;
 }
