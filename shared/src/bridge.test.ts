@@ -37,8 +37,28 @@ describe('console bridge contract', () => {
       unknown
     >;
     expect(list).toMatchObject({ kinds: ['payout'], q: '提现', sort: 'sla', offset: 0, limit: 200 });
-    const perform = parseBridgeCall('cases.perform', { caseId: 1, version: 2, action: 'approve_payout' });
-    expect(perform.args).toEqual({ caseId: 1, version: 2, action: 'approve_payout', fields: {} });
+    const perform = parseBridgeCall('cases.perform', {
+      caseId: 1,
+      version: 2,
+      kind: 'payout',
+      action: 'approve_payout',
+    });
+    expect(perform.args).toEqual({
+      caseId: 1,
+      version: 2,
+      kind: 'payout',
+      action: 'approve_payout',
+      fields: {},
+    });
+    // The action's own defaults are filled (a listing rejection's note) and its text rules applied.
+    const reject = parseBridgeCall('cases.perform', {
+      caseId: 1,
+      version: 2,
+      kind: 'listing_review',
+      action: 'reject',
+      fields: { reason: 'contact_info' },
+    });
+    expect((reject.args as { fields: unknown }).fields).toEqual({ reason: 'contact_info', note: '' });
     expect(parseBridgeCall('auth.session', undefined).args).toEqual({});
   });
 
@@ -54,9 +74,23 @@ describe('console bridge contract', () => {
       expect(fields).toEqual(expect.arrayContaining(['caseId', 'version']));
     }
     expect(() => parseBridgeCall('auth.logout', { extra: 1 })).toThrow(BridgeContractError);
-    expect(() => parseBridgeCall('cases.perform', { caseId: 1, version: 1, action: 'DROP TABLE' })).toThrow(
-      BridgeContractError,
-    );
+    expect(() =>
+      parseBridgeCall('cases.perform', { caseId: 1, version: 1, kind: 'payout', action: 'DROP TABLE' }),
+    ).toThrow(BridgeContractError);
+    // An action another kind has, a kind the action lacks, a field the action does not take: each named.
+    const issuesOf = (args: unknown) => {
+      try {
+        parseBridgeCall('cases.perform', args);
+      } catch (error) {
+        return (error as BridgeContractError).issues.map((i) => i.field);
+      }
+      return [];
+    };
+    expect(issuesOf({ caseId: 1, version: 1, kind: 'payout', action: 'uphold' })).toEqual(['action']);
+    expect(issuesOf({ caseId: 1, version: 1, action: 'approve_payout' })).toEqual(['kind']);
+    expect(
+      issuesOf({ caseId: 1, version: 1, kind: 'payout', action: 'reject_payout', fields: { reson: 'x' } }),
+    ).toEqual(['fields.reason', 'fields']);
     expect(() => parseBridgeCall('users.reveal', { userId: 3, field: 'phone', reason: '' })).toThrow(
       BridgeContractError,
     );
