@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { opsSyncResponseSchema } from '@jiangxin/shared/ops/cases';
-import type { OpsReady, OpsResync } from '@jiangxin/shared/ops/stream';
+import { OPS_STREAM, type OpsReady, type OpsResync } from '@jiangxin/shared/ops/stream';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseCache } from '../cache/cache';
@@ -107,6 +107,8 @@ type Step =
   | { t: 'refuse'; unauthenticated: boolean }
   /** The next messages arrive: in one burst (one batch), or one per tick. */
   | { t: 'deliver'; count: number; burst: boolean }
+  /** The next message arrives mangled (a case event whose summary is not a case, an envelope without a type). */
+  | { t: 'garble'; envelope: boolean }
   | { t: 'drop'; reason: 'transport close' | 'io server disconnect' }
   | { t: 'respond'; pick: number }
   | { t: 'fail'; pick: number }
@@ -147,6 +149,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       burst: fc.boolean(),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('garble' as const), envelope: fc.boolean() }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -327,6 +330,19 @@ class Harness {
           socket.fire(name, payload);
           if (!s.burst) await this.settle();
         }
+        break;
+      }
+      case 'garble': {
+        const socket = this.connected();
+        if (!socket?.queue.length) break;
+        const [name, payload] = socket.queue.shift()!;
+        const event = payload as { type?: string; payload?: Record<string, unknown> };
+        if (name !== OPS_STREAM.event) socket.fire(name, payload);
+        else if (s.envelope) socket.fire(name, { ...event, type: undefined });
+        else if (event.type === 'case.upserted')
+          socket.fire(name, { ...event, payload: { case: { id: 'x', title: 42 } } });
+        else socket.fire(name, { ...event, payload: { caseId: 'x' } });
+        await this.settle();
         break;
       }
       case 'drop': {
@@ -516,5 +532,30 @@ describe('sync loop examples: counterexamples the property found', () => {
       { t: 'resync' },
       { t: 'deliver', count: 1, burst: false },
     ]);
+  });
+
+  it('a failed fresh start after `sync.resync` is retried, though a retry for the abandoned socket was pending', async () => {
+    // The handshake is refused (expired token): a retry is scheduled. `sync.resync` starts over and its
+    // snapshot request fails; the loop keeps one retry timer, so the failure's retry used to be dropped
+    // for the pending one, which found its socket abandoned and did nothing: offline for good.
+    await play([
+      { t: 'respond', pick: 0 },
+      { t: 'refuse', unauthenticated: true },
+      { t: 'resync' },
+      { t: 'fail', pick: 0 },
+      { t: 'respond', pick: 0 },
+    ]);
+  });
+
+  it('a malformed live event is not applied: the sync route fills its place and the console stays online', async () => {
+    for (const envelope of [false, true])
+      await play([
+        { t: 'respond', pick: 0 },
+        { t: 'connect' },
+        { t: 'commit', change: { op: 'upsert', caseId: 1, status: 'open', assigneeId: null } },
+        { t: 'deliver', count: 1, burst: false },
+        { t: 'garble', envelope },
+        { t: 'respond', pick: 0 },
+      ]);
   });
 });

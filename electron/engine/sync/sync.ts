@@ -1,6 +1,6 @@
 import type { BridgeProblem, SyncStatus } from '@jiangxin/shared/bridge';
 import { ERROR_MESSAGES } from '@jiangxin/shared/errors';
-import type { EventEnvelope } from '@jiangxin/shared/events';
+import { EVENT_PAYLOADS, type EventEnvelope, eventEnvelopeSchema } from '@jiangxin/shared/events';
 import { opsSyncResponseSchema } from '@jiangxin/shared/ops/cases';
 import {
   OPS_NAMESPACE,
@@ -131,6 +131,11 @@ export class SyncLoop {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+    // A retry still pending belonged to the socket just abandoned; left in place it would also take the
+    // place of the retry a failure of this fresh start needs (one timer at a time), and nothing would
+    // try again.
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     void this.begin();
   }
 
@@ -207,6 +212,16 @@ export class SyncLoop {
     this.setStatus({ snapshot: null });
   }
 
+  /**
+   * A catch-up while the stream is live (a gap, a malformed event): the console was online and stays
+   * so once the sync route has filled the hole, unless something else changed the state meanwhile.
+   */
+  private async catchUpLive(reason: string): Promise<void> {
+    const wasOnline = this.state.state === 'online';
+    await this.catchUp(reason);
+    if (wasOnline && this.state.state === 'syncing') this.setStatus({ state: 'online' });
+  }
+
   private connect(): void {
     if (this.stopped) return;
     const token = this.opts.client.accessToken;
@@ -237,7 +252,7 @@ export class SyncLoop {
       this.log(`connected, resuming after ${this.connSeq}`);
       this.setStatus({ state: 'syncing', problem: null });
     });
-    socket.on(OPS_STREAM.event, (event: EventEnvelope) => this.receive(event));
+    socket.on(OPS_STREAM.event, (event: unknown) => this.receive(event));
     socket.on(OPS_STREAM.resync, (msg: OpsResync) => {
       this.flush();
       this.connSeq = msg.headSeq;
@@ -325,8 +340,22 @@ export class SyncLoop {
     }, backoff(this.attempts));
   }
 
-  /** Live events are batched per tick: one worker call and one transaction for a burst. */
-  private receive(event: EventEnvelope): void {
+  /**
+   * Live events are batched per tick: one worker call and one transaction for a burst. Each is checked
+   * against the contract first, like the sync route's pages: a malformed one is not applied; the batch
+   * so far is, the connection's continuity breaks at it, and the case state is read again through the
+   * (validated) sync route.
+   */
+  private receive(raw: unknown): void {
+    const event = wellFormed(raw);
+    if (!event) {
+      this.log('dropped a malformed live event; catching up through the sync route');
+      this.flush();
+      const seq = (raw as { seq?: unknown } | null)?.seq;
+      if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > this.connSeq) this.connSeq = seq;
+      void this.serial(() => this.catchUpLive('a malformed live event')).catch((error) => this.failed(error));
+      return;
+    }
     if (this.batch.length === 0) this.batchPrev = this.connSeq;
     this.batch.push(event as StreamEnvelope);
     this.connSeq = event.seq;
@@ -346,7 +375,7 @@ export class SyncLoop {
       let result = await this.opts.cache.applyStream({ prevSeq, events });
       if (result.gap) {
         this.log(`gap: connection at ${prevSeq}, cache at ${result.lastSeq}`);
-        await this.catchUp('a gap in the live stream');
+        await this.catchUpLive('a gap in the live stream');
         result = await this.opts.cache.applyStream({ prevSeq, events });
       }
       this.setStatus({
@@ -390,4 +419,20 @@ export class SyncLoop {
     this.socket?.disconnect();
     this.retryLater(() => this.begin());
   }
+}
+
+/**
+ * A live event as the contract has it: the envelope always, and the payload of the events the cache
+ * applies (the case changes); the engine checks the payloads it reads itself (live.ts).
+ */
+function wellFormed(raw: unknown): EventEnvelope | null {
+  const envelope = eventEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return null;
+  const { type } = envelope.data;
+  if (type === 'case.upserted' || type === 'case.removed') {
+    const payload = EVENT_PAYLOADS[type].safeParse(envelope.data.payload);
+    if (!payload.success) return null;
+    return { ...envelope.data, payload: payload.data } as EventEnvelope;
+  }
+  return envelope.data as EventEnvelope;
 }
