@@ -296,50 +296,58 @@ export async function markRead(
   conversationId: number,
   upToMessageId: number,
 ): Promise<ReadState> {
-  return ctx.db.transact(async (tx) => {
-    const conversation = await conversationOf(tx, userId, conversationId);
-    const message = await tx
-      .selectFrom('messages')
-      .select('id')
-      .where('id', '=', upToMessageId)
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirst();
-    if (!message) {
-      throw invalid('body.upToMessageId', 'not a message of this conversation', {
-        zh: '该消息不属于此会话',
-        en: 'That message is not in this conversation',
-      });
-    }
-    const moved = await tx
-      .updateTable('conversation_participants')
-      .set({ last_read_message_id: upToMessageId })
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .where('last_read_message_id', '<', upToMessageId)
-      .returning('last_read_message_id')
-      .executeTakeFirst();
-    if (moved) {
-      await appendEvent(
-        tx,
-        'conversation.read',
-        {
-          aggregateType: 'conversation',
-          aggregateId: conversationId,
-          audience: [conversation.user1_id, conversation.user2_id],
-        },
-        { conversationId, userId, upToMessageId },
-      );
-    }
-    const pointer = await tx
-      .selectFrom('conversation_participants')
-      .select('last_read_message_id')
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .executeTakeFirstOrThrow();
-    return {
-      conversationId,
-      lastReadMessageId: pointer.last_read_message_id,
-      unreadCount: await unreadCount(tx, userId, conversationId),
-    };
-  });
+  return ctx.db.transact((tx) => markReadInTx(tx, userId, conversationId, upToMessageId));
+}
+
+/** `markRead` in the caller's transaction: the demo seed marks a batch of chats read per transaction. */
+export async function markReadInTx(
+  tx: Tx,
+  userId: number,
+  conversationId: number,
+  upToMessageId: number,
+): Promise<ReadState> {
+  const conversation = await conversationOf(tx, userId, conversationId);
+  const message = await tx
+    .selectFrom('messages')
+    .select('id')
+    .where('id', '=', upToMessageId)
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  if (!message) {
+    throw invalid('body.upToMessageId', 'not a message of this conversation', {
+      zh: '该消息不属于此会话',
+      en: 'That message is not in this conversation',
+    });
+  }
+  const moved = await tx
+    .updateTable('conversation_participants')
+    .set({ last_read_message_id: upToMessageId })
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .where('last_read_message_id', '<', upToMessageId)
+    .returning('last_read_message_id')
+    .executeTakeFirst();
+  if (moved) {
+    await appendEvent(
+      tx,
+      'conversation.read',
+      {
+        aggregateType: 'conversation',
+        aggregateId: conversationId,
+        audience: [conversation.user1_id, conversation.user2_id],
+      },
+      { conversationId, userId, upToMessageId },
+    );
+  }
+  const pointer = await tx
+    .selectFrom('conversation_participants')
+    .select('last_read_message_id')
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return {
+    conversationId,
+    lastReadMessageId: pointer.last_read_message_id,
+    unreadCount: await unreadCount(tx, userId, conversationId),
+  };
 }

@@ -111,53 +111,62 @@ export async function createReview(
   orderId: number,
   body: CreateReviewBody,
 ): Promise<number> {
-  return ctx.db.transact(async (tx) => {
-    const order = await tx
-      .selectFrom('orders')
-      .select(['id', 'client_id', 'freelancer_id', 'service_id', 'status'])
-      .where('id', '=', orderId)
-      .executeTakeFirst();
-    if (!order || (order.client_id !== userId && order.freelancer_id !== userId))
-      throw notFound({ zh: '订单不存在', en: 'No such order' });
-    if (order.status !== 'completed') throw new AppError('order_not_reviewable');
-    const direction: ReviewDirection =
-      order.client_id === userId ? 'client_to_freelancer' : 'freelancer_to_client';
-    const targetUserId = direction === 'client_to_freelancer' ? order.freelancer_id : order.client_id;
+  return ctx.db.transact((tx) => createReviewInTx(ctx, tx, userId, orderId, body));
+}
 
-    await lockAggregates(tx, direction, order);
-    const inserted = await tx
-      .insertInto('reviews')
-      .values({
-        order_id: order.id,
-        service_id: order.service_id,
-        author_id: userId,
-        target_user_id: targetUserId,
-        direction,
-        rating: body.rating,
-        comment: body.comment,
-        created_at: ctx.now(),
-      })
-      .onConflict((oc) => oc.columns(['order_id', 'direction']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) throw new AppError('already_reviewed');
+/** `createReview` in the caller's transaction: the demo seed writes a batch of reviews per transaction. */
+export async function createReviewInTx(
+  ctx: AppContext,
+  tx: Tx,
+  userId: number,
+  orderId: number,
+  body: CreateReviewBody,
+): Promise<number> {
+  const order = await tx
+    .selectFrom('orders')
+    .select(['id', 'client_id', 'freelancer_id', 'service_id', 'status'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
+  if (!order || (order.client_id !== userId && order.freelancer_id !== userId))
+    throw notFound({ zh: '订单不存在', en: 'No such order' });
+  if (order.status !== 'completed') throw new AppError('order_not_reviewable');
+  const direction: ReviewDirection =
+    order.client_id === userId ? 'client_to_freelancer' : 'freelancer_to_client';
+  const targetUserId = direction === 'client_to_freelancer' ? order.freelancer_id : order.client_id;
 
-    if (direction === 'client_to_freelancer')
-      await refreshFreelancerAggregates(tx, order.service_id, order.freelancer_id);
-    else await refreshClientAggregates(tx, order.client_id);
+  await lockAggregates(tx, direction, order);
+  const inserted = await tx
+    .insertInto('reviews')
+    .values({
+      order_id: order.id,
+      service_id: order.service_id,
+      author_id: userId,
+      target_user_id: targetUserId,
+      direction,
+      rating: body.rating,
+      comment: body.comment,
+      created_at: ctx.now(),
+    })
+    .onConflict((oc) => oc.columns(['order_id', 'direction']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) throw new AppError('already_reviewed');
 
-    await appendEvent(
-      tx,
-      'review.created',
-      { aggregateType: 'review', aggregateId: inserted.id, audience: [targetUserId] },
-      {
-        reviewId: inserted.id,
-        orderId: order.id,
-        serviceId: order.service_id,
-        targetUserId,
-        rating: body.rating,
-      },
-    );
-    return inserted.id;
-  });
+  if (direction === 'client_to_freelancer')
+    await refreshFreelancerAggregates(tx, order.service_id, order.freelancer_id);
+  else await refreshClientAggregates(tx, order.client_id);
+
+  await appendEvent(
+    tx,
+    'review.created',
+    { aggregateType: 'review', aggregateId: inserted.id, audience: [targetUserId] },
+    {
+      reviewId: inserted.id,
+      orderId: order.id,
+      serviceId: order.service_id,
+      targetUserId,
+      rating: body.rating,
+    },
+  );
+  return inserted.id;
 }
