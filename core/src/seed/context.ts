@@ -34,3 +34,11 @@ export function createOfflineContext(env: Env, db: Db): AppContext {
     publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
   };
 }
+
+/**
+ * `ctx` with its clock stopped at `ms` (epoch milliseconds): a command played for the seeded story stamps
+ * the story's time where it would stamp "now".
+ */
+export function atStoryTime(ctx: AppContext, ms: number): AppContext {
+  return Object.create(ctx, { now: { value: () => new Date(ms) } }) as AppContext;
+}

@@ -1,6 +1,8 @@
+import { updateServiceBodySchema } from '@jiangxin/shared/api/catalog';
 import type { StaffRole } from '@jiangxin/shared/permissions';
 import { sql } from 'kysely';
 import { performCaseAction } from '../modules/cases/commands';
+import { updateService } from '../modules/catalog/commands';
 import { addEvidence } from '../modules/disputes/commands';
 import { openConversation, sendMessage } from '../modules/messaging/commands';
 import { createReport } from '../modules/moderation/reports';
@@ -9,7 +11,6 @@ import { reconcileDay } from '../modules/payouts/reconcile';
 import { getOpsSettings } from '../modules/settings/settings';
 import { startConversation } from '../modules/support/commands';
 import type { AppContext } from '../platform/context';
-import { appendEvent } from '../platform/events/outbox';
 
 /** What the ops stage left waiting for staff. */
 export interface OpsSeedSummary {
@@ -61,11 +62,13 @@ async function userIdOf(ctx: AppContext, username: string): Promise<number> {
  * member logging into a fresh `npm start` has a real queue: listings waiting for review (some with contact
  * leaks), reports, disputes at different stages (fresh, with evidence, a large one awaiting its second
  * approval), withdrawals below and above the maker-checker threshold (one half-approved), support chats
- * waiting for an agent and a reconciliation mismatch. Runs after the marketplace is seeded; the ops
- * reactions must be wired (`wireOps`), so the domain events open their cases.
+ * waiting for an agent and a reconciliation mismatch. Runs after the marketplace is seeded, at the real
+ * clock (so the queue is fresh); `awaitingReview` are the draft listings their freelancers submit now. The
+ * ops reactions must be wired (`wireOps`), so the domain events open their cases.
  */
 export async function seedOpsWork(
   ctx: AppContext,
+  awaitingReview: readonly number[],
   log: (msg: string) => void = () => {},
 ): Promise<OpsSeedSummary> {
   const staff = async (username: string, roles: StaffRole[]) => ({
@@ -75,38 +78,24 @@ export async function seedOpsWork(
   const admin = await staff('admin', ['admin']);
   const finance1 = await staff('finance1', ['finance']);
 
-  // 1. Every listing waiting for review gets its case (the seeder wrote them directly); a few leak contacts.
-  const pending = await ctx.db.read
-    .selectFrom('services')
-    .select(['id', 'freelancer_id', 'title', 'title_zh', 'description'])
-    .where('status', '=', 'pending_review')
-    .orderBy('id')
-    .execute();
-  for (const [i, s] of pending.entries()) {
-    await ctx.db.transact(async (tx) => {
-      const leak = LEAKY_LINES[i];
-      if (leak)
-        await tx
-          .updateTable('services')
-          .set({ description: `${s.description}\n${leak}` })
-          .where('id', '=', s.id)
-          .execute();
-      await appendEvent(
-        tx,
-        'service.submitted',
-        { aggregateType: 'service', aggregateId: s.id, audience: [s.freelancer_id] },
-        {
-          serviceId: s.id,
-          freelancerId: s.freelancer_id,
-          title: s.title,
-          titleZh: s.title_zh,
-          resubmission: false,
-        },
-      );
+  // 1. Their freelancers submit the listings planned as waiting for review (drafts until now) through the
+  //    catalog command, whose `service.submitted` opens each review case; the first few add a contact
+  //    leak to the description as they submit, for the scanner to find.
+  for (const [i, serviceId] of awaitingReview.entries()) {
+    const s = await ctx.db.read
+      .selectFrom('services')
+      .select(['freelancer_id', 'description'])
+      .where('id', '=', serviceId)
+      .executeTakeFirstOrThrow();
+    const leak = LEAKY_LINES[i];
+    const body = updateServiceBodySchema.parse({
+      ...(leak ? { description: `${s.description}\n${leak}` } : {}),
+      submit: true,
     });
+    await updateService(ctx, s.freelancer_id, serviceId, body);
   }
   log(
-    `  ops: ${pending.length} listings waiting for review (${Math.min(pending.length, LEAKY_LINES.length)} with leaks)`,
+    `  ops: ${awaitingReview.length} listings waiting for review (${Math.min(awaitingReview.length, LEAKY_LINES.length)} with leaks)`,
   );
 
   // 2. Reports: two listings reported by clients, and a chat message leaking a WeChat id (the scanner reports it).
@@ -266,7 +255,7 @@ export async function seedOpsWork(
   log(`  ops: ${opened} reconciliation mismatch`);
 
   return {
-    listingReviews: pending.length,
+    listingReviews: awaitingReview.length,
     reports,
     disputes: disputeCases.length,
     withdrawals,

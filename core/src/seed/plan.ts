@@ -1,3 +1,4 @@
+import { createServiceBodySchema } from '@jiangxin/shared/api/catalog';
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import {
   nextStatus,
@@ -409,7 +410,11 @@ function planListings(seed: number, storyEnd: number, scale: SeedScale, users: U
         leaf.slug === 'corporate-website') &&
       rng.chance(0.25);
     let titleZh = template.zh;
-    if (bilingual) titleZh = template.en;
+    // An English title stands in for the Chinese one only where the API would take it (at most 60 chars).
+    if (bilingual)
+      titleZh = createServiceBodySchema.shape.titleZh.safeParse(template.en).success
+        ? template.en
+        : template.zh;
     else {
       const prefix = rng.weighted({
         none: 70,

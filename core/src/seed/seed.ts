@@ -1,17 +1,19 @@
 import { ORDER_STATUSES, type OrderStatus } from '@jiangxin/shared/orders';
 import { sql } from 'kysely';
 import { hashPassword } from '../modules/accounts/commands';
-import { packageRows } from '../modules/catalog/commands';
-import { accountCode, accountId, ensureUserAccounts } from '../modules/ledger/accounts';
+import { accountCode, accountId } from '../modules/ledger/accounts';
 import { wireOps } from '../ops/wiring';
 import type { AppContext } from '../platform/context';
-import type { Tx } from '../platform/db/database';
 import type { ServiceStatusColumn } from '../platform/db/schema';
-import { CATEGORIES } from './catalog-data';
+import { writeCatalog } from './catalog';
+import { chatsOf, playChats } from './chats';
+import { writeListings } from './listings';
 import { type OpsSeedSummary, seedOpsWork } from './ops';
 import { playOrders, type SeedIds } from './orders';
 import { DEMO_STAFF } from './people-data';
-import { type ChatPlan, LEAVES, planMarketplace, type SeedPlan, type SeedScale, USER_GROUPS } from './plan';
+import { planMarketplace, type SeedScale, USER_GROUPS } from './plan';
+import { playReviews } from './reviews';
+import { writeUsers } from './users';
 
 export type { SeedScale } from './plan';
 
@@ -63,39 +65,17 @@ const OPEN_STATUSES: OrderStatus[] = [
   'disputed',
 ];
 
-/** Splits rows into chunks small enough for one multi-row INSERT (PostgreSQL allows 65,535 parameters). */
-function chunks<T>(rows: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  const step = Math.max(1, size);
-  for (let i = 0; i < rows.length; i += step) out.push(rows.slice(i, i + step));
-  return out;
-}
-
-/**
- * Inserts rows in chunks and returns their new ids in row order. Ids come from an identity column, which
- * numbers one statement's rows in VALUES order, so sorting the returned ids recovers the order whatever
- * order RETURNING uses.
- */
-async function insertIds<R>(
-  rows: readonly R[],
-  size: number,
-  insert: (chunk: R[]) => Promise<{ id: number }[]>,
-): Promise<number[]> {
-  const ids: number[] = [];
-  for (const chunk of chunks(rows, size)) {
-    const got = (await insert(chunk)).map((r) => Number(r.id)).sort((a, b) => a - b);
-    ids.push(...got);
-  }
-  return ids;
-}
-
 /**
  * Writes a complete demo marketplace into an empty database: categories and skills, staff (admin,
  * moderator, finance1, finance2, support) and demo users (client001…, freelancer001…) who all log in with
- * `demoPassword`, listings, orders in every state of the order machine, reviews with matching rating
- * aggregates, and conversations. Deterministic: everything but database ids and the commit-time columns
- * of ledger and event rows follows from `seed`. Money moves only through the real payment, order and ledger
- * commands, so `checkLedger` holds afterwards. Refuses a database that already has users.
+ * `demoPassword`, listings, orders in every state of the order machine, reviews and conversations, then
+ * open staff work. Users, drafts and listings waiting for review, orders, payments, reviews (with their
+ * rating aggregates) and chats go through the real commands at the story's times; the few bulk paths are
+ * listed in docs/ARCHITECTURE.md ("The demo seed") and `bulk.test.ts` holds them equal to the commands.
+ * Deterministic: everything but database ids, the commit-time columns of ledger and event rows and the
+ * open staff work (made at the real clock) follows from `seed`. Money moves only through the real
+ * payment, order and ledger commands, so `checkLedger` holds afterwards. Refuses a database that already
+ * has users.
  */
 export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSummary> {
   const log = opts.log ?? (() => {});
@@ -129,10 +109,10 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
 
   const catalog = await ctx.db.transact((tx) => writeCatalog(tx));
   phase('catalog');
-  const users = await writeUsers(ctx, plan, passwordHash);
+  const users = await writeUsers(ctx, plan, passwordHash, opts.demoPassword);
   log(`  users ${users.length} (+${DEMO_STAFF.length} staff)`);
   phase('users');
-  const listings = await ctx.db.transact((tx) => writeListings(tx, plan, users, catalog));
+  const { ids: listings, awaitingReview } = await writeListings(ctx, plan, users, catalog);
   log(`  listings ${listings.length}`);
   phase('listings');
 
@@ -143,20 +123,23 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
     await accountId(tx, accountCode.clearing('wechat'), { kind: 'gateway_clearing' }, ctx.db);
     await accountId(tx, accountCode.fees(), { kind: 'platform_fees' }, ctx.db);
   });
+  // User groups share no wallet or rating (and chats no row at all): on PostgreSQL they are played at
+  // once. PGlite has one connection, so everything runs in turn there.
+  const concurrency = ctx.db.kind === 'postgres' ? USER_GROUPS : 1;
   const orderIds = await playOrders(ctx, plan.orders, ids, {
     batchSize: 200,
-    concurrency: ctx.db.kind === 'postgres' ? USER_GROUPS : 1,
+    concurrency,
     log,
   });
   await sql`SELECT setval('order_number_seq', ${plan.orders.length})`.execute(ctx.db.write);
   phase('orders');
 
-  const reviews = await ctx.db.transact((tx) => writeReviews(tx, plan, ids, orderIds));
+  const reviews = await playReviews(ctx, plan.orders, ids, orderIds, { batchSize: 200, concurrency });
   phase('reviews');
-  const chats = await ctx.db.transact((tx) => writeConversations(tx, plan, ids, orderIds));
+  const chats = await playChats(ctx, chatsOf(plan, ids, orderIds), { batchSize: 100, concurrency });
   phase('conversations');
   await reanchorOpenDeadlines(ctx, plan.storyEnd);
-  const ops = await seedOpsWork(ctx, log);
+  const ops = await seedOpsWork(ctx, awaitingReview, log);
   phase('ops');
 
   const counts = await countAll(ctx);
@@ -187,341 +170,6 @@ export async function seedIfEmpty(ctx: AppContext, opts: SeedOptions): Promise<b
   if (existing) return false;
   await seed(ctx, opts);
   return true;
-}
-
-interface CatalogIds {
-  categories: number;
-  /** Leaf category id by leaf index. */
-  leafIds: number[];
-  /** Skill id by `leafIndex:englishName`. */
-  skillIds: Map<string, number>;
-}
-
-async function writeCatalog(tx: Tx): Promise<CatalogIds> {
-  const leafIds: number[] = [];
-  const skillIds = new Map<string, number>();
-  let categories = 0;
-  for (const [t, top] of CATEGORIES.entries()) {
-    const parent = await tx
-      .insertInto('categories')
-      .values({ slug: top.slug, name: top.name, name_zh: top.nameZh, parent_id: null, sort_order: t + 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    categories += 1;
-    const children = await tx
-      .insertInto('categories')
-      .values(
-        top.children.map((c, i) => ({
-          slug: c.slug,
-          name: c.name,
-          name_zh: c.nameZh,
-          parent_id: parent.id,
-          sort_order: i + 1,
-        })),
-      )
-      .returning(['id', 'slug'])
-      .execute();
-    categories += children.length;
-    const idBySlug = new Map(children.map((c) => [c.slug, c.id]));
-    for (const leaf of LEAVES.filter((l) => l.top.slug === top.slug)) {
-      const leafId = idBySlug.get(leaf.slug)!;
-      leafIds[leaf.index] = leafId;
-      const skills = await tx
-        .insertInto('skills')
-        .values(leaf.skills.map(([en, zh]) => ({ name: en, name_zh: zh, category_id: leafId })))
-        .returning(['id', 'name'])
-        .execute();
-      for (const s of skills) skillIds.set(`${leaf.index}:${s.name}`, s.id);
-    }
-  }
-  return { categories, leafIds, skillIds };
-}
-
-/** Staff, then the marketplace users with their profiles and wallet accounts. Returns user ids by plan key. */
-async function writeUsers(ctx: AppContext, plan: SeedPlan, passwordHash: string): Promise<number[]> {
-  const staffCreated = new Date(plan.storyEnd - 1200 * 86_400_000);
-  const staffIds = await ctx.db.transact(async (tx) => {
-    const rows = await tx
-      .insertInto('users')
-      .values(
-        DEMO_STAFF.map((s) => ({
-          username: s.username,
-          email: `${s.username}@staff.jiangxin.example`,
-          phone: null,
-          password_hash: passwordHash,
-          nickname: s.nickname,
-          staff_roles: [...s.roles],
-          created_at: staffCreated,
-          updated_at: staffCreated,
-        })),
-      )
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
-  });
-
-  const userIds = await ctx.db.transact((tx) =>
-    insertIds(plan.users, 1000, (chunk) =>
-      tx
-        .insertInto('users')
-        .values(
-          chunk.map((u) => ({
-            username: u.username,
-            email: u.email,
-            phone: u.phone,
-            password_hash: passwordHash,
-            nickname: u.nickname,
-            is_client: u.isClient,
-            is_freelancer: u.isFreelancer,
-            phone_verified: u.phone !== null,
-            real_name_status: u.realNameStatus,
-            real_name: u.realName,
-            id_number: u.idNumber,
-            created_at: new Date(u.createdAt),
-            updated_at: new Date(u.createdAt),
-          })),
-        )
-        .returning('id')
-        .execute(),
-    ),
-  );
-
-  await ctx.db.transact(async (tx) => {
-    // Every account gets a client profile (as registration does); freelancers also a freelancer profile.
-    const staffProfiles = staffIds.map((id) => ({ user_id: id }));
-    await tx.insertInto('client_profiles').values(staffProfiles).execute();
-    for (const chunk of chunks(plan.users, 2000)) {
-      await tx
-        .insertInto('client_profiles')
-        .values(
-          chunk.map((u) => ({
-            user_id: userIds[u.key]!,
-            company_name: u.company,
-            industry: u.industry,
-            location: u.city,
-          })),
-        )
-        .execute();
-    }
-    for (const chunk of chunks(
-      plan.users.filter((u) => u.isFreelancer),
-      2000,
-    )) {
-      await tx
-        .insertInto('freelancer_profiles')
-        .values(
-          chunk.map((u) => ({
-            user_id: userIds[u.key]!,
-            bio: u.bio,
-            hourly_rate_fen: u.hourlyRateFen,
-            response_rate: u.responseRate,
-            location: u.city,
-          })),
-        )
-        .execute();
-    }
-  });
-  for (const chunk of chunks([...staffIds, ...userIds], 2000)) {
-    await ctx.db.transact(async (tx) => {
-      for (const id of chunk) await ensureUserAccounts(tx, id);
-    });
-  }
-  return userIds;
-}
-
-async function writeListings(
-  tx: Tx,
-  plan: SeedPlan,
-  users: number[],
-  catalog: CatalogIds,
-): Promise<number[]> {
-  const ids = await insertIds(plan.listings, 500, (chunk) =>
-    tx
-      .insertInto('services')
-      .values(
-        chunk.map((l) => ({
-          freelancer_id: users[l.freelancerKey]!,
-          title: l.title,
-          title_zh: l.titleZh,
-          description: l.description,
-          category_id: catalog.leafIds[l.leaf]!,
-          status: l.status,
-          views_count: l.views,
-          starting_price_fen: l.packages[0].priceFen,
-          min_delivery_days: Math.min(...l.packages.map((p) => p.deliveryDays)),
-          review_note: l.reviewNote,
-          submitted_at: l.submittedAt === null ? null : new Date(l.submittedAt),
-          published_at: l.publishedAt === null ? null : new Date(l.publishedAt),
-          created_at: new Date(l.createdAt),
-          updated_at: new Date(l.updatedAt),
-        })),
-      )
-      .returning('id')
-      .execute(),
-  );
-  for (const chunk of chunks(plan.listings, 1000)) {
-    await tx
-      .insertInto('service_packages')
-      .values(chunk.flatMap((l) => packageRows(ids[l.key]!, l.packages)))
-      .execute();
-    await tx
-      .insertInto('service_skills')
-      .values(
-        chunk.flatMap((l) =>
-          l.skills.map((s) => ({
-            service_id: ids[l.key]!,
-            skill_id: catalog.skillIds.get(`${l.leaf}:${s}`)!,
-          })),
-        ),
-      )
-      .execute();
-  }
-  return ids;
-}
-
-/** Reviews of completed orders, then every rating aggregate recomputed from the reviews table. */
-async function writeReviews(
-  tx: Tx,
-  plan: SeedPlan,
-  ids: SeedIds,
-  orderIds: Map<number, number>,
-): Promise<number> {
-  const rows = plan.orders.flatMap((o) =>
-    o.reviews.map((r) => {
-      const toFreelancer = r.direction === 'client_to_freelancer';
-      return {
-        order_id: orderIds.get(o.key)!,
-        service_id: ids.listings[o.listingKey]!,
-        author_id: ids.users[toFreelancer ? o.clientKey : o.freelancerKey]!,
-        target_user_id: ids.users[toFreelancer ? o.freelancerKey : o.clientKey]!,
-        direction: r.direction,
-        rating: r.rating,
-        comment: r.comment,
-        created_at: new Date(r.at),
-      };
-    }),
-  );
-  for (const chunk of chunks(rows, 2000)) await tx.insertInto('reviews').values(chunk).execute();
-  await sql`UPDATE services s SET rating = a.rating, rating_count = a.n
-    FROM (SELECT service_id, round(avg(rating), 2) AS rating, count(*) AS n FROM reviews
-          WHERE direction = 'client_to_freelancer' GROUP BY service_id) a
-    WHERE s.id = a.service_id`.execute(tx);
-  await sql`UPDATE freelancer_profiles p SET rating = a.rating, rating_count = a.n
-    FROM (SELECT target_user_id, round(avg(rating), 2) AS rating, count(*) AS n FROM reviews
-          WHERE direction = 'client_to_freelancer' GROUP BY target_user_id) a
-    WHERE p.user_id = a.target_user_id`.execute(tx);
-  await sql`UPDATE client_profiles p SET rating = a.rating, rating_count = a.n
-    FROM (SELECT target_user_id, round(avg(rating), 2) AS rating, count(*) AS n FROM reviews
-          WHERE direction = 'freelancer_to_client' GROUP BY target_user_id) a
-    WHERE p.user_id = a.target_user_id`.execute(tx);
-  return rows.length;
-}
-
-/** Order chats and pre-sale chats, with last-message pointers and per-participant read pointers. */
-async function writeConversations(
-  tx: Tx,
-  plan: SeedPlan,
-  ids: SeedIds,
-  orderIds: Map<number, number>,
-): Promise<{ conversations: number; messages: number }> {
-  const convs: {
-    orderId: number | null;
-    listingKey: number;
-    clientKey: number;
-    freelancerKey: number;
-    chat: ChatPlan;
-  }[] = [
-    ...plan.presales.map((p) => ({
-      orderId: null,
-      listingKey: p.listingKey,
-      clientKey: p.clientKey,
-      freelancerKey: p.freelancerKey,
-      chat: p.chat,
-    })),
-    ...plan.orders.flatMap((o) =>
-      o.chat
-        ? [
-            {
-              orderId: orderIds.get(o.key)!,
-              listingKey: o.listingKey,
-              clientKey: o.clientKey,
-              freelancerKey: o.freelancerKey,
-              chat: o.chat,
-            },
-          ]
-        : [],
-    ),
-  ];
-  let messages = 0;
-  for (const chunk of chunks(convs, 500)) {
-    const convIds = await insertIds(chunk, chunk.length, (rows) =>
-      tx
-        .insertInto('conversations')
-        .values(
-          rows.map((c) => {
-            const a = ids.users[c.clientKey]!;
-            const b = ids.users[c.freelancerKey]!;
-            return {
-              order_id: c.orderId,
-              service_id: ids.listings[c.listingKey]!,
-              user1_id: Math.min(a, b),
-              user2_id: Math.max(a, b),
-              created_at: new Date(c.chat.times[0]!),
-              updated_at: new Date(c.chat.times[c.chat.times.length - 1]!),
-            };
-          }),
-        )
-        .returning('id')
-        .execute(),
-    );
-    const messageRows = chunk.flatMap((c, i) =>
-      c.chat.times.map((t, m) => ({
-        conversation_id: convIds[i]!,
-        sender_id: ids.users[c.chat.fromClient[m] ? c.clientKey : c.freelancerKey]!,
-        type: 'text' as const,
-        content: c.chat.texts[m]!,
-        created_at: new Date(t),
-      })),
-    );
-    const messageIds = await insertIds(messageRows, messageRows.length, (rows) =>
-      tx.insertInto('messages').values(rows).returning('id').execute(),
-    );
-    messages += messageIds.length;
-    let next = 0;
-    const participants: { conversation_id: number; user_id: number; last_read_message_id: number }[] = [];
-    const lastIds: { id: number; last: number }[] = [];
-    for (const [i, c] of chunk.entries()) {
-      const mine = messageIds.slice(next, next + c.chat.times.length);
-      next += c.chat.times.length;
-      const last = mine[mine.length - 1]!;
-      const lastFromClient = c.chat.fromClient[c.chat.fromClient.length - 1]!;
-      // The last sender has read everything; the other side has, or stopped at their own last message.
-      const otherRead = c.chat.readByOther
-        ? last
-        : (mine.filter((_, m) => c.chat.fromClient[m] !== lastFromClient).pop() ?? 0);
-      const clientId = ids.users[c.clientKey]!;
-      const freelancerId = ids.users[c.freelancerKey]!;
-      participants.push(
-        {
-          conversation_id: convIds[i]!,
-          user_id: clientId,
-          last_read_message_id: lastFromClient ? last : otherRead,
-        },
-        {
-          conversation_id: convIds[i]!,
-          user_id: freelancerId,
-          last_read_message_id: lastFromClient ? otherRead : last,
-        },
-      );
-      lastIds.push({ id: convIds[i]!, last });
-    }
-    await tx.insertInto('conversation_participants').values(participants).execute();
-    await sql`UPDATE conversations c SET last_message_id = f.last
-      FROM jsonb_to_recordset(${JSON.stringify(lastIds)}::jsonb) AS f(id bigint, last bigint) WHERE c.id = f.id`.execute(
-      tx,
-    );
-  }
-  return { conversations: convs.length, messages };
 }
 
 /**
