@@ -10,6 +10,7 @@ import {
   CASE_IDS,
   type CaseMap,
   type CoreChange,
+  coreChangeArb,
   ModelCore,
   queueChecksum,
   TITLE_WORD,
@@ -65,19 +66,7 @@ type Step =
   | { t: 'resync' };
 
 const caseId = fc.constantFrom(...CASE_IDS);
-const changeArb: fc.Arbitrary<CoreChange> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      op: fc.constant('upsert' as const),
-      caseId,
-      status: fc.constantFrom('open' as const, 'waiting' as const, 'resolved' as const),
-      assigneeId: fc.constantFrom(null, 7, 8),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), caseId }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('other' as const), visible: fc.boolean() }) },
-);
+const changeArb = coreChangeArb({ remove: 2 });
 const pick = fc.nat({ max: 20 });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ t: fc.constant('commit' as const), change: changeArb }) },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CaseKind, CaseStatus, CaseSummary, OpsSyncResponse } from '@jiangxin/shared/ops/cases';
 import { type OpsStreamScope, opsStreamAllows } from '@jiangxin/shared/ops/stream';
+import fc from 'fast-check';
 import type { StreamEnvelope } from './cases';
 import { at, makeCase } from './testing';
 
@@ -33,6 +34,24 @@ export type CoreChange =
 
 /** The cases the model knows; their kind follows the id, a third of them (payouts) out of the member's sight. */
 export const CASE_IDS = [1, 2, 3, 4, 5] as const;
+
+/** Random commits of the model core: new versions of the few cases, removals, and events of other kinds. */
+export function coreChangeArb(weights: { remove: number }): fc.Arbitrary<CoreChange> {
+  const caseId = fc.constantFrom(...CASE_IDS);
+  return fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant('upsert' as const),
+        caseId,
+        status: fc.constantFrom('open' as const, 'waiting' as const, 'resolved' as const),
+        assigneeId: fc.constantFrom(null, 7, 8),
+      }),
+    },
+    { weight: weights.remove, arbitrary: fc.record({ op: fc.constant('remove' as const), caseId }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('other' as const), visible: fc.boolean() }) },
+  );
+}
 const KINDS: readonly CaseKind[] = ['payout', 'listing_review', 'dispute'];
 export const kindOf = (caseId: number): CaseKind => KINDS[caseId % KINDS.length]!;
 

@@ -12,6 +12,7 @@ import {
   type CaseMap,
   type CoreChange,
   type CoreEvent,
+  coreChangeArb,
   ModelCore,
   queueChecksum,
 } from '../cache/model-core';
@@ -120,19 +121,7 @@ type Step =
   | { t: 'resync' };
 
 const caseId = fc.constantFrom(...CASE_IDS);
-const changeArb: fc.Arbitrary<CoreChange> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      op: fc.constant('upsert' as const),
-      caseId,
-      status: fc.constantFrom('open' as const, 'waiting' as const, 'resolved' as const),
-      assigneeId: fc.constantFrom(null, 7, 8),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), caseId }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('other' as const), visible: fc.boolean() }) },
-);
+const changeArb = coreChangeArb({ remove: 1 });
 const pick = fc.nat({ max: 10 });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ t: fc.constant('commit' as const), change: changeArb }) },

@@ -46,11 +46,17 @@ describe('jobs on pg-boss with two instances', () => {
     expect(periodic).toEqual(
       expect.arrayContaining(['order-timeouts', 'refunds', 'payouts', 'sla-escalation', 'notifications']),
     );
-    // Wait until every periodic job has run in at least three slots.
+    // Wait until every periodic job has run in at least three slots, and both instances have run some:
+    // whichever polls first takes a slot, so in the first few slots one instance may win them all.
     await eventually(async () => {
       const r = await sql<{ job: string; slots: number }>`
         SELECT job, count(DISTINCT slot)::int AS slots FROM job_runs GROUP BY job`.execute(a.db.write);
-      return periodic.every((name) => (r.rows.find((x) => x.job === name)?.slots ?? 0) >= 3);
+      const instances = await sql<{ n: number }>`
+        SELECT count(DISTINCT instance)::int AS n FROM job_runs`.execute(a.db.write);
+      return (
+        periodic.every((name) => (r.rows.find((x) => x.job === name)?.slots ?? 0) >= 3) &&
+        instances.rows[0]!.n === 2
+      );
     }, 20_000);
 
     const runs = await sql<{ job: string; slot: Date; n: number; instances: number }>`
