@@ -18,17 +18,7 @@ import {
   UNREACHABLE_MESSAGE,
 } from './net/core-client';
 import { EngineSession } from './session';
-import { SyncLoop } from './sync/sync';
-
-export const OFFLINE_STATUS: SyncStatus = {
-  state: 'offline',
-  lastSeq: 0,
-  headSeq: 0,
-  behindBy: 0,
-  snapshot: null,
-  lastSyncedAt: null,
-  problem: null,
-};
+import { OFFLINE_STATUS, SyncLoop } from './sync/sync';
 
 const notSignedIn = () =>
   new CoreRefusal(bridgeProblem('not_signed_in', { zh: '请先登录', en: 'Sign in first' }));

@@ -21,6 +21,17 @@ import {
   UNREACHABLE_MESSAGE,
 } from '../net/core-client';
 
+/** What the console shows before a session has synced anything (and after it ends). */
+export const OFFLINE_STATUS: SyncStatus = {
+  state: 'offline',
+  lastSeq: 0,
+  headSeq: 0,
+  behindBy: 0,
+  snapshot: null,
+  lastSyncedAt: null,
+  problem: null,
+};
+
 export interface SyncLoopOptions {
   client: CoreClient;
   cache: RemoteCache;
@@ -72,15 +83,7 @@ export class SyncLoop {
   private flushScheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
-  private state: SyncStatus = {
-    state: 'connecting',
-    lastSeq: 0,
-    headSeq: 0,
-    behindBy: 0,
-    snapshot: null,
-    lastSyncedAt: null,
-    problem: null,
-  };
+  private state: SyncStatus = { ...OFFLINE_STATUS, state: 'connecting' };
 
   constructor(private readonly opts: SyncLoopOptions) {}
 
