@@ -246,6 +246,62 @@ describe('dispute pane', () => {
     expect(Number.isInteger(fields.releaseFen)).toBe(true);
   });
 
+  it('once the split is fixed, the "short by" message goes away at once, before sending again', async () => {
+    const { bridge } = renderPane(DisputePane, {
+      kind: 'dispute',
+      detail: disputeDetail(),
+      actions: [offerOf('resolve')],
+    });
+    fireEvent.click(screen.getByTestId('dispute-outcome-split'));
+    fireEvent.change(screen.getByTestId('dispute-split-refund'), { target: { value: '300' } });
+    fireEvent.change(screen.getByTestId('dispute-split-release'), { target: { value: '161' } });
+    fireEvent.change(field('裁决说明（双方可见）'), { target: { value: '部分交付，按工作量分配' } });
+    fireEvent.click(screen.getByTestId('dispute-resolve'));
+    expect((await screen.findByTestId('dispute-resolve-error')).textContent).toContain('还差 ¥39.00');
+    fireEvent.change(screen.getByTestId('dispute-split-release'), { target: { value: '200' } });
+    expect(screen.queryByTestId('dispute-resolve-error')).toBeNull();
+    expect(screen.getByTestId('dispute-split-status').textContent).not.toContain('还差');
+    expect(screen.getByTestId('dispute-split-status').textContent).toContain('正好等于托管金额');
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+  });
+
+  it('names which amount is wrong and how: decimals, negative, over the escrow, not a number', async () => {
+    const { bridge } = renderPane(DisputePane, {
+      kind: 'dispute',
+      detail: disputeDetail(),
+      actions: [offerOf('resolve')],
+    });
+    fireEvent.click(screen.getByTestId('dispute-outcome-split'));
+    const refund = screen.getByTestId('dispute-split-refund');
+    const release = screen.getByTestId('dispute-split-release');
+    const status = () => screen.getByTestId('dispute-split-status').textContent;
+    const described = (input: HTMLElement) =>
+      document.getElementById(input.getAttribute('aria-describedby') ?? '')?.textContent;
+
+    fireEvent.change(refund, { target: { value: '139.005' } });
+    fireEvent.change(release, { target: { value: '360.99' } });
+    expect(status()).toContain('退款给雇主：金额最多两位小数');
+    expect(status()).not.toContain('请填写两项金额');
+    expect(described(refund)).toBe('金额最多两位小数');
+    fireEvent.change(field('裁决说明（双方可见）'), { target: { value: '部分交付' } });
+    fireEvent.click(screen.getByTestId('dispute-resolve'));
+    expect((await screen.findByTestId('dispute-resolve-error')).textContent).toContain(
+      '退款给雇主：金额最多两位小数',
+    );
+
+    fireEvent.change(refund, { target: { value: '139' } });
+    fireEvent.change(release, { target: { value: '-361' } });
+    expect(status()).toContain('放款给服务商：金额不能为负数');
+    expect(described(release)).toBe('金额不能为负数');
+
+    fireEvent.change(release, { target: { value: '600' } });
+    expect(described(release)).toBe('不能超过托管金额 ¥500.00');
+
+    fireEvent.change(release, { target: { value: '三百' } });
+    expect(status()).toContain('放款给服务商：不是有效金额');
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+  });
+
   it('a full refund sends the outcome without amounts; a decision without a note is not sent', async () => {
     const { bridge } = renderPane(DisputePane, {
       kind: 'dispute',

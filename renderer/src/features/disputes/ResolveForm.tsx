@@ -18,14 +18,39 @@ const NOTE = fieldLimits(disputeResolveBodySchema, 'note');
 
 const PROBLEM_KEYS: Record<AmountProblem, Parameters<S>[0]> = {
   required: 'amountRequired',
-  invalid: 'amountInvalid',
+  not_a_number: 'amountNotANumber',
+  decimals: 'amountDecimals',
+  negative: 'amountNegative',
   zero: 'amountZero',
   too_large: 'amountTooLarge',
 };
 
-/** "还差 ¥12.00" / "多出 ¥3.00" / "合计 ¥500.00，正好等于托管金额", or what is missing. */
+/** What is wrong with one amount, in words ("金额最多两位小数"). */
+export function amountProblemText(s: S, problem: AmountProblem, escrowFen: number): string {
+  return s(PROBLEM_KEYS[problem], { escrow: formatFen(escrowFen) });
+}
+
+/** The first typed amount that is wrong (not merely empty), named by its field: "退款给雇主：金额最多两位小数". */
+function namedProblem(s: S, check: SplitCheck, escrowFen: number): string | null {
+  if (check.ok) return null;
+  const problems = [
+    ['fieldRefund', check.refundProblem],
+    ['fieldRelease', check.releaseProblem],
+  ] as const;
+  for (const [field, problem] of problems)
+    if (problem && problem !== 'required')
+      return s('fieldProblem', { field: s(field), problem: amountProblemText(s, problem, escrowFen) });
+  return null;
+}
+
+/**
+ * "还差 ¥12.00" / "多出 ¥3.00" / "合计 ¥500.00，正好等于托管金额"; a malformed amount is named with its
+ * field; only when an amount is simply missing does it ask for both.
+ */
 export function splitStatusText(s: S, check: SplitCheck, escrowFen: number): string {
   const remainder = check.ok ? 0 : check.remainderFen;
+  const named = namedProblem(s, check, escrowFen);
+  if (named !== null && remainder === null) return named;
   if (remainder === null) return s('splitNeedsBoth', { amount: formatFen(escrowFen) });
   if (remainder > 0) return s('splitShort', { amount: formatFen(remainder) });
   if (remainder < 0) return s('splitOver', { amount: formatFen(-remainder) });
@@ -61,7 +86,11 @@ export function ResolveForm({
   const [release, setRelease] = useState('');
   const [note, setNote] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  /**
+   * Which check stopped the last submit. Its words are derived from the form as it is NOW (not kept as
+   * text), so fixing the amounts or the note makes the message go away at once.
+   */
+  const [blocked, setBlocked] = useState<'outcome' | 'split' | 'note' | null>(null);
   const refundRef = useRef<InputRef>(null);
   const noteRef = useRef<TextAreaRef>(null);
 
@@ -76,32 +105,48 @@ export function ResolveForm({
     return p === 'required' && !attempted ? null : p;
   };
 
+  const text = note.trim();
+  const noteShort = text.length < NOTE.minLength;
+  const splitError = (): string | null => {
+    if (check.ok) return null;
+    const fieldProblem = check.refundProblem ?? check.releaseProblem;
+    if (!fieldProblem && check.remainderFen !== null)
+      return s('splitMismatch', { escrow: formatFen(escrowFen), diff: splitStatusText(s, check, escrowFen) });
+    const named = namedProblem(s, check, escrowFen);
+    return named ? `${named}。${s('splitFix')}` : s('splitFix');
+  };
+  const error =
+    blocked === 'outcome'
+      ? outcome
+        ? null
+        : s('splitFix')
+      : blocked === 'split'
+        ? outcome === 'split'
+          ? splitError()
+          : null
+        : blocked === 'note'
+          ? noteShort
+            ? s('noteRequired')
+            : null
+          : null;
+
   const submit = () => {
     setAttempted(true);
     if (!outcome) {
-      setError(s('splitFix'));
+      setBlocked('outcome');
       return;
     }
     if (outcome === 'split' && !check.ok) {
-      const fieldProblem = check.refundProblem ?? check.releaseProblem;
-      setError(
-        !fieldProblem && check.remainderFen !== null
-          ? s('splitMismatch', {
-              escrow: formatFen(escrowFen),
-              diff: splitStatusText(s, check, escrowFen),
-            })
-          : s('splitFix'),
-      );
+      setBlocked('split');
       refundRef.current?.focus();
       return;
     }
-    const text = note.trim();
-    if (text.length < NOTE.minLength) {
-      setError(s('noteRequired'));
+    if (noteShort) {
+      setBlocked('note');
       noteRef.current?.focus();
       return;
     }
-    setError(null);
+    setBlocked(null);
     if (outcome === 'split' && check.ok)
       onResolve({ outcome, refundFen: check.refundFen, releaseFen: check.releaseFen, note: text });
     else onResolve({ outcome, note: text });
@@ -153,7 +198,7 @@ export function ResolveForm({
               data-testid={`dispute-outcome-${value}`}
               onChange={() => {
                 setOutcome(value);
-                setError(null);
+                setBlocked(null);
               }}
             />{' '}
             {label}
@@ -183,7 +228,7 @@ export function ResolveForm({
             </Button>
             {refundProblem && (
               <span id={`${id}-refund-error`} className="field-error">
-                {s(PROBLEM_KEYS[refundProblem])}
+                {amountProblemText(s, refundProblem, escrowFen)}
               </span>
             )}
           </div>
@@ -206,7 +251,7 @@ export function ResolveForm({
             </Button>
             {releaseProblem && (
               <span id={`${id}-release-error`} className="field-error">
-                {s(PROBLEM_KEYS[releaseProblem])}
+                {amountProblemText(s, releaseProblem, escrowFen)}
               </span>
             )}
           </div>

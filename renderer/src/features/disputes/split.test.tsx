@@ -44,7 +44,7 @@ describe('validateSplit', () => {
       remainderFen: null,
     });
     expect(validateSplit('3OO', '200', ESCROW)).toMatchObject({
-      refundProblem: 'invalid',
+      refundProblem: 'not_a_number',
       remainderFen: null,
     });
     expect(validateSplit('500', '0', ESCROW)).toMatchObject({
@@ -53,6 +53,29 @@ describe('validateSplit', () => {
       remainderFen: 0,
     });
     expect(validateSplit('600', '1', ESCROW)).toMatchObject({ ok: false, refundProblem: 'too_large' });
+  });
+
+  it('says each kind of wrong amount in its own way, for the field it is in', () => {
+    expect(validateSplit('139.005', '200', ESCROW)).toMatchObject({
+      ok: false,
+      refundProblem: 'decimals',
+      releaseProblem: null,
+    });
+    expect(validateSplit('300', '200.001', ESCROW)).toMatchObject({
+      refundProblem: null,
+      releaseProblem: 'decimals',
+    });
+    expect(validateSplit('-100', '600', ESCROW)).toMatchObject({
+      refundProblem: 'negative',
+      releaseProblem: 'too_large',
+    });
+    expect(validateSplit('－１００', '200', ESCROW)).toMatchObject({ refundProblem: 'negative' });
+    expect(validateSplit('abc', '1e3', ESCROW)).toMatchObject({
+      refundProblem: 'not_a_number',
+      releaseProblem: 'not_a_number',
+    });
+    expect(validateSplit('300', '9999999999999', ESCROW)).toMatchObject({ releaseProblem: 'too_large' });
+    expect(validateSplit('007', '200', ESCROW)).toMatchObject({ refundProblem: 'not_a_number' });
   });
 
   it('restOf gives the other side of a split, or null when there is none', () => {

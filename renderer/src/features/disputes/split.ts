@@ -8,8 +8,11 @@ import { yuanToFen } from '@jiangxin/shared/money';
  * (`yuanToFen`), the same rule the core applies (`decide` in core/src/modules/disputes/commands.ts).
  */
 
-/** Why one amount cannot be used. */
-export type AmountProblem = 'required' | 'invalid' | 'zero' | 'too_large';
+/**
+ * Why one amount cannot be used, each said in its own words: empty, not a number at all, more than two
+ * decimals (`139.005`), negative, zero (a split needs both sides), or more than the escrow.
+ */
+export type AmountProblem = 'required' | 'not_a_number' | 'decimals' | 'negative' | 'zero' | 'too_large';
 
 export type SplitCheck =
   | { ok: true; refundFen: number; releaseFen: number }
@@ -31,21 +34,42 @@ export type SplitCheck =
  * Null when it is not a plain non-negative amount with at most two decimals (`1e3`, `-1`, `1.005`, `abc`).
  */
 export function parseYuanInput(input: string): number | null {
-  const normalized = input
-    // Full-width digits and punctuation a Chinese IME may produce.
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
-    .replace(/．|。/g, '.')
-    .replace(/\s+/g, '')
-    .replace(/^[¥￥]/, '')
-    .replace(/[,，](?=\d{3}(?:\D|$))/g, '');
+  const normalized = normalizeYuan(input);
   if (normalized === '') return null;
   return yuanToFen(normalized);
+}
+
+/** The typed text as plain ASCII yuan: full-width digits, `¥`, spaces and thousands separators removed. */
+function normalizeYuan(input: string): string {
+  return (
+    input
+      // Full-width digits and punctuation a Chinese IME may produce.
+      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+      .replace(/．|。/g, '.')
+      .replace(/\s+/g, '')
+      .replace(/^[¥￥]/, '')
+      .replace(/[－−]/g, '-')
+      .replace(/[,，](?=\d{3}(?:\D|$))/g, '')
+  );
+}
+
+/** Why a non-empty text that `parseYuanInput` refuses is not an amount (string rules only, no floats). */
+function unparsableProblem(input: string): AmountProblem {
+  const normalized = normalizeYuan(input);
+  const unsigned = normalized.replace(/^-/, '');
+  if (/^\d+(?:\.\d+)?$/.test(unsigned) && !/^0\d/.test(unsigned)) {
+    if (normalized.startsWith('-')) return /^0+(?:\.0+)?$/.test(unsigned) ? 'zero' : 'negative';
+    if (/\.\d{3,}$/.test(unsigned)) return 'decimals';
+    // Digits with at most two decimals that still do not parse: beyond what any amount can be.
+    return 'too_large';
+  }
+  return 'not_a_number';
 }
 
 function amount(input: string): { fen: number | null; problem: AmountProblem | null } {
   if (input.trim() === '') return { fen: null, problem: 'required' };
   const fen = parseYuanInput(input);
-  if (fen === null) return { fen: null, problem: 'invalid' };
+  if (fen === null) return { fen: null, problem: unparsableProblem(input) };
   if (fen === 0) return { fen, problem: 'zero' };
   return { fen, problem: null };
 }
