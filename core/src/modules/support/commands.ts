@@ -98,12 +98,20 @@ export async function appendSupportMessage(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // The agent side's marker is shown to the customer, so a private note moves it only up to the last
+  // message the customer can see (a note's id there would reveal the note; see lastVisibleAtOrBefore).
   const marker =
     message.senderKind === 'user'
       ? { user_last_read_message_id: sql<number>`greatest(user_last_read_message_id, ${row.id}::bigint)` }
-      : message.senderKind === 'agent'
-        ? { agent_last_read_message_id: sql<number>`greatest(agent_last_read_message_id, ${row.id}::bigint)` }
-        : {};
+      : message.senderKind !== 'agent'
+        ? {}
+        : isNote
+          ? {
+              agent_last_read_message_id: sql<number>`greatest(agent_last_read_message_id, coalesce(last_message_id, 0))`,
+            }
+          : {
+              agent_last_read_message_id: sql<number>`greatest(agent_last_read_message_id, ${row.id}::bigint)`,
+            };
   await tx
     .updateTable('support_conversations')
     .set({
@@ -352,13 +360,31 @@ export async function markUserRead(ctx: AppContext, userId: number, conversation
   });
 }
 
+/**
+ * The agent side's marker as the customer may know it: the newest message the customer can see at or
+ * before `upTo`. The marker is public (the customer's chat list shows it, `support.read` carries it), so it
+ * must never rest on a private note: a note's id there would tell the customer a note exists, and when.
+ * Customer messages are never notes, so the agent side's unread count is the same either way.
+ */
+async function lastVisibleAtOrBefore(tx: Tx, conversationId: number, upTo: number): Promise<number> {
+  const row = await tx
+    .selectFrom('support_messages')
+    .select((eb) => eb.fn.max<number | null>('id').as('id'))
+    .where('conversation_id', '=', conversationId)
+    .where('is_note', '=', false)
+    .where('id', '<=', upTo)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
 /** `POST /ops/support/conversations/:caseId/read`: the agent side has read up to a message (audited). */
 export async function markAgentRead(ctx: AppContext, staff: Staff, caseId: number, upTo: number) {
   return ctx.db.transact(async (tx) => {
     const { conversation } = await chatOfCase(tx, caseId);
     await assertMessageOf(tx, conversation.id, upTo, false);
+    const visible = await lastVisibleAtOrBefore(tx, conversation.id, upTo);
     // Reading is not a decision: the read receipt is an event, not an audit row (it would drown the log).
-    const { row } = await moveMarker(tx, conversation, 'agent', staff.userId, upTo);
+    const { row } = await moveMarker(tx, conversation, 'agent', staff.userId, visible);
     return {
       conversationId: conversation.id,
       caseId,

@@ -269,6 +269,44 @@ describe('support chats', () => {
     expect((await unread()).total).toBe(1);
   });
 
+  it('the agents’ read receipt never names a private note: the customer cannot tell that a note exists', async () => {
+    const me = await customer();
+    const opened = await openChat(me, { message: '我的退款到哪一步了？' });
+    const c = await caseOf(opened.body.id);
+    const claimed = await team.support.api.post(`/ops/cases/${c.id}/claim`, { version: c.version });
+    expect(claimed.status).toBe(200);
+    const live = connectEvents(t.url, { token: me.api.token! });
+    await live.connected;
+    expect((await perform(team.support.api, c, 'note', { content: '内部：退款卡在财务复核' })).status).toBe(
+      200,
+    );
+    const staffView = await team.support.api.get(`/ops/support/conversations/${c.id}/messages`);
+    const [note, question] = staffView.body.items as { id: number; isNote: boolean }[];
+    expect(note).toMatchObject({ isNote: true });
+    // Writing the note did not put its id where the customer can see it.
+    const afterNote = await me.api.get('/support/conversations');
+    expect(afterNote.body.items[0].agentLastReadMessageId).toBeLessThan(note!.id);
+    // The agent reads everything, up to and including the note (what the console does on opening a chat).
+    const read = await team.support.api.post(`/ops/support/conversations/${c.id}/read`, {
+      upToMessageId: note!.id,
+    });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ unreadCount: 0, lastReadMessageId: question!.id });
+    const mine = await me.api.get('/support/conversations');
+    expect(mine.body.items[0].agentLastReadMessageId).toBe(question!.id);
+    // Events arrive in seq order: once the customer's next message is here, any receipt naming the note
+    // would have been too.
+    const next = await me.api.post(`/support/conversations/${opened.body.id}/messages`, {
+      content: '好的，谢谢',
+    });
+    expect(next.status).toBe(201);
+    await eventually(() =>
+      live.received.find((e) => e.type === 'support.message_created' && e.payload['senderKind'] === 'user'),
+    );
+    expect(live.received.filter((e) => e.payload['upToMessageId'] === note!.id)).toEqual([]);
+    live.socket.disconnect();
+  });
+
   it('the chat list previews each chat’s last message the customer can see; the case detail has its typed shape', async () => {
     const first = await customer('预览甲');
     const second = await customer('预览乙');
