@@ -31,6 +31,11 @@ export interface Workspace {
   caseKinds?: readonly CaseKind[];
   /** The filters a queue opens with before the person picks or saves a view (default: none). */
   defaultFilters?: QueueFilters;
+  /**
+   * Filters that make the queue what it is (My work: assigned to me): applied to every read whatever view
+   * is picked, saved or cleared, and shown as set but not changeable.
+   */
+  fixedFilters?: Pick<QueueFilters, 'assignee'>;
 }
 
 const queue = (
@@ -80,6 +85,7 @@ export const WORKSPACES: readonly Workspace[] = [
     permission: 'cases.view',
     caseKinds: CASE_KINDS.filter((k) => k !== 'support_chat'),
     defaultFilters: { assignee: 'me', statuses: ['open', 'waiting'] },
+    fixedFilters: { assignee: 'me' },
   },
   screen('audit', 'admin', { zh: '审计日志', en: 'Audit log' }, '/admin/audit', 'audit.view'),
   screen('staff', 'admin', { zh: '员工与角色', en: 'Staff and roles' }, '/admin/staff', 'staff.manage'),

@@ -3,7 +3,7 @@ import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { permissionsOf } from '@jiangxin/shared/permissions';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { Route, Routes, useLocation } from 'react-router-dom';
+import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
 import { CaseQueue } from './CaseQueue';
@@ -177,5 +177,86 @@ describe('the queue split view', () => {
     await waitFor(() =>
       expect(bridge.callsOf('cases.list').at(-1)?.kinds).toEqual(['payout', 'reconciliation_mismatch']),
     );
+  });
+
+  it('keeps a saved view and the search in their own queue: another queue opens on its own default', async () => {
+    const disputes = WORKSPACES.find((w) => w.id === 'disputes')!;
+    const rows = Array.from({ length: 12 }, (_, i) => sampleCase(i + 1, i % 2 ? { kind: 'dispute' } : {}));
+    const highFirst = {
+      name: '高优先',
+      filters: { priorityAtLeast: 2 },
+      sort: 'sla' as const,
+      columns: ['id' as const, 'title' as const],
+      savedAt: new Date().toISOString(),
+    };
+    const bridge = queueBridge(rows).answer('views.list', (args) => ({
+      items: args.workspace === 'listings' ? [highFirst] : [],
+    }));
+    const both = { ...session, permissions: permissionsOf(['moderator']) };
+    function Go() {
+      const navigate = useNavigate();
+      return (
+        <button type="button" onClick={() => navigate(disputes.path)}>
+          go-disputes
+        </button>
+      );
+    }
+    renderWithConsole(
+      <>
+        <Routes>
+          {[listings, disputes].map((w) => (
+            <Route
+              key={w.id}
+              path={`${w.path}/*`}
+              element={<CaseQueue workspace={w} session={both} outbox={{ items: [], refresh: () => {} }} />}
+            />
+          ))}
+        </Routes>
+        <Go />
+      </>,
+      { bridge, route: listings.path },
+    );
+    await screen.findByTestId('case-row-1');
+    // Pick the saved view and type a search in 服务审核.
+    fireEvent.mouseDown(within(screen.getByTestId('queue-views')).getByRole('combobox'));
+    fireEvent.click(await screen.findByTitle('高优先'));
+    await waitFor(() => expect(bridge.callsOf('cases.list').at(-1)?.priorityAtLeast).toBe(2));
+    fireEvent.change(screen.getByTestId('case-search'), { target: { value: 'Logo' } });
+    await waitFor(() => expect(bridge.callsOf('cases.list').at(-1)?.q).toBe('Logo'));
+    fireEvent.click(screen.getByText('go-disputes'));
+    // 纠纷仲裁 opens on its own default view: no filter, no search, no view picked.
+    expect(await screen.findByText('纠纷仲裁', { selector: 'h2' })).toBeTruthy();
+    await waitFor(() => expect(bridge.callsOf('cases.list').at(-1)?.kinds).toEqual(['dispute']));
+    const last = bridge.callsOf('cases.list').at(-1)!;
+    expect(last.priorityAtLeast).toBeUndefined();
+    expect(last.q).toBeUndefined();
+    expect((screen.getByTestId('case-search') as HTMLInputElement).value).toBe('');
+    expect(screen.queryByTitle('高优先')).toBeNull();
+    expect(
+      screen.getByTestId('queue-filters').closest('.ant-badge')?.querySelector('.ant-badge-count'),
+    ).toBeNull();
+    expect(await screen.findByText('共 12 条')).toBeTruthy();
+  });
+
+  it('“my work” stays on what is mine: the assignee shows 我的 and cannot be widened, not even by clearing', async () => {
+    const mine = WORKSPACES.find((w) => w.id === 'mine')!;
+    const rows = [sampleCase(1, { assigneeId: 7, assigneeName: '李审核' })];
+    const bridge = queueBridge(rows);
+    renderQueue(bridge, mine.path, mine, { ...session, permissions: permissionsOf(['moderator']) });
+    await screen.findByTestId('case-row-1');
+    fireEvent.click(screen.getByTestId('queue-filters'));
+    const assignee = await screen.findByTestId('filter-assignee');
+    expect(assignee.textContent).toContain('我的');
+    expect(assignee.className).toContain('ant-select-disabled');
+    // The fixed assignee is the workspace itself, not a filter the person set: the badge counts only the
+    // default statuses.
+    expect(
+      screen.getByTestId('queue-filters').closest('.ant-badge')?.querySelector('.ant-badge-count')
+        ?.textContent,
+    ).toBe('1');
+    fireEvent.click(screen.getByTestId('filter-clear'));
+    await waitFor(() => expect(bridge.callsOf('cases.list').length).toBeGreaterThan(1));
+    for (const call of bridge.callsOf('cases.list')) expect(call.assignee).toBe('me');
+    expect(screen.getByTestId('filter-assignee').textContent).toContain('我的');
   });
 });

@@ -47,7 +47,13 @@ const defaultView = (workspace: Workspace): QueueViewState => ({
  * opens, Esc closes, / searches, x selects (where bulk actions exist); the open case's pane adds its
  * own keys (a/r/c).
  */
-export function CaseQueue({
+export function CaseQueue(props: { workspace: Workspace; session: ConsoleSession; outbox: Outbox }) {
+  // A queue's view, saved views, search and cursor belong to its workspace: another workspace is another
+  // queue, drawn fresh on its own default view — never the previous queue's state under a new title.
+  return <QueueView key={props.workspace.id} {...props} />;
+}
+
+function QueueView({
   workspace,
   session,
   outbox,
@@ -239,6 +245,10 @@ export function CaseQueue({
   const closeCase = useStableCallback(() => open(null));
   const advanceCase = useStableCallback(advance);
 
+  const shownFilters = useMemo(
+    () => ({ ...view.filters, ...workspace.fixedFilters }),
+    [view.filters, workspace.fixedFilters],
+  );
   const filtered = JSON.stringify(view.filters) !== JSON.stringify(initial.filters) || q !== '';
   // The kinds a queue over several offers to narrow to: those this member may view.
   const kindChoices = useMemo(
@@ -258,7 +268,8 @@ export function CaseQueue({
           searchRef={searchRef}
           search={search}
           onSearch={setSearch}
-          filters={view.filters}
+          filters={shownFilters}
+          fixed={workspace.fixedFilters}
           kinds={kindChoices}
           onFilters={onFilters}
           columns={view.columns}

@@ -32,6 +32,8 @@ interface QueueToolbarProps {
   search: string;
   onSearch: (q: string) => void;
   filters: QueueFilters;
+  /** Filters the workspace sets for good (My work: assignee = me): shown, not changeable, not counted. */
+  fixed?: Pick<QueueFilters, 'assignee'> | undefined;
   onFilters: (f: QueueFilters) => void;
   columns: readonly QueueColumn[];
   onColumns: (c: QueueColumn[]) => void;
@@ -49,15 +51,15 @@ interface QueueToolbarProps {
 const SEARCH_MAX = fieldLimits(localCaseQuerySchema, 'q').maxLength;
 const VIEW_NAME_MAX = fieldLimits(BRIDGE_METHODS['views.save'].args, 'name').maxLength;
 /** How many filters are set (the badge on the Filters button). */
-export function filterCount(f: QueueFilters): number {
-  return Object.entries(f).filter(([k, v]) => k !== 'q' && v !== undefined).length;
+export function filterCount(f: QueueFilters, fixed: Partial<QueueFilters> = {}): number {
+  return Object.entries(f).filter(([k, v]) => k !== 'q' && !(k in fixed) && v !== undefined).length;
 }
 
 /** The queue's heading row: search, filters, columns, saved views, CSV export and the count. */
 export function QueueToolbar(props: QueueToolbarProps) {
   const s = useCaseStrings();
   const [viewName, setViewName] = useState('');
-  const count = filterCount(props.filters);
+  const count = filterCount(props.filters, props.fixed);
   return (
     <div className="panel-head queue-toolbar">
       <h2 id={props.titleId}>{props.title}</h2>
@@ -81,7 +83,7 @@ export function QueueToolbar(props: QueueToolbarProps) {
       <Popover
         trigger="click"
         placement="bottomLeft"
-        content={<FilterForm filters={props.filters} onFilters={props.onFilters} />}
+        content={<FilterForm filters={props.filters} fixed={props.fixed} onFilters={props.onFilters} />}
       >
         <Badge count={count} size="small">
           <Button data-testid="queue-filters">{s('filters')}</Button>
@@ -210,9 +212,11 @@ function KindFilter({
 /** The filter controls; amounts are typed in yuan and kept in fen, and a bad amount is named, not applied. */
 export function FilterForm({
   filters,
+  fixed,
   onFilters,
 }: {
   filters: QueueFilters;
+  fixed?: Pick<QueueFilters, 'assignee'> | undefined;
   onFilters: (f: QueueFilters) => void;
 }) {
   const s = useCaseStrings();
@@ -249,6 +253,7 @@ export function FilterForm({
         <Select
           aria-label={s('filterAssignee')}
           value={typeof filters.assignee === 'number' ? 'any' : (filters.assignee ?? 'any')}
+          disabled={fixed?.assignee !== undefined}
           onChange={(v: string) => set({ assignee: v === 'any' ? undefined : (v as 'me' | 'none') })}
           options={[
             { value: 'any', label: s('assigneeAny') },

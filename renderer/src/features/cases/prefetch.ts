@@ -12,15 +12,18 @@ export const DEFAULT_STATUSES: NonNullable<QueueFilters['statuses']> = ['open', 
 /**
  * The cache query of a queue workspace's view and search box (also the key its window is held under). The
  * kinds are the workspace's, narrowed by the view's kind filter; the cache holds only the cases this member
- * may view, so a queue over several kinds needs no permission filter here.
+ * may view, so a queue over several kinds needs no permission filter here. The workspace's fixed filters
+ * always apply.
  */
 export function queueQuery(
-  workspace: Pick<Workspace, 'caseKinds'>,
+  workspace: Pick<Workspace, 'caseKinds' | 'fixedFilters'>,
   view: Pick<QueueViewState, 'filters' | 'sort'>,
   q: string,
 ): CaseQuery {
   return {
     ...view.filters,
+    // A queue's own filters (My work: assigned to me) hold whatever view is picked or cleared.
+    ...workspace.fixedFilters,
     kinds: queueKinds(workspace.caseKinds, view.filters.kinds),
     statuses: view.filters.statuses ?? DEFAULT_STATUSES,
     sort: view.sort,
