@@ -6,6 +6,7 @@ import {
   queueKinds,
   type SavedView,
 } from '@jiangxin/shared/console/views';
+import type { Workspace } from '@jiangxin/shared/console/workspaces';
 import { fieldLimits } from '@jiangxin/shared/forms';
 import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
 import {
@@ -33,7 +34,7 @@ interface QueueToolbarProps {
   onSearch: (q: string) => void;
   filters: QueueFilters;
   /** Filters the workspace sets for good (My work: assignee = me): shown, not changeable, not counted. */
-  fixed?: Pick<QueueFilters, 'assignee'> | undefined;
+  fixed?: Workspace['fixedFilters'] | undefined;
   onFilters: (f: QueueFilters) => void;
   columns: readonly QueueColumn[];
   onColumns: (c: QueueColumn[]) => void;
@@ -216,7 +217,7 @@ export function FilterForm({
   onFilters,
 }: {
   filters: QueueFilters;
-  fixed?: Pick<QueueFilters, 'assignee'> | undefined;
+  fixed?: Workspace['fixedFilters'] | undefined;
   onFilters: (f: QueueFilters) => void;
 }) {
   const s = useCaseStrings();

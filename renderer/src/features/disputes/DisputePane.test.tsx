@@ -181,9 +181,13 @@ const awaiting = (proposedBy: number) =>
     },
   });
 
+/** An open dispute whose resolve action is offered. */
+const resolvable = () =>
+  renderPane(DisputePane, { kind: 'dispute', detail: disputeDetail(), actions: [offerOf('resolve')] });
+
 describe('dispute pane', () => {
   it('tells the whole story on one screen: escrow, deadlines, timeline with files, chat and evidence', () => {
-    renderPane(DisputePane, { kind: 'dispute', detail: disputeDetail(), actions: [offerOf('resolve')] });
+    resolvable();
     expect(screen.getByTestId('dispute-escrow').textContent).toContain('¥500.00');
     expect(screen.getByTestId('dispute-deadlines').textContent).toContain('举证中');
     const timeline = [...screen.getByTestId('dispute-timeline').querySelectorAll(':scope > li')];
@@ -209,11 +213,7 @@ describe('dispute pane', () => {
   });
 
   it('a split that does not sum to the escrow is blocked and says by how much; the right sum sends integer fen', async () => {
-    const { bridge } = renderPane(DisputePane, {
-      kind: 'dispute',
-      detail: disputeDetail(),
-      actions: [offerOf('resolve')],
-    });
+    const { bridge } = resolvable();
     fireEvent.click(screen.getByTestId('dispute-outcome-split'));
     fireEvent.change(screen.getByTestId('dispute-split-refund'), { target: { value: '300' } });
     fireEvent.change(screen.getByTestId('dispute-split-release'), { target: { value: '188' } });
@@ -247,11 +247,7 @@ describe('dispute pane', () => {
   });
 
   it('once the split is fixed, the "short by" message goes away at once, before sending again', async () => {
-    const { bridge } = renderPane(DisputePane, {
-      kind: 'dispute',
-      detail: disputeDetail(),
-      actions: [offerOf('resolve')],
-    });
+    const { bridge } = resolvable();
     fireEvent.click(screen.getByTestId('dispute-outcome-split'));
     fireEvent.change(screen.getByTestId('dispute-split-refund'), { target: { value: '300' } });
     fireEvent.change(screen.getByTestId('dispute-split-release'), { target: { value: '161' } });
@@ -266,11 +262,7 @@ describe('dispute pane', () => {
   });
 
   it('names which amount is wrong and how: decimals, negative, over the escrow, not a number', async () => {
-    const { bridge } = renderPane(DisputePane, {
-      kind: 'dispute',
-      detail: disputeDetail(),
-      actions: [offerOf('resolve')],
-    });
+    const { bridge } = resolvable();
     fireEvent.click(screen.getByTestId('dispute-outcome-split'));
     const refund = screen.getByTestId('dispute-split-refund');
     const release = screen.getByTestId('dispute-split-release');
@@ -303,11 +295,7 @@ describe('dispute pane', () => {
   });
 
   it('a full refund sends the outcome without amounts; a decision without a note is not sent', async () => {
-    const { bridge } = renderPane(DisputePane, {
-      kind: 'dispute',
-      detail: disputeDetail(),
-      actions: [offerOf('resolve')],
-    });
+    const { bridge } = resolvable();
     fireEvent.click(screen.getByTestId('dispute-outcome-refund'));
     fireEvent.click(screen.getByTestId('dispute-resolve'));
     expect((await screen.findByTestId('dispute-resolve-error')).textContent).toContain('请填写裁决说明');

@@ -115,20 +115,19 @@ export function ResolveForm({
     const named = namedProblem(s, check, escrowFen);
     return named ? `${named}。${s('splitFix')}` : s('splitFix');
   };
-  const error =
-    blocked === 'outcome'
-      ? outcome
-        ? null
-        : s('splitFix')
-      : blocked === 'split'
-        ? outcome === 'split'
-          ? splitError()
-          : null
-        : blocked === 'note'
-          ? noteShort
-            ? s('noteRequired')
-            : null
-          : null;
+  const blockedText = (): string | null => {
+    switch (blocked) {
+      case 'outcome':
+        return outcome ? null : s('splitFix');
+      case 'split':
+        return outcome === 'split' ? splitError() : null;
+      case 'note':
+        return noteShort ? s('noteRequired') : null;
+      default:
+        return null;
+    }
+  };
+  const error = blockedText();
 
   const submit = () => {
     setAttempted(true);
