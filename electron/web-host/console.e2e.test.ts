@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreProcess, startCoreProcess } from './core-process';
+import type { CoreProcess } from './core-process';
 import {
   api,
   CHROMIUM,
@@ -11,6 +11,7 @@ import {
   launchChromium,
   PASSWORD,
   signIn,
+  startDemoCore,
   submitListing,
   WAIT,
 } from './e2e-support';
@@ -49,21 +50,12 @@ describe.skipIf(!HAS_CHROMIUM)(
 
     /** The core on the same port and data folder each time: a restart, not a new core. */
     const startCore = async () => {
-      core = await startCoreProcess({
+      core = await startDemoCore({
         port: corePort,
         sandboxPort,
         dataDir: path.join(tmp, 'core'),
-        env: {
-          SIMULATE: '0',
-          DEMO_PASSWORD: PASSWORD,
-          LOG_LEVEL: 'warn',
-          // Embedded PGlite in the fresh data folder, whatever servers this shell points at (the core
-          // reads an empty variable as unset).
-          DATABASE_URL: '',
-          DATABASE_READ_URL: '',
-          REDIS_URL: '',
-        },
-        onLine: (line) => fs.appendFileSync(coreLog, `${line}\n`),
+        logFile: coreLog,
+        env: { SIMULATE: '0' },
       });
     };
 

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type CoreProcess, startCoreProcess } from './core-process';
 
 /**
  * What the browser suites share: the system Chromium (never a downloaded one), free ports, and the core's
@@ -97,4 +99,41 @@ export async function submitListing(
       submit: true,
     },
   });
+}
+
+/**
+ * The demo core as the browser suites run it: a child process on embedded PGlite in `dataDir` (whatever
+ * servers this shell points at: the core reads an empty variable as unset), seeded with PASSWORD, its
+ * output appended to `logFile`. The same port and folder again is a restart, not a new core.
+ */
+export function startDemoCore(opts: {
+  port: number;
+  sandboxPort: number;
+  dataDir: string;
+  logFile: string;
+  env?: Record<string, string>;
+}): Promise<CoreProcess> {
+  return startCoreProcess({
+    port: opts.port,
+    sandboxPort: opts.sandboxPort,
+    dataDir: opts.dataDir,
+    env: {
+      DEMO_PASSWORD: PASSWORD,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      DATABASE_READ_URL: '',
+      REDIS_URL: '',
+      ...opts.env,
+    },
+    onLine: (line) => fs.appendFileSync(opts.logFile, `${line}\n`),
+  });
+}
+
+/** Signs a staff member in on the console's login page and waits until the console is online. */
+export async function signInOnPage(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-name').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.locator('[data-testid="sync-state"][data-state="online"]').waitFor(WAIT);
 }

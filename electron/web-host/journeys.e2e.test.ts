@@ -4,14 +4,15 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreProcess, startCoreProcess } from './core-process';
+import type { CoreProcess } from './core-process';
 import {
   api,
   CHROMIUM,
   freePort,
   launchChromium,
-  PASSWORD,
   signIn,
+  signInOnPage,
+  startDemoCore,
   submitListing,
   WAIT,
 } from './e2e-support';
@@ -56,19 +57,12 @@ describe.skipIf(!HAS_CHROMIUM)(
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-journeys-'));
       await ensureRendererBuilt();
-      core = await startCoreProcess({
+      core = await startDemoCore({
         port: await freePort(),
         sandboxPort: await freePort(),
         dataDir: path.join(tmp, 'core'),
-        env: {
-          SIMULATE: '1',
-          DEMO_PASSWORD: PASSWORD,
-          LOG_LEVEL: 'warn',
-          DATABASE_URL: '',
-          DATABASE_READ_URL: '',
-          REDIS_URL: '',
-        },
-        onLine: (line) => fs.appendFileSync(coreLog, `${line}\n`),
+        logFile: coreLog,
+        env: { SIMULATE: '1' },
       });
       browser = await launchChromium();
     }, 240_000);
@@ -91,11 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       const page = await context.newPage();
       page.on('pageerror', (err) => pageProblems.push(`${username} pageerror: ${err.message}`));
-      await page.goto(stack.host.url);
-      await page.getByTestId('login-name').fill(username);
-      await page.getByTestId('login-password').fill(PASSWORD);
-      await page.getByTestId('login-submit').click();
-      await page.locator('[data-testid="sync-state"][data-state="online"]').waitFor(WAIT);
+      await signInOnPage(page, stack.host.url, username);
       const c = { stack, page };
       consoles.push(c);
       return c;
