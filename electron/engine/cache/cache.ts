@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import {
@@ -31,6 +32,14 @@ import { migrate } from './migrations';
 import { Outbox } from './outbox';
 import { type CasePage, type LocalCaseQueryInput, listCases } from './queue';
 import { type SearchResult, search } from './search';
+
+const myWork = WORKSPACES.find((w) => w.id === 'mine');
+/** My work's opening query: its kinds, its default statuses and its fixed assignee (me). */
+const MY_WORK_QUERY: LocalCaseQueryInput = {
+  kinds: [...(myWork?.caseKinds ?? [])],
+  statuses: [...(myWork?.defaultFilters?.statuses ?? ['open', 'waiting'])],
+  assignee: myWork?.fixedFilters?.assignee ?? 'me',
+};
 
 export interface CaseCacheOptions {
   /** The console's data directory (Electron's userData, or the web host's data dir). */
@@ -160,13 +169,13 @@ export class CaseCache {
     ).all(JSON.stringify(ids), this.account.userId) as { id: number; title: string }[];
   }
 
-  /** Open cases held by this account (the tray badge and the navigation count). */
+  /**
+   * The header's 我的工单, the tray badge and the window title: what My work (我的待办) lists when it
+   * opens — the same query over the same kinds (chats are answered in their own workspace and counted as
+   * unread messages, not here), so the number and the list always agree.
+   */
   assignedOpenCount(): number {
-    const row = prepared(
-      this.db,
-      `SELECT count(*) AS n FROM cases WHERE assignee_id = ? AND status <> 'resolved'`,
-    ).get(this.account.userId) as { n: number };
-    return row.n;
+    return listCases(this.db, { ...MY_WORK_QUERY, limit: 1 }, this.account.userId).total;
   }
 
   /** Idempotent. Folds the WAL back into the file and refreshes the planner's statistics first. */

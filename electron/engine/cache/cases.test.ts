@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { EventEnvelope } from '@jiangxin/shared/events';
 import type { CaseDetail } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
@@ -265,5 +266,34 @@ describe('case screens and chats', () => {
     cache.applyChanges([remove(2, 1)], 2);
     expect(cache.listChatMessages(1)).toEqual([]);
     expect(cache.getDetail(1).detail).toBeNull();
+  });
+});
+
+describe('the header’s 我的工单 count', () => {
+  it('counts exactly what My work lists: my open and waiting cases, not my support chats or resolved cases', () => {
+    const cache = tmp.open();
+    const me = ACCOUNT.userId;
+    cache.applyChanges(
+      [
+        upsert(1, makeCase(1, { assigneeId: me })),
+        upsert(2, makeDispute(2, { assigneeId: me, status: 'waiting' })),
+        upsert(3, makeCase(3, { kind: 'support_chat', assigneeId: me })),
+        upsert(4, makeCase(4, { kind: 'support_chat', assigneeId: me, status: 'waiting' })),
+        upsert(5, makeCase(5, { assigneeId: me, status: 'resolved' })),
+        upsert(6, makeCase(6, { assigneeId: me + 1 })),
+        upsert(7, makeCase(7)),
+      ],
+      7,
+    );
+    // What 我的待办 reads when it opens (renderer/src/features/cases/prefetch.ts, queueQuery of `mine`).
+    const mine = WORKSPACES.find((w) => w.id === 'mine')!;
+    const listed = cache.listCases({
+      kinds: [...mine.caseKinds!],
+      statuses: ['open', 'waiting'],
+      assignee: 'me',
+      limit: 100,
+    });
+    expect(listed.items.map((c) => c.id).sort()).toEqual([1, 2]);
+    expect(cache.assignedOpenCount()).toBe(listed.total);
   });
 });
