@@ -9,6 +9,7 @@ import {
   queryInt,
   text,
 } from '../api/common';
+import { orderStatusSchema } from '../orders';
 import type { Permission } from '../permissions';
 
 /**
@@ -278,8 +279,34 @@ export const opsSyncChangeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('remove'), seq: z.number().int(), caseId: z.number().int() }),
 ]);
 export type OpsSyncChange = z.infer<typeof opsSyncChangeSchema>;
+/**
+ * The marketplace users and orders a page of cases names, as the console's offline cache may hold them
+ * for search (Ctrl+K): the handle, the display name and the phone number masked as staff see it
+ * (`138****8000`; the clear number only through the audited reveal), the order's number, status and amount.
+ */
+export const opsDirectoryUserSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  nickname: z.string(),
+  phoneMasked: z.string().nullable(),
+});
+export type OpsDirectoryUser = z.infer<typeof opsDirectoryUserSchema>;
+export const opsDirectoryOrderSchema = z.object({
+  id: z.number().int(),
+  orderNumber: z.string(),
+  status: orderStatusSchema,
+  amountFen: z.number().int(),
+});
+export type OpsDirectoryOrder = z.infer<typeof opsDirectoryOrderSchema>;
+export const opsDirectorySchema = z.object({
+  users: z.array(opsDirectoryUserSchema),
+  orders: z.array(opsDirectoryOrderSchema),
+});
+export type OpsDirectory = z.infer<typeof opsDirectorySchema>;
 export const opsSyncResponseSchema = z.object({
   changes: z.array(opsSyncChangeSchema),
+  /** The users and orders this page's cases name (absent from a core that predates it). */
+  directory: opsDirectorySchema.optional(),
   /** Pass as `after` next time (and as the socket's `lastSeq`). */
   nextSeq: z.number().int(),
   hasMore: z.boolean(),

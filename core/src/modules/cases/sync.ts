@@ -2,6 +2,7 @@ import type { CaseSummary, OpsSyncResponse } from '@jiangxin/shared/ops/cases';
 import { sql } from 'kysely';
 import type { ReadDb } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
+import { directoryFor, namedIn } from './directory';
 import { visibleKinds } from './queries';
 
 /**
@@ -32,12 +33,16 @@ export async function syncCases(
     LIMIT ${q.limit + 1}`.execute(db);
   const hasMore = rows.rows.length > q.limit;
   const page = rows.rows.slice(0, q.limit);
+  const changes = page.map((r) =>
+    r.type === 'case.removed'
+      ? { op: 'remove' as const, seq: r.seq, caseId: r.aggregate_id }
+      : { op: 'upsert' as const, seq: r.seq, case: r.payload as CaseSummary },
+  );
+  // The users and orders these cases name, so the console finds them offline by handle, phone or number.
+  const upserted = changes.flatMap((ch) => (ch.op === 'upsert' ? [ch.case] : []));
   return {
-    changes: page.map((r) =>
-      r.type === 'case.removed'
-        ? { op: 'remove' as const, seq: r.seq, caseId: r.aggregate_id }
-        : { op: 'upsert' as const, seq: r.seq, case: r.payload as CaseSummary },
-    ),
+    changes,
+    directory: await directoryFor(db, staff, namedIn(upserted)),
     nextSeq: hasMore ? page.at(-1)!.seq : headSeq,
     hasMore,
     headSeq,
