@@ -233,11 +233,20 @@ export const BRIDGE_METHODS = {
     z.object({ q: text({ min: 1, max: 100 }), limit: z.number().int().min(1).max(50).default(20) }),
     z.object({
       cases: z.array(caseSummarySchema),
-      users: z.array(z.object({ id: z.number().int(), username: z.string(), nickname: z.string() })),
+      users: z.array(
+        z.object({
+          id: z.number().int(),
+          username: z.string(),
+          nickname: z.string(),
+          /** As staff see it (`138****5678`), or null when the cache knows none. */
+          phone: z.string().nullable(),
+        }),
+      ),
       orders: z.array(
         z.object({
           id: z.number().int(),
           orderNumber: z.string(),
+          /** An order status code (`in_progress`), or '' when only a case has named the order so far. */
           status: z.string(),
           amountFen: z.number().int(),
         }),

@@ -1,5 +1,5 @@
 import type { BridgeProblem } from '@jiangxin/shared/bridge';
-import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { CaseDetail, CaseSummary, OpsDirectory, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import type { CaseCache } from '../cache/cache';
 import type { StreamEnvelope } from '../cache/cases';
@@ -29,6 +29,7 @@ export const CACHE_OPS = {
   putCase: (c: CaseCache, summary: CaseSummary) => c.putCase(summary),
   listCases: (c: CaseCache, query: LocalCaseQueryInput) => c.listCases(query),
   search: (c: CaseCache, q: string, limit?: number) => c.search(q, limit),
+  putDirectory: (c: CaseCache, directory: OpsDirectory) => c.putDirectory(directory),
   putDetail: (c: CaseCache, detail: CaseDetail) => c.putDetail(detail),
   getDetail: (c: CaseCache, caseId: number) => c.getDetail(caseId),
   putChatMessages: (c: CaseCache, caseId: number, messages: readonly StaffSupportMessage[]) =>

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
-import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { CaseDetail, CaseSummary, OpsDirectory, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import {
   type ApplyStreamResult,
@@ -14,6 +14,7 @@ import {
   listChatMessages,
   putChatMessages,
   putDetail,
+  putDirectory,
   readSyncState,
   resetSync,
   type StreamEnvelope,
@@ -122,6 +123,11 @@ export class CaseCache {
 
   search(q: string, limit = 20): SearchResult {
     return search(this.db, q, limit);
+  }
+
+  /** The users and orders a sync page names (for search), as the core lets this member see them. */
+  putDirectory(directory: OpsDirectory): void {
+    putDirectory(this.db, directory, this.stamp());
   }
 
   putDetail(detail: CaseDetail): void {

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@jiangxin/shared/events';
-import type { CaseDetail, CaseSummary, OpsSyncChange } from '@jiangxin/shared/ops/cases';
+import type { CaseDetail, CaseSummary, OpsDirectory, OpsSyncChange } from '@jiangxin/shared/ops/cases';
 import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import { prepared, type SqliteDb } from './db';
 import { caseSearchText, orderFromCase, toMs, usersFromCase } from './derive';
@@ -114,6 +114,34 @@ export function upsertCase(db: SqliteDb, c: CaseSummary, nowIso: string): boolea
     ).run(order.id, order.orderNumber, order.status, order.amountFen, nowIso);
   }
   return true;
+}
+
+/**
+ * The users and orders a sync page names, as the core lets this member see them (handle, name, masked
+ * phone; order number, status, amount): what Ctrl+K finds offline. The core's word replaces what case
+ * summaries suggested, except that an empty name never erases a known one. One transaction.
+ */
+export function putDirectory(db: SqliteDb, directory: OpsDirectory, nowIso: string): void {
+  const addUser = prepared(
+    db,
+    `INSERT INTO users_seen (id, username, nickname, phone_masked, seen_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       username = coalesce(nullif(excluded.username, ''), users_seen.username),
+       nickname = coalesce(nullif(excluded.nickname, ''), users_seen.nickname),
+       phone_masked = excluded.phone_masked,
+       seen_at = excluded.seen_at`,
+  );
+  const addOrder = prepared(
+    db,
+    `INSERT INTO orders_seen (id, order_number, status, amount_fen, seen_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       order_number = excluded.order_number, status = excluded.status, amount_fen = excluded.amount_fen,
+       seen_at = excluded.seen_at`,
+  );
+  db.transaction(() => {
+    for (const u of directory.users) addUser.run(u.id, u.username, u.nickname, u.phoneMasked, nowIso);
+    for (const o of directory.orders) addOrder.run(o.id, o.orderNumber, o.status, o.amountFen, nowIso);
+  })();
 }
 
 /**

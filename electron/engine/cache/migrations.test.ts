@@ -11,6 +11,7 @@ import {
   migrate,
   schemaVersion,
 } from './migrations';
+import { resumeSearchIndex, searchIndexLive, suspendSearchIndex } from './search-index';
 import { ACCOUNT, type makeCase, makeDispute, useTempDir } from './testing';
 
 const tmp = useTempDir();
@@ -182,6 +183,38 @@ describe('cache migrations', () => {
     expect(columns(db, 'removed_cases')).toEqual(['id', 'seq']);
     expect(db.prepare('SELECT count(*) AS n FROM removed_cases').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT id FROM cases').all()).toEqual([{ id: 5 }]);
+    db.close();
+  });
+
+  it('7 users-seen-phone: a user is found by the masked phone too, the names cached before still found', () => {
+    const db = fileAt(6);
+    db.prepare(
+      `INSERT INTO users_seen (id, username, nickname, seen_at) VALUES (301, 'client001', '青柠', ?)`,
+    ).run(new Date().toISOString());
+    migrate(db, { to: 7 });
+    expect(columns(db, 'users_seen')).toEqual(expect.arrayContaining(['phone_masked', 'search_text']));
+    const match = (q: string) =>
+      (
+        db.prepare(`SELECT rowid AS id FROM users_seen_fts WHERE users_seen_fts MATCH ?`).all(q) as {
+          id: number;
+        }[]
+      ).map((r) => r.id);
+    expect(match('"client001"')).toEqual([301]);
+    // The triggers came back with the new column: a phone written later is indexed.
+    db.prepare(`UPDATE users_seen SET phone_masked = '138****5678' WHERE id = 301`).run();
+    expect(match('"5678"')).toEqual([301]);
+    expect(match('"client001"')).toEqual([301]);
+    db.exec(`INSERT INTO users_seen_fts (users_seen_fts) VALUES ('integrity-check')`);
+    db.close();
+  });
+
+  it('7 users-seen-phone: mid-snapshot the index upkeep stays suspended for the last page to restore', () => {
+    const db = fileAt(6);
+    suspendSearchIndex(db);
+    migrate(db, { to: 7 });
+    expect(searchIndexLive(db)).toBe(false);
+    resumeSearchIndex(db);
+    expect(searchIndexLive(db)).toBe(true);
     db.close();
   });
 

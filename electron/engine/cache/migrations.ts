@@ -1,7 +1,7 @@
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import type { SqliteDb } from './db';
 import { caseSearchText, orderFromCase, usersFromCase } from './derive';
-import { createSearchTriggers, SEARCH_TABLES } from './search-index';
+import { createSearchTriggers, SEARCH_TABLES, searchIndexLive } from './search-index';
 
 /**
  * The cache schema, as numbered forward-only steps. `PRAGMA user_version` holds the last step applied;
@@ -222,6 +222,29 @@ const v6RemovedCases: Migration = {
   },
 };
 
+const v7UserPhones: Migration = {
+  version: 7,
+  name: 'users-seen-phone',
+  up(db) {
+    // The phone number as staff see it (`138****8000`, from the sync route's directory) joins the text a
+    // user is found by. `search_text` is a generated column: dropped and added again with the phone, its
+    // triggers with it; the index is rebuilt once, and the triggers come back unless a snapshot had them
+    // suspended (its last page rebuilds and restores them).
+    const live = searchIndexLive(db);
+    db.exec(`
+      DROP TRIGGER IF EXISTS users_seen_fts_insert;
+      DROP TRIGGER IF EXISTS users_seen_fts_delete;
+      DROP TRIGGER IF EXISTS users_seen_fts_update;
+      ALTER TABLE users_seen DROP COLUMN search_text;
+      ALTER TABLE users_seen ADD COLUMN phone_masked TEXT;
+      ALTER TABLE users_seen ADD COLUMN search_text TEXT
+        GENERATED ALWAYS AS (username || ' ' || nickname || ' ' || coalesce(phone_masked, '')) VIRTUAL;
+      INSERT INTO users_seen_fts (users_seen_fts) VALUES ('rebuild');
+    `);
+    if (live) createSearchTriggers(db, 'users_seen');
+  },
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   v1CasesAndSync,
@@ -230,6 +253,7 @@ export const MIGRATIONS: readonly Migration[] = [
   v4Outbox,
   v5QueueSortIndexes,
   v6RemovedCases,
+  v7UserPhones,
 ];
 
 /** The schema version this console writes. */

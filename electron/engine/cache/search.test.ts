@@ -187,11 +187,15 @@ describe('offline Chinese search', () => {
           .replace(/\p{Cc}/gu, ' ')
           .split(/\s+/u)
           .filter(Boolean);
+        const typed = terms.join(' ');
         const expected = terms.length
           ? all
               .filter((c) => {
                 const text = foldAscii(caseSearchText(c));
-                return terms.every((t) => text.includes(foldAscii(t)));
+                // `3` or `#3` also finds case 3 by its number.
+                return (
+                  typed.replace(/^#/, '') === String(c.id) || terms.every((t) => text.includes(foldAscii(t)))
+                );
               })
               .map((c) => c.id)
           : [];
@@ -203,14 +207,80 @@ describe('offline Chinese search', () => {
 
   it('finds the users and orders the cached cases name', () => {
     const cache = seeded();
-    expect(cache.search('王小明').users).toEqual([{ id: 301, username: '', nickname: '王小明' }]);
+    expect(cache.search('王小明').users).toEqual([
+      { id: 301, username: '', nickname: '王小明', phone: null },
+    ]);
     expect(cache.search('李').users.map((u) => u.id)).toEqual([302]);
-    expect(cache.search('陈女士').users).toEqual([{ id: 601, username: '', nickname: '陈女士' }]);
+    expect(cache.search('陈女士').users).toEqual([
+      { id: 601, username: '', nickname: '陈女士', phone: null },
+    ]);
     expect(cache.search('JX2026').orders).toEqual([
       { id: 9002, orderNumber: 'JX20261102077', status: '', amountFen: 0 },
       { id: 9001, orderNumber: 'JX20261101001', status: '', amountFen: 880_00 },
     ]);
     expect(cache.search('   ')).toEqual({ cases: [], users: [], orders: [] });
+  });
+
+  it('finds a user by username, by the digits of the masked phone and by the whole number (issue 13)', () => {
+    const cache = seeded();
+    cache.putDirectory({
+      users: [
+        { id: 601, username: 'client001', nickname: '陈女士', phoneMasked: '138****5678' },
+        { id: 301, username: 'wangxm', nickname: '王小明', phoneMasked: null },
+      ],
+      orders: [],
+    });
+    const chen = { id: 601, username: 'client001', nickname: '陈女士', phone: '138****5678' };
+    expect(cache.search('client001').users).toEqual([chen]);
+    expect(cache.search('client').users).toEqual([chen]);
+    expect(cache.search('ent0').users).toEqual([chen]);
+    expect(cache.search('陈女士').users).toEqual([chen]);
+    // The digits staff can see, and the whole number typed (matched through its mask).
+    expect(cache.search('5678').users).toEqual([chen]);
+    expect(cache.search('138').users).toEqual([chen]);
+    expect(cache.search('13812345678').users).toEqual([chen]);
+    expect(cache.search('138 1234 5678').users).toEqual([chen]);
+    expect(cache.search('13900005678').users).toEqual([]);
+    // A later case naming the user by nickname alone does not erase the username or the phone.
+    cache.applyChanges(
+      [
+        upsert(
+          8,
+          makeCase(8, { kind: 'support_chat', userId: 601, summary: { customerNickname: '陈女士' } }),
+        ),
+      ],
+      8,
+    );
+    expect(cache.search('client001').users).toEqual([chen]);
+    // The cache holds only the mask.
+    expect(JSON.stringify(cache.search('陈', 20))).not.toContain('12345678');
+  });
+
+  it('finds an order by its number with the status and amount the core reported', () => {
+    const cache = seeded();
+    cache.putDirectory({
+      users: [],
+      orders: [{ id: 9002, orderNumber: 'JX20261102077', status: 'in_progress', amountFen: 500_00 }],
+    });
+    expect(cache.search('JX20261102077').orders).toEqual([
+      { id: 9002, orderNumber: 'JX20261102077', status: 'in_progress', amountFen: 500_00 },
+    ]);
+    expect(cache.search('1102077').orders.map((o) => o.id)).toEqual([9002]);
+    // A later case summary without a status keeps the one reported.
+    cache.applyChanges(
+      [upsert(9, makeCase(9, { orderId: 9002, summary: { orderNumber: 'JX20261102077' } }))],
+      9,
+    );
+    expect(cache.search('JX20261102077').orders[0]?.status).toBe('in_progress');
+  });
+
+  it("finds a case by its number, '#3' or '3', first", () => {
+    const cache = seeded();
+    expect(caseIds(cache, '#3')).toEqual([3]);
+    expect(caseIds(cache, '3')[0]).toBe(3);
+    expect(caseIds(cache, '#5')).toEqual([5]);
+    expect(caseIds(cache, '#99')).toEqual([]);
+    expect(caseIds(cache, '#0')).toEqual([]);
   });
 
   it('follows updates and removals: old text stops matching, new text matches', () => {

@@ -1,5 +1,7 @@
 import type { BridgeResult } from '@jiangxin/shared/bridge';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import { maskPhone } from '@jiangxin/shared/ops/support';
+import { getCase } from './cases';
 import { prepared, type SqliteDb } from './db';
 
 export type SearchResult = BridgeResult<'search.query'>;
@@ -78,24 +80,59 @@ function searchTable<T>(
   ).all(...params, limit) as T[];
 }
 
+/** `#123` or `123`: a case number, looked up directly. */
+const CASE_ID = /^#?([1-9]\d{0,14})$/u;
+/** A phone number typed whole (separators allowed): matched against the masked numbers the cache holds. */
+const PHONE = /^\+?[\d\s-]{7,20}$/u;
+
 /**
- * The command palette's offline search: cases (title and summary text, which carry the names and order
- * numbers), and the marketplace users and orders the cached cases name. Substring semantics throughout;
- * never throws on odd input.
+ * A whole phone number as the cache holds it for staff (`13812345678` → `138****5678`): someone who
+ * types a customer's full number finds them by the digits they may see, and the cache never holds more.
+ */
+function maskedPhoneQuery(q: string): string | null {
+  if (!PHONE.test(q)) return null;
+  const digits = q.replace(/\D/gu, '');
+  return digits.length >= 8 && digits.length <= 15 ? maskPhone(digits) : null;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  nickname: string;
+  phone_masked: string | null;
+}
+const USER_COLUMNS = 't.id, t.username, t.nickname, t.phone_masked';
+
+/**
+ * The command palette's offline search: cases by number (`#123`, `123`) and by title and summary text
+ * (which carry the names and order numbers); the marketplace users the cached cases name, by username,
+ * nickname or phone (masked as staff see it: `5678` or the whole number both find `138****5678`); their
+ * orders by number. Substring semantics throughout; never throws on odd input.
  */
 export function search(db: SqliteDb, q: string, limit: number): SearchResult {
-  const filter = textFilter(q);
+  const typed = q.replace(/\p{Cc}/gu, ' ').trim();
+  const filter = textFilter(typed);
   if (!filter) return { cases: [], users: [], orders: [] };
-  const cases = searchTable<{ summary_json: string }>(db, 'cases', 't.summary_json', filter, limit).map(
-    (r) => JSON.parse(r.summary_json) as CaseSummary,
-  );
-  const users = searchTable<{ id: number; username: string; nickname: string }>(
-    db,
-    'users_seen',
-    't.id, t.username, t.nickname',
-    filter,
-    limit,
-  );
+
+  const byId = CASE_ID.exec(typed);
+  const exact = byId ? getCase(db, Number(byId[1])) : null;
+  const cases = searchTable<{ summary_json: string }>(db, 'cases', 't.summary_json', filter, limit)
+    .map((r) => JSON.parse(r.summary_json) as CaseSummary)
+    .filter((c) => c.id !== exact?.id);
+  if (exact) cases.unshift(exact);
+
+  const masked = maskedPhoneQuery(typed);
+  const byPhone = masked
+    ? (prepared(
+        db,
+        `SELECT ${USER_COLUMNS} FROM users_seen t WHERE t.phone_masked = ? ORDER BY t.id DESC LIMIT ?`,
+      ).all(masked, limit) as UserRow[])
+    : [];
+  const byText = searchTable<UserRow>(db, 'users_seen', USER_COLUMNS, filter, limit);
+  const users = [...byPhone, ...byText.filter((u) => !byPhone.some((p) => p.id === u.id))]
+    .slice(0, limit)
+    .map((u) => ({ id: u.id, username: u.username, nickname: u.nickname, phone: u.phone_masked }));
+
   const orders = searchTable<{ id: number; order_number: string; status: string; amount_fen: number | null }>(
     db,
     'orders_seen',
@@ -103,5 +140,5 @@ export function search(db: SqliteDb, q: string, limit: number): SearchResult {
     filter,
     limit,
   ).map((o) => ({ id: o.id, orderNumber: o.order_number, status: o.status, amountFen: o.amount_fen ?? 0 }));
-  return { cases, users, orders };
+  return { cases: cases.slice(0, limit), users, orders };
 }

@@ -198,6 +198,8 @@ export class SyncLoop {
         headSeq: page.headSeq,
         hasMore: page.hasMore,
       });
+      // After the cases, so the core's word on the names they mention is the one kept.
+      if (page.directory) await this.opts.cache.putDirectory(page.directory);
       this.setStatus({
         lastSeq: page.nextSeq,
         headSeq: page.headSeq,
