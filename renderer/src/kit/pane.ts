@@ -33,8 +33,10 @@ export interface CasePaneProps<K extends CaseKind> {
   /**
    * Runs one of the kind's actions (`cases.perform` with the case's kind and current version) through
    * the engine, which queues it while the core is unreachable. A refusal rejects with the core's problem,
-   * which the frame also shows; when the action resolves the case (or is queued), the queue moves on to
-   * the next case unless `{ advance: false }`.
+   * which the frame also shows; when the action resolves the case, takes it out of my hands or is queued,
+   * the queue moves on by its one rule (the case below in the order as it was when the action was taken,
+   * else the one above, else the pane closes — `cases/movement.ts`) unless `{ advance: false }`. A pane
+   * never moves the queue itself.
    */
   perform: PerformAction<K>;
   /** The core's offer for an action now (absent: the kind has no such action for this member). */

@@ -1,5 +1,6 @@
 import { type ActionReceipt, BridgeCallError, type ConsoleSession } from '@jiangxin/shared/bridge';
 import type { CaseActionOffer, CaseDetail, CaseKind, CaseSummary } from '@jiangxin/shared/ops/cases';
+import type { ListingReviewDetail, ScanHit, ScanHitKind } from '@jiangxin/shared/ops/moderation';
 import type { StaffRole } from '@jiangxin/shared/permissions';
 import { permissionsOf } from '@jiangxin/shared/permissions';
 import { type RenderResult, screen } from '@testing-library/react';
@@ -137,3 +138,95 @@ export function PaneHarness<K extends CaseKind>({
 
 /** The textarea / input / select a label names (antd wraps some controls; the label points at the control). */
 export const field = (label: string | RegExp) => screen.getByLabelText(label) as HTMLInputElement;
+
+/** A hit as the scanner stores it: offsets of `match` in `text` (its first occurrence). */
+export function hitIn(text: string, kind: ScanHitKind, match: string, category?: string): ScanHit {
+  const start = text.indexOf(match);
+  if (start < 0) throw new Error(`"${match}" is not in the text`);
+  return { kind, match, start, end: start + match.length, ...(category ? { category } : {}) };
+}
+
+export const DESCRIPTION = '为您的品牌设计独特的标志，包含源文件。有问题加我微信 abc_12345 详聊。';
+const STANDARD = '3 个方案，急单请打电话 138 0013 8000';
+
+/** A listing under review with a leaked WeChat id and phone number, its seller and their history. */
+export function listingDetail(over: Partial<ListingReviewDetail> = {}): ListingReviewDetail {
+  return {
+    listing: {
+      id: 31,
+      title: 'Logo design',
+      titleZh: '品牌LOGO设计',
+      description: DESCRIPTION,
+      status: 'pending_review',
+      reviewNote: null,
+      category: { id: 3, name: 'Logo design', nameZh: '标志设计' },
+      submittedAt: '2026-11-26T05:00:00.000Z',
+      packages: [
+        {
+          tier: 'basic',
+          title: '基础款',
+          description: '1 个方案',
+          priceFen: 50_000,
+          deliveryDays: 3,
+          revisions: 1,
+        },
+        {
+          tier: 'standard',
+          title: '标准款',
+          description: STANDARD,
+          priceFen: 120_000,
+          deliveryDays: 5,
+          revisions: 3,
+        },
+      ],
+    },
+    hits: {
+      description: [hitIn(DESCRIPTION, 'wechat', '微信 abc_12345')],
+      'packages.standard.description': [hitIn(STANDARD, 'phone', '138 0013 8000')],
+    },
+    seller: {
+      id: 88,
+      username: 'designer88',
+      nickname: '设计师小王',
+      status: 'active',
+      suspendedUntil: null,
+      createdAt: '2026-01-02T00:00:00.000Z',
+      accountAgeDays: 328,
+      listings: { total: 5, published: 3, rejected: 2, suspended: 0 },
+      completedOrders: 12,
+      sanctions: [
+        {
+          id: 9,
+          userId: 88,
+          kind: 'warn',
+          status: 'active',
+          reason: 'contact_info',
+          reasonText: { zh: '留联系方式 / 引导站外交易', en: 'Contact details / dealing off the platform' },
+          note: '首次提醒',
+          days: null,
+          startsAt: '2026-10-01T00:00:00.000Z',
+          endsAt: null,
+          caseId: 300,
+          subjectType: 'message',
+          subjectId: 77,
+          createdBy: 5,
+          createdAt: '2026-10-01T00:00:00.000Z',
+          revokedAt: null,
+          revokedBy: null,
+          revokeNote: null,
+        },
+      ],
+    },
+    pastReviews: [
+      {
+        caseId: 650,
+        serviceId: 29,
+        title: '旧的LOGO服务',
+        outcome: 'rejected',
+        rejectReason: 'contact_info',
+        resolvedAt: '2026-11-01T00:00:00.000Z',
+      },
+    ],
+    ...over,
+  };
+}

@@ -25,8 +25,12 @@ interface CaseDetailViewProps {
   caseId: number;
   session: ConsoleSession;
   onClose: () => void;
-  /** Move on to the next case in the queue (after a decision). */
-  onAdvance: () => void;
+  /**
+   * Called as an action on the case is sent; the step it returns moves the queue on when the action turned
+   * out to be a decision (the case resolved, left my hands, or the action was queued offline). The queue
+   * owns the rule of where to (cases/movement.ts), the same for every kind.
+   */
+  onDecision: (caseId: number) => () => void;
 }
 
 /**
@@ -35,7 +39,7 @@ interface CaseDetailViewProps {
  * actions. Re-read whenever the cache says the case changed, so a colleague's claim or a payout's
  * execution shows up without a click. Works offline on the cached copy; actions are then queued.
  */
-export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDetailViewProps) {
+export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDetailViewProps) {
   const bridge = useBridge();
   const { pick, locale } = useT();
   const s = useCaseStrings();
@@ -66,7 +70,7 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
   const busy = action.busy;
 
   const afterAction = useCallback(
-    (receipt: ActionReceipt, advance: boolean | undefined) => {
+    (receipt: ActionReceipt, advance: boolean | undefined, moveOn: () => void) => {
       const text = receipt.queued ? s('actionQueued') : s('actionDone');
       setNotice(text);
       // A toast too: it stays visible when the queue moves on to the next case.
@@ -76,9 +80,9 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
         receipt.queued ||
         (receipt.case !== null &&
           (receipt.case.status !== 'open' || receipt.case.assigneeId !== session.userId));
-      if (advance ?? moved) onAdvance();
+      if (advance ?? moved) moveOn();
     },
-    [s, session.userId, onAdvance, message, read.reload],
+    [s, session.userId, message, read.reload],
   );
 
   /** One of the case's operations with its current version; a refusal is shown here and rejects. */
@@ -87,9 +91,11 @@ export function CaseDetailView({ caseId, session, onClose, onAdvance }: CaseDeta
     advance?: boolean,
   ): Promise<ActionReceipt> => {
     if (!detail) throw new Error('no case loaded');
+    // The queue's order as the action is taken: "next" is the case below this one now.
+    const moveOn = advance === false ? () => {} : onDecision(caseId);
     const outcome = await action.run(() => call(detail));
     if (!outcome.ok) throw new BridgeCallError(outcome.problem);
-    afterAction(outcome.value, advance);
+    afterAction(outcome.value, advance, moveOn);
     return outcome.value;
   };
 

@@ -16,6 +16,7 @@ import { CaseTable } from './CaseTable';
 import { DEFAULT_COLUMNS, type QueueCellContext } from './columns';
 import { downloadText } from './csv';
 import { exportQueueCsv } from './export';
+import { nextAfterDecision } from './movement';
 import { QUEUE_BULK_ACTIONS } from './panes';
 import { defaultViewQuery, queueQuery } from './prefetch';
 import { usePresence } from './presence';
@@ -123,12 +124,6 @@ function QueueView({
     const c = win.rowAt(activeIndex);
     if (c) open(c.id);
   };
-  const advance = useCallback(() => {
-    const at = openId === null ? -1 : win.rows.findIndex((c) => c.id === openId);
-    const next = at >= 0 ? (win.rows[at + 1] ?? win.rows[at - 1]) : undefined;
-    open(next?.id ?? null);
-  }, [openId, win.rows, open]);
-
   const toggleSelect = (c: CaseSummary) =>
     setSelected((prev) => {
       const next = new Map(prev);
@@ -243,7 +238,26 @@ function QueueView({
     open(c.id);
   });
   const closeCase = useStableCallback(() => open(null));
-  const advanceCase = useStableCallback(advance);
+  // Cases my decisions took out of this queue; the queue may still list them for a while (a decision
+  // queued offline until it is sent, a re-read not back yet), but they are never "next" again.
+  const decided = useRef(new Set<number>());
+  const pending = useRef(outbox.items);
+  pending.current = outbox.items;
+  /**
+   * A decision on `caseId` is being sent: the queue's order is taken now, and the returned step moves the
+   * pane by the one rule (movement.ts) once the decision went through or was queued.
+   */
+  const startDecision = useStableCallback((caseId: number) => {
+    const order = win.rows.map((c) => c.id);
+    return () => {
+      const gone = new Set(decided.current);
+      for (const item of pending.current)
+        if (item.method === 'cases.perform' && item.caseId !== null && item.state !== 'failed')
+          gone.add(item.caseId);
+      decided.current.add(caseId);
+      open(nextAfterDecision(order, caseId, gone));
+    };
+  });
 
   const shownFilters = useMemo(
     () => ({ ...view.filters, ...workspace.fixedFilters }),
@@ -330,7 +344,13 @@ function QueueView({
         <OutboxList items={outbox.items} />
       </section>
       {openId !== null ? (
-        <Detail key={openId} caseId={openId} session={session} onClose={closeCase} onAdvance={advanceCase} />
+        <Detail
+          key={openId}
+          caseId={openId}
+          session={session}
+          onClose={closeCase}
+          onDecision={startDecision}
+        />
       ) : (
         <aside className="case-detail hint" aria-label={s('openCase')}>
           <p className="muted">{s('openHint')}</p>
