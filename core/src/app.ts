@@ -16,6 +16,7 @@ import { registerOrdersRoutes } from './modules/orders/routes';
 import { registerPaymentsRoutes } from './modules/payments/routes';
 import { registerPayoutsRoutes } from './modules/payouts/routes';
 import { registerReviewsRoutes } from './modules/reviews/routes';
+import { registerRoutingRoutes } from './modules/routing/routes';
 import { registerSearchRoutes } from './modules/search/routes';
 import { registerSettingsRoutes } from './modules/settings/routes';
 import { registerStaffRoutes } from './modules/staff/routes';
@@ -129,6 +130,7 @@ export async function buildApp(ctx: AppContext) {
       await registerPayoutsRoutes(api, ctx);
       await registerSupportRoutes(api, ctx);
       await registerStatsRoutes(api, ctx);
+      await registerRoutingRoutes(api, ctx);
       await registerStaffRoutes(api, ctx, {
         onlineStaff: async () => (opsRealtime ? opsRealtime.onlineStaff() : null),
       });

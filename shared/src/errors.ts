@@ -3,6 +3,7 @@ import { CASE_ERRORS } from './ops/cases';
 import { DISPUTES_ERRORS } from './ops/disputes';
 import { MODERATION_ERRORS } from './ops/moderation';
 import { PAYOUTS_ERRORS } from './ops/payouts';
+import { ROUTING_ERRORS } from './ops/routing';
 import { SETTINGS_ERRORS } from './ops/settings';
 import { STAFF_ERRORS } from './ops/staff';
 import { STATS_ERRORS } from './ops/stats';
@@ -112,6 +113,7 @@ export const ERROR_MESSAGES = {
   ...SUPPORT_ERRORS,
   ...STATS_ERRORS,
   ...STAFF_ERRORS,
+  ...ROUTING_ERRORS,
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

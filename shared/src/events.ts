@@ -7,6 +7,7 @@ import { CASE_EVENTS } from './ops/cases';
 import { DISPUTES_EVENTS } from './ops/disputes';
 import { MODERATION_EVENTS } from './ops/moderation';
 import { PAYOUTS_EVENTS } from './ops/payouts';
+import { ROUTING_EVENTS } from './ops/routing';
 import { STAFF_EVENTS } from './ops/staff';
 import { STATS_EVENTS } from './ops/stats';
 import { SUPPORT_EVENTS } from './ops/support';
@@ -106,6 +107,7 @@ export const EVENT_PAYLOADS = {
   ...SUPPORT_EVENTS,
   ...STATS_EVENTS,
   ...STAFF_EVENTS,
+  ...ROUTING_EVENTS,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -10,4 +10,10 @@ describe('permission matrix', () => {
     expect(hasPermission(['support'], 'pii.reveal')).toBe(false);
     expect(hasPermission([], 'cases.view')).toBe(false);
   });
+
+  it('keeps team management with administrators', () => {
+    expect(hasPermission(['admin'], 'teams.manage')).toBe(true);
+    for (const role of ['moderator', 'finance', 'support'] as const)
+      expect(hasPermission([role], 'teams.manage')).toBe(false);
+  });
 });

@@ -31,6 +31,7 @@ export const PERMISSIONS = [
   'stats.view',
   'staff.manage',
   'config.manage',
+  'teams.manage',
 ] as const;
 export const permissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof permissionSchema>;

@@ -52,6 +52,11 @@ const EXPECTED: Record<string, StaffRole[]> = {
   'PUT /ops/staff/:id/roles': ADMIN,
   'POST /ops/staff/:id/disable': ADMIN,
   'POST /ops/staff/:id/enable': ADMIN,
+  'GET /ops/teams': ADMIN,
+  'POST /ops/teams': ADMIN,
+  'PUT /ops/teams/:id': ADMIN,
+  'GET /ops/me/presence': ALL,
+  'PUT /ops/me/presence': ALL,
 };
 
 let t: TestApp;

@@ -29,6 +29,14 @@ import {
   sanctionSchema,
 } from './moderation';
 import { batchApproveBodySchema, batchApproveResultSchema } from './payouts';
+import {
+  createTeamBodySchema,
+  myPresenceSchema,
+  presenceBodySchema,
+  teamListSchema,
+  teamSchema,
+  updateTeamBodySchema,
+} from './routing';
 import { opsSettingsPatchSchema, opsSettingsSchema } from './settings';
 import {
   createStaffBodySchema,
@@ -435,6 +443,55 @@ export const OPS_ROUTES = {
     params: idParamSchema,
     body: staffStateBodySchema,
     response: staffMemberSchema,
+  }),
+
+  // ── team routing ───────────────────────────────────────────────────────────────────────────────
+  listTeams: route({
+    method: 'GET',
+    path: '/ops/teams',
+    permission: 'teams.manage',
+    tag: 'ops: routing',
+    summary: '团队 Teams with their kinds, mode, cap and members (status, open cases)',
+    response: teamListSchema,
+  }),
+  createTeam: route({
+    method: 'POST',
+    path: '/ops/teams',
+    permission: 'teams.manage',
+    tag: 'ops: routing',
+    summary: '新建团队 Create a team (audited)',
+    description:
+      'Members must be active staff who may handle every kind of the team (400 naming the member); a kind already handled by another team is 409.',
+    body: createTeamBodySchema,
+    response: teamSchema,
+    status: 201,
+  }),
+  updateTeam: route({
+    method: 'PUT',
+    path: '/ops/teams/:id',
+    permission: 'teams.manage',
+    tag: 'ops: routing',
+    summary: '修改团队 Replace a team’s name, kinds, mode, cap and members (version-checked, audited)',
+    params: idParamSchema,
+    body: updateTeamBodySchema,
+    response: teamSchema,
+  }),
+  getMyPresence: route({
+    method: 'GET',
+    path: '/ops/me/presence',
+    permission: 'cases.view',
+    tag: 'ops: routing',
+    summary: '我的状态 My online/away status and my teams',
+    response: myPresenceSchema,
+  }),
+  setMyPresence: route({
+    method: 'PUT',
+    path: '/ops/me/presence',
+    permission: 'cases.view',
+    tag: 'ops: routing',
+    summary: '设置在线/离开 Go online (receive new cases) or away (untouched open cases go back to the team)',
+    body: presenceBodySchema,
+    response: myPresenceSchema,
   }),
 } as const satisfies Record<string, OpsRouteDef>;
 

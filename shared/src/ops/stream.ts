@@ -86,6 +86,7 @@ export const OPS_STREAM_SCOPES: readonly { prefix: string; permission: Permissio
   { prefix: 'payment.', permission: 'stats.view' },
   { prefix: 'ledger.', permission: 'stats.view' },
   { prefix: 'payout.', permission: 'stats.view' },
+  { prefix: 'team.', permission: 'cases.view' },
 ];
 
 /** What one member of staff may receive, computed once per connection. */

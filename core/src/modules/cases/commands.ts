@@ -13,6 +13,7 @@ import { runIdempotent } from '../../platform/http/idempotency';
 import { AppError, forbidden, type Localized, notFound } from '../../platform/http/problem';
 import { scaledMs } from '../../platform/time';
 import { appendAudit } from '../audit/chain';
+import { routeNewCase } from '../routing/assign';
 import { getOpsSettings } from '../settings/settings';
 import { type CaseRow, lockCase, staffName, toCaseSummary, visibleKinds } from './queries';
 import { type CaseChange, caseKindHandler } from './registry';
@@ -118,7 +119,8 @@ export async function openCase(ctx: AppContext, tx: Tx, input: OpenCaseInput): P
     .execute();
   const summary = toCaseSummary(row, null);
   await appendEvent(tx, 'case.upserted', { aggregateType: 'case', aggregateId: row.id }, summary);
-  return summary;
+  // A team that handles the kind hands the new case to an online member now (modules/routing).
+  return (await routeNewCase(ctx, tx, row.id)) ?? summary;
 }
 
 /**
@@ -341,6 +343,22 @@ export async function releaseCase(
 }
 
 /**
+ * Whether a user may be handed cases of `kind`: an active account, not disabled, whose roles handle the
+ * kind. A disabled member keeps their roles (to be enabled again) but cannot take work. Manual
+ * assignment and team routing (modules/routing) both use it.
+ */
+export function mayBeAssigned(
+  u: { status: string; staff_disabled_at: Date | null; staff_roles: string[] },
+  kind: CaseKind,
+): boolean {
+  return (
+    u.status === 'active' &&
+    u.staff_disabled_at === null &&
+    hasPermission(u.staff_roles as StaffRole[], CASE_HANDLE_PERMISSION[kind])
+  );
+}
+
+/**
  * Hands the case to a colleague who may handle its kind: the holder transfers it, anyone may assign an
  * unclaimed case, and an admin may reassign any case.
  */
@@ -360,13 +378,7 @@ export async function assignCase(
       .select(['id', 'staff_roles', 'status', 'staff_disabled_at'])
       .where('id', '=', body.assigneeId)
       .executeTakeFirst();
-    // A disabled member keeps their roles (to be enabled again) but cannot take work.
-    if (
-      !target ||
-      target.status !== 'active' ||
-      target.staff_disabled_at !== null ||
-      !hasPermission(target.staff_roles as StaffRole[], CASE_HANDLE_PERMISSION[c.kind])
-    )
+    if (!target || !mayBeAssigned(target, c.kind))
       throw new AppError('assignee_not_eligible', undefined, { assigneeId: body.assigneeId }, [
         { field: 'body.assigneeId', message: 'is not a member of staff who may handle this kind of case' },
       ]);

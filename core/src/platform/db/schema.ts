@@ -4,6 +4,7 @@ import type { DisputeOpsColumns, DisputesTables } from './tables/disputes';
 import type { ModerationTables } from './tables/moderation';
 import type { NotificationsTables } from './tables/notifications';
 import type { PayoutsTables } from './tables/payouts';
+import type { RoutingTables } from './tables/routing';
 import type { SupportTables } from './tables/support';
 
 /**
@@ -377,7 +378,8 @@ export interface Database
     DisputesTables,
     PayoutsTables,
     SupportTables,
-    NotificationsTables {
+    NotificationsTables,
+    RoutingTables {
   users: UsersTable;
   freelancer_profiles: FreelancerProfilesTable;
   client_profiles: ClientProfilesTable;
