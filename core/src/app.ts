@@ -7,6 +7,7 @@ import { registerAuditRoutes } from './modules/audit/routes';
 import { registerCasesRoutes } from './modules/cases/routes';
 import { registerCatalogRoutes } from './modules/catalog/routes';
 import { registerDisputesRoutes } from './modules/disputes/routes';
+import { registerDrilldownRoutes } from './modules/drilldown/routes';
 import { registerFilesRoutes } from './modules/files/routes';
 import { registerLedgerRoutes } from './modules/ledger/routes';
 import { registerMessagingRoutes } from './modules/messaging/routes';
@@ -129,6 +130,7 @@ export async function buildApp(ctx: AppContext) {
       await registerDisputesRoutes(api, ctx);
       await registerPayoutsRoutes(api, ctx);
       await registerSupportRoutes(api, ctx);
+      await registerDrilldownRoutes(api, ctx);
       await registerStatsRoutes(api, ctx);
       await registerRoutingRoutes(api, ctx);
       await registerStaffRoutes(api, ctx, {

@@ -44,6 +44,8 @@ const EXPECTED: Record<string, StaffRole[]> = {
   'DELETE /ops/canned-replies/:id': ADMIN,
   'GET /ops/users/:id/context': ALL,
   'POST /ops/users/:id/reveal': ADMIN,
+  'GET /ops/customers/:id': ALL,
+  'GET /ops/orders/:id': ALL,
   'GET /ops/ledger/transactions': F,
   'GET /ops/ledger/accounts': F,
   'GET /ops/staff': ADMIN,

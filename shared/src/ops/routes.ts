@@ -16,6 +16,7 @@ import {
   opsSyncQuerySchema,
   opsSyncResponseSchema,
 } from './cases';
+import { customerPageSchema, orderPageSchema } from './drilldown';
 import {
   ledgerAccountsResponseSchema,
   ledgerFilterSchema,
@@ -379,6 +380,29 @@ export const OPS_ROUTES = {
     params: idParamSchema,
     body: revealBodySchema,
     response: revealResponseSchema,
+  }),
+
+  // ── drill-down pages ───────────────────────────────────────────────────────────────────────────
+  getCustomerPage: route({
+    method: 'GET',
+    path: '/ops/customers/:id',
+    permission: 'cases.view',
+    tag: 'ops: drill-down',
+    summary:
+      '客户页 One customer: profile (personal data masked), orders, payments, payouts, disputes, reports, support chats, sanctions',
+    description:
+      'Each list is the newest 50 with its total. A case of a kind the caller may not open shows without its title.',
+    params: idParamSchema,
+    response: customerPageSchema,
+  }),
+  getOrderPage: route({
+    method: 'GET',
+    path: '/ops/orders/:id',
+    permission: 'cases.view',
+    tag: 'ops: drill-down',
+    summary: '订单页 One order: header, state timeline, money movements from the ledger, payments, cases',
+    params: idParamSchema,
+    response: orderPageSchema,
   }),
 
   // ── staff ──────────────────────────────────────────────────────────────────────────────────────
