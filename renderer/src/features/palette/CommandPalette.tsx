@@ -1,62 +1,28 @@
 import { BRIDGE_METHODS, type BridgeResult, type ConsoleSession } from '@jiangxin/shared/bridge';
-import { workspacesFor } from '@jiangxin/shared/console/workspaces';
 import { fieldLimits } from '@jiangxin/shared/forms';
-import { CASE_KIND_LABELS } from '@jiangxin/shared/ops/cases';
 import { Input, Modal } from 'antd';
 import { useEffect, useId, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useBridgeQuery } from '../../calls';
-import { formatFen } from '../../format';
-import { defineStrings, useT } from '../../i18n';
+import { useT } from '../../i18n';
 import { useShortcut } from '../../shortcuts';
-
-const useStrings = defineStrings(
-  'palette',
-  {
-    title: '查找工单、用户、订单',
-    placeholder: '输入编号、标题、用户名或订单号（支持中文）',
-    cases: '工单',
-    users: '用户',
-    orders: '订单',
-    none: '本地缓存中没有匹配的结果',
-    hint: '↑↓ 选择 · Enter 打开 · Esc 关闭',
-    open: '打开查找（Ctrl+K）',
-    noLedger: '无账务查看权限',
-  },
-  {
-    title: 'Find a case, user or order',
-    placeholder: 'Type a number, a title, a username or an order number',
-    cases: 'Cases',
-    users: 'Users',
-    orders: 'Orders',
-    none: 'Nothing in the local cache matches',
-    hint: '↑↓ to choose · Enter to open · Esc to close',
-    open: 'Find (Ctrl+K)',
-    noLedger: 'No permission to view the ledger',
-  },
-);
+import { type Hit, paletteHits } from './hits';
+import { usePaletteStrings } from './strings';
 
 type Results = BridgeResult<'search.query'>;
-interface Hit {
-  key: string;
-  group: 'cases' | 'users' | 'orders';
-  label: string;
-  detail: string;
-  to: string | null;
-}
 
 const DEBOUNCE_MS = 120;
 /** The longest search the engine's palette query takes. */
 const QUERY_MAX = fieldLimits(BRIDGE_METHODS['search.query'].args, 'q').maxLength;
 
 /**
- * Ctrl+K: one box that finds any case, user or order in the offline cache (Chinese substring search,
- * so it works through an outage). A case opens in its queue; a user or an order opens the ledger
- * explorer on it, for those who may see it.
+ * Ctrl+K: one box that finds any case (by number or text), user (by username, nickname or phone, masked
+ * as staff see it) or order (by number) in the offline cache — Chinese substring search, so it works
+ * through an outage. A case opens in its queue, a user on the customer page, an order on the order page.
  */
 export function CommandPalette({ session }: { session: ConsoleSession }) {
   const { pick } = useT();
-  const s = useStrings();
+  const s = usePaletteStrings();
   const navigate = useNavigate();
   const listId = useId();
   const [open, setOpen] = useState(false);
@@ -81,36 +47,7 @@ export function CommandPalette({ session }: { session: ConsoleSession }) {
   const results: Results | null = typed ? (search.data ?? null) : null;
   const error = typed ? search.error : null;
 
-  const workspaces = workspacesFor(session.permissions);
-  const ledger = session.permissions.includes('ledger.view');
-  const hits: Hit[] = results
-    ? [
-        ...results.cases.map((c) => {
-          const ws = workspaces.find((w) => w.caseKinds?.includes(c.kind));
-          return {
-            key: `c${c.id}`,
-            group: 'cases' as const,
-            label: `#${c.id} ${c.title}`,
-            detail: pick(CASE_KIND_LABELS[c.kind]),
-            to: ws ? `${ws.path}/${c.id}` : null,
-          };
-        }),
-        ...results.users.map((u) => ({
-          key: `u${u.id}`,
-          group: 'users' as const,
-          label: `${u.nickname}（${u.username}）`,
-          detail: ledger ? `#${u.id}` : s('noLedger'),
-          to: ledger ? `/finance/ledger?userId=${u.id}` : null,
-        })),
-        ...results.orders.map((o) => ({
-          key: `o${o.id}`,
-          group: 'orders' as const,
-          label: o.orderNumber,
-          detail: `${o.status} · ${formatFen(o.amountFen)}`,
-          to: ledger ? `/finance/ledger?orderId=${o.id}` : null,
-        })),
-      ]
-    : [];
+  const hits: Hit[] = results ? paletteHits(results, session.permissions, pick, s) : [];
 
   const close = () => {
     setOpen(false);
