@@ -13,6 +13,7 @@ import { playOrders, type SeedIds } from './orders';
 import { DEMO_STAFF } from './people-data';
 import { planMarketplace, type SeedScale, USER_GROUPS } from './plan';
 import { playReviews } from './reviews';
+import { seedTeams } from './teams';
 import { writeUsers } from './users';
 
 export type { SeedScale } from './plan';
@@ -141,6 +142,7 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
   await reanchorOpenDeadlines(ctx, plan.storyEnd);
   const ops = await seedOpsWork(ctx, awaitingReview, log);
   phase('ops');
+  await seedTeams(ctx); // team routing's demo teams, members online (./teams.ts)
 
   const counts = await countAll(ctx);
   phase('summary');
