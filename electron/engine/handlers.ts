@@ -205,6 +205,10 @@ export const HANDLERS = {
     e.sessions.online().client.call('deleteCannedReply', { params: { id } }),
   'users.context': (e, { userId }) =>
     e.sessions.online().client.call('getCustomerContext', { params: { id: userId } }),
+  'customers.get': (e, { userId }) =>
+    e.sessions.online().client.call('getCustomerPage', { params: { id: userId } }),
+  'orders.get': (e, { orderId }) =>
+    e.sessions.online().client.call('getOrderPage', { params: { id: orderId } }),
   'users.reveal': (e, { userId, ...body }) =>
     e.sessions.online().client.call('revealPersonalData', { params: { id: userId }, body }),
   'files.content': (e, { fileId }) => fileContent(e.sessions.online(), fileId),

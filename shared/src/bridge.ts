@@ -10,6 +10,7 @@ import {
   caseStatusSchema,
   caseSummarySchema,
 } from './ops/cases';
+import { customerPageSchema, orderPageSchema } from './ops/drilldown';
 import {
   ledgerAccountsResponseSchema,
   ledgerFilterSchema,
@@ -308,6 +309,9 @@ export const BRIDGE_METHODS = {
   'audit.verify': method(empty, auditVerificationSchema),
   'settings.get': method(empty, opsSettingsSchema),
   'settings.update': method(opsSettingsPatchSchema, opsSettingsSchema),
+  /** The drill-down pages (any member of staff; needs the core, no offline copy): one customer, one order. */
+  'customers.get': method(z.object({ userId: idSchema }), customerPageSchema),
+  'orders.get': method(z.object({ orderId: idSchema }), orderPageSchema),
   /** Canned-reply management (`canned_replies.manage`; needs the core, never queued). */
   'cannedReplies.create': method(createCannedReplyBodySchema, cannedReplySchema),
   'cannedReplies.update': method(updateCannedReplyBodySchema.extend({ id: idSchema }), cannedReplySchema),
