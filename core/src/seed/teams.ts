@@ -1,13 +1,14 @@
 import type { StaffRole } from '@jiangxin/shared/permissions';
-import { setMyPresence } from '../modules/routing/presence';
 import { createTeam } from '../modules/routing/teams';
 import type { AppContext } from '../platform/context';
 
 /**
  * The demo's two teams, written through the routing commands (audited like an admin's): 审核组 reviews
  * listings and handles reports round robin, 客服组 answers support chats by workload (at most 5 each).
- * Their members are set online, so a case that opens once the demo runs is routed at once. Seeded last:
- * the work the seed left waiting stays in the queue, as before.
+ * Their members start away, as every member does until they say otherwise: a member switches to 在线 in
+ * the console header (or `PUT /ops/me/presence`) and from then on receives the new cases of the team's
+ * kinds. (Online from the start, every fresh listing and chat would already be held when the browser
+ * journeys go to claim it from the queue.) Seeded last: the work the seed left waiting stays queued.
  */
 export async function seedTeams(ctx: AppContext): Promise<void> {
   const staff = await ctx.db.write
@@ -44,6 +45,5 @@ export async function seedTeams(ctx: AppContext): Promise<void> {
       ...('capacity' in t ? { capacity: t.capacity } : {}),
       memberIds: [member.id],
     });
-    await setMyPresence(ctx, { userId: member.id, roles: member.staff_roles as StaffRole[] }, 'online');
   }
 }
