@@ -64,4 +64,28 @@ describe('keyboard shortcuts', () => {
     const list = await screen.findByTestId('shortcut-list');
     expect(list.textContent).toContain('下一条');
   });
+
+  it('lists a key whose action is not possible now with the reason, in the member’s language, and says it when pressed', async () => {
+    let ran = 0;
+    function Pane({ blocked }: { blocked: boolean }) {
+      useShortcut(
+        'a',
+        () => ran++,
+        { zh: '通过', en: 'Approve' },
+        { blocked: blocked ? { zh: '请先认领', en: 'Claim it first' } : null },
+      );
+      return null;
+    }
+    const view = renderWithConsole(<Pane blocked />, { locale: 'en' });
+    fireEvent.keyDown(window, { key: 'a' });
+    expect(ran).toBe(0);
+    expect((await screen.findByTestId('shortcut-blocked')).textContent).toBe('Approve: Claim it first');
+    fireEvent.keyDown(window, { key: '?' });
+    expect((await screen.findByTestId('shortcut-list')).textContent).toContain(
+      'Approve (not possible now: Claim it first)',
+    );
+    view.rerender(<Pane blocked={false} />);
+    fireEvent.keyDown(window, { key: 'a' });
+    expect(ran).toBe(1);
+  });
 });

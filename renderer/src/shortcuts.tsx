@@ -1,4 +1,4 @@
-import { Modal } from 'antd';
+import { App as AntApp, Modal } from 'antd';
 import {
   createContext,
   type ReactNode,
@@ -30,7 +30,20 @@ interface Registration {
   label: ShortcutLabel;
   priority: number;
   run: () => void;
+  /** Why the key does nothing now (the action is offered but not possible yet): listed, and said when pressed. */
+  blocked: ShortcutLabel | null;
 }
+
+/** A key listed while its action is not possible now, with the reason (both languages). */
+const blockedNote = (why: ShortcutLabel): ShortcutLabel => ({
+  zh: `（暂不可用：${why.zh}）`,
+  en: ` (not possible now: ${why.en})`,
+});
+/** What pressing such a key says. */
+const blockedToast = (label: ShortcutLabel, why: ShortcutLabel): ShortcutLabel => ({
+  zh: `${label.zh}：${why.zh}`,
+  en: `${label.en}: ${why.en}`,
+});
 
 class ShortcutRegistry {
   private entries: Registration[] = [];
@@ -108,6 +121,15 @@ export function shortcutKey(e: KeyboardEvent): string | null {
 export function ShortcutProvider({ children }: { children: ReactNode }) {
   const registry = useMemo(() => new ShortcutRegistry(), []);
   const [helpOpen, setHelpOpen] = useState(false);
+  const { message } = AntApp.useApp();
+  const { pick } = useT();
+  // A key whose action is offered but not possible now says why, instead of doing nothing in silence.
+  const explain = useEffectEvent((entry: Registration) => {
+    if (entry.blocked)
+      message.warning(
+        <span data-testid="shortcut-blocked">{pick(blockedToast(entry.label, entry.blocked))}</span>,
+      );
+  });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -125,7 +147,8 @@ export function ShortcutProvider({ children }: { children: ReactNode }) {
       const entry = registry.find(key);
       if (!entry) return;
       e.preventDefault();
-      entry.run();
+      if (entry.blocked) explain(entry);
+      else entry.run();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -145,24 +168,37 @@ export const SHORTCUT_PRIORITY = { screen: 0, pane: 1, overlay: 2 } as const;
 /**
  * Registers `key` while the component is mounted and `enabled` (default true). Keys: a lower-case
  * letter, `shift+<letter>`, `Enter`, `Escape` or `mod+k`. The label is what the `?` list shows.
+ * `blocked`: the action is on this screen but not possible now (the core's reason, e.g. claim the case
+ * first) — the key stays in the `?` list with the reason, and pressing it says the reason instead of
+ * running.
  */
 export function useShortcut(
   key: string,
   run: () => void,
   label: ShortcutLabel,
-  { enabled = true, priority = SHORTCUT_PRIORITY.screen }: { enabled?: boolean; priority?: number } = {},
+  {
+    enabled = true,
+    priority = SHORTCUT_PRIORITY.screen,
+    blocked = null,
+  }: { enabled?: boolean; priority?: number; blocked?: ShortcutLabel | null } = {},
 ): void {
   const registry = useContext(RegistryContext);
   const id = useId();
   const onRun = useEffectEvent(run);
   const { zh, en } = label;
+  const whyZh = blocked?.zh;
+  const whyEn = blocked?.en;
   useEffect(() => {
     if (!registry || !enabled) return;
-    return registry.add({ id, key, label: { zh, en }, priority, run: () => onRun() });
-  }, [registry, id, key, zh, en, enabled, priority]);
+    const why = whyZh !== undefined && whyEn !== undefined ? { zh: whyZh, en: whyEn } : null;
+    return registry.add({ id, key, label: { zh, en }, priority, run: () => onRun(), blocked: why });
+  }, [registry, id, key, zh, en, enabled, priority, whyZh, whyEn]);
 }
 
 const KEY_NAMES: Record<string, string> = { 'mod+k': 'Ctrl+K', Enter: 'Enter', Escape: 'Esc' };
+/** A key as printed on the keyboard: `shift+c` is Shift+C. */
+const keyName = (key: string) =>
+  KEY_NAMES[key] ?? (key.startsWith('shift+') ? `Shift+${key.slice(6).toUpperCase()}` : key);
 
 function ShortcutHelp({
   open,
@@ -188,9 +224,16 @@ function ShortcutHelp({
           {entries.map((e) => (
             <tr key={e.key}>
               <th scope="row">
-                <kbd>{KEY_NAMES[e.key] ?? e.key.replace('shift+', 'Shift+')}</kbd>
+                <kbd>{keyName(e.key)}</kbd>
               </th>
-              <td>{pick(e.label)}</td>
+              <td>
+                {pick(e.label)}
+                {e.blocked && (
+                  <span className="muted" data-testid="shortcut-blocked-reason">
+                    {pick(blockedNote(e.blocked))}
+                  </span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -59,8 +59,26 @@ export function usePerformAction<K extends CaseKind>(perform: PerformAction<K>) 
 /** A refusal's message in both languages (a dialog shows it beside its own fields). */
 export type Refusal = BridgeProblem['message'];
 
-/** Whether the offer exists and is possible now (a keyboard shortcut is registered only then). */
+/** Whether the offer exists and is possible now. */
 export const canRun = (offer: CaseActionOffer | undefined): boolean => offer?.available === true;
+
+const NOT_NOW = { zh: '当前无法执行该操作', en: 'This action is not possible now' };
+
+/**
+ * The options of a pane's key for an offered action (`useShortcut`): the key exists whenever the action is
+ * offered on this screen (so the `?` list names it), and while it is not possible now it is `blocked` with
+ * the core's reason — pressing it says why instead of doing nothing. `when`: the pane's own condition for
+ * the action being on screen at all.
+ */
+export function offerShortcut(
+  offer: CaseActionOffer | undefined,
+  when = true,
+): { enabled: boolean; blocked: { zh: string; en: string } | null } {
+  return {
+    enabled: when && offer !== undefined,
+    blocked: offer && !offer.available ? (offer.reason ?? NOT_NOW) : null,
+  };
+}
 
 /**
  * A decision that is a note and a button (request changes, dismiss a report): its own form, the note's

@@ -13,6 +13,7 @@ import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { offerShortcut } from '../../kit/actions';
 import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
@@ -114,12 +115,9 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
   );
   useShortcut(
     'shift+c',
-    claim,
+    () => !busy && claim(),
     { zh: '认领当前工单', en: 'Claim the open case' },
-    {
-      priority: SHORTCUT_PRIORITY.pane,
-      enabled: Boolean(canClaim?.available) && !busy,
-    },
+    { priority: SHORTCUT_PRIORITY.pane, ...offerShortcut(canClaim, detail?.case.assigneeId === null) },
   );
 
   if (read.error && !loaded)

@@ -1,6 +1,6 @@
 import type { ActionReceipt, ConsoleSession, OutboxItem } from '@jiangxin/shared/bridge';
 import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
-import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import type { CaseActionOffer, CaseSummary } from '@jiangxin/shared/ops/cases';
 import { permissionsOf } from '@jiangxin/shared/permissions';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { useState } from 'react';
@@ -21,7 +21,7 @@ const session: ConsoleSession = {
   coreUrl: 'http://127.0.0.1:3000',
 };
 const listings = WORKSPACES.find((w) => w.id === 'listings')!;
-const DECISIONS = ['approve', 'reject', 'request_changes'].map((action) => ({
+const DECISIONS: CaseActionOffer[] = ['approve', 'reject', 'request_changes'].map((action) => ({
   action,
   available: true,
   reason: null,
@@ -37,7 +37,12 @@ const where = () => screen.getByTestId('where').textContent;
  * (which takes the case out of the queue) reaches the page before the action's own answer, as it can on a
  * busy core; offline: the engine queues the action and the case stays listed, marked as waiting to send.
  */
-function queueBridge(rows: CaseSummary[], mode: 'online' | 'offline', outbox: OutboxItem[]) {
+function queueBridge(
+  rows: CaseSummary[],
+  mode: 'online' | 'offline',
+  outbox: OutboxItem[],
+  actions = DECISIONS,
+) {
   const bridge: ScriptedBridge = new ScriptedBridge()
     .answer('cases.list', (args) => {
       const shown = rows.filter((c) => args.statuses?.includes(c.status) ?? true);
@@ -49,7 +54,7 @@ function queueBridge(rows: CaseSummary[], mode: 'online' | 'offline', outbox: Ou
       detail: {
         case: rows.find((c) => c.id === args.caseId)!,
         history: [],
-        actions: DECISIONS,
+        actions,
         detail: listingDetail(),
       },
       cachedAt: null,
@@ -81,12 +86,17 @@ function queueBridge(rows: CaseSummary[], mode: 'online' | 'offline', outbox: Ou
   return bridge;
 }
 
-function renderQueue(count: number, open: number, mode: 'online' | 'offline') {
+function renderQueue(
+  count: number,
+  open: number,
+  mode: 'online' | 'offline',
+  { actions = DECISIONS, held = true }: { actions?: typeof DECISIONS; held?: boolean } = {},
+) {
   const rows = Array.from({ length: count }, (_, i) =>
-    sampleCase(i + 1, { assigneeId: 7, assigneeName: '李审核', priority: 0 }),
+    sampleCase(i + 1, held ? { assigneeId: 7, assigneeName: '李审核', priority: 0 } : { priority: 0 }),
   );
   const outbox: OutboxItem[] = [];
-  const bridge = queueBridge(rows, mode, outbox);
+  const bridge = queueBridge(rows, mode, outbox, actions);
   function Queue() {
     // The console re-reads the outbox after a queued action; here the pending list is the bridge's.
     const [items, setItems] = useState<OutboxItem[]>([]);
@@ -161,5 +171,50 @@ describe('after a decision the queue moves by one rule', { timeout: 60_000 }, ()
     await opened(1);
     // The queued cases are still listed (marked as waiting to send), but none of them came back.
     expect(screen.getByTestId('case-row-2')).toBeTruthy();
+  });
+});
+
+describe('the ? list on an open case', { timeout: 60_000 }, () => {
+  it('names every key I can press here — Esc, claim, and a/r/c even before I claim (with the reason)', async () => {
+    const claimFirst = { zh: '请先认领该工单', en: 'Claim the case first' };
+    renderQueue(3, 2, 'online', {
+      held: false,
+      actions: [
+        { action: 'claim', available: true, reason: null },
+        ...DECISIONS.map((d) => ({ ...d, available: false, reason: claimFirst })),
+      ],
+    });
+    await screen.findByText('服务审核：Logo 设计 2', { selector: 'h2' }, SLOW);
+    fireEvent.keyDown(window, { key: '?' });
+    const rows = [...(await screen.findByTestId('shortcut-list')).querySelectorAll('tr')].map((tr) => [
+      tr.querySelector('kbd')?.textContent,
+      tr.querySelector('td')?.textContent,
+    ]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['Esc', '关闭详情'],
+        ['Shift+C', '认领当前工单'],
+        ['a', '通过该服务（暂不可用：请先认领该工单）'],
+        ['r', '驳回（需选择原因）（暂不可用：请先认领该工单）'],
+        ['c', '要求修改（需填写说明）（暂不可用：请先认领该工单）'],
+        ['j', '下一条'],
+        ['k', '上一条'],
+      ]),
+    );
+  });
+
+  it('a key whose action is not possible yet says why instead of doing nothing', async () => {
+    const bridge = renderQueue(3, 2, 'online', {
+      held: false,
+      actions: DECISIONS.map((d) => ({
+        ...d,
+        available: false,
+        reason: { zh: '请先认领该工单', en: 'Claim first' },
+      })),
+    });
+    await screen.findByText('服务审核：Logo 设计 2', { selector: 'h2' }, SLOW);
+    fireEvent.keyDown(window, { key: 'a' });
+    expect((await screen.findByTestId('shortcut-blocked')).textContent).toBe('通过该服务：请先认领该工单');
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
   });
 });

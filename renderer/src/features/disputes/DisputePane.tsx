@@ -15,7 +15,7 @@ import { type ReactNode, useId, useMemo, useRef, useState } from 'react';
 import { FileOpener } from '../../files/StoredFile';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
-import { canRun, OfferButton, usePerformAction } from '../../kit/actions';
+import { canRun, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { ResolveForm } from './ResolveForm';
@@ -350,19 +350,13 @@ function Resolution({
     'a',
     approve,
     { zh: '复核通过并执行', en: 'Approve and execute' },
-    {
-      ...paneKey,
-      enabled: awaiting && canRun(approveOffer),
-    },
+    { ...paneKey, ...offerShortcut(approveOffer, awaiting) },
   );
   useShortcut(
     'r',
     reject,
     { zh: '驳回方案（需填写复核意见）', en: 'Reject the proposal (a note is required)' },
-    {
-      ...paneKey,
-      enabled: awaiting && canRun(rejectOffer),
-    },
+    { ...paneKey, ...offerShortcut(rejectOffer, awaiting) },
   );
 
   const stateLabel = {

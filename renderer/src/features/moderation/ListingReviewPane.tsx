@@ -13,7 +13,7 @@ import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
-import { canRun, NoteDecisionForm, OfferButton, usePerformAction } from '../../kit/actions';
+import { canRun, NoteDecisionForm, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { HighlightedText, HitLegend } from './HighlightedText';
@@ -208,25 +208,19 @@ function ListingDecision({ perform, offer }: Pick<CasePaneProps<'listing_review'
     'a',
     approve,
     { zh: '通过该服务', en: 'Approve the listing' },
-    { ...paneKey, enabled: canRun(approveOffer) },
+    { ...paneKey, ...offerShortcut(approveOffer) },
   );
   useShortcut(
     'r',
     reject,
     { zh: '驳回（需选择原因）', en: 'Reject (a reason is required)' },
-    {
-      ...paneKey,
-      enabled: canRun(rejectOffer),
-    },
+    { ...paneKey, ...offerShortcut(rejectOffer) },
   );
   useShortcut(
     'c',
     requestChanges,
     { zh: '要求修改（需填写说明）', en: 'Request changes (a note is required)' },
-    {
-      ...paneKey,
-      enabled: canRun(changesOffer),
-    },
+    { ...paneKey, ...offerShortcut(changesOffer) },
   );
 
   if (!approveOffer && !rejectOffer && !changesOffer) return null;

@@ -17,7 +17,7 @@ import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
-import { canRun, NoteDecisionForm, OfferButton, usePerformAction } from '../../kit/actions';
+import { canRun, NoteDecisionForm, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { HighlightedText, HitLegend } from './HighlightedText';
@@ -350,19 +350,13 @@ function ReportDecision({
     'a',
     uphold,
     { zh: '举报成立并处理（需填写说明）', en: 'Uphold the report (a note is required)' },
-    {
-      ...paneKey,
-      enabled: canRun(upholdOffer),
-    },
+    { ...paneKey, ...offerShortcut(upholdOffer) },
   );
   useShortcut(
     'r',
     dismiss,
     { zh: '驳回举报（需填写说明）', en: 'Dismiss the report (a note is required)' },
-    {
-      ...paneKey,
-      enabled: canRun(dismissOffer),
-    },
+    { ...paneKey, ...offerShortcut(dismissOffer) },
   );
 
   if (!dismissOffer && !upholdOffer) return null;

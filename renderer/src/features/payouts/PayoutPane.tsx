@@ -13,7 +13,7 @@ import { Alert, Button, type GetRef, Input, Modal, Space, Tag } from 'antd';
 import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
-import { type Refusal, usePerformAction } from '../../kit/actions';
+import { offerShortcut, type Refusal, usePerformAction } from '../../kit/actions';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { REAL_NAME_LABELS, RISK_LEVEL_ORDER, USER_STATUS_LABELS } from './labels';
@@ -331,28 +331,19 @@ function PayoutActions({
     'a',
     doApprove,
     { zh: '批准提现', en: 'Approve the payout' },
-    {
-      priority: SHORTCUT_PRIORITY.pane,
-      enabled: canApprove,
-    },
+    { priority: SHORTCUT_PRIORITY.pane, ...offerShortcut(approve) },
   );
   useShortcut(
     'r',
-    () => setRejecting(true),
+    () => canReject && setRejecting(true),
     { zh: '驳回提现', en: 'Reject the payout' },
-    {
-      priority: SHORTCUT_PRIORITY.pane,
-      enabled: canReject,
-    },
+    { priority: SHORTCUT_PRIORITY.pane, ...offerShortcut(reject) },
   );
   useShortcut(
     'c',
     doClose,
     { zh: '确认打款失败并关闭', en: 'Acknowledge the failed transfer' },
-    {
-      priority: SHORTCUT_PRIORITY.pane,
-      enabled: canClose,
-    },
+    { priority: SHORTCUT_PRIORITY.pane, ...offerShortcut(closeFailed) },
   );
 
   if (offered.length === 0) return null;

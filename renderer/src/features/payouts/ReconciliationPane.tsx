@@ -10,7 +10,7 @@ import { Alert, Button, type GetRef, Input } from 'antd';
 import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
-import { usePerformAction } from '../../kit/actions';
+import { offerShortcut, usePerformAction } from '../../kit/actions';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { LEDGER_RECORD_LABELS, PROVIDER_LABELS, REFERENCE_NAMES, recordStatusLabel } from './labels';
@@ -221,10 +221,7 @@ function ResolveForm({
     'c',
     () => void submit(),
     { zh: '处理完毕', en: 'Resolve the mismatch' },
-    {
-      priority: SHORTCUT_PRIORITY.pane,
-      enabled: canResolve,
-    },
+    { priority: SHORTCUT_PRIORITY.pane, ...offerShortcut(resolve) },
   );
 
   if (!resolve) return null;
