@@ -242,6 +242,12 @@ export const HANDLERS = {
     e.sessions.online().client.call('disableStaff', { params: { id }, body }),
   'staff.enable': (e, { id, ...body }) =>
     e.sessions.online().client.call('enableStaff', { params: { id }, body }),
+  'teams.list': (e) => e.sessions.online().client.call('listTeams', {}),
+  'teams.create': (e, body) => e.sessions.online().client.call('createTeam', { body }),
+  'teams.update': (e, { id, team }) =>
+    e.sessions.online().client.call('updateTeam', { params: { id }, body: team }),
+  'presence.get': (e) => e.sessions.online().client.call('getMyPresence', {}),
+  'presence.set': (e, body) => e.sessions.online().client.call('setMyPresence', { body }),
 
   'app.openExternal': async (e, { url }) => {
     const open = e.ctx.opts.openExternal;

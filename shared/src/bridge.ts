@@ -18,6 +18,14 @@ import {
   ledgerTransactionsQuerySchema,
 } from './ops/ledger';
 import { batchApproveBodySchema, batchApproveResultSchema } from './ops/payouts';
+import {
+  createTeamBodySchema,
+  myPresenceSchema,
+  presenceBodySchema,
+  teamListSchema,
+  teamSchema,
+  updateTeamBodySchema,
+} from './ops/routing';
 import { opsSettingsPatchSchema, opsSettingsSchema } from './ops/settings';
 import {
   createStaffBodySchema,
@@ -301,6 +309,9 @@ export const BRIDGE_METHODS = {
     z.object({ userId: idSchema, field: piiFieldSchema, reason: text({ min: 2, max: 200 }) }),
     revealResponseSchema,
   ),
+  /** The drill-down pages (any member of staff; needs the core, no offline copy): one customer, one order. */
+  'customers.get': method(z.object({ userId: idSchema }), customerPageSchema),
+  'orders.get': method(z.object({ orderId: idSchema }), orderPageSchema),
   'stats.get': method(statsQuerySchema, statsResponseSchema),
   /** The ledger explorer (needs the core): one user's, order's or account's journals, newest first. */
   'ledger.transactions': method(ledgerTransactionsQuerySchema, ledgerTransactionPageSchema),
@@ -309,9 +320,6 @@ export const BRIDGE_METHODS = {
   'audit.verify': method(empty, auditVerificationSchema),
   'settings.get': method(empty, opsSettingsSchema),
   'settings.update': method(opsSettingsPatchSchema, opsSettingsSchema),
-  /** The drill-down pages (any member of staff; needs the core, no offline copy): one customer, one order. */
-  'customers.get': method(z.object({ userId: idSchema }), customerPageSchema),
-  'orders.get': method(z.object({ orderId: idSchema }), orderPageSchema),
   /** Canned-reply management (`canned_replies.manage`; needs the core, never queued). */
   'cannedReplies.create': method(createCannedReplyBodySchema, cannedReplySchema),
   'cannedReplies.update': method(updateCannedReplyBodySchema.extend({ id: idSchema }), cannedReplySchema),
@@ -327,6 +335,13 @@ export const BRIDGE_METHODS = {
   'staff.setRoles': method(setStaffRolesBodySchema.extend({ id: idSchema }), staffMemberSchema),
   'staff.disable': method(staffStateBodySchema.extend({ id: idSchema }), staffMemberSchema),
   'staff.enable': method(staffStateBodySchema.extend({ id: idSchema }), staffMemberSchema),
+  /** Teams and their routing (`teams.manage`; needs the core, never queued). */
+  'teams.list': method(empty, teamListSchema),
+  'teams.create': method(createTeamBodySchema, teamSchema),
+  'teams.update': method(z.object({ id: idSchema, team: updateTeamBodySchema }), teamSchema),
+  /** My own online/away status (`cases.view`; needs the core: going away hands cases on). */
+  'presence.get': method(empty, myPresenceSchema),
+  'presence.set': method(presenceBodySchema, myPresenceSchema),
   /** Opens an allow-listed link (the API docs, the sandbox) in the system browser. */
   'app.openExternal': method(z.object({ url: z.url() }), okSchema),
 } as const;

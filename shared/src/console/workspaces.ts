@@ -89,6 +89,7 @@ export const WORKSPACES: readonly Workspace[] = [
   },
   screen('audit', 'admin', { zh: '审计日志', en: 'Audit log' }, '/admin/audit', 'audit.view'),
   screen('staff', 'admin', { zh: '员工与角色', en: 'Staff and roles' }, '/admin/staff', 'staff.manage'),
+  screen('teams', 'admin', { zh: '团队', en: 'Teams' }, '/admin/teams', 'teams.manage'),
   screen(
     'cannedReplies',
     'admin',

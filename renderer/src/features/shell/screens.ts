@@ -24,6 +24,7 @@ function screen<K extends string>(
 export const WORKSPACE_SCREENS: Partial<Record<string, Screen>> = {
   audit: screen(() => import('../admin/AuditScreen'), 'AuditScreen'),
   staff: screen(() => import('../admin/StaffScreen'), 'StaffScreen'),
+  teams: screen(() => import('../teams/TeamsScreen'), 'TeamsScreen'),
   cannedReplies: screen(() => import('../admin/CannedRepliesScreen'), 'CannedRepliesScreen'),
   settings: screen(() => import('../admin/SettingsScreen'), 'SettingsScreen'),
   ledger: screen(() => import('../ledger/LedgerScreen'), 'LedgerScreen'),

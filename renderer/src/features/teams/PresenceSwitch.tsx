@@ -1,0 +1,64 @@
+import { PRESENCE_STATUS_LABELS, type PresenceStatus } from '@jiangxin/shared/ops/routing';
+import { Segmented, Tooltip } from 'antd';
+import { useState } from 'react';
+import { useBridgeMutation, useBridgeQuery } from '../../calls';
+import { useT } from '../../i18n';
+import { useTeamsStrings } from './strings';
+import './teams.css';
+
+/**
+ * The member's own 在线 / 离开 switch for the console header: online, their teams assign new cases to
+ * them; away, they receive none and the cases they have not worked on are handed on (the core says how
+ * many). Needs the core: offline it shows the last known status, disabled.
+ *
+ * Mount it once in the header: `<PresenceSwitch />` (it reads and writes through the bridge itself).
+ */
+export function PresenceSwitch() {
+  const { pick } = useT();
+  const s = useTeamsStrings();
+  const current = useBridgeQuery('presence.get', {});
+  const set = useBridgeMutation('presence.set', { exclusive: true });
+  const [status, setStatus] = useState<PresenceStatus | null>(null);
+  const [said, setSaid] = useState<string | null>(null);
+  const shown = status ?? current.data?.status ?? null;
+
+  const change = async (next: PresenceStatus) => {
+    setSaid(null);
+    const outcome = await set.run({ status: next });
+    if (!outcome.ok) return;
+    setStatus(outcome.value.status);
+    setSaid(
+      next === 'online'
+        ? s('cameOnline')
+        : outcome.value.reassigned > 0
+          ? s('wentAway', { n: outcome.value.reassigned })
+          : s('wentAwayNone'),
+    );
+  };
+
+  return (
+    <span className="presence-switch" data-testid="presence-switch">
+      <Tooltip title={shown === 'online' ? s('presenceHintOnline') : s('presenceHintAway')}>
+        <Segmented<PresenceStatus>
+          size="small"
+          aria-label={s('presenceLabel')}
+          value={shown ?? 'away'}
+          disabled={shown === null || set.busy}
+          onChange={(v) => void change(v)}
+          options={(['online', 'away'] as const).map((v) => ({
+            value: v,
+            label: <span data-testid={`presence-${v}`}>{pick(PRESENCE_STATUS_LABELS[v])}</span>,
+          }))}
+        />
+      </Tooltip>
+      <output className="sr-only" aria-live="polite" data-testid="presence-said">
+        {said ?? ''}
+      </output>
+      {(set.error ?? current.error) && (
+        <span className="presence-error" role="alert" data-testid="presence-error">
+          {set.error ?? current.error}
+        </span>
+      )}
+    </span>
+  );
+}
