@@ -8,7 +8,7 @@ import {
   type CaseKind,
 } from '@jiangxin/shared/ops/cases';
 import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
@@ -63,6 +63,16 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
 
   useBridgeEvent('cases.changed', (changes) => {
     if (changes.upserted.includes(caseId) || changes.removed.includes(caseId)) read.reload();
+  });
+  // Offline the case comes from the cache (or, never opened here, not at all): once the engine reaches the
+  // core again the case is read afresh, so the offline words clear by themselves.
+  const reachable = useRef<boolean | null>(null);
+  useBridgeEvent('sync.status', (status) => {
+    const now = status.state === 'online' || status.state === 'syncing';
+    // Unknown before the first event: a detail from the cache means the core was out of reach.
+    const back = now && reachable.current !== true;
+    reachable.current = now;
+    if (back && (read.data?.detail == null || read.data.stale)) read.reload();
   });
 
   const loaded = read.data ?? null;
@@ -139,7 +149,7 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
     );
   if (!detail)
     return (
-      <section className="case-detail" aria-label={s('openCase')}>
+      <section className="case-detail" aria-label={s('openCase')} data-testid="case-detail-offline">
         <Empty description={s('detailMissing')} />
       </section>
     );

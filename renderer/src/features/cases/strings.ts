@@ -67,7 +67,7 @@ export const useCaseStrings = defineStrings(
     slaSoon: '即将超时',
     openHint: '从左侧选择一个工单（j/k 移动，Enter 打开）',
     detailLoading: '正在打开工单…',
-    detailMissing: '本地缓存中没有这个工单，可能已被处理或你没有查看权限。',
+    detailMissing: '离线：这个工单还没有在本机打开过，详情尚未下载，暂时无法查看。恢复连接后会自动加载。',
     detailStale: '离线：显示的是本地缓存（{time}），操作会在恢复连接后发送。',
     close: '关闭',
     history: '处理记录',
@@ -151,7 +151,8 @@ export const useCaseStrings = defineStrings(
     slaSoon: 'Due soon',
     openHint: 'Pick a case on the left (j/k to move, Enter to open)',
     detailLoading: 'Opening the case…',
-    detailMissing: 'This case is not in the local cache: it may be done, or you may not see it.',
+    detailMissing:
+      'Offline: this case has not been opened on this computer yet, so its details are not available offline. They load by themselves when the connection is back.',
     detailStale: 'Offline: showing the local cache ({time}); actions are sent when the connection is back.',
     close: 'Close',
     history: 'History',
