@@ -7,7 +7,7 @@ import {
 } from '@jiangxin/shared/console/workspaces';
 import { STAFF_ROLE_LABELS } from '@jiangxin/shared/permissions';
 import { Badge, Button, Layout, Menu, Result } from 'antd';
-import { Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useBridgeEvent, useConnection } from '../../bridge';
 import { Centered } from '../../Centered';
@@ -38,6 +38,13 @@ interface ConsolePageProps {
   dark: boolean;
   onThemeChange: (theme: ConsoleTheme) => void;
 }
+
+// The drill-down pages (`#/customers/:userId`, `#/orders/:orderId`), open to every member who may see
+// cases; fetched the first time one opens.
+const CustomerPage = lazy(() =>
+  import('../customers/CustomerPage').then((m) => ({ default: m.CustomerPage })),
+);
+const OrderPage = lazy(() => import('../customers/OrderPage').then((m) => ({ default: m.OrderPage })));
 
 export function ConsolePage(props: ConsolePageProps) {
   return (
@@ -198,6 +205,26 @@ function ConsoleLayout({
                   element={<WorkspaceView workspace={w} session={session} outbox={outbox} />}
                 />
               ))}
+              {session.permissions.includes('cases.view') && (
+                <>
+                  <Route
+                    path="/customers/:userId"
+                    element={
+                      <Suspense fallback={<Centered title="loading" />}>
+                        <CustomerPage session={session} />
+                      </Suspense>
+                    }
+                  />
+                  <Route
+                    path="/orders/:orderId"
+                    element={
+                      <Suspense fallback={<Centered title="loading" />}>
+                        <OrderPage session={session} />
+                      </Suspense>
+                    }
+                  />
+                </>
+              )}
               <Route path="*" element={<Navigate to={home.path} replace />} />
             </Routes>
           )}

@@ -1,0 +1,40 @@
+import { workspacesFor } from '@jiangxin/shared/console/workspaces';
+import type { CaseKind } from '@jiangxin/shared/ops/cases';
+import type { Permission } from '@jiangxin/shared/permissions';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+
+/**
+ * Links to the drill-down pages, for every pane that names a customer or an order: the name or the order
+ * number itself becomes the link (hash routes `#/customers/:userId` and `#/orders/:orderId`; the command
+ * palette opens the same routes).
+ */
+export const customerPath = (userId: number) => `/customers/${userId}`;
+export const orderPath = (orderId: number) => `/orders/${orderId}`;
+
+export function CustomerLink({ userId, children }: { userId: number; children: ReactNode }) {
+  return (
+    <Link to={customerPath(userId)} className="drill-link" data-testid={`customer-link-${userId}`}>
+      {children}
+    </Link>
+  );
+}
+
+/** An order's number as a link to its page; without an id (an order not yet known) the plain text. */
+export function OrderLink({ orderId, children }: { orderId: number | null; children: ReactNode }) {
+  if (orderId === null) return <>{children}</>;
+  return (
+    <Link to={orderPath(orderId)} className="drill-link" data-testid={`order-link-${orderId}`}>
+      {children}
+    </Link>
+  );
+}
+
+/**
+ * Where a case opens for this member: the first queue whose kinds include the case's (as the command
+ * palette does), or null when the member may not see that kind.
+ */
+export function casePath(kind: CaseKind, caseId: number, permissions: readonly Permission[]): string | null {
+  const workspace = workspacesFor(permissions).find((w) => w.caseKinds?.includes(kind));
+  return workspace ? `${workspace.path}/${caseId}` : null;
+}
