@@ -30,6 +30,7 @@ export const CACHE_OPS = {
   listCases: (c: CaseCache, query: LocalCaseQueryInput) => c.listCases(query),
   search: (c: CaseCache, q: string, limit?: number) => c.search(q, limit),
   putDirectory: (c: CaseCache, directory: OpsDirectory) => c.putDirectory(directory),
+  lacksDirectory: (c: CaseCache, caseIds: readonly number[]) => c.lacksDirectory(caseIds),
   putDetail: (c: CaseCache, detail: CaseDetail) => c.putDetail(detail),
   getDetail: (c: CaseCache, caseId: number) => c.getDetail(caseId),
   putChatMessages: (c: CaseCache, caseId: number, messages: readonly StaffSupportMessage[]) =>

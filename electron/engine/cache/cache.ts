@@ -11,6 +11,7 @@ import {
   type CacheChanges,
   getCase,
   getDetail,
+  lacksDirectory,
   listChatMessages,
   putChatMessages,
   putDetail,
@@ -128,6 +129,11 @@ export class CaseCache {
   /** The users and orders a sync page names (for search), as the core lets this member see them. */
   putDirectory(directory: OpsDirectory): void {
     putDirectory(this.db, directory, this.stamp());
+  }
+
+  /** Whether these cases name a user or an order the core's directory has not described yet. */
+  lacksDirectory(caseIds: readonly number[]): boolean {
+    return lacksDirectory(this.db, caseIds);
   }
 
   putDetail(detail: CaseDetail): void {

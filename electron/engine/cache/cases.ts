@@ -145,6 +145,27 @@ export function putDirectory(db: SqliteDb, directory: OpsDirectory, nowIso: stri
 }
 
 /**
+ * Whether any of these cases names a user or an order the core has not described yet (a user without a
+ * username, an order without a status): cases that arrived live, which the sync route's directory has
+ * not covered.
+ */
+export function lacksDirectory(db: SqliteDb, caseIds: readonly number[]): boolean {
+  if (!caseIds.length) return false;
+  return (
+    prepared(
+      db,
+      `SELECT 1 FROM cases c
+         LEFT JOIN users_seen u ON u.id = c.user_id
+         LEFT JOIN orders_seen o ON o.id = c.order_id
+       WHERE c.id IN (SELECT value FROM json_each(?))
+         AND ((c.user_id IS NOT NULL AND coalesce(u.username, '') = '')
+           OR (c.order_id IS NOT NULL AND coalesce(o.status, '') = ''))
+       LIMIT 1`,
+    ).get(JSON.stringify(caseIds)) !== undefined
+  );
+}
+
+/**
  * An action's answer or a case screen: a case as the core held it at some moment, arriving in no seq
  * order. Stored like `upsertCase`, unless the stream already removed the case: read before its removal
  * and arriving after it, it must not bring the case back (only a later upsert in the stream does).

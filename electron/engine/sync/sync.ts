@@ -56,6 +56,9 @@ const UNAVAILABLE_MESSAGE = {
   en: ERROR_MESSAGES.service_unavailable.en,
 };
 
+/** How long after a live case naming someone new the directory is read (one read per burst). */
+const DIRECTORY_DELAY_MS = 250;
+
 /** Delay before retrying a catch-up or reconnect that failed, growing to 10 s. */
 const backoff = (attempt: number) => Math.min(10_000, 250 * 2 ** attempt);
 
@@ -84,6 +87,9 @@ export class SyncLoop {
   private retryTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private state: SyncStatus = { ...OFFLINE_STATUS, state: 'connecting' };
+  /** Live cases named people the directory has not described: the sync route is asked from this seq. */
+  private directoryAfter: number | null = null;
+  private directoryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SyncLoopOptions) {}
 
@@ -119,6 +125,7 @@ export class SyncLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.directoryTimer) clearTimeout(this.directoryTimer);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -390,7 +397,41 @@ export class SyncLoop {
       });
       if (result.upserted.length || result.removed.length) this.opts.onCasesChanged(result, true);
       for (const e of events) this.opts.onEvent(e as EventEnvelope);
+      if (result.upserted.length && (await this.opts.cache.lacksDirectory(result.upserted)))
+        this.wantDirectory(prevSeq);
     }).catch((error) => this.failed(error));
+  }
+
+  /**
+   * Live events carry the case only; the users and orders it names (username, masked phone, order
+   * status — what Ctrl+K finds them by) come with the sync route's pages. Shortly after a burst of live
+   * cases naming someone not yet described, the sync route is read over that stretch for its directory
+   * alone (the cases in it are already applied). A failed read is not retried: a later live case that
+   * still names someone undescribed asks again from its own seq.
+   */
+  private wantDirectory(after: number): void {
+    this.directoryAfter = Math.min(this.directoryAfter ?? after, after);
+    if (this.directoryTimer || this.stopped) return;
+    this.directoryTimer = setTimeout(() => {
+      this.directoryTimer = null;
+      const from = this.directoryAfter;
+      this.directoryAfter = null;
+      if (from === null || this.stopped) return;
+      void this.fetchDirectory(from).catch((error) => {
+        this.log(`directory not refreshed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }, DIRECTORY_DELAY_MS);
+  }
+
+  private async fetchDirectory(after: number): Promise<void> {
+    const page = await this.opts.client.get('/ops/sync', {
+      params: { after, limit: this.opts.pageSize ?? 1000 },
+      schema: opsSyncResponseSchema,
+    });
+    if (page.directory && !this.stopped) {
+      const directory = page.directory;
+      await this.serial(() => this.opts.cache.putDirectory(directory));
+    }
   }
 
   /**
