@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
@@ -41,4 +42,22 @@ export function createOfflineContext(env: Env, db: Db): AppContext {
  */
 export function atStoryTime(ctx: AppContext, ms: number): AppContext {
   return Object.create(ctx, { now: { value: () => new Date(ms) } }) as AppContext;
+}
+
+const storyClock = new AsyncLocalStorage<() => Date>();
+
+/** Runs `fn` with the story's clock: a `followStoryClock` context reads its time from `clock` meanwhile. */
+export function onStoryClock<T>(clock: () => Date, fn: () => Promise<T>): Promise<T> {
+  return storyClock.run(clock, fn);
+}
+
+/**
+ * `ctx` whose clock is the story's while a seeded command plays (`onStoryClock`) and the real one
+ * otherwise. The ops reactions are wired with it, so a dispute played last week opens its case, and
+ * counts its evidence deadline and SLA, from last week — not from the moment the seed ran.
+ */
+export function followStoryClock(ctx: AppContext): AppContext {
+  return Object.create(ctx, {
+    now: { value: () => (storyClock.getStore() ?? (() => ctx.now()))() },
+  }) as AppContext;
 }

@@ -11,6 +11,7 @@ import { reconcileDay } from '../modules/payouts/reconcile';
 import { getOpsSettings } from '../modules/settings/settings';
 import { startConversation } from '../modules/support/commands';
 import type { AppContext } from '../platform/context';
+import { DEMO_PAYEE_NAME, usualPayoutAccount } from './payouts';
 
 /** What the ops stage left waiting for staff. */
 export interface OpsSeedSummary {
@@ -151,7 +152,13 @@ export async function seedOpsWork(
     .where('status', '<>', 'resolved')
     .orderBy('amount_fen', 'desc')
     .execute();
-  const withEvidence = disputeCases.at(-1);
+  // Evidence only where the window is still open (the disputes were opened at their story times).
+  const stillOpen = await ctx.db.read
+    .selectFrom('disputes')
+    .select('id')
+    .where('evidence_until', '>', ctx.now())
+    .execute();
+  const withEvidence = disputeCases.filter((c) => stillOpen.some((d) => d.id === c.subject_id)).at(-1);
   if (withEvidence?.user_id)
     await addEvidence(ctx, withEvidence.user_id, withEvidence.subject_id, {
       note: '附上双方聊天记录截图说明：交付物与需求文档第 3 条不符，已多次沟通未果。',
@@ -172,35 +179,63 @@ export async function seedOpsWork(
   }
   log(`  ops: ${disputeCases.length} disputes open`);
 
-  // 4. Withdrawals from the freelancers with the most money: small ones and one above the threshold,
-  //    which the first finance member approves, so it waits for a second approver.
-  const rich = await sql<{ user_id: number; balance: number }>`
-    SELECT u.id AS user_id, a.balance FROM ledger_accounts a JOIN users u ON a.code = 'user:' || u.id || ':available'
+  // 4. Withdrawals. The richest freelancer asks for a large one (above the maker-checker threshold, and
+  //    far above anything they withdrew before); five others ask for a routine amount to the account
+  //    they were paid to before; one asks to be paid to a new account. Only the unusual ones carry risk.
+  const freelancers = await sql<{
+    user_id: number;
+    balance: number;
+    largest: number | null;
+    disputed: boolean;
+  }>`
+    SELECT u.id AS user_id, a.balance,
+      (SELECT max(p.amount_fen) FROM payouts p WHERE p.user_id = u.id AND p.status = 'paid') AS largest,
+      EXISTS (SELECT 1 FROM disputes d JOIN orders o ON o.id = d.order_id
+        WHERE (o.client_id = u.id OR o.freelancer_id = u.id) AND d.created_at >= ${new Date(ctx.now().getTime() - 90 * 86_400_000)}) AS disputed
+    FROM ledger_accounts a JOIN users u ON a.code = 'user:' || u.id || ':available'
     WHERE u.is_freelancer AND u.staff_roles = '{}' AND a.balance > 0
-    ORDER BY a.balance DESC, u.id LIMIT 4`.execute(ctx.db.read);
+    ORDER BY a.balance DESC, u.id`.execute(ctx.db.read);
+  const [richest, ...rest] = freelancers.rows;
+  const regulars = rest.filter((r) => r.largest !== null && !r.disputed);
+  const requests: { userId: number; amountFen: number; newAccount: boolean }[] = [];
+  if (richest)
+    requests.push({
+      userId: richest.user_id,
+      amountFen: Math.min(600_000, richest.balance),
+      newAccount: false,
+    });
+  for (const r of regulars.slice(0, 6)) {
+    // Routine: about half the balance, never more than twice the largest earlier payout.
+    const amountFen = Math.floor(Math.min(r.balance / 2, Number(r.largest) * 2) / 100) * 100;
+    requests.push({ userId: r.user_id, amountFen, newAccount: requests.length === 6 });
+  }
   let withdrawals = 0;
-  const plans = [600_000, 30_000, 120_000, 50_000];
-  for (const [i, r] of rich.rows.entries()) {
-    const amountFen = Math.min(plans[i]!, r.balance);
-    if (amountFen < 1_000) continue;
+  for (const w of requests) {
+    if (w.amountFen < 1_000) continue;
     await ctx.db.write
       .updateTable('users')
-      .set({ real_name_status: 'verified', real_name: '演示用户', id_number: '110101199003070021' })
-      .where('id', '=', r.user_id)
+      .set({ real_name_status: 'verified', real_name: DEMO_PAYEE_NAME, id_number: '110101199003070021' })
+      .where('id', '=', w.userId)
       .where('real_name_status', '<>', 'verified')
       .execute();
+    const who = await ctx.db.read
+      .selectFrom('users')
+      .select('real_name')
+      .where('id', '=', w.userId)
+      .executeTakeFirstOrThrow();
+    const usual = usualPayoutAccount(w.userId);
     const result = await requestWithdrawal(
       ctx,
-      r.user_id,
+      w.userId,
       {
-        amountFen,
-        channel: i % 2 === 0 ? 'alipay' : 'wechat',
+        amountFen: w.amountFen,
+        channel: usual.channel,
         account: {
-          name: '演示用户',
-          number: i % 2 === 0 ? `demo${r.user_id}@alipay.example` : `wx_demo_${r.user_id}`,
+          name: who.real_name ?? DEMO_PAYEE_NAME,
+          number: w.newAccount ? `${usual.number}.new` : usual.number,
         },
       },
-      `seed-withdrawal-${r.user_id}`,
+      `seed-withdrawal-${w.userId}`,
     );
     if (result.status < 300) withdrawals += 1;
   }

@@ -5,6 +5,7 @@ import { applyVerifiedNotification, createPaymentRow } from '../modules/payments
 import type { VerifiedNotification } from '../modules/payments/gateway';
 import type { AppContext } from '../platform/context';
 import type { Tx } from '../platform/db/database';
+import { onStoryClock } from './context';
 import type { OrderPlan, StepPlan } from './plan';
 
 /** Database ids of what the earlier phases wrote, by plan key. */
@@ -79,8 +80,26 @@ async function playOrder(
   back: Backdating,
 ): Promise<number> {
   let now = o.createdAt;
-  // The real commands read the time from ctx.now(): give them the story's clock.
+  // The real commands read the time from ctx.now(): give them the story's clock. The reactions they
+  // trigger (a dispute opening its case) read it through `onStoryClock`.
   const storyCtx: AppContext = Object.create(ctx, { now: { value: () => new Date(now) } });
+  return onStoryClock(
+    () => new Date(now),
+    () =>
+      playOrderSteps(storyCtx, tx, o, ids, back, (t) => {
+        now = t;
+      }),
+  );
+}
+
+async function playOrderSteps(
+  storyCtx: AppContext,
+  tx: Tx,
+  o: OrderPlan,
+  ids: SeedIds,
+  back: Backdating,
+  setNow: (t: number) => void,
+): Promise<number> {
   const clientId = ids.users[o.clientKey]!;
   const freelancerId = ids.users[o.freelancerKey]!;
   const { order } = await openOrder(storyCtx, tx, {
@@ -106,7 +125,7 @@ async function playOrder(
   const eventTimes = [iso(o.createdAt)];
   let status: OrderStatus = 'awaiting_payment';
   for (const step of o.steps) {
-    now = step.at;
+    setNow(step.at);
     if (step.kind === 'pay' || step.kind === 'pay_failed') {
       const failed = step.kind === 'pay_failed';
       const outTradeNo = `${order.order_number}P${attempt}`;
@@ -135,11 +154,12 @@ async function playOrder(
         }),
       });
       if ('rejected' in outcome) throw new Error(`seed payment ${outTradeNo} rejected: ${outcome.rejected}`);
+      if (!failed) await stampJournals(tx, order.id, step.at);
       back.notifications.push({ out_trade_no: outTradeNo, t: iso(step.at) });
       if (failed) {
         attempt += 1;
         provider = o.retryProvider;
-        now = o.paymentTimes[attempt - 1] ?? step.at;
+        setNow(o.paymentTimes[attempt - 1] ?? step.at);
         await createPaymentRow(tx, order, provider, attempt);
       } else {
         status = 'pending_acceptance';
@@ -151,6 +171,7 @@ async function playOrder(
     if (step.message !== undefined) input.message = step.message;
     if (step.reason !== undefined) input.reason = step.reason;
     const updated = await transitionInTx(storyCtx, tx, order.id, actorOf(step.by), step.kind, input);
+    await stampJournals(tx, order.id, step.at);
     status = updated.status;
     eventTimes.push(iso(step.at));
   }
@@ -175,8 +196,32 @@ async function playOrder(
 }
 
 /**
+ * Dates the money the step just moved (journals posted in this transaction, stamped with its start) at
+ * the step's story time, so the dashboard counts a payment on the day it was paid. Postings follow their
+ * journal in `datePostingsAsJournals`.
+ */
+async function stampJournals(tx: Tx, orderId: number, at: number): Promise<void> {
+  await sql`UPDATE ledger_journals SET created_at = ${iso(at)}::timestamptz
+    WHERE order_id = ${orderId} AND created_at = now()`.execute(tx);
+}
+
+/**
+ * Gives every ledger posting its journal's time. Postings are append-only (a rule turns UPDATE into
+ * nothing); the seeder lifts the rule for this one statement, in one transaction, while nothing else runs.
+ * Amounts and balances are untouched.
+ */
+export async function datePostingsAsJournals(ctx: AppContext): Promise<void> {
+  await ctx.db.transact(async (tx) => {
+    await sql`ALTER TABLE ledger_postings DISABLE RULE ledger_postings_no_update`.execute(tx);
+    await sql`UPDATE ledger_postings p SET created_at = j.created_at FROM ledger_journals j
+      WHERE j.id = p.journal_id AND p.created_at <> j.created_at`.execute(tx);
+    await sql`ALTER TABLE ledger_postings ENABLE RULE ledger_postings_no_update`.execute(tx);
+  });
+}
+
+/**
  * Moves the rows the real commands stamped with the database clock to the story's time, and settles the
- * refunds (the seed has no gateway to send them to). Ledger rows are never touched.
+ * refunds (the seed has no gateway to send them to). Ledger amounts are never touched.
  */
 async function backdate(tx: Tx, b: Backdating): Promise<void> {
   const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;

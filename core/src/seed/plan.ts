@@ -40,7 +40,8 @@ import {
   CANCELLATION_REASONS_FREELANCER,
   DECLINE_REASONS,
   DELIVERY_MESSAGES,
-  DISPUTE_REASONS,
+  DISPUTE_REASONS_CLIENT,
+  DISPUTE_REASONS_FREELANCER,
   ORDER_CHATS,
   PRESALE_CHATS,
   REQUIREMENTS,
@@ -78,8 +79,13 @@ export interface StoryTimeouts {
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
+/** The dashboard's default range: most of the story's money moves within it. */
+const RECENT_SPAN = 30 * DAY;
 
-/** The moment the seeded story ends: a fixed date derived from the seed, never the wall clock. */
+/**
+ * A fixed moment for a seed, for callers that need the same absolute dates on every run (tests, benches).
+ * The seeder itself ends the story when it runs, so the dashboard's last 30 days show the story's sales.
+ */
 export function storyEndFor(seed: number): Date {
   const base = Date.UTC(2026, 9, 31, 6, 0, 0); // 2026-10-31 14:00 China time
   const back = (((seed % 60) + 60) % 60) * DAY;
@@ -548,7 +554,8 @@ function openWindow(
     case 'revision_requested':
       return 3 * DAY;
     case 'disputed':
-      return 10 * DAY;
+      // Open disputes are recent: some still inside the evidence window (72 h by default), some past it.
+      return 6 * DAY;
     default:
       return 0;
   }
@@ -688,7 +695,9 @@ function planOrders(
         step.reason = rng.pick(
           cancellationBy === 'client' ? CANCELLATION_REASONS_CLIENT : CANCELLATION_REASONS_FREELANCER,
         );
-      if (kind === 'dispute') step.reason = rng.pick(DISPUTE_REASONS);
+      // The complaint is the opener's own: a client's about the work, a freelancer's about the client.
+      if (kind === 'dispute')
+        step.reason = rng.pick(disputeBy === 'client' ? DISPUTE_REASONS_CLIENT : DISPUTE_REASONS_FREELANCER);
       if (kind === 'cancel') step.reason = '不需要了，取消订单';
       if (kind !== 'pay_failed') {
         const action: OrderAction = kind === 'pay' ? 'mark_paid' : kind;
@@ -699,10 +708,14 @@ function planOrders(
       steps.push(step);
     }
     const window = openWindow(status, pkg.deliveryDays, elapsed, timeouts);
+    // Finished orders: over half of them started within the last 30 days, evenly, so the dashboard's
+    // month has sales every day; the rest reach back half a year (older history thins out).
+    const recent = i % 20 < 11;
+    const span = recent ? RECENT_SPAN : 185 * DAY;
     const age =
       window > 0
         ? Math.floor(window * (0.05 + 0.9 * rng.next()))
-        : HOUR + Math.floor(Math.max(0, 185 * DAY - elapsed - HOUR) * rng.next() ** 1.3);
+        : HOUR + Math.floor(Math.max(0, span - elapsed - HOUR) * rng.next() ** (recent ? 1 : 1.3));
     const createdAt = storyEnd - elapsed - age;
     for (const s of steps) s.at += createdAt;
     const paymentTimes = [createdAt];
@@ -827,11 +840,17 @@ function planPresales(
 }
 
 /**
- * The whole demo marketplace as plain data, computed from the seed alone: same seed, same plan, on any
- * machine and either database. Writing it is seed.ts's job.
+ * The whole demo marketplace as plain data, computed from the seed and the story's end alone: same seed
+ * and end, same plan, on any machine and either database (every time is relative to `storyEndAt`).
+ * Writing it is seed.ts's job.
  */
-export function planMarketplace(seed: number, scale: SeedScale, timeouts: StoryTimeouts): SeedPlan {
-  const storyEnd = storyEndFor(seed).getTime();
+export function planMarketplace(
+  seed: number,
+  scale: SeedScale,
+  timeouts: StoryTimeouts,
+  storyEndAt: Date = storyEndFor(seed),
+): SeedPlan {
+  const storyEnd = storyEndAt.getTime();
   const users = planUsers(seed, storyEnd, scale);
   const listings = planListings(seed, storyEnd, scale, users);
   const orders = planOrders(seed, storyEnd, scale, users, listings, timeouts);

@@ -3,15 +3,20 @@ import { verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../modules/ledger/check';
+import { computeStats } from '../modules/stats/queries';
 import { loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
 import type { Db } from '../platform/db/database';
 import { createTestDb } from '../test/harness';
 import { createOfflineContext } from './context';
 import { type SeedSummary, seed, seedIfEmpty } from './seed';
+import { DISPUTE_REASONS_CLIENT, DISPUTE_REASONS_FREELANCER } from './story-data';
 
 const PASSWORD = 'demo-pass-42';
 const SLOW = 240_000;
+/** Every run of this file ends its stories at the same minute, so two runs of a seed can be compared. */
+const STORY_END = new Date();
+const DAY_MS = 86_400_000;
 
 interface Seeded {
   db: Db;
@@ -26,7 +31,12 @@ async function seeded(seedNumber: number): Promise<Seeded> {
     loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/jx-seed-test' }),
     db,
   );
-  const summary = await seed(ctx, { seed: seedNumber, scale: 'small', demoPassword: PASSWORD });
+  const summary = await seed(ctx, {
+    seed: seedNumber,
+    scale: 'small',
+    demoPassword: PASSWORD,
+    storyEnd: STORY_END,
+  });
   return { db, ctx, summary, drop };
 }
 
@@ -288,6 +298,94 @@ describe('demo seed', () => {
     expect(summary.ops.reconciliationMismatches).toBe(1);
     // Money held for the withdrawals is still accounted for.
     expect((await checkLedger(db.read)).problems).toEqual([]);
+  });
+
+  it('spreads the story over the dashboard month: sales on most of the last 30 days, no day holding most of it', async () => {
+    // The dashboard's default: GET /ops/stats, the last 30 days by China-time day, ending now.
+    const now = new Date();
+    const stats = await computeStats(
+      a.db.read,
+      { from: new Date(now.getTime() - 30 * DAY_MS), to: now, bucket: 'day' },
+      now,
+    );
+    const days = stats.buckets.filter((b) => b.gmvFen > 0);
+    expect(stats.totals.gmvFen).toBeGreaterThan(0);
+    expect(days.length, stats.buckets.map((b) => `${b.label} ${b.gmvFen}`).join('\n')).toBeGreaterThanOrEqual(
+      20,
+    );
+    const top = Math.max(...stats.buckets.map((b) => b.gmvFen));
+    expect(top / stats.totals.gmvFen).toBeLessThan(0.5);
+    // A payment's money lands on the day its order was paid, and every wallet line on its journal's day.
+    const { rows } = await sql<{ off: number }>`
+      SELECT count(*) AS off FROM orders o JOIN ledger_journals j ON j.order_id = o.id AND j.kind = 'order_payment'
+      WHERE j.created_at <> o.paid_at`.execute(a.db.read);
+    expect(Number(rows[0]!.off)).toBe(0);
+    const postings = await sql<{ off: number }>`
+      SELECT count(*) AS off FROM ledger_postings p JOIN ledger_journals j ON j.id = p.journal_id
+      WHERE p.created_at <> j.created_at`.execute(a.db.read);
+    expect(Number(postings.rows[0]!.off)).toBe(0);
+    expect((await checkLedger(a.db.read)).problems).toEqual([]);
+  });
+
+  it('opens every dispute at its story time: deadlines after the opening, and the reason is the opener’s own complaint', async () => {
+    const disputes = await a.db.read
+      .selectFrom('disputes as d')
+      .innerJoin('orders as o', 'o.id', 'd.order_id')
+      .innerJoin('cases as c', (j) => j.onRef('c.subject_id', '=', 'd.id').on('c.kind', '=', 'dispute'))
+      .select([
+        'd.id',
+        'd.reason',
+        'd.opened_by',
+        'o.client_id',
+        'o.freelancer_id',
+        'd.created_at',
+        'd.evidence_until',
+        'c.created_at as case_opened',
+        'c.sla_due_at',
+      ])
+      .execute();
+    expect(disputes.length).toBeGreaterThan(2);
+    const sides = new Set<string>();
+    for (const d of disputes) {
+      const opened = new Date(d.created_at).getTime();
+      expect(new Date(d.evidence_until!).getTime(), `dispute ${d.id} evidence`).toBeGreaterThan(opened);
+      // The evidence window and the case's SLA count from the opening, not from when the seed ran.
+      expect(new Date(d.evidence_until!).getTime() - opened).toBeLessThanOrEqual(7 * DAY_MS);
+      expect(Math.abs(new Date(d.case_opened).getTime() - opened), `dispute ${d.id} case`).toBeLessThan(
+        60_000,
+      );
+      expect(new Date(d.sla_due_at!).getTime()).toBeGreaterThan(opened);
+      expect(opened).toBeLessThanOrEqual(STORY_END.getTime());
+      const side = d.opened_by === d.client_id ? 'client' : 'freelancer';
+      sides.add(side);
+      const own = side === 'client' ? DISPUTE_REASONS_CLIENT : DISPUTE_REASONS_FREELANCER;
+      expect(own as readonly string[], `dispute ${d.id} by the ${side}: ${d.reason}`).toContain(d.reason);
+    }
+  });
+
+  it('flags only the unusual withdrawals as risky: fewer than a third of payouts, at least one', async () => {
+    const cases = await a.db.read
+      .selectFrom('cases')
+      .select(['id', 'flags'])
+      .where('kind', '=', 'payout')
+      .execute();
+    const risky = cases.filter((c) => (c.flags as string[]).includes('risk'));
+    expect(cases.length).toBeGreaterThanOrEqual(4);
+    expect(risky.length).toBeGreaterThanOrEqual(1);
+    expect(risky.length * 3, `${risky.length} of ${cases.length} payout cases flagged`).toBeLessThan(
+      cases.length,
+    );
+    // Freelancers were paid before, in the story, through the ledger.
+    const paid = await a.db.read
+      .selectFrom('payouts')
+      .select(['paid_at', 'created_at'])
+      .where('status', '=', 'paid')
+      .execute();
+    expect(paid.length).toBeGreaterThan(0);
+    for (const p of paid) {
+      expect(new Date(p.paid_at!).getTime()).toBeGreaterThan(new Date(p.created_at).getTime());
+      expect(new Date(p.paid_at!).getTime()).toBeLessThan(STORY_END.getTime());
+    }
   });
 
   it('seedIfEmpty leaves a seeded database alone', async () => {

@@ -7,9 +7,11 @@ import type { AppContext } from '../platform/context';
 import type { ServiceStatusColumn } from '../platform/db/schema';
 import { writeCatalog } from './catalog';
 import { chatsOf, playChats } from './chats';
+import { followStoryClock } from './context';
 import { writeListings } from './listings';
 import { type OpsSeedSummary, seedOpsWork } from './ops';
-import { playOrders, type SeedIds } from './orders';
+import { datePostingsAsJournals, playOrders, type SeedIds } from './orders';
+import { playPayoutHistory } from './payouts';
 import { DEMO_STAFF } from './people-data';
 import { planMarketplace, type SeedScale, USER_GROUPS } from './plan';
 import { playReviews } from './reviews';
@@ -24,6 +26,11 @@ export interface SeedOptions {
   scale: SeedScale;
   /** Password of every demo account, staff included (DEMO_PASSWORD). */
   demoPassword: string;
+  /**
+   * When the story ends (default: now, so the dashboard's last 30 days hold the story's sales). Every
+   * seeded time is relative to it: the same seed and end write the same marketplace.
+   */
+  storyEnd?: Date;
   log?: (msg: string) => void;
 }
 
@@ -73,10 +80,11 @@ const OPEN_STATUSES: OrderStatus[] = [
  * open staff work. Users, drafts and listings waiting for review, orders, payments, reviews (with their
  * rating aggregates) and chats go through the real commands at the story's times; the few bulk paths are
  * listed in docs/ARCHITECTURE.md ("The demo seed") and `bulk.test.ts` holds them equal to the commands.
- * Deterministic: everything but database ids, the commit-time columns of ledger and event rows and the
- * open staff work (made at the real clock) follows from `seed`. Money moves only through the real
- * payment, order and ledger commands, so `checkLedger` holds afterwards. Refuses a database that already
- * has users.
+ * Deterministic: everything but database ids, the commit-time columns of event rows and the open staff
+ * work (made at the real clock) follows from `seed` and `storyEnd`; ledger journals and postings carry
+ * the story's time of the step that moved the money, so the dashboard's days match the orders'. Money
+ * moves only through the real payment, order, payout and ledger code, so `checkLedger` holds afterwards.
+ * Refuses a database that already has users.
  */
 export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSummary> {
   const log = opts.log ?? (() => {});
@@ -94,13 +102,19 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
       'the database already has users: seeding needs an empty database (use --if-empty to skip)',
     );
 
-  // Domain events open staff cases (a dispute played below opens its case), as in the running app.
-  wireOps(ctx);
-  const plan = planMarketplace(opts.seed, opts.scale, {
-    paymentTimeoutMinutes: ctx.env.PAYMENT_TIMEOUT_MINUTES,
-    acceptanceTimeoutHours: ctx.env.ACCEPTANCE_TIMEOUT_HOURS,
-    autoCompleteDays: ctx.env.AUTO_COMPLETE_DAYS,
-  });
+  // Domain events open staff cases (a dispute played below opens its case), as in the running app, at
+  // the story's time while a seeded order plays.
+  wireOps(followStoryClock(ctx));
+  const plan = planMarketplace(
+    opts.seed,
+    opts.scale,
+    {
+      paymentTimeoutMinutes: ctx.env.PAYMENT_TIMEOUT_MINUTES,
+      acceptanceTimeoutHours: ctx.env.ACCEPTANCE_TIMEOUT_HOURS,
+      autoCompleteDays: ctx.env.AUTO_COMPLETE_DAYS,
+    },
+    new Date(Math.floor((opts.storyEnd ?? ctx.now()).getTime() / 60_000) * 60_000),
+  );
   log(
     `seed ${opts.seed}, scale ${opts.scale}: ${plan.users.length} users, ${plan.listings.length} listings, ${plan.orders.length} orders`,
   );
@@ -139,6 +153,10 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
   phase('reviews');
   const chats = await playChats(ctx, chatsOf(plan, ids, orderIds), { batchSize: 100, concurrency });
   phase('conversations');
+  const pastPayouts = await playPayoutHistory(ctx, plan.storyEnd);
+  log(`  past payouts ${pastPayouts}`);
+  await datePostingsAsJournals(ctx);
+  phase('payouts');
   await reanchorOpenDeadlines(ctx, plan.storyEnd);
   const ops = await seedOpsWork(ctx, awaitingReview, log);
   phase('ops');

@@ -88,12 +88,21 @@ export const DECLINE_REASONS = [
   '需求涉及的技术栈我不熟悉，为保证质量不接此单。',
 ];
 
-export const DISPUTE_REASONS = [
+/** A client's complaint about the work (the client opens the dispute). */
+export const DISPUTE_REASONS_CLIENT = [
   '交付的作品与需求描述严重不符，多次沟通后服务商仍不修改。',
   '已经超过约定交付时间一周，服务商不回复消息。',
-  '客户在验收后又提出大量套餐外的新需求，不修改就拒绝确认，申请平台介入。',
   '交付的代码无法运行，关键功能缺失。',
 ];
+
+/** A freelancer's complaint about the client (the freelancer opens the dispute). */
+export const DISPUTE_REASONS_FREELANCER = [
+  '客户在验收后又提出大量套餐外的新需求，不修改就拒绝确认，申请平台介入。',
+  '已按需求文档全部交付，客户不验收也不说明问题，申请平台判断。',
+];
+
+/** Every complaint, for callers that do not say who opens the dispute (the engine bench). */
+export const DISPUTE_REASONS: readonly string[] = [...DISPUTE_REASONS_CLIENT, ...DISPUTE_REASONS_FREELANCER];
 
 /** Client → freelancer review comments by star rating. */
 export const REVIEWS_OF_FREELANCERS: Record<number, readonly string[]> = {
