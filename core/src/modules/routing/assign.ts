@@ -36,7 +36,7 @@ async function lockTeamFor(tx: Tx, kind: CaseKind): Promise<TeamRow | undefined>
     .where(sql<boolean>`${kind} = ANY(kinds)`)
     .orderBy('id')
     .limit(1)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst()) as TeamRow | undefined;
 }
 

@@ -50,7 +50,7 @@ export async function setMyPresence(
       .selectFrom('staff_presence')
       .select(['status'])
       .where('user_id', '=', staff.userId)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     const from = current?.status ?? 'away';
     if (current && from === status) return getMyPresence(tx, staff);

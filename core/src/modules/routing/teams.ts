@@ -180,7 +180,12 @@ export async function updateTeam(
 ): Promise<Team> {
   return ctx.db.transact(async (tx) => {
     await begin(tx, actor);
-    const row = await tx.selectFrom('teams').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const row = await tx
+      .selectFrom('teams')
+      .selectAll()
+      .where('id', '=', id)
+      .forNoKeyUpdate()
+      .executeTakeFirst();
     if (!row) throw noSuchTeam();
     if (row.version !== body.version)
       throw new AppError('team_version_conflict', undefined, { currentVersion: row.version });
