@@ -181,6 +181,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       await step(second.page, 'finance2-approves', async () => {
         await openAndClaim(second.page, `/finance/payouts/${caseId}`);
         await second.page.getByTestId('payout-approve').click();
+        // The second approval sends the money: the console names the amount and the payee first.
+        await second.page.getByTestId('payout-approve-confirm').click();
         // Approved: the console confirms and moves on to the next payout.
         await second.page.getByTestId('action-toast').last().waitFor(WAIT);
         await expect.poll(() => second.page.url(), WAIT).not.toMatch(new RegExp(`/${caseId}$`));

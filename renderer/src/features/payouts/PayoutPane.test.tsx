@@ -145,16 +145,61 @@ describe('PayoutPane', () => {
     );
     expect(text(mc)).not.toContain('您已批准过');
 
-    // A colleague may give the second approval; it goes to the core with the case's version.
+    // A colleague may give the second approval — after confirming what leaves: the amount and the payee.
     const approve = screen.getByTestId('payout-approve');
     expect(approve.hasAttribute('disabled')).toBe(false);
     expect(text(approve)).toContain('第二位批准');
     fireEvent.click(approve);
+    const dialog = await screen.findByRole('dialog');
+    expect(text(dialog)).toContain('确认第二位批准（复核）');
+    expect(text(dialog)).toContain('向 李* 提现 ¥6,000.00');
+    expect(text(dialog)).toContain('确认后将立即向收款人打款');
+    await act(async () => {});
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+    fireEvent.click(within(dialog).getByTestId('payout-approve-confirm'));
+    // It goes to the core with the case's version.
     await waitFor(() =>
       expect(bridge.callsOf('cases.perform')).toEqual([
         { caseId: 501, version: 3, kind: 'payout', action: 'approve_payout', fields: {} },
       ]),
     );
+  });
+
+  it('a payout at or above the two-approver threshold asks first, naming the amount and payee (button and `a`); cancel sends nothing', async () => {
+    const bridge = setup(
+      caseDetail(
+        payoutDetail({ approvals: [] }),
+        [offerOf('approve_payout'), offerOf('reject_payout')],
+        'awaiting_approval',
+      ),
+      COLLEAGUE,
+    );
+    await screen.findByTestId('payout-approve');
+    fireEvent.keyDown(window, { key: 'a' });
+    const dialog = await screen.findByRole('dialog');
+    expect(text(dialog)).toContain('确认批准这笔提现');
+    expect(text(dialog)).toContain('向 李* 提现 ¥6,000.00，收款账户 ********lisi');
+    expect(text(dialog)).toContain('需要另一位财务同事复核');
+    fireEvent.click(within(dialog).getByTestId('payout-approve-cancel'));
+    await act(async () => {});
+    expect(bridge.callsOf('cases.perform')).toEqual([]);
+    fireEvent.click(screen.getByTestId('payout-approve'));
+    fireEvent.click(await screen.findByTestId('payout-approve-confirm'));
+    await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(1));
+  });
+
+  it('a payout below the threshold (one approver) is approved without a question', async () => {
+    const bridge = setup(
+      caseDetail(
+        payoutDetail({ approvals: [] }, { amountFen: 10_000, requiredApprovals: 1 }),
+        [offerOf('approve_payout'), offerOf('reject_payout')],
+        'awaiting_approval',
+      ),
+      COLLEAGUE,
+    );
+    fireEvent.click(await screen.findByTestId('payout-approve'));
+    await waitFor(() => expect(bridge.callsOf('cases.perform')).toHaveLength(1));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('the first approver cannot approve again: disabled with the core’s reason, and `a` sends nothing', async () => {

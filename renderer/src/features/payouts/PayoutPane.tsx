@@ -14,6 +14,7 @@ import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { offerShortcut, type Refusal, usePerformAction } from '../../kit/actions';
+import { CustomerLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { REAL_NAME_LABELS, RISK_LEVEL_ORDER, USER_STATUS_LABELS } from './labels';
@@ -217,7 +218,7 @@ function Requester({ d }: { d: PayoutCaseDetail }) {
       <h3 id={id}>{s('requesterTitle')}</h3>
       <dl className="payout-facts">
         <Fact label={s('requester')} testId="payout-requester">
-          {u.nickname}（{u.username} · #{u.id}）
+          <CustomerLink userId={u.id}>{u.nickname}</CustomerLink>（{u.username} · #{u.id}）
         </Fact>
         <Fact label={s('registered')}>
           {formatDateTime(u.createdAt, locale)} · {s('accountAge', { n: u.accountAgeDays })}
@@ -298,6 +299,8 @@ function PayoutActions({
   const [note, setNote] = useState('');
   const [closeNote, setCloseNote] = useState('');
   const [rejecting, setRejecting] = useState(false);
+  // Money that needs two approvers, and the second approval that sends it, is confirmed first.
+  const [confirming, setConfirming] = useState(false);
   const approve = offer('approve_payout');
   const reject = offer('reject_payout');
   const closeFailed = offer('close_failed');
@@ -316,17 +319,24 @@ function PayoutActions({
   const canApprove = Boolean(approve?.available) && !busy;
   const canReject = Boolean(reject?.available) && !busy;
   const canClose = Boolean(closeFailed?.available) && !busy;
-  const doApprove = () => {
-    if (!canApprove) return;
+  const second = d.approvals.length > 0 && d.approvals.length < d.payout.requiredApprovals;
+  /** At or above the maker-checker threshold the core asks two approvers (`requiredApprovals` 2). */
+  const large = d.payout.requiredApprovals > 1;
+  const sendApproval = () => {
+    setConfirming(false);
     const trimmed = note.trim();
     void run('approve_payout', trimmed ? { note: trimmed } : {}).then((ok) => ok && setNote(''));
+  };
+  const doApprove = () => {
+    if (!canApprove) return;
+    if (large || second) setConfirming(true);
+    else sendApproval();
   };
   const doClose = () => {
     if (!canClose) return;
     const trimmed = closeNote.trim();
     void run('close_failed', trimmed ? { note: trimmed } : {});
   };
-  const second = d.approvals.length > 0 && d.approvals.length < d.payout.requiredApprovals;
   useShortcut(
     'a',
     doApprove,
@@ -433,6 +443,30 @@ function PayoutActions({
           {s('unavailable', { reason: pick(r.text) })}
         </p>
       ))}
+      <Modal
+        open={confirming}
+        title={second ? s('confirmSecondTitle') : s('confirmTitle')}
+        onCancel={() => setConfirming(false)}
+        onOk={sendApproval}
+        okText={s('confirmOk', { amount: formatFen(d.payout.amountFen) })}
+        cancelText={s('cancel')}
+        okButtonProps={{ loading: busy, ...{ 'data-testid': 'payout-approve-confirm' } }}
+        cancelButtonProps={{ ...{ 'data-testid': 'payout-approve-cancel' } }}
+        destroyOnHidden
+      >
+        <div data-testid="payout-approve-confirmation">
+          <p>
+            <strong>
+              {s('confirmBody', {
+                amount: formatFen(d.payout.amountFen),
+                payee: d.payout.account.name,
+                account: d.payout.account.numberMasked,
+              })}
+            </strong>
+          </p>
+          <p>{second ? s('confirmSecond') : s('confirmLarge')}</p>
+        </div>
+      </Modal>
       <RejectDialog
         open={rejecting}
         busy={busy}
