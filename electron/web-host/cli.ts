@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { type CoreProcess, startCoreProcess } from './core-process';
-import { ensureRendererBuilt } from './renderer-build';
-import { type ConsoleStack, startConsoleStack } from './stack';
+import { startWebConsole, type WebConsole } from './web-console';
 
 /**
  * `npm run start:web`: the operations console in a browser. Starts the embedded core (unless JX_CORE_URL
@@ -43,15 +41,17 @@ ${line}
 `;
 }
 
-let core: CoreProcess | null = null;
-let stack: ConsoleStack | null = null;
+let startup: Promise<WebConsole> | null = null;
 let closing = false;
+/** Ctrl+C during start-up aborts the core start (its child is stopped by its PID). */
+const starting = new AbortController();
 
-/** Web host, engine, then the core child (by its PID). */
+/** No more core restarts; the web host, the engine, then the core child (by its PID). */
 async function shutdown(code: number): Promise<never> {
   closing = true;
-  await stack?.close().catch((err: unknown) => console.error(err));
-  await core?.stop().catch((err: unknown) => console.error(err));
+  starting.abort();
+  const running = await startup?.catch(() => null);
+  await running?.close().catch((err: unknown) => console.error(err));
   process.exit(code);
 }
 
@@ -62,30 +62,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     void shutdown(0);
   });
 
+const external = process.env['JX_CORE_URL'] || undefined;
 try {
-  await ensureRendererBuilt(console.log);
-  const external = process.env['JX_CORE_URL'];
-  if (!external) {
-    console.log('启动内置核心服务 Starting the embedded core…');
-    core = await startCoreProcess({
-      port: portFromEnv('PORT', 3000),
-      onLine: (line) => console.log(`[core] ${line}`),
-    });
-    void core.exited.then((status) => {
-      if (closing) return;
-      console.error(`核心服务已退出 The core exited (${status}).`);
-      void shutdown(1);
-    });
-  }
-  const coreUrl = (external ?? core!.url).replace(/\/+$/, '');
-  stack = await startConsoleStack({
-    coreUrl,
+  startup = startWebConsole({
+    externalCoreUrl: external,
+    corePort: portFromEnv('PORT', 3000),
     dataDir: process.env['JX_CONSOLE_DATA_DIR'] || path.join(REPO_ROOT, 'data', 'console'),
-    port: portFromEnv('JX_WEB_PORT', 3200),
-    log: (line) => console.log(`[console] ${line}`),
+    webPort: portFromEnv('JX_WEB_PORT', 3200),
+    coreLine: (line) => console.log(`[core] ${line}`),
+    supervisorLine: (line) => console.log(`[supervisor 守护] ${line}`),
+    consoleLine: (line) => console.log(`[console] ${line}`),
+    progress: console.log,
+    signal: starting.signal,
   });
-  console.log(banner(stack.host.url, coreUrl, !external));
+  const running = await startup;
+  // (Ctrl+C during start-up: shutdown() closes what started and exits.)
+  if (!closing) console.log(banner(running.url, running.coreUrl, !external));
 } catch (err) {
-  console.error(`\n启动失败 Could not start: ${err instanceof Error ? err.message : String(err)}`);
-  await shutdown(1);
+  if (!closing) {
+    console.error(`\n启动失败 Could not start: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
 }

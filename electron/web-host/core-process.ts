@@ -24,6 +24,8 @@ export interface CoreProcessOptions {
   onLine?: (line: string) => void;
   /** How long to wait for `/healthz` (PGlite cold start and the first seed take several seconds). */
   healthTimeoutMs?: number;
+  /** Aborts the start: the child (if spawned) is stopped by its PID and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 export interface CoreProcess {
@@ -41,6 +43,8 @@ const KEPT_LINES = 40;
 
 export async function startCoreProcess(opts: CoreProcessOptions): Promise<CoreProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
+  const aborted = () => new Error('The core start was cancelled (核心服务启动已取消)');
+  if (opts.signal?.aborted) throw aborted();
   if (await portAnswers(opts.port)) {
     const hint = (await isHealthy(url))
       ? `a 匠心 core already answers there — set JX_CORE_URL=${url} to use it, or PORT=… for another port`
@@ -86,20 +90,35 @@ export async function startCoreProcess(opts: CoreProcessOptions): Promise<CorePr
     clearTimeout(timer);
   };
 
-  const timeoutMs = opts.healthTimeoutMs ?? 120_000;
-  const deadline = Date.now() + timeoutMs;
-  while (!(await isHealthy(url))) {
-    const tail = () => `— last output (最后输出):\n${lines.slice(-15).join('\n') || '(nothing)'}`;
-    if (gone) throw new Error(`The core exited before ${url}/healthz answered (核心服务启动失败) ${tail()}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `The core did not answer ${url}/healthz within ${Math.round(timeoutMs / 1000)} s (核心服务未就绪) ${tail()}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  const onAbort = () => void stop(2000);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await waitHealthy();
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   return { url, pid: child.pid!, lastLines: () => [...lines], exited, stop };
+
+  async function waitHealthy() {
+    const timeoutMs = opts.healthTimeoutMs ?? 120_000;
+    const deadline = Date.now() + timeoutMs;
+    while (!(await isHealthy(url))) {
+      const tail = () => `— last output (最后输出):\n${lines.slice(-15).join('\n') || '(nothing)'}`;
+      if (opts.signal?.aborted) {
+        await stop(2000);
+        throw aborted();
+      }
+      if (gone)
+        throw new Error(`The core exited before ${url}/healthz answered (核心服务启动失败) ${tail()}`);
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `The core did not answer ${url}/healthz within ${Math.round(timeoutMs / 1000)} s (核心服务未就绪) ${tail()}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** `GET /healthz` answers `{status:'ok'}`. */
