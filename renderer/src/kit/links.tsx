@@ -12,7 +12,9 @@ import { Link } from 'react-router-dom';
 export const customerPath = (userId: number) => `/customers/${userId}`;
 export const orderPath = (orderId: number) => `/orders/${orderId}`;
 
-export function CustomerLink({ userId, children }: { userId: number; children: ReactNode }) {
+/** A customer's name as a link to their page; without an id (a user not known) the plain text. */
+export function CustomerLink({ userId, children }: { userId: number | null; children: ReactNode }) {
+  if (userId === null) return <>{children}</>;
   return (
     <Link to={customerPath(userId)} className="drill-link" data-testid={`customer-link-${userId}`}>
       {children}

@@ -16,6 +16,7 @@ import { FileOpener } from '../../files/StoredFile';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { canRun, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
+import { CustomerLink, OrderLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { ResolveForm } from './ResolveForm';
@@ -148,7 +149,7 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
           <div>
             <dt>{s('order')}</dt>
             <dd>
-              {order.orderNumber} · {order.serviceTitle}
+              <OrderLink orderId={order.id}>{order.orderNumber}</OrderLink> · {order.serviceTitle}
             </dd>
           </div>
           <div>
@@ -158,25 +159,33 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
           <div>
             <dt>{s('client')}</dt>
             <dd data-testid="dispute-client">
-              {parties.client
-                ? s('partyLine', {
+              {parties.client ? (
+                <CustomerLink userId={parties.client.id}>
+                  {s('partyLine', {
                     nickname: parties.client.nickname,
                     username: parties.client.username,
                     id: parties.client.id,
-                  })
-                : s('partyMissing')}
+                  })}
+                </CustomerLink>
+              ) : (
+                s('partyMissing')
+              )}
             </dd>
           </div>
           <div>
             <dt>{s('freelancer')}</dt>
             <dd data-testid="dispute-freelancer">
-              {parties.freelancer
-                ? s('partyLine', {
+              {parties.freelancer ? (
+                <CustomerLink userId={parties.freelancer.id}>
+                  {s('partyLine', {
                     nickname: parties.freelancer.nickname,
                     username: parties.freelancer.username,
                     id: parties.freelancer.id,
-                  })
-                : s('partyMissing')}
+                  })}
+                </CustomerLink>
+              ) : (
+                s('partyMissing')
+              )}
             </dd>
           </div>
           <div>

@@ -18,6 +18,7 @@ import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { canRun, NoteDecisionForm, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
+import { CustomerLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { HighlightedText, HitLegend } from './HighlightedText';
@@ -239,7 +240,9 @@ function ReportedContent({ context, hits }: { context: ReportTarget; hits: Field
           <div>
             <dt>{s('nickname')}</dt>
             <dd>
-              <HighlightedText text={u.nickname} hits={hits['nickname']} />{' '}
+              <CustomerLink userId={u.id}>
+                <HighlightedText text={u.nickname} hits={hits['nickname']} />
+              </CustomerLink>{' '}
               <span className="muted">
                 @{u.username} · #{u.id}
               </span>{' '}

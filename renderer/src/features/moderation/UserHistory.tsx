@@ -7,6 +7,7 @@ import {
 import { Tag } from 'antd';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { CustomerLink } from '../../kit/links';
 import { useModerationStrings } from './strings';
 
 type S = ReturnType<typeof useModerationStrings>;
@@ -52,7 +53,9 @@ export function UserHistory({
         <>
           <p className="user-line">
             <strong>
-              {s('userName', { nickname: user.nickname, username: user.username, id: user.id })}
+              <CustomerLink userId={user.id}>
+                {s('userName', { nickname: user.nickname, username: user.username, id: user.id })}
+              </CustomerLink>
             </strong>{' '}
             <Tag color={user.status === 'active' ? 'default' : 'error'}>{userStatus(s, user.status)}</Tag>
             {user.suspendedUntil && (

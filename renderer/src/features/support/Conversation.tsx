@@ -11,6 +11,7 @@ import { useBridge, useBridgeEvent } from '../../bridge';
 import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { CustomerLink, OrderLink } from '../../kit/links';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { Composer, type ComposerSend } from './Composer';
@@ -361,10 +362,17 @@ export function Conversation({
     <section className="support-chat" aria-labelledby="support-chat-title" data-testid="chat-pane">
       <header className="support-chat-head">
         <div className="support-chat-title">
-          <h2 id="support-chat-title">{s('chatHeading', { name: customerName })}</h2>
+          <h2 id="support-chat-title">
+            <CustomerLink userId={customerId}>{s('chatHeading', { name: customerName })}</CustomerLink>
+          </h2>
           <div className="small muted">
             #{summary.id} {summary.title}
-            {orderNumber && ` · ${s('orderLabel', { number: orderNumber })}`}
+            {orderNumber && ' · '}
+            {orderNumber && (
+              <OrderLink orderId={chat?.orderId ?? summary.orderId}>
+                {s('orderLabel', { number: orderNumber })}
+              </OrderLink>
+            )}
             {' · '}
             {summary.assigneeName ? s('assignee', { name: summary.assigneeName }) : s('unassigned')}
             {summary.status !== 'resolved' && summary.slaDueAt && (

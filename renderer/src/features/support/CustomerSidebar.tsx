@@ -14,6 +14,7 @@ import { useBridge } from '../../bridge';
 import { useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { CustomerLink, OrderLink } from '../../kit/links';
 import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';
 
@@ -183,7 +184,9 @@ export function CustomerSidebar({
             <dl className="support-dl">
               <div className="support-dl-row">
                 <dt>{s('nickname')}</dt>
-                <dd>{p.nickname}</dd>
+                <dd>
+                  <CustomerLink userId={p.id}>{p.nickname}</CustomerLink>
+                </dd>
               </div>
               <div className="support-dl-row">
                 <dt>{s('username')}</dt>
@@ -242,7 +245,10 @@ export function CustomerSidebar({
                 {context.orders.map((o) => (
                   <li key={o.id}>
                     <div>
-                      <strong>{o.orderNumber}</strong> · {o.serviceTitle}
+                      <strong>
+                        <OrderLink orderId={o.id}>{o.orderNumber}</OrderLink>
+                      </strong>{' '}
+                      · {o.serviceTitle}
                     </div>
                     <div className="small muted">
                       {ORDER_STATUS_LABELS[o.status as OrderStatus]
