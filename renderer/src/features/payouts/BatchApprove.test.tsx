@@ -116,4 +116,57 @@ describe('BatchApprove', () => {
     expect(within(dialog).queryByTestId('batch-results')).toBeNull();
     expect(cleared()).toBe(0);
   });
+
+  it('warns before sending about each payout that will fail — one I already approved, my own — and leaves them out', async () => {
+    const me = 9;
+    const mix = [
+      payoutCase({ id: 501, version: 3, amountFen: 10_000, title: '提现 ¥100.00 · 设计师小王' }),
+      payoutCase({
+        id: 502,
+        version: 5,
+        amountFen: 600_000,
+        stage: 'awaiting_second_approval',
+        title: '提现 ¥6000.00 · 插画师小李',
+        summary: { requiredApprovals: 2, approvals: [{ staffId: me, at: '2026-11-26T07:05:00.000Z' }] },
+      }),
+      payoutCase({ id: 503, version: 2, amountFen: 25_050, userId: me, title: '提现 ¥250.50 · 财务自己' }),
+      payoutCase({ id: 504, version: 1, amountFen: 30_000, title: '提现 ¥300.00 · 摄影师小赵' }),
+    ];
+    const bridge = new ScriptedBridge().answer('payouts.batchApprove', (args) => ({
+      results: args.items.map((i) => ({
+        caseId: i.caseId,
+        ok: true,
+        version: i.version + 1,
+        stage: 'executing',
+        code: null,
+        message: null,
+        reason: null,
+      })),
+    }));
+    renderWithConsole(<BatchApprove selected={mix} session={financeSession(me)} clear={() => {}} />, {
+      bridge,
+    });
+    fireEvent.click(screen.getByTestId('batch-approve'));
+    const dialog = await screen.findByRole('dialog');
+    const warning = within(dialog).getByTestId('batch-will-fail');
+    expect(text(warning)).toContain('以下 2 条提交后不会通过');
+    expect(within(warning).getAllByRole('listitem').map(text)).toEqual([
+      '#502 提现 ¥6000.00 · 插画师小李您已批准过，需由另一位财务同事复核',
+      '#503 提现 ¥250.50 · 财务自己这是您自己的提现申请',
+    ]);
+    // Left out unless I keep them: the count and the total are what will be sent.
+    expect((within(dialog).getByTestId('batch-leave-out') as HTMLInputElement).checked).toBe(true);
+    expect(text(within(dialog).getByTestId('batch-confirm'))).toContain('将批准以下 2 条提现，合计 ¥400.00');
+    expect(text(within(dialog).getByTestId('batch-approve-confirm'))).toContain('确认批准 2 条');
+    fireEvent.click(within(dialog).getByTestId('batch-approve-confirm'));
+    await within(dialog).findByTestId('batch-results');
+    expect(bridge.callsOf('payouts.batchApprove')).toEqual([
+      {
+        items: [
+          { caseId: 501, version: 3 },
+          { caseId: 504, version: 1 },
+        ],
+      },
+    ]);
+  });
 });

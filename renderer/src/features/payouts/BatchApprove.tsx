@@ -1,6 +1,7 @@
 import { fieldLimits } from '@jiangxin/shared/forms';
+import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { type BatchApproveResult, batchApproveBodySchema } from '@jiangxin/shared/ops/payouts';
-import { Alert, Button, Modal } from 'antd';
+import { Alert, Button, Checkbox, Modal } from 'antd';
 import { useState } from 'react';
 import { useBridge } from '../../bridge';
 import { useAction } from '../../calls';
@@ -15,21 +16,42 @@ type ItemResult = BatchApproveResult['results'][number];
 /** The core takes at most this many items per request; a larger selection goes in several. */
 const BATCH_LIMIT = fieldLimits(batchApproveBodySchema, 'items').maxItems ?? 100;
 
+/** Stages in which a payout takes an approval (the core refuses the others). */
+const AWAITING = new Set(['awaiting_approval', 'awaiting_second_approval']);
+
+/** Why the core will refuse to approve this payout for `me`, known before sending; null when it should pass. */
+function willFail(c: CaseSummary, me: number): 'batchFailMine' | 'batchFailOwn' | 'batchFailStage' | null {
+  if (c.status === 'resolved' || !AWAITING.has(c.stage)) return 'batchFailStage';
+  if (c.userId === me) return 'batchFailOwn';
+  const approvals = Array.isArray(c.summary['approvals']) ? (c.summary['approvals'] as unknown[]) : [];
+  // Maker-checker: the second approval must come from someone else.
+  if (approvals.some((a) => (a as { staffId?: unknown } | null)?.staffId === me)) return 'batchFailMine';
+  return null;
+}
+
 /**
  * Finance's batch approve on the payouts queue: a confirmation listing the selected payouts and their
- * total, then `payouts.batchApprove` (each item approved in its own transaction at the core), then one
+ * total — warning first about each payout the core will refuse (one I already approved, my own withdrawal,
+ * one no longer awaiting approval) and leaving them out unless the person keeps them — then
+ * `payouts.batchApprove` (each item approved in its own transaction at the core), then one
  * line per item — approved, waiting for a second approver, or refused with the core's reason. The
  * selection is cleared when the person closes the results.
  */
-export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
+export function BatchApprove({ selected, session, clear }: QueueBulkActionProps) {
   const bridge = useBridge();
   const s = usePayoutStrings();
   const { pick } = useT();
   const [open, setOpen] = useState(false);
   const [results, setResults] = useState<ItemResult[] | null>(null);
-  const items = selected.filter((c) => c.kind === 'payout');
+  const [leaveOut, setLeaveOut] = useState(true);
+  const payouts = selected.filter((c) => c.kind === 'payout');
+  const failing = payouts.flatMap((c) => {
+    const why = willFail(c, session.userId);
+    return why ? [{ c, why }] : [];
+  });
+  const items = leaveOut ? payouts.filter((c) => !failing.some((f) => f.c.id === c.id)) : payouts;
   const total = items.reduce((sum, c) => sum + (c.amountFen ?? 0), 0);
-  const byId = new Map(items.map((c) => [c.id, c]));
+  const byId = new Map(payouts.map((c) => [c.id, c]));
 
   // Chunk by chunk into `done`: a refusal part-way keeps the results of the chunks before it.
   const approve = useAction(async (done: ItemResult[]) => {
@@ -50,6 +72,7 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
     const hadResults = results !== null;
     setOpen(false);
     setResults(null);
+    setLeaveOut(true);
     approve.reset();
     if (hadResults) clear();
   };
@@ -67,10 +90,10 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
       <Button
         type="primary"
         onClick={() => setOpen(true)}
-        disabled={items.length === 0}
+        disabled={payouts.length === 0}
         data-testid="batch-approve"
       >
-        {s('batchButton', { n: items.length })}
+        {s('batchButton', { n: payouts.length })}
       </Button>
       <Modal
         open={open}
@@ -92,6 +115,7 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
                   key="ok"
                   type="primary"
                   loading={sending}
+                  disabled={items.length === 0}
                   onClick={() => void send()}
                   data-testid="batch-approve-confirm"
                 >
@@ -126,7 +150,40 @@ export function BatchApprove({ selected, clear }: QueueBulkActionProps) {
           </div>
         ) : (
           <div data-testid="batch-confirm">
-            <p>{s('batchIntro', { n: items.length, total: formatFen(total) })}</p>
+            {failing.length > 0 && (
+              <Alert
+                type="warning"
+                showIcon
+                data-testid="batch-will-fail"
+                title={s('batchWillFail', { n: failing.length })}
+                description={
+                  <>
+                    <ul className="batch-list">
+                      {failing.map(({ c, why }) => (
+                        <li key={c.id} data-case-id={c.id}>
+                          <span className="batch-item">
+                            #{c.id} {c.title}
+                          </span>
+                          <span className="batch-outcome">{s(why)}</span>
+                        </li>
+                      ))}
+                    </ul>
+                    <Checkbox
+                      checked={leaveOut}
+                      onChange={(e) => setLeaveOut(e.target.checked)}
+                      data-testid="batch-leave-out"
+                    >
+                      {s('batchLeaveOut', { n: failing.length })}
+                    </Checkbox>
+                  </>
+                }
+              />
+            )}
+            {items.length === 0 ? (
+              <p>{s('batchNothingLeft')}</p>
+            ) : (
+              <p>{s('batchIntro', { n: items.length, total: formatFen(total) })}</p>
+            )}
             <ul className="batch-list">
               {items.map((c) => (
                 <li key={c.id} data-case-id={c.id}>
