@@ -110,4 +110,98 @@ describe('AuditScreen', () => {
     expect(screen.getByTestId('audit-row-3')).toBeTruthy();
     expect(screen.queryByTestId('audit-load-more')).toBeNull();
   });
+
+  it('reads each entry as a sentence in the member’s language, the raw record only behind 详情 / Details', async () => {
+    const entries: AuditEntry[] = [
+      entry(4, 'case.perform.reject', {
+        actorName: 'moderator',
+        subjectId: 123,
+        data: { kind: 'listing_review', body: { reason: 'contact_info', note: '' }, outcome: 'rejected' },
+      }),
+      entry(3, 'staff.set_roles', {
+        actorName: 'admin',
+        subjectType: 'user',
+        subjectId: 9,
+        data: { before: ['support'], after: ['support', 'finance'], version: 2 },
+      }),
+      entry(2, 'settings.update', {
+        actorName: 'admin',
+        subjectType: 'settings',
+        subjectId: null,
+        data: {
+          patch: { payoutSecondApprovalFen: 600_000 },
+          before: { payoutSecondApprovalFen: 500_000 },
+          after: { payoutSecondApprovalFen: 600_000 },
+        },
+      }),
+      entry(1, 'case.perform.resolve', {
+        actorName: null,
+        actorId: 5,
+        subjectId: 77,
+        data: {
+          kind: 'dispute',
+          body: { outcome: 'split', refundFen: 3_900, releaseFen: 10_000, note: '各担一半' },
+        },
+      }),
+    ];
+    const answer = (bridge: ScriptedBridge) =>
+      bridge
+        .answer('audit.list', () => ({ items: entries, nextCursor: null }))
+        .answer('audit.verify', () => ({
+          ok: true,
+          checked: 4,
+          firstBrokenId: null,
+          reason: null,
+          headHash: 'a'.repeat(64),
+        }));
+
+    const zh = renderWithConsole(<AuditScreen session={adminSession} />, {
+      bridge: answer(new ScriptedBridge()),
+    });
+    expect((await screen.findByTestId('audit-sentence-4')).textContent).toMatch(
+      /^moderator 驳回了 服务审核工单 #123：包含联系方式/,
+    );
+    expect(screen.getByTestId('audit-sentence-3').textContent).toBe(
+      'admin 将 用户 #9 的角色从 客服 改为 客服、财务',
+    );
+    expect(screen.getByTestId('audit-sentence-2').textContent).toBe(
+      'admin 修改了运营设置：提现双人审批门槛：¥5,000.00 → ¥6,000.00',
+    );
+    expect(screen.getByTestId('audit-sentence-1').textContent).toBe(
+      '员工 #5 裁决了 纠纷工单 #77：按比例分配，退款 ¥39.00，放款 ¥100.00，各担一半',
+    );
+    // No codes and no JSON on the page until a row's details are opened.
+    const table = screen.getByTestId('audit-table');
+    for (const code of ['case.perform', 'staff.set_roles', 'contact_info', 'listing_review', '{']) {
+      expect(table.textContent, code).not.toContain(code);
+    }
+    const toggle = screen.getByTestId('audit-details-toggle-4');
+    expect(toggle.textContent).toBe('详情');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    const details = await screen.findByTestId('audit-details-4');
+    expect(details.textContent).toContain('"action": "case.perform.reject"');
+    expect(details.textContent).toContain('"reason": "contact_info"');
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(toggle.textContent).toBe('收起详情');
+    expect(screen.queryByTestId('audit-details-3')).toBeNull();
+    fireEvent.click(toggle);
+    await waitFor(() => expect(screen.queryByTestId('audit-details-4')).toBeNull());
+    zh.unmount();
+
+    renderWithConsole(<AuditScreen session={adminSession} />, {
+      bridge: answer(new ScriptedBridge()),
+      locale: 'en',
+    });
+    expect((await screen.findByTestId('audit-sentence-4')).textContent).toMatch(
+      /^moderator rejected listing review case #123: Contains contact details/,
+    );
+    expect(screen.getByTestId('audit-sentence-3').textContent).toBe(
+      'admin changed the roles of user #9 from Support to Support, Finance',
+    );
+    expect(screen.getByTestId('audit-sentence-2').textContent).toBe(
+      'admin changed the settings: payout second-approval threshold: ¥5,000.00 → ¥6,000.00',
+    );
+    expect(screen.getByTestId('audit-details-toggle-1').textContent).toBe('Details');
+  });
 });

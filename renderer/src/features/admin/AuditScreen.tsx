@@ -6,6 +6,7 @@ import { useBridge } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { auditSentence } from '../../kit/audit-sentences';
 import type { WorkspaceScreenProps } from '../../kit/pane';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
@@ -93,7 +94,8 @@ type Verification =
   | { state: 'failed'; message: string };
 
 /**
- * The audit log: every staff action, newest first, filtered by actor, action (exact or `prefix.*`),
+ * The audit log: every staff action as a sentence in the reader's language (who did what to which case
+ * or person, with the amounts, reasons and before → after that matter; the raw record behind 详情), newest first, filtered by actor, action (exact or `prefix.*`),
  * subject and time; older pages with the core's cursor. Beside it the hash chain's verification: intact
  * with the number of entries checked, or the first broken entry with the reason — highlighted in the
  * table, and one click opens the log at it.
@@ -169,6 +171,15 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
   };
 
   const brokenId = verification.state === 'done' && !verification.ok ? verification.firstBrokenId : null;
+  // The raw record stays behind a per-row "details" toggle; the row reads as a sentence.
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (id: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   const goToBreak = () => {
     if (brokenId === null) return;
@@ -196,39 +207,42 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
     },
     { title: s('colAt'), dataIndex: 'at', width: 130, render: (at: string) => formatDateTime(at, locale) },
     {
-      title: s('colActor'),
-      key: 'actor',
-      width: 150,
-      render: (_: unknown, r) =>
-        r.actorId === null ? (
-          <span className="muted">{s('system')}</span>
-        ) : (
-          <span>
-            {r.actorName ?? '—'} <span className="muted">#{r.actorId}</span>
-          </span>
-        ),
-    },
-    { title: s('colAction'), dataIndex: 'action', width: 190, render: (a: string) => <code>{a}</code> },
-    {
-      title: s('colSubject'),
-      key: 'subject',
-      width: 150,
-      render: (_: unknown, r) => (
-        <span>
-          {r.subjectType}
-          {r.subjectId !== null && ` #${r.subjectId}`}
-        </span>
-      ),
-    },
-    {
-      title: s('colData'),
-      dataIndex: 'data',
-      render: (data: Record<string, unknown>) => {
-        const json = JSON.stringify(data);
+      title: s('colWhat'),
+      key: 'what',
+      render: (_: unknown, r) => {
+        const open = expanded.has(r.id);
+        const detailsId = `${ids}-details-${r.id}`;
         return (
-          <code className="audit-data" title={json}>
-            {json.length > 160 ? `${json.slice(0, 160)}…` : json}
-          </code>
+          <div className="audit-what">
+            <span className="audit-sentence" data-testid={`audit-sentence-${r.id}`}>
+              {auditSentence(r, locale)}
+            </span>
+            <Button
+              type="link"
+              size="small"
+              aria-expanded={open}
+              aria-controls={open ? detailsId : undefined}
+              onClick={() => toggle(r.id)}
+              data-testid={`audit-details-toggle-${r.id}`}
+            >
+              {open ? s('detailsHide') : s('details')}
+            </Button>
+            {open && (
+              <pre id={detailsId} className="audit-data" data-testid={`audit-details-${r.id}`}>
+                {JSON.stringify(
+                  {
+                    action: r.action,
+                    actorId: r.actorId,
+                    subjectType: r.subjectType,
+                    subjectId: r.subjectId,
+                    data: r.data,
+                  },
+                  null,
+                  2,
+                )}
+              </pre>
+            )}
+          </div>
         );
       },
     },
