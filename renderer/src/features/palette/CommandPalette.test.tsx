@@ -1,12 +1,11 @@
 import type { BridgeResult, ConsoleSession } from '@jiangxin/shared/bridge';
-import type { CaseKind } from '@jiangxin/shared/ops/cases';
+import type { CaseKind, CaseSummary } from '@jiangxin/shared/ops/cases';
 import { ROLE_PERMISSIONS, type StaffRole } from '@jiangxin/shared/permissions';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { useLocation } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../i18n';
 import { renderWithConsole, ScriptedBridge } from '../../test/render';
-import { sampleCase } from '../cases/testing';
 import { CommandPalette } from './CommandPalette';
 
 function sessionOf(role: StaffRole): ConsoleSession {
@@ -26,10 +25,38 @@ function Where() {
   return <output data-testid="where">{location.pathname}</output>;
 }
 
+function caseOf(id: number, kind: CaseKind): CaseSummary {
+  const at = '2026-11-27T00:00:00.000Z';
+  return {
+    id,
+    kind,
+    status: 'open',
+    stage: 'open',
+    priority: 1,
+    assigneeId: null,
+    assigneeName: null,
+    version: 1,
+    slaDueAt: null,
+    slaBreached: false,
+    subjectType: 'case',
+    subjectId: id,
+    userId: 601,
+    orderId: null,
+    amountFen: null,
+    title: '咨询：退款进度',
+    summary: {},
+    flags: [],
+    outcome: null,
+    createdAt: at,
+    updatedAt: at,
+    resolvedAt: null,
+  };
+}
+
 /** What the cache answers: one case of a kind the member sees, users as the cache holds them, orders. */
 function results(kind: CaseKind): BridgeResult<'search.query'> {
   return {
-    cases: [sampleCase(42, { kind, status: 'open', title: '咨询：退款进度' })],
+    cases: [caseOf(42, kind)],
     users: [
       { id: 601, username: 'client001', nickname: '青柠', phone: '138****5678' },
       { id: 602, username: '', nickname: '陈女士', phone: null },
