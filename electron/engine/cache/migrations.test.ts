@@ -218,6 +218,42 @@ describe('cache migrations', () => {
     db.close();
   });
 
+  it('8 resync-for-the-directory: an older file pages the snapshot again, keeping its cases meanwhile', () => {
+    const db = fileAt(7);
+    insertV1Case(db, makeDispute(5));
+    db.prepare('UPDATE sync_state SET last_seq = 42, head_seq = 42, snapshot_done = 1').run();
+    migrate(db, { to: 8 });
+    expect(db.prepare('SELECT last_seq, snapshot_done FROM sync_state').get()).toEqual({
+      last_seq: 0,
+      snapshot_done: 0,
+    });
+    expect(db.prepare('SELECT id FROM cases').all()).toEqual([{ id: 5 }]);
+    db.close();
+  });
+
+  it('8 resync-for-the-directory: the paged snapshot describes the users the cached cases name', () => {
+    const db = fileAt(7);
+    insertV1Case(db, makeDispute(5));
+    db.prepare('UPDATE sync_state SET last_seq = 42, head_seq = 42, snapshot_done = 1').run();
+    db.close();
+    const cache = tmp.open();
+    expect(cache.syncState()).toMatchObject({ lastSeq: 0, snapshotDone: false });
+    expect(cache.listCases({}).total).toBe(1);
+    // What the sync loop does next: the snapshot again, with the directory of its page.
+    cache.applyChanges([{ op: 'upsert', seq: 42, case: makeDispute(5) }], 42, {
+      hasMore: false,
+      headSeq: 42,
+    });
+    cache.putDirectory({
+      users: [{ id: 301, username: 'client001', nickname: '王小明', phoneMasked: '138****5678' }],
+      orders: [],
+    });
+    expect(cache.search('client001').users.map((u) => u.id)).toEqual([301]);
+    expect(cache.search('企业品牌').cases.map((c) => c.id)).toEqual([5]);
+    expect(cache.syncState()).toMatchObject({ lastSeq: 42, snapshotDone: true });
+    cache.close();
+  });
+
   it('opening an older file upgrades it to the latest version and keeps its cases', () => {
     const db = fileAt(1);
     insertV1Case(db, makeDispute(5));

@@ -245,6 +245,18 @@ const v7UserPhones: Migration = {
   },
 };
 
+const v8DirectoryResync: Migration = {
+  version: 8,
+  name: 'resync-for-the-directory',
+  up(db) {
+    // The users and orders cached so far came from case summaries alone (no username, no phone, no order
+    // status), and the sync route only describes them with the cases it pages: page the snapshot again
+    // from the start, over the rows already here (upserts of the same version change nothing, the queue
+    // stays readable meanwhile), so every user and order the cached cases name gets described.
+    db.exec(`UPDATE sync_state SET last_seq = 0, snapshot_done = 0 WHERE id = 1 AND last_seq > 0`);
+  },
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   v1CasesAndSync,
@@ -254,6 +266,7 @@ export const MIGRATIONS: readonly Migration[] = [
   v5QueueSortIndexes,
   v6RemovedCases,
   v7UserPhones,
+  v8DirectoryResync,
 ];
 
 /** The schema version this console writes. */
