@@ -51,6 +51,7 @@ type Start =
 const LINK_MESSAGES: Partial<Record<ConnectionState, StringKey>> = {
   connecting: 'linkConnecting',
   reconnecting: 'linkReconnecting',
+  stopped: 'linkStopped',
   refused: 'linkRefused',
 };
 

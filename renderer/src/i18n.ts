@@ -19,7 +19,10 @@ const zh = {
   noKeyBody: '请打开 web host 在终端中打印的完整地址（带 #key=…）。',
   linkConnecting: '正在连接控制台服务…',
   linkReconnecting: '与控制台服务的连接已断开，正在重连…',
-  linkRefused: '此页面的访问密钥已失效（控制台服务已重启）。请打开终端中打印的新地址。',
+  linkStopped:
+    '控制台服务已停止（或已重启到新的地址）。请打开它在终端中打印的新地址（带 #key=…），可以直接粘贴到此标签页的地址栏。',
+  linkRefused:
+    '此页面的访问密钥已失效（控制台服务已重启）。请打开终端中打印的新地址（带 #key=…），可以直接粘贴到此标签页的地址栏。',
   startFailed: '无法读取控制台状态',
   retry: '重试',
   loginTitle: '登录',
@@ -88,8 +91,10 @@ const en: Record<StringKey, string> = {
   noKeyBody: 'Open the full address the web host printed in its terminal (with #key=…).',
   linkConnecting: 'Connecting to the console service…',
   linkReconnecting: 'Lost the connection to the console service; reconnecting…',
+  linkStopped:
+    'The console service has stopped (or restarted at a new address). Open the new address it printed in its terminal (with #key=…); you can paste it into this tab’s address bar.',
   linkRefused:
-    'This page’s access key is no longer valid (the console service restarted). Open the new address printed in the terminal.',
+    'This page’s access key is no longer valid (the console service restarted). Open the new address printed in the terminal (with #key=…); you can paste it into this tab’s address bar.',
   startFailed: 'Could not read the console state',
   retry: 'Retry',
   loginTitle: 'Sign in',
