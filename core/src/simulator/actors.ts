@@ -1,4 +1,5 @@
 import type { Order } from '@jiangxin/shared/api/orders';
+import { usualPayoutAccount } from '../seed/payouts';
 import * as say from './content';
 import type { ApiResult, HttpClient, RequestOptions } from './http';
 import type { Dice } from './random';
@@ -686,7 +687,12 @@ async function withdraw(w: World): Promise<Outcome> {
       avail > threshold && w.dice.chance(w.shares.largeWithdrawal)
         ? w.dice.int(threshold + 100, Math.min(avail, 5_000_000))
         : Math.max(1_000, Math.min(threshold, Math.floor((avail * w.dice.int(30, 90)) / 100)));
-    const { channel, account } = say.withdrawalAccount(w.dice, u.realName ?? u.nickname);
+    // People withdraw to the account they always use (the demo seed's past payouts went there); now and
+    // then one asks for a new account, which the payout's risk signals rightly flag.
+    const usual = usualPayoutAccount(u.id);
+    const { channel, account } = w.dice.chance(0.05)
+      ? say.withdrawalAccount(w.dice, u.realName ?? u.nickname)
+      : { channel: usual.channel, account: { name: u.realName ?? u.nickname, number: usual.number } };
     const r = await as(w, u, 'POST', '/api/v1/wallet/withdrawals', {
       idempotencyKey: key(w, 'withdraw'),
       body: { amountFen, channel, account },
