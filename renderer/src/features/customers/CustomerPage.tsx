@@ -22,6 +22,7 @@ import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { CustomerLink, OrderLink } from '../../kit/links';
 import { CaseCell, PageState, Section } from './common';
+import { RevealPhone } from './RevealPhone';
 import './customers.css';
 import { useDrillStrings } from './strings';
 
@@ -115,6 +116,7 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
                           verified: page.profile.phoneVerified ? s('phoneVerified') : s('phoneUnverified'),
                         })}
                       </span>
+                      {perms.includes('pii.reveal') && <RevealPhone s={s} userId={page.profile.id} />}
                     </span>
                   ) : (
                     s('phoneNone')

@@ -1,5 +1,5 @@
 import { BridgeCallError, bridgeProblem } from '@jiangxin/shared/bridge';
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../i18n';
@@ -102,6 +102,36 @@ describe('the customer page', () => {
     renderPages('/customers/abc', bridge);
     expect(screen.getByRole('alert').textContent).toBe('“abc”不是有效的编号。');
     expect(bridge.calls).toHaveLength(0);
+  });
+});
+
+describe('revealing the phone number', () => {
+  it('only a member with pii.reveal may, with a reason the core audits; others see the mask alone', async () => {
+    const bridge = new ScriptedBridge()
+      .answer('customers.get', () => customerFixture)
+      .answer('users.reveal', (args) => ({ userId: args.userId, field: args.field, value: '13700137000' }));
+    renderPages('/customers/12', bridge, staffSession(1, ['admin']));
+    fireEvent.click(await screen.findByTestId('drill-reveal-phone'));
+    fireEvent.click(await screen.findByTestId('drill-reveal-submit'));
+    expect((await screen.findByTestId('drill-reveal-problem')).textContent).toBe(
+      '请填写查看原因（至少 2 个字）。',
+    );
+    expect(bridge.callsOf('users.reveal')).toEqual([]);
+    fireEvent.change(screen.getByTestId('drill-reveal-reason'), { target: { value: '用户来电核实身份' } });
+    fireEvent.click(screen.getByTestId('drill-reveal-submit'));
+    expect((await screen.findByTestId('drill-phone-clear')).textContent).toContain('13700137000');
+    expect(bridge.callsOf('users.reveal')).toEqual([
+      { userId: 12, field: 'phone', reason: '用户来电核实身份' },
+    ]);
+  });
+
+  it('support sees no way to reveal', async () => {
+    renderPages(
+      '/customers/12',
+      new ScriptedBridge().answer('customers.get', () => customerFixture),
+    );
+    await screen.findByTestId('drill-profile');
+    expect(screen.queryByTestId('drill-reveal-phone')).toBeNull();
   });
 });
 
