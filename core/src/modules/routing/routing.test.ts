@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { type StaffMember, signUpStaff } from '../../test/factories/staff';
 import { startTestApp, type TestApp } from '../../test/harness';
-import { openCase } from '../cases/commands';
+import { changeCase, openCase } from '../cases/commands';
+import { lockCase } from '../cases/queries';
 
 let t: TestApp;
 let admin: StaffMember;
@@ -258,6 +259,40 @@ describe('capacity-aware routing', () => {
     expect(got.slice(0, 4).filter((x) => x === b.userId)).toHaveLength(2);
     expect(got[0]).not.toBe(got[1]);
     expect(got[4]).toBeNull();
+  });
+});
+
+describe('capacity-aware ties', () => {
+  it('between members with as many open cases, the one idle longest receives the case', async () => {
+    const a = await signUpStaff(t, ['finance'], '对账甲');
+    const b = await signUpStaff(t, ['finance'], '对账乙');
+    await createTeam({
+      name: '对账组',
+      kinds: ['reconciliation_mismatch'],
+      mode: 'capacity',
+      capacity: 3,
+      memberIds: [a.userId, b.userId],
+    });
+    await setPresence(a, 'online');
+    await setPresence(b, 'online');
+    const resolve = (id: number) =>
+      t.db.transact(async (tx) => {
+        await changeCase(t.ctx, tx, (await lockCase(tx, id))!, null, 'resolved', { status: 'resolved' });
+      });
+    const first = await open('reconciliation_mismatch');
+    expect(first.assigneeId).toBe(a.userId); // nobody served yet: the lower id
+    t.clock.advance(1000);
+    const second = await open('reconciliation_mismatch');
+    expect(second.assigneeId).toBe(b.userId); // fewest open
+    await resolve(first.id);
+    t.clock.advance(1000);
+    const third = await open('reconciliation_mismatch');
+    expect(third.assigneeId).toBe(a.userId); // fewest open again; a is now the one served last
+    await resolve(second.id);
+    await resolve(third.id);
+    // Both hold nothing; b has waited since the second case, a only since the third.
+    t.clock.advance(1000);
+    expect((await open('reconciliation_mismatch')).assigneeId).toBe(b.userId);
   });
 });
 
