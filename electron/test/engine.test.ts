@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import type { OutboxItem, SyncStatus } from '@jiangxin/shared/bridge';
+import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseDetail, CaseSummary } from '@jiangxin/shared/ops/cases';
 import { SUPPORT_TYPING } from '@jiangxin/shared/ops/stream';
 import { io } from 'socket.io-client';
@@ -282,7 +283,14 @@ describe('console engine against a real core', () => {
     const counts = e.events.filter((x) => x.event === 'counts.changed').at(-1)?.payload as {
       assignedOpen: number;
     };
-    const mine = await e.call('cases.list', { assignee: 'me', statuses: ['open', 'waiting'], limit: 1000 });
+    // The header's count is what 我的待办 lists: its kinds, open and waiting, assigned to me.
+    const myWork = WORKSPACES.find((w) => w.id === 'mine')!;
+    const mine = await e.call('cases.list', {
+      kinds: [...myWork.caseKinds!],
+      assignee: 'me',
+      statuses: ['open', 'waiting'],
+      limit: 1000,
+    });
     expect(counts.assignedOpen).toBe(mine.total);
     expect(mine.items.map((c) => c.id)).toEqual(expect.arrayContaining([held, handed]));
   });
