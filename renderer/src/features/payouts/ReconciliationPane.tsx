@@ -11,6 +11,7 @@ import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { offerShortcut, usePerformAction } from '../../kit/actions';
+import { CustomerLink, OrderLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { LEDGER_RECORD_LABELS, PROVIDER_LABELS, REFERENCE_NAMES, recordStatusLabel } from './labels';
@@ -128,13 +129,17 @@ function LedgerSide({ m, record }: { m: Mismatch; record: ReconciliationMismatch
             {record.orderId !== null && (
               <div>
                 <dt>{s('recordOrder')}</dt>
-                <dd>#{record.orderId}</dd>
+                <dd>
+                  <OrderLink orderId={record.orderId}>#{record.orderId}</OrderLink>
+                </dd>
               </div>
             )}
             {record.userId !== null && (
               <div>
                 <dt>{s('recordUser')}</dt>
-                <dd>#{record.userId}</dd>
+                <dd>
+                  <CustomerLink userId={record.userId}>#{record.userId}</CustomerLink>
+                </dd>
               </div>
             )}
             <div>
