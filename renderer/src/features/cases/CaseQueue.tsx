@@ -251,9 +251,12 @@ function QueueView({
     const order = win.rows.map((c) => c.id);
     return () => {
       const gone = new Set(decided.current);
-      for (const item of pending.current)
-        if (item.method === 'cases.perform' && item.caseId !== null && item.state !== 'failed')
-          gone.add(item.caseId);
+      for (const item of pending.current) {
+        if (item.method !== 'cases.perform' || item.caseId === null) continue;
+        // A queued decision the core refused puts its case back in play.
+        if (item.state === 'failed') gone.delete(item.caseId);
+        else gone.add(item.caseId);
+      }
       decided.current.add(caseId);
       open(nextAfterDecision(order, caseId, gone));
     };
