@@ -49,3 +49,49 @@ describe('a case never opened here, while offline', () => {
     await waitFor(() => expect(screen.queryByTestId('case-detail-offline')).toBeNull());
   });
 });
+
+describe('the case history', () => {
+  it('reads as sentences in the member’s language, the raw codes only behind 详情', async () => {
+    const detail: CaseDetail = {
+      case: sampleCase(42, { kind: 'support_chat', title: '退款咨询', status: 'open' }),
+      history: [
+        {
+          id: 1,
+          at: '2026-12-01T08:00:00.000Z',
+          actorId: null,
+          actorName: null,
+          action: 'opened',
+          fromStatus: null,
+          toStatus: 'open',
+          note: '',
+          data: {},
+        },
+        {
+          id: 2,
+          at: '2026-12-01T08:05:00.000Z',
+          actorId: 7,
+          actorName: '客服小林',
+          action: 'claimed',
+          fromStatus: 'open',
+          toStatus: 'open',
+          note: '',
+          data: {},
+        },
+      ],
+      actions: [],
+      detail: {},
+    };
+    const bridge = new ScriptedBridge()
+      .answer('cases.get', () => ({ detail, cachedAt: null, stale: false }))
+      .answer('presence.view', () => ({ ok: true }))
+      .answer('presence.leave', () => ({ ok: true }));
+    renderWithConsole(
+      <CaseDetailView caseId={42} session={staffSession(7)} onClose={() => {}} onDecision={() => () => {}} />,
+      { bridge },
+    );
+    const history = await screen.findByRole('region', { name: '处理记录' });
+    await waitFor(() => expect(history.textContent).toContain('客服小林'));
+    // No line shows the raw action or status codes a person cannot read.
+    expect(history.textContent).not.toMatch(/\b(opened|claimed|open|resolved)\b/);
+  });
+});

@@ -7,13 +7,14 @@ import {
   type CaseDetail,
   type CaseKind,
 } from '@jiangxin/shared/ops/cases';
-import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag, Timeline } from 'antd';
+import { Alert, App as AntApp, Button, Empty, Space, Spin, Tag } from 'antd';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { offerShortcut } from '../../kit/actions';
+import { CaseTimeline } from '../../kit/CaseTimeline';
 import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
@@ -277,18 +278,7 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
       <div className="case-pane">{pane ?? <GenericSummary detail={detail} />}</div>
       <section className="case-history" aria-labelledby="case-history-title">
         <h3 id="case-history-title">{s('history')}</h3>
-        <Timeline
-          items={detail.history.map((h) => ({
-            key: h.id,
-            children: (
-              <span>
-                <strong>{h.actorName ?? '系统'}</strong> · {h.action}
-                {h.note && ` · ${h.note}`}
-                <span className="muted"> · {formatDateTime(h.at, locale)}</span>
-              </span>
-            ),
-          }))}
-        />
+        <CaseTimeline caseId={detail.case.id} kind={detail.case.kind} history={detail.history} />
       </section>
     </section>
   );
