@@ -19,6 +19,7 @@ import { CaseQueue } from '../cases/CaseQueue';
 import { PresenceProvider } from '../cases/presence';
 import { CommandPalette } from '../palette/CommandPalette';
 import { SyncStatusBar } from '../status/SyncStatusBar';
+import { PresenceSwitch } from '../teams/PresenceSwitch';
 import { WORKSPACE_SCREENS } from './screens';
 import { ThemeToggle } from './ThemeToggle';
 
@@ -159,6 +160,7 @@ function ConsoleLayout({
           <span className="muted"> · {session.roles.map((r) => pick(STAFF_ROLE_LABELS[r])).join('、')}</span>
         </span>
         <SyncStatusBar />
+        <PresenceSwitch />
         <span className="counts" data-testid="counts">
           <span data-testid="count-assigned">{t('assignedBadge', { n: counts.assignedOpen })}</span>
           {pending > 0 && (

@@ -47,4 +47,11 @@ describe('PresenceSwitch', () => {
     expect((await screen.findByTestId('presence-error')).textContent).toBe('Not connected to the platform');
     expect(selected()).toBe('Away');
   });
+
+  it('is not shown to a member of no team, for whom nothing is routed', async () => {
+    const bridge = new ScriptedBridge().answer('presence.get', () => presence({ teams: [] }));
+    renderWithConsole(<PresenceSwitch />, { bridge });
+    await waitFor(() => expect(bridge.callsOf('presence.get').length).toBe(1));
+    await waitFor(() => expect(screen.queryByTestId('presence-switch')).toBeNull());
+  });
 });

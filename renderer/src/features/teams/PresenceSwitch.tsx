@@ -11,7 +11,7 @@ import './teams.css';
  * them; away, they receive none and the cases they have not worked on are handed on (the core says how
  * many). Needs the core: offline it shows the last known status, disabled.
  *
- * Mount it once in the header: `<PresenceSwitch />` (it reads and writes through the bridge itself).
+ * Mounted once in the header (it reads and writes through the bridge itself); hidden for a member of no team.
  */
 export function PresenceSwitch() {
   const { pick } = useT();
@@ -35,6 +35,9 @@ export function PresenceSwitch() {
           : s('wentAwayNone'),
     );
   };
+
+  // A member of no team has nothing routed to them: the switch would mean nothing.
+  if (current.data && current.data.teams.length === 0) return null;
 
   return (
     <span className="presence-switch" data-testid="presence-switch">
