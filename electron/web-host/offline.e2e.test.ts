@@ -37,6 +37,7 @@ function alive(pid: number): boolean {
 
 /** The embedded core among `pid`'s children (the `node … src/main/dev.ts` process), from /proc. */
 function coreChildOf(pid: number): number | null {
+  if (!fs.existsSync(`/proc/${pid}/task`)) return null;
   const children = fs
     .readdirSync(`/proc/${pid}/task`)
     .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/))
@@ -139,10 +140,12 @@ describe.skipIf(!HAS_CHROMIUM)(
       beforeAll(async () => {
         corePort = await freePort();
         const cliLog = path.join(ARTIFACTS, 'start-web.log');
+        // No JX_CORE_URL: the default, embedded core.
+        const { JX_CORE_URL: _external, ...inherited } = process.env;
         cli = spawn(process.execPath, ['--import', 'tsx', CLI], {
           cwd: REPO_ROOT,
           env: {
-            ...process.env,
+            ...inherited,
             // The embedded core as `npm start` reads its environment; nothing else this shell points at.
             PORT: String(corePort),
             SANDBOX_PORT: String(await freePort()),
@@ -153,7 +156,6 @@ describe.skipIf(!HAS_CHROMIUM)(
             DATABASE_URL: '',
             DATABASE_READ_URL: '',
             REDIS_URL: '',
-            JX_CORE_URL: '',
             JX_WEB_PORT: String(await freePort()),
             JX_CONSOLE_DATA_DIR: path.join(tmp, 'console'),
           },
