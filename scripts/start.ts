@@ -4,10 +4,16 @@
 // keeps running and the message points to `npm run start:web`, the same console in the browser.
 import { findElectronBinary, MISSING_BINARY_MESSAGE, startDesktop } from '../electron/main/launch';
 import { startCoreProcess } from '../electron/web-host/core-process';
+import { superviseCore } from '../electron/web-host/core-supervisor';
 import { ensureRendererBuilt } from '../electron/web-host/renderer-build';
 
 const port = Number(process.env['PORT'] || 3000);
-const core = await startCoreProcess({ port, onLine: (line) => console.log(line) });
+// The core under a supervisor (as in `npm run start:web`): when it exits, the desktop console stays open
+// and works offline (its engine runs inside the app), and the core is started again with backoff.
+const core = await superviseCore({
+  start: (signal) => startCoreProcess({ port, onLine: (line) => console.log(line), signal }),
+  log: (line) => console.log(`[supervisor 守护] ${line}`),
+});
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
@@ -16,12 +22,6 @@ const stop = async (code: number) => {
   process.exit(code);
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
-void core.exited.then((how) => {
-  if (!stopping) {
-    console.error(`核心服务已退出 The core exited (${how})`);
-    process.exit(1);
-  }
-});
 
 if (!findElectronBinary()) {
   console.log(
@@ -29,7 +29,7 @@ if (!findElectronBinary()) {
   );
 } else {
   await ensureRendererBuilt((line) => console.log(line));
-  process.env['JX_CORE_URL'] = core.url;
+  process.env['JX_CORE_URL'] = `http://127.0.0.1:${port}`;
   // Quitting the desktop console ends the session: the core goes with it.
   await stop(await startDesktop());
 }
