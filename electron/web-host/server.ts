@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,10 +33,19 @@ import { contentTypeOf } from '../renderer-files';
  *   draws a new secret) is upgraded and at once closed with 4401, so the renderer can tell the person to
  *   open the new address instead of retrying forever.
  *
+ * Several staff on one host (`engine` is `SessionEngines`, as `start:web` runs it): the key admits a
+ * browser; a session cookie (`jx_console_session`, 32 random bytes, HttpOnly, SameSite=Strict, set on the
+ * 101 of a keyed upgrade that brought none the host knows) maps it server-side to that browser's own engine
+ * — its member, cache file and events, which go to its pages only. The map is keyed by the cookie's
+ * SHA-256. A page without a known cookie never reaches another browser's engine: it gets a fresh,
+ * signed-out one. After a successful `auth.logout` the host forgets the cookie, discards the engine and its
+ * files and closes that browser's pages with 4000, so they reconnect and get a new cookie. A session
+ * nobody signed in to is dropped `idleMs` after its last page closes.
+ *
  * Wire protocol (JSON text frames): host → page `{t:'ready'}` first, once the key is accepted (the
  * browser's `open` fires for a refused key too, just before the 4401 close, so the page waits for this);
  * page → host `{t:'call', id, method, args}`; host → page `{t:'reply', id, reply: BridgeReply}` and
- * `{t:'event', event, payload}` (every engine event to every connected page). Calls are checked against
+ * `{t:'event', event, payload}` (every event of a page's engine to that engine's pages). Calls are checked against
  * the shared contract here and again by the engine.
  */
 
@@ -47,11 +56,36 @@ const {
   keyPrefix: KEY_PROTOCOL_PREFIX,
   closeBadKey: CLOSE_BAD_KEY,
 } = WEB_BRIDGE;
+/** The browser session cookie: a random id the host maps to that browser's own engine. */
+export const SESSION_COOKIE = 'jx_console_session';
+/** Pages of a browser session that just signed out are closed with this code; they reconnect at once. */
+const CLOSE_SIGNED_OUT = 4000;
 /** Largest accepted frame; `ws` closes the socket with 1009 above it. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
-export interface WebHostOptions {
+/**
+ * Engines made per browser session (the web console): each signed-in member gets an engine of their own —
+ * their own settings, refresh token, sync loop and offline cache file.
+ */
+export interface SessionEngines {
+  /** A fresh, signed-out engine for one new browser session. */
+  openSession(): Promise<OwnEngine>;
+}
+
+export interface OwnEngine {
   engine: ConsoleEngineHandle;
+  /** Closes the engine and deletes its files (after sign-out, or a session nobody signed in to). */
+  discard(): Promise<void>;
+}
+
+export interface WebHostOptions {
+  /**
+   * One engine every page shares (the transport tests), or `SessionEngines`: one engine per browser
+   * session, which the host then owns and closes.
+   */
+  engine: ConsoleEngineHandle | SessionEngines;
+  /** How long a browser session nobody is signed in to survives its last page (default 60 s). */
+  idleMs?: number;
   /** The built renderer (`renderer/dist`). */
   rendererDir: string;
   /** 0 (the default) picks a free port. */
@@ -71,7 +105,7 @@ export interface WebHost {
 }
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
-  const { engine, log = () => {} } = opts;
+  const { log = () => {} } = opts;
   const host = opts.host ?? '127.0.0.1';
   const rendererDir = path.resolve(opts.rendererDir);
   const shell = path.join(rendererDir, 'index.html');
@@ -203,6 +237,81 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     );
   };
 
+  /** One browser (one cookie): its engine and its open pages. */
+  interface BrowserSession {
+    engine: Promise<OwnEngine>;
+    pages: Set<WebSocket>;
+    signedIn: boolean;
+    idle: ReturnType<typeof setTimeout> | null;
+    unsubscribe: () => void;
+  }
+  const perSession = 'openSession' in opts.engine;
+  const shared = perSession ? null : (opts.engine as ConsoleEngineHandle);
+  const factory = perSession ? (opts.engine as SessionEngines) : null;
+  const idleMs = opts.idleMs ?? 60_000;
+  /** Keyed by the SHA-256 of the cookie value, so a lookup never compares the secret itself. */
+  const sessions = new Map<string, BrowserSession>();
+  /** The Set-Cookie header a new browser session's 101 response carries. */
+  const newCookies = new WeakMap<IncomingMessage, string>();
+  const digest = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+  const cookieOf = (req: IncomingMessage): string | null => {
+    for (const part of String(req.headers.cookie ?? '').split(';')) {
+      const [name, ...rest] = part.trim().split('=');
+      if (name === SESSION_COOKIE) return rest.join('=');
+    }
+    return null;
+  };
+
+  const forget = (key: string, session: BrowserSession) => {
+    if (sessions.get(key) !== session) return;
+    sessions.delete(key);
+    if (session.idle) clearTimeout(session.idle);
+    session.unsubscribe();
+    void session.engine
+      .then((own) => own.discard())
+      .catch((err: unknown) => log(`closing a browser session failed: ${(err as Error).message}`));
+  };
+
+  /** The browser session a page belongs to: the one its cookie names, or a new one (with a new cookie). */
+  const sessionFor = (req: IncomingMessage): { key: string; session: BrowserSession } => {
+    const cookie = cookieOf(req);
+    const known = cookie ? sessions.get(digest(cookie)) : undefined;
+    if (cookie && known) return { key: digest(cookie), session: known };
+    const id = randomBytes(32).toString('base64url');
+    const key = digest(id);
+    newCookies.set(req, `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`);
+    const session: BrowserSession = {
+      engine: (factory as SessionEngines).openSession(),
+      pages: new Set(),
+      signedIn: false,
+      idle: null,
+      unsubscribe: () => {},
+    };
+    sessions.set(key, session);
+    session.engine.then(
+      (own) => {
+        if (sessions.get(key) !== session) return;
+        // Events go only to this browser's pages: another member never sees them.
+        session.unsubscribe = own.engine.subscribe((event, payload) => {
+          if (event === 'session.changed') session.signedIn = payload !== null;
+          const text = JSON.stringify({ t: 'event', event, payload });
+          for (const ws of session.pages) if (ws.readyState === ws.OPEN) ws.send(text);
+        });
+      },
+      (err: unknown) => {
+        log(`starting an engine failed: ${(err as Error).message}`);
+        sessions.delete(key);
+      },
+    );
+    return { key, session };
+  };
+
+  wss.on('headers', (headers, req) => {
+    const cookie = newCookies.get(req);
+    if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+  });
+
   const pages = new Set<WebSocket>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -218,6 +327,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return refuseUpgrade(socket, 403, 'Forbidden: the bridge answers only pages of its own origin');
     }
     const keyOk = keyMatches(req);
+    // Only a page with the key gets (or finds) a browser session: no key, no cookie and no engine.
+    const browser = keyOk && factory ? sessionFor(req) : null;
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!keyOk) {
         log('bridge refused: missing or wrong key');
@@ -225,10 +336,41 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         return;
       }
       pages.add(ws);
-      ws.on('close', () => pages.delete(ws));
       ws.on('error', (err) => log(`bridge socket error: ${err.message}`));
-      ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary));
-      send(ws, { t: 'ready' });
+      if (!browser) {
+        ws.on('close', () => pages.delete(ws));
+        ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary, shared as ConsoleEngineHandle));
+        send(ws, { t: 'ready' });
+        return;
+      }
+      const { key, session } = browser;
+      session.pages.add(ws);
+      if (session.idle) clearTimeout(session.idle);
+      session.idle = null;
+      ws.on('close', () => {
+        pages.delete(ws);
+        session.pages.delete(ws);
+        // A member's session outlives their tabs (as the desktop app's does); one nobody signed in to
+        // does not, so pages that come and go do not pile up engines.
+        if (session.pages.size === 0 && !session.signedIn && sessions.get(key) === session) {
+          session.idle = setTimeout(() => forget(key, session), idleMs);
+          session.idle.unref();
+        }
+      });
+      session.engine.then(
+        (own) => {
+          ws.on('message', (data, isBinary) =>
+            onFrame(ws, data, isBinary, own.engine, () => {
+              // Signed out: the server forgets this cookie and discards the engine and its cache; the
+              // pages reconnect (the renderer does so on its own) and get a new, signed-out session.
+              forget(key, session);
+              for (const page of session.pages) page.close(CLOSE_SIGNED_OUT, 'signed out');
+            }),
+          );
+          send(ws, { t: 'ready' });
+        },
+        () => ws.close(1011, 'the console engine did not start'),
+      );
     });
   });
 
@@ -236,7 +378,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
 
-  const onFrame = (ws: WebSocket, data: RawData, isBinary: boolean) => {
+  const onFrame = (
+    ws: WebSocket,
+    data: RawData,
+    isBinary: boolean,
+    engine: ConsoleEngineHandle,
+    signedOut?: () => void,
+  ) => {
     if (isBinary) return ws.close(1003, 'binary frames are not accepted: send JSON text');
     let frame: unknown;
     try {
@@ -246,11 +394,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     const call = asCall(frame);
     if (!call.ok) return send(ws, { t: 'reply', id: call.id, reply: failure(badFrame()) });
-    void answer(call.method, call.args).then((reply) => send(ws, { t: 'reply', id: call.id, reply }));
+    void answer(engine, call.method, call.args).then((reply) => {
+      send(ws, { t: 'reply', id: call.id, reply });
+      if (call.method === 'auth.logout' && reply.ok) signedOut?.();
+    });
   };
 
   /** Checks the call against the shared contract, so a malformed one never reaches the engine. */
-  const answer = async (method: unknown, args: unknown): Promise<BridgeReply> => {
+  const answer = async (
+    engine: ConsoleEngineHandle,
+    method: unknown,
+    args: unknown,
+  ): Promise<BridgeReply> => {
     try {
       parseBridgeCall(method, args);
     } catch (err) {
@@ -268,11 +423,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     );
   };
 
-  const unsubscribe = engine.subscribe((event, payload) => {
-    if (pages.size === 0) return;
-    const text = JSON.stringify({ t: 'event', event, payload });
-    for (const ws of pages) if (ws.readyState === ws.OPEN) ws.send(text);
-  });
+  const unsubscribe = shared
+    ? shared.subscribe((event, payload) => {
+        if (pages.size === 0) return;
+        const text = JSON.stringify({ t: 'event', event, payload });
+        for (const ws of pages) if (ws.readyState === ws.OPEN) ws.send(text);
+      })
+    : () => {};
 
   return {
     url: `${origin}/#key=${secret}`,
@@ -292,6 +449,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Per-session engines belong to the host: closed, their files kept (an outbox may still wait there).
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(
+        open.map(async (session) => {
+          if (session.idle) clearTimeout(session.idle);
+          session.unsubscribe();
+          await session.engine.then((own) => own.engine.close()).catch(() => {});
+        }),
+      );
     },
   };
 }

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ConsoleEngineHandle } from '../engine/api';
 import { MemoryTokenStore, startConsoleEngine } from '../engine/index';
-import { startWebHost, type WebHost } from './server';
+import { type SessionEngines, startWebHost, type WebHost } from './server';
 
 /** The built renderer the web host serves by default. */
 export const RENDERER_DIST = path.resolve(import.meta.dirname, '../../renderer/dist');
@@ -9,7 +10,7 @@ export const RENDERER_DIST = path.resolve(import.meta.dirname, '../../renderer/d
 export interface ConsoleStackOptions {
   /** The core the engine talks to until the person configures another one at the login page. */
   coreUrl: string;
-  /** The engine's settings and cache files. */
+  /** The engines' settings and cache files: one folder per browser session under `sessions/`. */
   dataDir: string;
   /** The web host's port; 0 (the default) picks a free one. */
   port?: number;
@@ -18,42 +19,47 @@ export interface ConsoleStackOptions {
 }
 
 export interface ConsoleStack {
-  engine: ConsoleEngineHandle;
+  /** Makes the engine of each browser session; the web host owns and closes them. */
+  engine: SessionEngines;
   host: WebHost;
-  /** Web host first (no page can call a closing engine), then the engine. */
+  /** The web host, which closes every browser session's engine after its pages. */
   close(): Promise<void>;
 }
 
 /**
- * The console engine plus the web host in front of it: what `start:web` runs after its core is up, and
- * what the end-to-end tests start against a core of their own. Refresh tokens live in memory only, so a
- * restart of the web host means signing in again — a browser tab is not a keychain.
+ * The web host plus a console engine per browser session behind it: what `start:web` runs after its core
+ * is up, and what the end-to-end tests start against a core of their own. Each browser that signs in gets
+ * its own engine in its own folder (`<dataDir>/sessions/<random>`: settings, offline cache, outbox), so
+ * several staff can share one web host without sharing a member, a cache or events. Refresh tokens live
+ * in memory only, so a restart of the web host means signing in again — a browser tab is not a keychain.
  */
 export async function startConsoleStack(opts: ConsoleStackOptions): Promise<ConsoleStack> {
-  const engine = await startConsoleEngine({
-    dataDir: opts.dataDir,
-    defaultCoreUrl: opts.coreUrl,
-    tokenStore: new MemoryTokenStore(),
-    log: opts.log,
-  });
-  let host: WebHost;
-  try {
-    host = await startWebHost({
-      engine,
-      rendererDir: opts.rendererDir ?? RENDERER_DIST,
-      port: opts.port ?? 0,
-      log: opts.log,
-    });
-  } catch (err) {
-    await engine.close();
-    throw err;
-  }
-  return {
-    engine,
-    host,
-    close: async () => {
-      await host.close();
-      await engine.close();
+  const sessionsDir = path.join(opts.dataDir, 'sessions');
+  const engine: SessionEngines = {
+    openSession: async () => {
+      // Named at random, never after the cookie: the cookie stays a secret between browser and host.
+      const dir = path.join(sessionsDir, randomBytes(12).toString('hex'));
+      await fs.mkdir(dir, { recursive: true });
+      const own = await startConsoleEngine({
+        dataDir: dir,
+        defaultCoreUrl: opts.coreUrl,
+        tokenStore: new MemoryTokenStore(),
+        log: opts.log,
+      });
+      return {
+        engine: own,
+        discard: async () => {
+          await own.close();
+          await fs.rm(dir, { recursive: true, force: true });
+        },
+      };
     },
   };
+  const host = await startWebHost({
+    engine,
+    rendererDir: opts.rendererDir ?? RENDERER_DIST,
+    port: opts.port ?? 0,
+    log: opts.log,
+  });
+  return { engine, host, close: () => host.close() };
 }
