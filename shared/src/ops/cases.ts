@@ -61,6 +61,32 @@ export const CASE_PRIORITY_LABELS = [
   { zh: '紧急', en: 'Urgent' },
 ] as const;
 
+/**
+ * Case tags: short one-line labels (退款, 物流 …), trimmed, compared case-insensitively for duplicates
+ * (the first spelling stays), at most `CASE_TAGS_MAX` on a case.
+ */
+export const CASE_TAG_MAX_CHARS = 20;
+export const CASE_TAGS_MAX = 10;
+export const caseTagSchema = text({ min: 1, max: CASE_TAG_MAX_CHARS }).refine((t) => !/[,，]/.test(t), {
+  error: 'must not contain commas',
+});
+/** Merges tags, keeping the first spelling of each (case-insensitive). */
+export function mergeTags(...lists: readonly (readonly string[])[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of lists.flat()) {
+    const key = t.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}
+export const caseTagsSchema = z
+  .array(caseTagSchema)
+  .max(CASE_TAGS_MAX, { error: `must have at most ${CASE_TAGS_MAX} tags` })
+  .transform((tags) => mergeTags(tags));
+
 /** Who may see (list, open, sync, stream) a case of each kind. */
 export const CASE_VIEW_PERMISSION: Record<CaseKind, Permission> = {
   listing_review: 'listings.review',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { realNameStatusSchema } from '../api/accounts';
 import { cursorSchema, idQuery, idSchema, isoDateTime, queryInt, text } from '../api/common';
 import { fileSchema } from '../api/files';
-import { caseKindSchema, caseStatusSchema } from './cases';
+import { caseKindSchema, casePrioritySchema, caseStatusSchema, caseTagsSchema } from './cases';
 
 /**
  * Support: live chats between a marketplace user and staff (`support_chat` cases), canned replies with
@@ -247,6 +247,8 @@ export const supportChatDetailSchema = z.object({
       unread: z.number().int(),
     })
     .nullable(),
+  /** The case's tags (macros add them); not in the case summary, so the console's cache stays as it is. */
+  tags: z.array(z.string()).default([]),
   /** The newest page of messages (newest first), notes included. */
   messages: z.array(staffSupportMessageSchema),
   nextCursor: z.string().nullable(),
@@ -303,12 +305,43 @@ export function renderTemplate(body: string, values: Partial<Record<string, stri
   return body.replace(CANNED_VARIABLE_PATTERN, (whole, name: string) => values[name] ?? whole);
 }
 
+/**
+ * A macro: what replying with a canned reply also does to the case, in the same step. `status` is where
+ * the reply leaves the chat (a plain reply leaves it `waiting` for the customer; `resolved` ends it as
+ * 结束会话 does); `priority` sets the case's priority; `addTags` are added to the case's tags.
+ */
+export const MACRO_STATUSES = ['waiting', 'resolved'] as const;
+export const MACRO_STATUS_LABELS: Record<(typeof MACRO_STATUSES)[number], { zh: string; en: string }> = {
+  waiting: { zh: '等待客户回复', en: 'waiting for the customer' },
+  resolved: { zh: '已解决（结束会话）', en: 'resolved (chat ended)' },
+};
+export const cannedReplyEffectsSchema = z
+  .object({
+    status: z.enum(MACRO_STATUSES).nullable().default(null),
+    priority: casePrioritySchema.nullable().default(null),
+    addTags: caseTagsSchema.default([]),
+  })
+  .strict();
+export type CannedReplyEffects = z.infer<typeof cannedReplyEffectsSchema>;
+export const NO_EFFECTS: CannedReplyEffects = { status: null, priority: null, addTags: [] };
+export function hasEffects(e: CannedReplyEffects | undefined): boolean {
+  return !!e && (e.status !== null || e.priority !== null || e.addTags.length > 0);
+}
+
 export const cannedReplySchema = z.object({
   id: z.number().int(),
   title: z.string(),
   bodyZh: z.string(),
   bodyEn: z.string(),
   shortcut: z.string().nullable(),
+  /** The macro's effects (absent from consoles' older caches: no effects). */
+  effects: z
+    .object({
+      status: z.enum(MACRO_STATUSES).nullable(),
+      priority: casePrioritySchema.nullable(),
+      addTags: z.array(z.string()),
+    })
+    .optional(),
   createdBy: z.number().int().nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
@@ -325,6 +358,7 @@ export const createCannedReplyBodySchema = z
     bodyZh: text({ min: 1, max: 2000, multiline: true }),
     bodyEn: text({ max: 2000, multiline: true }).default(''),
     shortcut: shortcutSchema.nullable().optional(),
+    effects: cannedReplyEffectsSchema.optional(),
   })
   .strict();
 export const updateCannedReplyBodySchema = z
@@ -333,6 +367,7 @@ export const updateCannedReplyBodySchema = z
     bodyZh: text({ min: 1, max: 2000, multiline: true }).optional(),
     bodyEn: text({ max: 2000, multiline: true }).optional(),
     shortcut: shortcutSchema.nullable().optional(),
+    effects: cannedReplyEffectsSchema.optional(),
   })
   .strict();
 export const cannedReplyListQuerySchema = z.object({ q: text({ max: 50 }).optional() }).strict();
@@ -429,6 +464,11 @@ export const SUPPORT_ERRORS = {
     status: 409,
     zh: '该会话缺少填充快捷回复变量所需的信息',
     en: 'This conversation lacks what a variable of the canned reply needs',
+  },
+  case_tags_too_many: {
+    status: 409,
+    zh: '工单标签已达上限',
+    en: 'The case has as many tags as it may',
   },
   canned_reply_shortcut_taken: {
     status: 409,

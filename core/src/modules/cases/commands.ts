@@ -161,6 +161,7 @@ export async function changeCase(
       outcome: change.outcome !== undefined ? change.outcome : reopened ? null : c.outcome,
       priority: change.priority ?? c.priority,
       flags: slaBreached ? flags : flags.filter((f) => f !== 'sla_breached'),
+      ...(change.tags !== undefined ? { tags: change.tags } : {}),
       summary: JSON.stringify(change.summary ?? c.summary),
       title: change.title ?? c.title,
       amount_fen: change.amountFen !== undefined ? change.amountFen : c.amount_fen,

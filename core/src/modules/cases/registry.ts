@@ -18,6 +18,8 @@ export interface CaseChange {
   outcome?: string | null;
   priority?: number;
   flags?: CaseFlag[];
+  /** The case's tags, replaced as a whole (merge before: see `mergeTags`). */
+  tags?: string[];
   summary?: Record<string, unknown>;
   title?: string;
   amountFen?: number | null;

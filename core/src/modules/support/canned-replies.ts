@@ -1,6 +1,7 @@
 import {
   CANNED_REPLY_VARIABLES,
   type CannedReply,
+  type CannedReplyEffects,
   unknownTemplateVariables,
 } from '@jiangxin/shared/ops/support';
 import type { AppContext } from '../../platform/context';
@@ -47,12 +48,22 @@ async function assertShortcutFree(tx: Tx, shortcut: string | null | undefined, e
     ]);
 }
 
+function effectColumns(e: CannedReplyEffects) {
+  return { set_status: e.status, set_priority: e.priority, add_tags: e.addTags };
+}
+
 const noSuchCannedReply = () => notFound({ zh: '快捷回复不存在', en: 'No such canned reply' });
 
 export async function createCannedReply(
   ctx: AppContext,
   staff: Staff,
-  body: { title: string; bodyZh: string; bodyEn: string; shortcut?: string | null | undefined },
+  body: {
+    title: string;
+    bodyZh: string;
+    bodyEn: string;
+    shortcut?: string | null | undefined;
+    effects?: CannedReplyEffects | undefined;
+  },
 ): Promise<CannedReply> {
   assertKnownVariables({ 'body.bodyZh': body.bodyZh, 'body.bodyEn': body.bodyEn });
   return ctx.db.transact(async (tx) => {
@@ -65,6 +76,7 @@ export async function createCannedReply(
         body_zh: body.bodyZh,
         body_en: body.bodyEn,
         shortcut: body.shortcut ?? null,
+        ...(body.effects ? effectColumns(body.effects) : {}),
         created_by: staff.userId,
         created_at: now,
         updated_at: now,
@@ -76,7 +88,7 @@ export async function createCannedReply(
       action: 'canned_reply.create',
       subjectType: 'canned_reply',
       subjectId: row.id,
-      data: { title: row.title, shortcut: row.shortcut },
+      data: { title: row.title, shortcut: row.shortcut, effects: body.effects ?? null },
     });
     return toCannedReply(row);
   });
@@ -91,6 +103,7 @@ export async function updateCannedReply(
     bodyZh?: string | undefined;
     bodyEn?: string | undefined;
     shortcut?: string | null | undefined;
+    effects?: CannedReplyEffects | undefined;
   },
 ): Promise<CannedReply> {
   assertKnownVariables({ 'body.bodyZh': body.bodyZh, 'body.bodyEn': body.bodyEn });
@@ -111,6 +124,7 @@ export async function updateCannedReply(
         ...(body.bodyZh !== undefined ? { body_zh: body.bodyZh } : {}),
         ...(body.bodyEn !== undefined ? { body_en: body.bodyEn } : {}),
         ...(body.shortcut !== undefined ? { shortcut: body.shortcut } : {}),
+        ...(body.effects !== undefined ? effectColumns(body.effects) : {}),
         updated_at: now,
       })
       .where('id', '=', id)
@@ -121,7 +135,7 @@ export async function updateCannedReply(
       action: 'canned_reply.update',
       subjectType: 'canned_reply',
       subjectId: id,
-      data: { changed: Object.keys(body) },
+      data: { changed: Object.keys(body), ...(body.effects ? { effects: body.effects } : {}) },
     });
     return toCannedReply(row);
   });

@@ -1,5 +1,6 @@
-import type { CaseFlag } from '@jiangxin/shared/ops/cases';
+import { CASE_PRIORITY_LABELS, CASE_TAGS_MAX, type CaseFlag, mergeTags } from '@jiangxin/shared/ops/cases';
 import {
+  type CannedReplyEffects,
   type CannedReplyVariable,
   renderTemplate,
   type SupportChatDetail,
@@ -9,6 +10,7 @@ import type { Tx } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import type { CaseRow } from '../cases/queries';
+import type { CaseChange } from '../cases/registry';
 import { defineCaseKind } from '../cases/registry';
 import { assertFilesUsable } from '../files/queries';
 import { assertKnownVariables } from './canned-replies';
@@ -32,8 +34,8 @@ async function replyText(
   conversation: ConversationRow,
   staff: Staff,
   body: { content?: string | undefined; cannedReplyId?: number | undefined; lang: 'zh' | 'en' },
-): Promise<string> {
-  if (body.cannedReplyId === undefined) return body.content ?? '';
+): Promise<{ content: string; effects: CannedReplyEffects | null }> {
+  if (body.cannedReplyId === undefined) return { content: body.content ?? '', effects: null };
   const canned = await tx
     .selectFrom('canned_replies')
     .selectAll()
@@ -72,10 +74,86 @@ async function replyText(
       { variables: ['order.number'] },
       [{ field: 'body.cannedReplyId', message: 'uses {{order.number}} but the chat has no order' }],
     );
-  return renderTemplate(template, {
+  const content = renderTemplate(template, {
     'user.nickname': customer.nickname,
     'agent.nickname': agent.nickname,
     ...(order ? { 'order.number': order.order_number } : {}),
+  });
+  const effects = { status: canned.set_status, priority: canned.set_priority, addTags: canned.add_tags };
+  return { content, effects };
+}
+
+/**
+ * Checks a macro's effects against the case now and returns the case change they make (merged into the
+ * reply's own change), or throws with the reason; the caller has written nothing yet. Ending the chat is
+ * refused while the customer has messages no agent has read: a macro must not close a question unseen.
+ */
+async function macroChange(
+  tx: Tx,
+  c: CaseRow,
+  conversation: ConversationRow,
+  effects: CannedReplyEffects,
+): Promise<CaseChange> {
+  const change: CaseChange = {};
+  if (effects.status === 'resolved') {
+    const unread = await agentUnread(tx, conversation);
+    if (unread > 0)
+      throw new AppError(
+        'case_action_unavailable',
+        {
+          zh: `客户有 ${unread} 条未读消息，不能用此快捷回复直接结束会话；请先阅读`,
+          en: `The customer has ${unread} unread message(s); read them before ending the chat with this macro`,
+        },
+        { caseId: c.id, action: 'reply' },
+        [{ field: 'body.cannedReplyId', message: 'ends the chat while customer messages are unread' }],
+      );
+  }
+  if (effects.priority !== null && effects.priority !== c.priority) change.priority = effects.priority;
+  if (effects.addTags.length) {
+    const tags = mergeTags(c.tags, effects.addTags);
+    if (tags.length > CASE_TAGS_MAX)
+      throw new AppError(
+        'case_tags_too_many',
+        {
+          zh: `工单最多 ${CASE_TAGS_MAX} 个标签，此快捷回复会超出`,
+          en: `A case has at most ${CASE_TAGS_MAX} tags; this macro would add too many`,
+        },
+        { caseId: c.id },
+        [{ field: 'body.cannedReplyId', message: `would give the case more than ${CASE_TAGS_MAX} tags` }],
+      );
+    if (tags.length !== c.tags.length) change.tags = tags;
+  }
+  return change;
+}
+
+/** What a macro did, for the history line, the audit entry and the reply's result. */
+function macroSummary(before: CaseRow, change: CaseChange, status: 'waiting' | 'resolved') {
+  return {
+    status,
+    ...(change.priority !== undefined
+      ? {
+          priority: { from: before.priority, to: change.priority },
+          priorityLabel: CASE_PRIORITY_LABELS[change.priority],
+        }
+      : {}),
+    ...(change.tags ? { addedTags: change.tags.filter((t) => !before.tags.includes(t)) } : {}),
+  };
+}
+
+async function endChat(
+  ctx: Parameters<typeof appendSupportMessage>[0],
+  tx: Tx,
+  conversation: ConversationRow,
+) {
+  await tx
+    .updateTable('support_conversations')
+    .set({ status: 'resolved' })
+    .where('id', '=', conversation.id)
+    .execute();
+  await appendSupportMessage(ctx, tx, conversation, {
+    senderKind: 'system',
+    senderId: null,
+    content: RESOLVED_LINE,
   });
 }
 
@@ -87,7 +165,9 @@ export const supportChatCases = defineCaseKind('support_chat', {
         const conversation = await conversationOfCase(tx, c);
         const fileIds = body.fileIds ?? [];
         await assertFilesUsable(tx, staff.userId, fileIds, { field: 'body.fileIds' });
-        const content = await replyText(tx, conversation, staff, body);
+        const { content, effects } = await replyText(tx, conversation, staff, body);
+        // A macro's effects are checked before anything is written, so a refused one sends nothing.
+        const extra = effects ? await macroChange(tx, c, conversation, effects) : {};
         const row = await appendSupportMessage(ctx, tx, conversation, {
           senderKind: 'agent',
           senderId: staff.userId,
@@ -95,11 +175,25 @@ export const supportChatCases = defineCaseKind('support_chat', {
           fileIds,
           cannedReplyId: body.cannedReplyId ?? null,
         });
+        if (effects?.status === 'resolved') {
+          await endChat(ctx, tx, await lockConversation(tx, conversation.id));
+          const macro = macroSummary(c, extra, 'resolved');
+          return {
+            ...extra,
+            status: 'resolved',
+            stage: 'resolved',
+            outcome: 'resolved',
+            data: { messageId: row.id, macro },
+            result: { messageId: row.id, content, macro },
+          };
+        }
+        const macro = effects ? macroSummary(c, extra, 'waiting') : undefined;
         return {
+          ...extra,
           status: 'waiting',
           stage: 'awaiting_user',
-          data: { messageId: row.id },
-          result: { messageId: row.id, content },
+          data: { messageId: row.id, ...(macro ? { macro } : {}) },
+          result: { messageId: row.id, content, ...(macro ? { macro } : {}) },
         };
       },
     },
@@ -118,16 +212,7 @@ export const supportChatCases = defineCaseKind('support_chat', {
     resolve: {
       run: async (ctx, tx, c, _staff, body) => {
         const conversation = await conversationOfCase(tx, c);
-        await tx
-          .updateTable('support_conversations')
-          .set({ status: 'resolved' })
-          .where('id', '=', conversation.id)
-          .execute();
-        await appendSupportMessage(ctx, tx, conversation, {
-          senderKind: 'system',
-          senderId: null,
-          content: RESOLVED_LINE,
-        });
+        await endChat(ctx, tx, conversation);
         return { status: 'resolved', stage: 'resolved', outcome: 'resolved', note: body.note ?? '' };
       },
     },
@@ -159,9 +244,10 @@ export const supportChatCases = defineCaseKind('support_chat', {
       .where('sc.id', '=', c.subject_id)
       .executeTakeFirst();
     if (!conversation)
-      return { conversation: null, messages: [], nextCursor: null } satisfies SupportChatDetail;
+      return { tags: c.tags, conversation: null, messages: [], nextCursor: null } satisfies SupportChatDetail;
     const page = await pageMessages(db, conversation.id, { limit: 30 }, true);
     return {
+      tags: c.tags,
       conversation: {
         id: conversation.id,
         subject: conversation.subject,

@@ -273,6 +273,7 @@ export function toCannedReply(r: CannedReplyRow): CannedReply {
     bodyZh: r.body_zh,
     bodyEn: r.body_en,
     shortcut: r.shortcut,
+    effects: { status: r.set_status, priority: r.set_priority, addTags: r.add_tags },
     createdBy: r.created_by,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),

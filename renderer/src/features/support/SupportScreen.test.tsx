@@ -76,6 +76,7 @@ const offer = (action: string, available = true): CaseActionOffer => ({ action, 
 
 function detailOf(c: CaseSummary, chat: Partial<NonNullable<SupportChatDetail['conversation']>> = {}) {
   const detail: SupportChatDetail = {
+    tags: [],
     conversation: {
       id: 3,
       subject: c.title,

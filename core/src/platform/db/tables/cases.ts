@@ -26,6 +26,8 @@ export interface CasesTables {
     title: string;
     summary: ColumnType<Record<string, unknown>, string | undefined, string>;
     flags: Generated<string[]>;
+    /** Labels staff add (macros); migration 20261206100000. */
+    tags: Generated<string[]>;
     outcome: string | null;
     search_text: Generated<string>;
     created_at: TimestampDefault;

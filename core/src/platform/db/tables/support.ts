@@ -10,6 +10,10 @@ export interface SupportTables {
     body_zh: string;
     body_en: Generated<string>;
     shortcut: string | null;
+    /** Macro effects (migration 20261206100000). */
+    set_status: 'waiting' | 'resolved' | null;
+    set_priority: number | null;
+    add_tags: Generated<string[]>;
     created_by: number | null;
     created_at: TimestampDefault;
     updated_at: TimestampDefault;
