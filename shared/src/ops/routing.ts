@@ -108,6 +108,8 @@ export const myPresenceSchema = z.object({
   teams: z.array(z.object({ id: z.number().int(), name: z.string() })),
   /** Cases handed on by this change (going away: back to the team or the queue). */
   reassigned: z.number().int(),
+  /** Waiting cases this change routed to me (coming online: the queue's backlog, see the core's routing). */
+  received: z.number().int().default(0),
 });
 export type MyPresence = z.infer<typeof myPresenceSchema>;
 

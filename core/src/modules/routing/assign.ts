@@ -191,3 +191,40 @@ export async function handBackOnAway(ctx: AppContext, tx: Tx, userId: number): P
   }
   return ids.length;
 }
+
+/** At most this many waiting cases are routed when one member comes online (one transaction stays short). */
+export const BACKLOG_PULL_MAX = 50;
+
+/**
+ * A member came online: the open cases of their teams' kinds that wait unassigned in the queue (arrived
+ * while nobody could take them) go through the team's routing now, most urgent first, then oldest —
+ * spread over every online member as new cases are, so the one who just arrived is not buried but gets
+ * the backlog in turn (round robin) or up to the cap (capacity). Stops when nobody can take more.
+ * Returns how many the member themselves received.
+ */
+export async function routeBacklogOnOnline(ctx: AppContext, tx: Tx, userId: number): Promise<number> {
+  const waiting = await tx
+    .selectFrom('cases as c')
+    .select('c.id')
+    .where('c.assignee_id', 'is', null)
+    .where('c.status', '=', 'open')
+    .where(
+      sql<boolean>`c.kind = ANY(ARRAY(SELECT unnest(t.kinds) FROM teams t
+                     JOIN team_members tm ON tm.team_id = t.id WHERE tm.user_id = ${userId}))`,
+    )
+    .orderBy('c.priority', 'desc')
+    .orderBy('c.created_at')
+    .orderBy('c.id')
+    .limit(BACKLOG_PULL_MAX)
+    .execute();
+  const why = { zh: '有同事上线，处理排队中的工单', en: 'a member came online to take waiting cases' };
+  let received = 0;
+  for (const { id } of waiting) {
+    const c = await lockCase(tx, id);
+    if (!c || c.assignee_id !== null || c.status !== 'open') continue;
+    const routed = await autoAssign(ctx, tx, c, { actorId: null, exclude: null, why });
+    if (!routed) break; // every online member is at the cap
+    if (routed.assigneeId === userId) received += 1;
+  }
+  return received;
+}

@@ -4,11 +4,12 @@ import type { ReadDb, Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import type { Staff } from '../../platform/http/auth';
 import { appendAudit } from '../audit/chain';
-import { handBackOnAway } from './assign';
+import { handBackOnAway, routeBacklogOnOnline } from './assign';
 
 /**
  * Each member's own online/away status. Only online members receive routed cases; going away hands
- * back, in the same transaction, the open cases they have not acted on (see `handBackOnAway`).
+ * back, in the same transaction, the open cases they have not acted on (see `handBackOnAway`); coming
+ * online routes the cases waiting unassigned in the queue (see `routeBacklogOnOnline`).
  */
 
 async function myTeams(db: ReadDb | Tx, userId: number) {
@@ -32,6 +33,7 @@ export async function getMyPresence(db: ReadDb | Tx, staff: Staff): Promise<MyPr
     changedAt: row?.changed_at.toISOString() ?? null,
     teams: await myTeams(db, staff.userId),
     reassigned: 0,
+    received: 0,
   };
 }
 
@@ -78,6 +80,7 @@ export async function setMyPresence(
       { userId: staff.userId, nickname: user.nickname, status, at: now.toISOString() },
     );
     const reassigned = status === 'away' ? await handBackOnAway(ctx, tx, staff.userId) : 0;
-    return { ...(await getMyPresence(tx, staff)), reassigned };
+    const received = status === 'online' ? await routeBacklogOnOnline(ctx, tx, staff.userId) : 0;
+    return { ...(await getMyPresence(tx, staff)), reassigned, received };
   });
 }

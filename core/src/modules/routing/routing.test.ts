@@ -174,26 +174,27 @@ describe('routing new cases', () => {
   });
 
   it('round robin spreads three new cases over two online members 2/1, in turn; each audited', async () => {
-    await setPresence(m1, 'online');
-    await setPresence(m2, 'online');
+    // The case left waiting above goes to the first member to come online; the second finds none.
+    expect((await setPresence(m1, 'online')).received).toBe(1);
+    expect((await setPresence(m2, 'online')).received).toBe(0);
     const opened = [await open('report'), await open('report'), await open('report')];
-    expect(opened.map((c) => c.assigneeId)).toEqual([m1.userId, m2.userId, m1.userId]);
+    expect(opened.map((c) => c.assigneeId)).toEqual([m2.userId, m1.userId, m2.userId]);
     // The console sees what a manual assignment shows: the holder, a new version, the history line.
     const detail = (await m1.api.get<CaseDetail>(`/ops/cases/${opened[0]!.id}`)).body;
-    expect(detail.case).toMatchObject({ assigneeId: m1.userId, assigneeName: '审核甲', version: 2 });
+    expect(detail.case).toMatchObject({ assigneeId: m2.userId, assigneeName: '审核乙', version: 2 });
     expect(detail.history.at(-1)).toMatchObject({ action: 'assigned', note: '由团队「举报组」自动分配' });
     const [audit] = await auditOf(opened[1]!.id);
     expect(audit).toMatchObject({
       action: 'case.assign',
       actorId: null,
-      data: { to: m2.userId, reason: 'auto-assigned by team 举报组', teamId: team.id },
+      data: { to: m1.userId, reason: 'auto-assigned by team 举报组', teamId: team.id },
     });
     const listed = (await admin.api.get<{ items: Team[] }>('/ops/teams')).body.items.find(
       (x) => x.id === team.id,
     );
     expect(listed?.members.map((m) => [m.nickname, m.status, m.openCases])).toEqual([
       ['审核甲', 'online', 2],
-      ['审核乙', 'online', 1],
+      ['审核乙', 'online', 2],
     ]);
   });
 
@@ -259,6 +260,44 @@ describe('capacity-aware routing', () => {
     expect(got.slice(0, 4).filter((x) => x === b.userId)).toHaveLength(2);
     expect(got[0]).not.toBe(got[1]);
     expect(got[4]).toBeNull();
+  });
+});
+
+describe('coming online', () => {
+  it('routes the cases waiting in the queue, most urgent then oldest, up to the cap; the rest wait', async () => {
+    const a = await signUpStaff(t, ['moderator'], '仲裁甲');
+    const b = await signUpStaff(t, ['moderator'], '仲裁乙');
+    await createTeam({
+      name: '仲裁组',
+      kinds: ['dispute'],
+      mode: 'capacity',
+      capacity: 2,
+      memberIds: [a.userId, b.userId],
+    });
+    // Three disputes arrive while both are away: nobody takes them.
+    const waiting = [await open('dispute'), await open('dispute'), await open('dispute')];
+    expect(waiting.map((c) => c.assigneeId)).toEqual([null, null, null]);
+    const urgent = waiting[2]!;
+    await t.db.transact((tx) =>
+      tx.updateTable('cases').set({ priority: 3 }).where('id', '=', urgent.id).execute(),
+    );
+
+    const cameOnline = await setPresence(a, 'online');
+    expect(cameOnline.received).toBe(2);
+    // The urgent one first, then the oldest; the cap keeps the third in the queue.
+    expect(await assigneeOf(a, urgent.id)).toBe(a.userId);
+    expect(await assigneeOf(a, waiting[0]!.id)).toBe(a.userId);
+    expect(await assigneeOf(a, waiting[1]!.id)).toBeNull();
+    const detail = (await a.api.get<CaseDetail>(`/ops/cases/${urgent.id}`)).body;
+    expect(detail.history.at(-1)).toMatchObject({
+      action: 'assigned',
+      note: '有同事上线，处理排队中的工单，由团队「仲裁组」自动分配',
+    });
+
+    // The next member to come online takes what is left; going online again writes nothing.
+    expect((await setPresence(b, 'online')).received).toBe(1);
+    expect(await assigneeOf(b, waiting[1]!.id)).toBe(b.userId);
+    expect((await setPresence(b, 'online')).received).toBe(0);
   });
 });
 

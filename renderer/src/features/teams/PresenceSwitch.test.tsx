@@ -10,6 +10,7 @@ const presence = (extra: Partial<MyPresence> = {}): MyPresence => ({
   changedAt: '2026-12-05T08:00:00.000Z',
   teams: [{ id: 7, name: '审核组' }],
   reassigned: 0,
+  received: 0,
   ...extra,
 });
 
@@ -30,6 +31,17 @@ describe('PresenceSwitch', () => {
     await waitFor(() => expect(bridge.callsOf('presence.set')).toEqual([{ status: 'away' }]));
     await waitFor(() => expect(selected()).toBe('离开'));
     expect(screen.getByTestId('presence-said').textContent).toBe('已设为离开，2 件未处理的工单已转出');
+  });
+
+  it('coming online says how many waiting cases the queue handed me', async () => {
+    const bridge = new ScriptedBridge()
+      .answer('presence.get', () => presence({ status: 'away' }))
+      .answer('presence.set', (args) => presence({ status: args.status, received: 3 }));
+    renderWithConsole(<PresenceSwitch />, { bridge });
+    await waitFor(() => expect(ready() && selected()).toBe('离开'));
+    fireEvent.click(screen.getByTestId('presence-online'));
+    await waitFor(() => expect(selected()).toBe('在线'));
+    expect(screen.getByTestId('presence-said').textContent).toBe('已设为在线，已为你分配 3 件排队中的工单');
   });
 
   it('keeps the status and shows why when the core cannot be reached', async () => {

@@ -8,8 +8,8 @@ import './teams.css';
 
 /**
  * The member's own 在线 / 离开 switch for the console header: online, their teams assign new cases to
- * them; away, they receive none and the cases they have not worked on are handed on (the core says how
- * many). Needs the core: offline it shows the last known status, disabled.
+ * them (and coming online, the cases waiting in the queue); away, they receive none and the cases they
+ * have not worked on are handed on (the core says how many either way). Needs the core: offline it shows the last known status, disabled.
  *
  * Mounted once in the header (it reads and writes through the bridge itself); hidden for a member of no team.
  */
@@ -29,7 +29,9 @@ export function PresenceSwitch() {
     setStatus(outcome.value.status);
     setSaid(
       next === 'online'
-        ? s('cameOnline')
+        ? outcome.value.received > 0
+          ? s('cameOnlineReceived', { n: outcome.value.received })
+          : s('cameOnline')
         : outcome.value.reassigned > 0
           ? s('wentAway', { n: outcome.value.reassigned })
           : s('wentAwayNone'),

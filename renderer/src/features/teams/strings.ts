@@ -45,6 +45,7 @@ export const useTeamsStrings = defineStrings(
     wentAway: '已设为离开，{n} 件未处理的工单已转出',
     wentAwayNone: '已设为离开',
     cameOnline: '已设为在线，将开始接收新工单',
+    cameOnlineReceived: '已设为在线，已为你分配 {n} 件排队中的工单',
   },
   {
     title: 'Teams',
@@ -87,5 +88,6 @@ export const useTeamsStrings = defineStrings(
     wentAway: 'You are away; {n} untouched cases were handed on',
     wentAwayNone: 'You are away',
     cameOnline: 'You are online and will receive new cases',
+    cameOnlineReceived: 'You are online; {n} waiting cases were assigned to you',
   },
 );
