@@ -1,12 +1,22 @@
 import { fieldLimits, schemaLimits } from '@jiangxin/shared/forms';
 import {
+  CASE_PRIORITY_LABELS,
+  CASE_TAG_MAX_CHARS,
+  CASE_TAGS_MAX,
+  caseTagSchema,
+  mergeTags,
+} from '@jiangxin/shared/ops/cases';
+import {
   CANNED_REPLY_VARIABLES,
   type CannedReply,
+  type CannedReplyEffects,
   cannedReplyListQuerySchema,
   createCannedReplyBodySchema,
+  hasEffects,
+  MACRO_STATUSES,
   unknownTemplateVariables,
 } from '@jiangxin/shared/ops/support';
-import { Alert, Button, Input, Modal, Popconfirm, Space, Table } from 'antd';
+import { Alert, Button, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
@@ -22,21 +32,50 @@ const LIMITS = schemaLimits(createCannedReplyBodySchema);
 const SEARCH_MAX = fieldLimits(cannedReplyListQuerySchema, 'q').maxLength;
 const KNOWN = CANNED_REPLY_VARIABLES.map((v) => `{{${v}}}`).join('、');
 
+type MacroStatus = (typeof MACRO_STATUSES)[number];
+
 export interface CannedFormValues {
   title: string;
   shortcut: string;
   bodyZh: string;
   bodyEn: string;
+  /** 回复后: what replying with it also does to the chat (null: leaves it as a plain reply would). */
+  status: MacroStatus | null;
+  priority: number | null;
+  addTags: string[];
 }
 type CannedFormErrors = Partial<Record<keyof CannedFormValues, string>>;
 
-/** The reply the form would save, as the core takes it (no shortcut: null). */
+/** The tags as they would be saved: trimmed, blanks dropped, duplicates (any case) once. */
+const cleanTags = (tags: readonly string[]) => mergeTags(tags.map((t) => t.trim()).filter(Boolean));
+
+/** The reply the form would save, as the core takes it (no shortcut: null; effects always, so an edit can clear them). */
 const cannedBody = (v: CannedFormValues) => ({
   title: v.title.trim(),
   bodyZh: v.bodyZh.trim(),
   bodyEn: v.bodyEn.trim(),
   shortcut: v.shortcut.trim() || null,
+  effects: {
+    status: v.status,
+    priority: v.priority,
+    addTags: cleanTags(v.addTags),
+  } satisfies CannedReplyEffects,
 });
+
+/**
+ * What is wrong with the tags a macro adds, in the person's words and naming the tag (the rules of the
+ * core's `caseTagSchema` and `CASE_TAGS_MAX`), or null.
+ */
+export function tagsProblem(tags: readonly string[], s: AdminStrings): string | null {
+  for (const tag of tags.map((t) => t.trim()).filter(Boolean)) {
+    if (caseTagSchema.safeParse(tag).success) continue;
+    if (/[,，]/.test(tag)) return s('tagComma', { tag });
+    if (tag.length > CASE_TAG_MAX_CHARS) return s('tagTooLong', { tag, max: CASE_TAG_MAX_CHARS });
+    return s('tagInvalid', { tag });
+  }
+  const n = cleanTags(tags).length;
+  return n > CASE_TAGS_MAX ? s('tagsTooMany', { max: CASE_TAGS_MAX, n }) : null;
+}
 
 /**
  * The canned-reply form's checks: the core's own schema (`createCannedReplyBodySchema`), each refused
@@ -50,6 +89,9 @@ export function validateCannedForm(v: CannedFormValues, s: AdminStrings): Canned
   const refused = new Set(checked.success ? [] : checked.error.issues.map((i) => i.path[0]));
   if (refused.has('title')) errors.title = s('titleRequired');
   if (refused.has('shortcut')) errors.shortcut = s('shortcutInvalid');
+  const tags = tagsProblem(v.addTags, s);
+  if (tags) errors.addTags = tags;
+  else if (refused.has('effects')) errors.addTags = s('effectsInvalid');
   for (const key of ['bodyZh', 'bodyEn'] as const) {
     if (refused.has(key))
       errors[key] = body[key].length < LIMITS[key].minLength ? s('bodyZhRequired') : s('bodyTooLong');
@@ -107,6 +149,12 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
       title: s('colBodyEn'),
       dataIndex: 'bodyEn',
       render: (v: string) => (v ? <div className="canned-body">{v}</div> : <span className="muted">—</span>),
+    },
+    {
+      title: s('colEffects'),
+      key: 'effects',
+      width: 200,
+      render: (_: unknown, r) => <EffectChips reply={r} />,
     },
     {
       title: s('colUpdated'),
@@ -221,6 +269,9 @@ function CannedReplyDialog({
     shortcut: reply?.shortcut ?? '',
     bodyZh: reply?.bodyZh ?? '',
     bodyEn: reply?.bodyEn ?? '',
+    status: reply?.effects?.status ?? null,
+    priority: reply?.effects?.priority ?? null,
+    addTags: reply?.effects?.addTags ?? [],
   });
   const [errors, setErrors] = useState<CannedFormErrors>({});
   const save = useAction((body: ReturnType<typeof cannedBody>) =>
@@ -243,7 +294,7 @@ function CannedReplyDialog({
   };
 
   const field = (
-    key: keyof CannedFormValues,
+    key: 'title' | 'shortcut' | 'bodyZh' | 'bodyEn',
     label: string,
     opts: { help?: string; multiline?: boolean } = {},
   ) => {
@@ -313,8 +364,133 @@ function CannedReplyDialog({
         {field('shortcut', s('shortcut'), { help: s('shortcutHelp') })}
         {field('bodyZh', s('bodyZh'), { multiline: true, help: s('variablesHelp', { list: KNOWN }) })}
         {field('bodyEn', s('bodyEn'), { multiline: true })}
+        <EffectsEditor
+          values={values}
+          error={errors.addTags}
+          onChange={(next) => {
+            setValues({ ...values, ...next });
+            if (next.addTags && errors.addTags)
+              setErrors({ ...errors, addTags: tagsProblem(next.addTags, s) ?? undefined });
+          }}
+        />
         {problem && <Alert type="error" showIcon role="alert" title={problem} />}
       </form>
     </Modal>
+  );
+}
+
+/** The macro's effects as short chips for the list (结束会话, 优先级→高, +退款); a dash for a plain reply. */
+function EffectChips({ reply }: { reply: CannedReply }) {
+  const { pick } = useT();
+  const s = useAdminStrings();
+  const e = reply.effects;
+  if (!e || !hasEffects(e)) return <span className="muted">—</span>;
+  return (
+    <Space size={4} wrap data-testid={`canned-effects-${reply.id}`}>
+      {e.status === 'resolved' && <Tag color="green">{s('chipResolve')}</Tag>}
+      {e.status === 'waiting' && <Tag>{s('chipWaiting')}</Tag>}
+      {e.priority !== null && (
+        <Tag color="orange">
+          {s('chipPriority', { label: pick(CASE_PRIORITY_LABELS[e.priority] ?? { zh: '', en: '' }) })}
+        </Tag>
+      )}
+      {e.addTags.map((t) => (
+        <Tag key={t} color="blue">
+          +{t}
+        </Tag>
+      ))}
+    </Space>
+  );
+}
+
+type EffectsValues = Pick<CannedFormValues, 'status' | 'priority' | 'addTags'>;
+
+/**
+ * 回复后: the chat's status (leave as is, waiting for the customer, resolved), its priority and the tags
+ * the reply adds. The tags are checked as they are typed once a problem has been shown.
+ */
+function EffectsEditor({
+  values,
+  error,
+  onChange,
+}: {
+  values: EffectsValues;
+  error: string | undefined;
+  onChange: (next: Partial<EffectsValues>) => void;
+}) {
+  const { pick } = useT();
+  const s = useAdminStrings();
+  const ids = useId();
+  const tagsId = `${ids}-tags`;
+  const statusLabel: Record<MacroStatus, string> = {
+    waiting: s('statusWaiting'),
+    resolved: s('statusResolved'),
+  };
+  return (
+    <fieldset className="admin-fieldset-plain canned-effects" data-testid="canned-form-effects">
+      <legend>{s('effectsTitle')}</legend>
+      <span className="field-help">{s('effectsHelp')}</span>
+      <div className="admin-field">
+        <span id={`${ids}-status`}>{s('effectStatus')}</span>
+        <Radio.Group
+          aria-labelledby={`${ids}-status`}
+          name={`${ids}-status`}
+          optionType="button"
+          value={values.status ?? 'keep'}
+          onChange={(e) =>
+            onChange({ status: e.target.value === 'keep' ? null : (e.target.value as MacroStatus) })
+          }
+          options={[
+            { value: 'keep', label: s('keep') },
+            ...MACRO_STATUSES.map((v) => ({ value: v, label: statusLabel[v] })),
+          ]}
+          data-testid="canned-form-status"
+        />
+      </div>
+      <div className="admin-field">
+        <span id={`${ids}-priority`}>{s('effectPriority')}</span>
+        <Radio.Group
+          aria-labelledby={`${ids}-priority`}
+          name={`${ids}-priority`}
+          optionType="button"
+          value={values.priority === null ? 'keep' : String(values.priority)}
+          onChange={(e) => onChange({ priority: e.target.value === 'keep' ? null : Number(e.target.value) })}
+          options={[
+            { value: 'keep', label: s('keep') },
+            ...CASE_PRIORITY_LABELS.map((l, i) => ({ value: String(i), label: pick(l) })),
+          ]}
+          data-testid="canned-form-priority"
+        />
+      </div>
+      <div className="admin-field">
+        <label htmlFor={tagsId}>{s('effectTags')}</label>
+        <Select
+          id={tagsId}
+          mode="tags"
+          value={values.addTags}
+          onChange={(tags: string[]) => onChange({ addTags: tags })}
+          placeholder={s('tagsPlaceholder')}
+          open={false}
+          suffixIcon={null}
+          status={error ? 'error' : undefined}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${tagsId}-help ${tagsId}-error` : `${tagsId}-help`}
+          data-testid="canned-form-tags"
+        />
+        <span id={`${tagsId}-help`} className="field-help">
+          {s('tagsHelp', { max: CASE_TAG_MAX_CHARS, n: CASE_TAGS_MAX })}
+        </span>
+        {error && (
+          <span
+            id={`${tagsId}-error`}
+            className="field-error"
+            role="alert"
+            data-testid="canned-form-tags-error"
+          >
+            {error}
+          </span>
+        )}
+      </div>
+    </fieldset>
   );
 }
