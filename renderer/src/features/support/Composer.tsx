@@ -2,6 +2,7 @@ import { fieldLimits } from '@jiangxin/shared/forms';
 import {
   CANNED_REPLY_VARIABLES,
   type CannedReply,
+  hasEffects,
   renderTemplate,
   supportNoteBodySchema,
   supportReplyBodySchema,
@@ -11,7 +12,8 @@ import { Button } from 'antd';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useBridge } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
-import { TYPING_SEND_EVERY_MS } from './model';
+import { useT } from '../../i18n';
+import { macroPreview, TYPING_SEND_EVERY_MS } from './model';
 import { useSupportStrings } from './strings';
 
 export type ComposerMode = 'reply' | 'note';
@@ -19,8 +21,10 @@ export type ComposerMode = 'reply' | 'note';
 export interface ComposerSend {
   mode: ComposerMode;
   content: string;
-  /** The canned reply the text came from (the core records it). */
+  /** The canned reply the text came from (the core records it, and applies its effects if it is a macro). */
   cannedReplyId: number | null;
+  /** That canned reply also changes the case (status, priority, tags) when sent. */
+  macro: boolean;
 }
 
 /** The longest message or note the core takes (the reply's and the note's own schemas). */
@@ -57,7 +61,9 @@ function matches(reply: CannedReply, query: string): boolean {
 /**
  * The composer: reply to the customer or write a private note (tabs); Enter sends, Shift+Enter adds a
  * line (never while an input method is composing Chinese); `/` opens the canned replies, whose variables
- * are filled from this chat when one is picked. While replying, the customer is told the agent is typing.
+ * are filled from this chat when one is picked. A canned reply with effects (a macro) says under the text
+ * what sending will also do, and the send button says so too ("发送并设为已解决"). While replying, the
+ * customer is told the agent is typing.
  */
 export function Composer({
   caseId,
@@ -71,9 +77,11 @@ export function Composer({
 }) {
   const bridge = useBridge();
   const s = useSupportStrings();
+  const { pick } = useT();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [text, setText] = useState('');
-  const [cannedReplyId, setCannedReplyId] = useState<number | null>(null);
+  // The canned reply the text came from (its id goes with the reply; its effects are previewed).
+  const [picked, setPicked] = useState<CannedReply | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const sending = useAction(onSend);
   const { busy, error: problem, reset } = sending;
@@ -82,6 +90,9 @@ export function Composer({
   const [active, setActive] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
+  // The text as last rendered, for a refused send (which comes back after other typing may have happened).
+  const typed = useRef('');
+  typed.current = text;
   const menuId = useId();
   const inputId = useId();
 
@@ -89,7 +100,7 @@ export function Composer({
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on caseId only
   useEffect(() => {
     setText('');
-    setCannedReplyId(null);
+    setPicked(null);
     setSlash(null);
     setHint(null);
     reset();
@@ -117,7 +128,7 @@ export function Composer({
     const caret = slash.start + 1 + slash.query.length;
     const next = text.slice(0, slash.start) + filled + text.slice(caret);
     setText(next);
-    setCannedReplyId(reply.id);
+    setPicked(reply);
     setSlash(null);
     setHint(null);
     const at = slash.start + filled.length;
@@ -131,27 +142,47 @@ export function Composer({
     (CANNED_REPLY_VARIABLES as readonly string[]).includes(v),
   );
 
+  // A macro's effects apply to replies only (a note never carries the canned reply).
+  const macro = mode === 'reply' && picked?.effects && hasEffects(picked.effects) ? picked.effects : null;
+  const preview = macro ? macroPreview(macro, s, pick) : null;
+  const sendLabel =
+    mode === 'note'
+      ? s('saveNote')
+      : macro?.status === 'resolved'
+        ? s('sendAndResolve')
+        : macro
+          ? s('sendAndUpdate')
+          : s('send');
+
   const send = () => {
     const content = text.trim();
     if (!content) {
       setHint(s('emptyMessage'));
       return;
     }
-    const sent: ComposerSend = { mode, content, cannedReplyId: mode === 'reply' ? cannedReplyId : null };
+    const canned = mode === 'reply' ? picked : null;
+    const sent: ComposerSend = {
+      mode,
+      content,
+      cannedReplyId: canned?.id ?? null,
+      macro: Boolean(canned?.effects && hasEffects(canned.effects)),
+    };
     setText('');
-    setCannedReplyId(null);
+    typed.current = '';
+    setPicked(null);
     void sending.run(sent).then((outcome) => {
-      if (outcome.ok) return;
-      // Nothing is lost: the text comes back unless something new was typed meanwhile.
-      setText((now) => (now ? now : content));
-      if (sent.cannedReplyId !== null) setCannedReplyId(sent.cannedReplyId);
+      if (outcome.ok || typed.current) return;
+      // Nothing is lost: the text (and the canned reply it came from) comes back unless something new
+      // was typed meanwhile.
+      setText(content);
+      setPicked(canned);
     });
   };
 
   const onChange = (value: string, caret: number) => {
     setText(value);
     setHint(null);
-    if (!value) setCannedReplyId(null);
+    if (!value) setPicked(null);
     setSlash(mode === 'reply' ? slashQuery(value, caret) : null);
     setActive(0);
     if (mode === 'reply' && value && Date.now() - lastTyping.current > TYPING_SEND_EVERY_MS) {
@@ -289,6 +320,11 @@ export function Composer({
           {s('unfilled', { vars: unfilled.map((v) => `{{${v}}}`).join('、') })}
         </output>
       )}
+      {preview && (
+        <output className="small support-block composer-macro" data-testid="composer-macro">
+          {preview}
+        </output>
+      )}
       {hint && <output className="muted small support-block">{hint}</output>}
       {problem && (
         <p className="problem small" role="alert" data-testid="composer-problem">
@@ -297,7 +333,7 @@ export function Composer({
       )}
       <div className="composer-actions">
         <Button type="primary" onClick={send} loading={busy} data-testid="composer-send">
-          {mode === 'reply' ? s('send') : s('saveNote')}
+          {sendLabel}
         </Button>
       </div>
     </div>

@@ -1,11 +1,11 @@
 import { type ActionReceipt, BridgeCallError, type ConsoleSession } from '@jiangxin/shared/bridge';
-import { CASE_HANDLE_PERMISSION, type CaseDetail } from '@jiangxin/shared/ops/cases';
+import { CASE_HANDLE_PERMISSION, type CaseDetail, mergeTags } from '@jiangxin/shared/ops/cases';
 import {
   type StaffSupportMessage,
   type SupportChatDetail,
   supportChatDetailSchema,
 } from '@jiangxin/shared/ops/support';
-import { Button } from 'antd';
+import { App as AntApp, Button, Tag } from 'antd';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../calls';
@@ -18,7 +18,15 @@ import { Composer, type ComposerSend } from './Composer';
 import { type Colleague, ResolveDialog, TransferDialog } from './dialogs';
 import { useDebouncedTick, usePageVisible } from './hooks';
 import { MessageList, type PendingMessage } from './MessageList';
-import { customerNameOf, mergeMessages, orderNumberOf, REREAD_DEBOUNCE_MS, TYPING_SHOWN_MS } from './model';
+import {
+  customerNameOf,
+  macroDone,
+  macroOutcomeOf,
+  mergeMessages,
+  orderNumberOf,
+  REREAD_DEBOUNCE_MS,
+  TYPING_SHOWN_MS,
+} from './model';
 import { useSupportStrings } from './strings';
 
 let pendingSeq = 0;
@@ -26,7 +34,8 @@ let pendingSeq = 0;
 /**
  * One support chat: its messages (newest page first, older on scroll-up or "load earlier"), live
  * messages, the customer's typing and read receipts, who else is viewing, the composer (reply or note,
- * canned replies) and the case actions (claim, transfer, resolve, reopen) as the core offers them.
+ * canned replies, macros) and the case actions (claim, transfer, resolve, reopen) as the core offers them.
+ * The case's tags show in the header; a macro that adds some shows them at once and says what it did.
  */
 export function Conversation({
   caseId,
@@ -44,9 +53,11 @@ export function Conversation({
   const bridge = useBridge();
   const { pick, locale } = useT();
   const s = useSupportStrings();
+  const { message } = AntApp.useApp();
   const visible = usePageVisible();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [chat, setChat] = useState<SupportChatDetail['conversation']>(null);
+  const [tags, setTags] = useState<string[]>([]);
   const [stale, setStale] = useState(false);
   const [messages, setMessages] = useState<StaffSupportMessage[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -72,6 +83,7 @@ export function Conversation({
   useEffect(() => {
     setDetail(null);
     setChat(null);
+    setTags([]);
     setMessages([]);
     setNextCursor(null);
     setPending([]);
@@ -96,6 +108,7 @@ export function Conversation({
         if (!r.detail) return;
         setDetail(r.detail);
         const parsed = supportChatDetailSchema.safeParse(r.detail.detail);
+        if (parsed.success) setTags(parsed.data.tags);
         if (parsed.success && parsed.data.conversation) {
           const c = parsed.data.conversation;
           setChat(c);
@@ -273,7 +286,21 @@ export function Conversation({
       ),
     ).catch(() => {});
 
-  const send = async ({ mode, content, cannedReplyId }: ComposerSend) => {
+  /** After a macro: say what it did, show the tags it added now, and re-read the case for the rest. */
+  const macroApplied = (receipt: ActionReceipt, macro: boolean) => {
+    if (!macro) return;
+    if (receipt.queued) {
+      message.info(s('macroQueued'));
+      return;
+    }
+    const outcome = macroOutcomeOf(receipt.result);
+    if (!outcome) return;
+    if (outcome.addedTags.length) setTags((old) => mergeTags(old, outcome.addedTags));
+    message.success(macroDone(outcome, s, pick));
+    rereadDetail();
+  };
+
+  const send = async ({ mode, content, cannedReplyId, macro }: ComposerSend) => {
     onFirstAction();
     stickToBottom.current = true;
     const key = ++pendingSeq;
@@ -294,6 +321,7 @@ export function Conversation({
               }),
         { retryOnVersion: true },
       );
+      macroApplied(receipt, mode === 'reply' && macro);
       if (receipt.queued) {
         setPending((list) =>
           list.map((p) => (p.key === key ? { ...p, state: 'pending', outboxId: receipt.outboxId } : p)),
@@ -383,6 +411,16 @@ export function Conversation({
               </span>
             )}
           </div>
+          {tags.length > 0 && (
+            <div className="small support-tags" data-testid="chat-tags">
+              <span className="muted">{s('tagsLabel')}：</span>
+              {tags.map((t) => (
+                <Tag key={t} color="blue">
+                  {t}
+                </Tag>
+              ))}
+            </div>
+          )}
           {viewers.length > 0 && (
             <div className="small support-viewers" data-testid="chat-viewers">
               👀 {s('alsoViewing', { names: viewers.map((v) => v.nickname).join('、') })}

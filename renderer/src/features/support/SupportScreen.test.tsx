@@ -560,3 +560,192 @@ describe('support chat workspace', () => {
     expect(bridge.callsOf('files.content')).toEqual([{ fileId: 51 }]);
   });
 });
+
+const MACRO: CannedReply = {
+  id: 33,
+  title: '退款完成',
+  bodyZh: '退款已原路退回，请注意查收。',
+  bodyEn: '',
+  shortcut: 'done',
+  effects: { status: 'resolved', priority: 2, addTags: ['退款'] },
+  createdBy: null,
+  createdAt: AT,
+  updatedAt: AT,
+};
+const TAGGING: CannedReply = {
+  ...MACRO,
+  id: 34,
+  title: '物流跟进',
+  bodyZh: '已联系物流核实。',
+  shortcut: 'ship',
+  effects: { status: null, priority: null, addTags: ['物流'] },
+};
+
+/** The chat's detail with these tags on the case. */
+function detailWithTags(c: CaseSummary, tags: string[]): CaseDetail {
+  const d = detailOf(c);
+  return { ...d, detail: { ...(d.detail as SupportChatDetail), tags } };
+}
+
+/** Types `/shortcut` and picks the canned reply from the menu. */
+async function pickCanned(id: number, shortcut: string) {
+  type(`/${shortcut}`);
+  fireEvent.click(await screen.findByTestId(`canned-option-${id}`));
+}
+
+const sendButton = () => screen.getByTestId('composer-send');
+
+describe('support chat workspace: macros and tags', () => {
+  it('the case’s tags show in the conversation header', async () => {
+    const c = chatCase();
+    const bridge = scripted(c).answer('cases.get', () => ({
+      detail: detailWithTags(c, ['加急', '退款']),
+      cachedAt: AT,
+      stale: false,
+    }));
+    renderChats(bridge);
+    const tags = await screen.findByTestId('chat-tags');
+    expect([...tags.querySelectorAll('.ant-tag')].map((t) => t.textContent)).toEqual(['加急', '退款']);
+    expect(tags.closest('header')).toBeTruthy();
+  });
+
+  it('no tags: nothing in the header', async () => {
+    renderChats(scripted());
+    await screen.findByTestId('composer');
+    expect(screen.queryByTestId('chat-tags')).toBeNull();
+  });
+
+  it('a macro: the composer says what sending will do, the button says 发送并设为已解决; a plain reply does not', async () => {
+    const bridge = scripted().answer('cannedReplies.list', () => ({ items: [...CANNED, MACRO, TAGGING] }));
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    expect(sendButton().textContent?.replace(/\s/g, '')).toBe('发送');
+
+    await pickCanned(33, 'done');
+    expect(composer().value).toBe('退款已原路退回，请注意查收。');
+    expect(screen.getByTestId('composer-macro').textContent).toBe(
+      '发送后：结束会话 · 优先级改为 高 · 添加标签 退款',
+    );
+    expect(sendButton().textContent).toBe('发送并设为已解决');
+
+    // Clearing the text drops the canned reply, and with it the preview.
+    type('');
+    expect(screen.queryByTestId('composer-macro')).toBeNull();
+    expect(sendButton().textContent?.replace(/\s/g, '')).toBe('发送');
+
+    // A canned reply that only fills in text: no preview, a plain 发送.
+    await pickCanned(31, 'hi');
+    expect(composer().value).toContain('顾客小美您好');
+    expect(screen.queryByTestId('composer-macro')).toBeNull();
+    expect(sendButton().textContent?.replace(/\s/g, '')).toBe('发送');
+
+    // A macro that does not end the chat: 发送并更新工单.
+    type('');
+    await pickCanned(34, 'ship');
+    expect(screen.getByTestId('composer-macro').textContent).toBe('发送后：添加标签 物流');
+    expect(sendButton().textContent).toBe('发送并更新工单');
+
+    // A private note never carries the canned reply.
+    fireEvent.click(screen.getByTestId('composer-note-tab'));
+    expect(screen.queryByTestId('composer-macro')).toBeNull();
+    expect(sendButton().textContent).toBe('添加备注');
+  });
+
+  it('in English the preview and the button read in English, never a raw code', async () => {
+    const bridge = scripted().answer('cannedReplies.list', () => ({ items: [MACRO] }));
+    renderWithConsole(
+      <Routes>
+        <Route path="/support/chats/*" element={<SupportScreen session={AGENT} />} />
+      </Routes>,
+      { bridge, route: '/support/chats/7', locale: 'en' },
+    );
+    await screen.findByTestId('composer');
+    await pickCanned(33, 'done');
+    expect(screen.getByTestId('composer-macro').textContent).toBe(
+      'After sending: end the chat · priority to High · add tags 退款',
+    );
+    expect(sendButton().textContent).toBe('Send and resolve');
+  });
+
+  it('sending a macro says what it did and shows the tags it added', async () => {
+    const c = chatCase();
+    // What the core holds: the reply moves the case and adds the tag.
+    let now = c;
+    let tags = ['加急'];
+    const bridge = scripted(c)
+      .answer('cannedReplies.list', () => ({ items: [MACRO] }))
+      .answer('cases.get', () => ({ detail: detailWithTags(now, tags), cachedAt: AT, stale: false }))
+      .answer('chat.send', () => {
+        now = { ...c, version: 5, status: 'resolved', priority: 2 };
+        tags = ['加急', '退款'];
+        return receipt(now, {
+          result: {
+            messageId: 9,
+            content: MACRO.bodyZh,
+            macro: {
+              status: 'resolved',
+              priority: { from: 1, to: 2 },
+              priorityLabel: { zh: '高', en: 'High' },
+              addedTags: ['退款'],
+            },
+          },
+        });
+      });
+    renderChats(bridge);
+    expect((await screen.findByTestId('chat-tags')).textContent).not.toContain('退款');
+    await pickCanned(33, 'done');
+    fireEvent.click(sendButton());
+    await waitFor(() =>
+      expect(bridge.callsOf('chat.send')).toEqual([
+        { caseId: 7, version: 4, content: '退款已原路退回，请注意查收。', cannedReplyId: 33 },
+      ]),
+    );
+    expect(
+      await screen.findByText('快捷回复已发送：会话已结束 · 优先级 普通 → 高 · 已添加标签 退款'),
+    ).toBeTruthy();
+    await waitFor(() =>
+      expect(
+        [...screen.getByTestId('chat-tags').querySelectorAll('.ant-tag')].map((t) => t.textContent),
+      ).toEqual(['加急', '退款']),
+    );
+    // The chat ended: the composer gives way to the resolved hint.
+    expect(await screen.findByText('会话已结束。客户再次留言会自动重新打开。')).toBeTruthy();
+    expect(screen.queryByTestId('composer')).toBeNull();
+  });
+
+  it('a macro queued offline says its changes wait for the send', async () => {
+    const c = chatCase();
+    const bridge = scripted(c)
+      .answer('cannedReplies.list', () => ({ items: [MACRO] }))
+      .answer('chat.send', () => receipt(c, { queued: true, outboxId: 42 }));
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    await pickCanned(33, 'done');
+    fireEvent.click(sendButton());
+    expect(await screen.findByText('离线：消息已排队，快捷回复的其他操作会在发送时一并执行。')).toBeTruthy();
+    expect(screen.queryByText(/快捷回复已发送/)).toBeNull();
+  });
+
+  it('a macro refused while the customer has unread messages shows the core’s reason and keeps the draft', async () => {
+    const reason = {
+      zh: '客户有 1 条未读消息，不能用此快捷回复直接结束会话；请先阅读',
+      en: 'The customer has 1 unread message(s); read them before ending the chat with this macro',
+    };
+    const bridge = scripted()
+      .answer('cannedReplies.list', () => ({ items: [MACRO] }))
+      .answer('chat.send', () => {
+        throw new BridgeCallError(bridgeProblem('case_action_unavailable', reason));
+      });
+    renderChats(bridge);
+    await screen.findByTestId('composer');
+    await pickCanned(33, 'done');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    expect((await screen.findByTestId('composer-problem')).textContent).toBe(reason.zh);
+    expect(bridge.callsOf('chat.send')).toHaveLength(1);
+    // The draft, and the macro it came from, are kept: sending again sends the macro again.
+    expect(composer().value).toBe('退款已原路退回，请注意查收。');
+    expect(screen.getByTestId('composer-macro').textContent).toContain('结束会话');
+    expect(sendButton().textContent).toBe('发送并设为已解决');
+    expect(screen.queryByText(/快捷回复已发送/)).toBeNull();
+  });
+});
