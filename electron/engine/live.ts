@@ -56,7 +56,10 @@ export async function casesChanged(
   await sessions.publishCounts();
 }
 
-/** Support chat events: new messages reach the open conversation and the badge; read receipts move. */
+/**
+ * Support chat events: new messages reach the open conversation and the badge; read receipts move.
+ * Team events: a member's online/away change reaches the screens that show it.
+ */
 export async function liveEvent(
   ctx: EngineContext,
   sessions: Sessions,
@@ -86,6 +89,11 @@ export async function liveEvent(
         caseId: message.caseId,
       });
     }
+    return;
+  }
+  const presence = payloadOf(ctx, event, 'team.presence_changed');
+  if (presence) {
+    ctx.emit('team.presence', presence);
     return;
   }
   const read = payloadOf(ctx, event, 'support.read');

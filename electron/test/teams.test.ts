@@ -7,7 +7,8 @@ import { type EngineUnderTest, openEngine, removeDir, until } from './support';
 
 /**
  * Team routing's bridge methods through a real engine to a real core: an admin builds a team, a member
- * goes online from their console and receives the next case, which their cache shows as theirs.
+ * goes online from their console (the admin's console hears it live) and receives the next case, which
+ * their cache shows as theirs.
  */
 let t: TestApp;
 const engines: EngineUnderTest[] = [];
@@ -47,6 +48,15 @@ describe('team routing through the console', () => {
     const m = await signedIn(moderator.username);
     expect(await m.call('presence.get')).toMatchObject({ status: 'away', teams: [{ name: '审核组' }] });
     expect((await m.call('presence.set', { status: 'online' })).status).toBe('online');
+    // The admin's console hears it live (the Teams screen re-reads on it).
+    await until('the admin hears the member came online', async () =>
+      a.events.some(
+        (e) =>
+          e.event === 'team.presence' &&
+          (e.payload as { userId: number; status: string }).userId === moderator.userId &&
+          (e.payload as { status: string }).status === 'online',
+      ),
+    );
 
     const opened: CaseSummary = await t.db.transact((tx) =>
       openCase(t.ctx, tx, {

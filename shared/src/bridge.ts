@@ -22,6 +22,7 @@ import {
   createTeamBodySchema,
   myPresenceSchema,
   presenceBodySchema,
+  ROUTING_EVENTS,
   teamListSchema,
   teamSchema,
   updateTeamBodySchema,
@@ -381,6 +382,8 @@ export const BRIDGE_EVENTS = {
     upToMessageId: z.number().int(),
   }),
   presence: presenceSchema,
+  /** A member of staff set themselves online or away (the Teams screen and routing views re-read). */
+  'team.presence': ROUTING_EVENTS['team.presence_changed'],
   'session.changed': consoleSessionSchema.nullable(),
   /** Badge figures (tray, window title, navigation): open cases assigned to me, unread support messages. */
   'counts.changed': z.object({ assignedOpen: z.number().int(), unreadChats: z.number().int() }),

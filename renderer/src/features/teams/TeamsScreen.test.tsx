@@ -64,6 +64,30 @@ describe('TeamsScreen', () => {
     for (const code of ['round_robin', 'listing_review', 'online', 'away']) expect(text).not.toContain(code);
   });
 
+  it('shows a member going online as it happens, without a reload', async () => {
+    let current = team;
+    const bridge = new ScriptedBridge()
+      .answer('teams.list', () => ({ items: [current] }))
+      .answer('staff.directory', () => ({ items: directory }));
+    renderWithConsole(<TeamsScreen session={session} />, { bridge });
+    await waitFor(() =>
+      expect(screen.getByTestId('team-7-member-12').textContent).toBe('审核小刘 · 离开 · 0 件处理中'),
+    );
+    current = {
+      ...team,
+      members: team.members.map((m) => (m.userId === 12 ? { ...m, status: 'online', openCases: 1 } : m)),
+    };
+    bridge.emit('team.presence', {
+      userId: 12,
+      nickname: '审核小刘',
+      status: 'online',
+      at: '2026-12-05T09:00:00.000Z',
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('team-7-member-12').textContent).toBe('审核小刘 · 在线 · 1 件处理中'),
+    );
+  });
+
   it('speaks English when the console does', async () => {
     renderWithConsole(<TeamsScreen session={session} />, { bridge: scripted(), locale: 'en' });
     const row = await screen.findByTestId('team-row-7');

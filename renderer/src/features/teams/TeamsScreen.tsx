@@ -19,8 +19,8 @@ import type { StaffDirectoryEntry } from '@jiangxin/shared/ops/staff';
 import { hasPermission } from '@jiangxin/shared/permissions';
 import { Alert, Button, Checkbox, Input, InputNumber, Modal, Radio, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
-import { useBridge } from '../../bridge';
+import { type FormEvent, type HTMLAttributes, useEffect, useId, useRef, useState } from 'react';
+import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
@@ -66,6 +66,31 @@ export function validateTeamForm(v: TeamFormValues, s: S): TeamFormErrors {
 const handlesAll = (m: StaffDirectoryEntry, kinds: readonly CaseKind[]) =>
   kinds.every((k) => hasPermission(m.roles, CASE_HANDLE_PERMISSION[k]));
 
+/** How long case changes are gathered before the open-case counts are re-read (a busy queue moves often). */
+const CASES_SETTLE_MS = 2_000;
+
+/**
+ * Keeps the screen live: a member going online or away re-reads at once; case changes (which move the
+ * open-case counts) re-read once they settle.
+ */
+function useLiveTeams(reload: () => void) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useBridgeEvent('team.presence', () => reload());
+  useBridgeEvent('cases.changed', () => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      reload();
+    }, CASES_SETTLE_MS);
+  });
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+}
+
 /**
  * Teams (`teams.manage`): each team's kinds, assignment mode and cap, and its members with their
  * online/away status and open cases; a dialog creates a team or edits one (version-checked).
@@ -73,7 +98,8 @@ const handlesAll = (m: StaffDirectoryEntry, kinds: readonly CaseKind[]) =>
 export function TeamsScreen(_props: WorkspaceScreenProps) {
   const { pick } = useT();
   const s = useTeamsStrings();
-  const list = useBridgeQuery('teams.list', {});
+  const list = useBridgeQuery('teams.list', {}, { keepPreviousData: true });
+  useLiveTeams(list.reload);
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Team | 'new' | null>(null);
   const items = list.data?.items ?? [];
