@@ -388,6 +388,21 @@ describe('demo seed', () => {
     }
   });
 
+  it('turns three canned replies into macros (tag, raise, end the chat); the greeting stays a plain reply', async () => {
+    const rows = await a.db.read
+      .selectFrom('canned_replies')
+      .select(['shortcut', 'set_status', 'set_priority', 'add_tags'])
+      .orderBy('shortcut')
+      .execute();
+    const by = Object.fromEntries(rows.map((r) => [r.shortcut, [r.set_status, r.set_priority, r.add_tags]]));
+    expect(by).toMatchObject({
+      bye: ['resolved', null, []],
+      hi: [null, null, []],
+      offsite: [null, 2, ['站外交易']],
+      refund: [null, null, ['退款']],
+    });
+  });
+
   it('seedIfEmpty leaves a seeded database alone', async () => {
     const before = await fingerprint(a.db);
     expect(await seedIfEmpty(a.ctx, { seed: 7, scale: 'small', demoPassword: 'x-other-password' })).toBe(

@@ -15,6 +15,7 @@ import { playPayoutHistory } from './payouts';
 import { DEMO_STAFF } from './people-data';
 import { planMarketplace, type SeedScale, USER_GROUPS } from './plan';
 import { playReviews } from './reviews';
+import { seedMacros } from './macros';
 import { seedTeams } from './teams';
 import { writeUsers } from './users';
 
@@ -161,6 +162,7 @@ export async function seed(ctx: AppContext, opts: SeedOptions): Promise<SeedSumm
   const ops = await seedOpsWork(ctx, awaitingReview, log);
   phase('ops');
   await seedTeams(ctx); // team routing's demo teams, members online (./teams.ts)
+  await seedMacros(ctx); // canned replies that also tag, raise or end the chat (./macros.ts)
 
   const counts = await countAll(ctx);
   phase('summary');
