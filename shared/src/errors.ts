@@ -8,6 +8,7 @@ import { SETTINGS_ERRORS } from './ops/settings';
 import { STAFF_ERRORS } from './ops/staff';
 import { STATS_ERRORS } from './ops/stats';
 import { SUPPORT_ERRORS } from './ops/support';
+import { TEAM_VIEW_ERRORS } from './ops/team-views';
 
 /**
  * Stable error codes of the API. Every error response is `application/problem+json` with one of these
@@ -114,6 +115,7 @@ export const ERROR_MESSAGES = {
   ...STATS_ERRORS,
   ...STAFF_ERRORS,
   ...ROUTING_ERRORS,
+  ...TEAM_VIEW_ERRORS,
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -58,6 +58,9 @@ const EXPECTED: Record<string, StaffRole[]> = {
   'POST /ops/teams': ADMIN,
   'PUT /ops/teams/:id': ADMIN,
   'GET /ops/me/presence': ALL,
+  'GET /ops/team-views': ALL,
+  'PUT /ops/team-views': ALL,
+  'DELETE /ops/team-views/:id': ALL,
   'PUT /ops/me/presence': ALL,
 };
 

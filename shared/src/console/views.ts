@@ -22,6 +22,15 @@ export const QUEUE_COLUMNS = [
 ] as const;
 export type QueueColumn = (typeof QUEUE_COLUMNS)[number];
 
+/**
+ * An instant in a view's filters: an ISO 8601 date-time with its offset (`Date.toISOString()`), and
+ * nothing else — views are shared with a team through the core, whose inputs refuse control characters.
+ */
+const viewInstant = isoDateTime.regex(
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/,
+  { error: 'must be an ISO 8601 date-time with an offset' },
+);
+
 export const queueFiltersSchema = z
   .object({
     /** Only these of the workspace's kinds (absent: all of them). */
@@ -37,8 +46,8 @@ export const queueFiltersSchema = z
     slaBreached: z.boolean().optional(),
     minAmountFen: z.number().int().min(0).optional(),
     maxAmountFen: z.number().int().min(0).optional(),
-    createdFrom: isoDateTime.optional(),
-    createdTo: isoDateTime.optional(),
+    createdFrom: viewInstant.optional(),
+    createdTo: viewInstant.optional(),
     q: text({ max: 100 }).optional(),
   })
   .strict()

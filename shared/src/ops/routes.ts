@@ -67,6 +67,12 @@ import {
   supportUnreadSchema,
   updateCannedReplyBodySchema,
 } from './support';
+import {
+  shareTeamViewBodySchema,
+  teamViewListQuerySchema,
+  teamViewListSchema,
+  teamViewSchema,
+} from './team-views';
 
 /**
  * The operations API, declared once. Each route's method, path, schemas and the permission it needs live
@@ -516,6 +522,37 @@ export const OPS_ROUTES = {
     summary: '设置在线/离开 Go online (receive new cases) or away (untouched open cases go back to the team)',
     body: presenceBodySchema,
     response: myPresenceSchema,
+  }),
+
+  // ── team-shared saved views ─────────────────────────────────────────────────────────────────────
+  listTeamViews: route({
+    method: 'GET',
+    path: '/ops/team-views',
+    permission: 'cases.view',
+    tag: 'ops: routing',
+    summary: '团队视图 The saved views my teams share for a queue, with my teams',
+    query: teamViewListQuerySchema,
+    response: teamViewListSchema,
+  }),
+  shareTeamView: route({
+    method: 'PUT',
+    path: '/ops/team-views',
+    permission: 'cases.view',
+    tag: 'ops: routing',
+    summary: '共享视图 Share a saved view with a team (replaces one of the same name; audited)',
+    description:
+      'A member of the team (or a teams.manage holder) may share; replacing needs its creator or teams.manage (403). At most 30 per team and queue (409).',
+    body: shareTeamViewBodySchema,
+    response: teamViewSchema,
+  }),
+  deleteTeamView: route({
+    method: 'DELETE',
+    path: '/ops/team-views/:id',
+    permission: 'cases.view',
+    tag: 'ops: routing',
+    summary: '删除团队视图 Delete a team view (its creator or teams.manage; audited)',
+    params: idParamSchema,
+    response: okSchema,
   }),
 } as const satisfies Record<string, OpsRouteDef>;
 

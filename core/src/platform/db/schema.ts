@@ -6,6 +6,7 @@ import type { NotificationsTables } from './tables/notifications';
 import type { PayoutsTables } from './tables/payouts';
 import type { RoutingTables } from './tables/routing';
 import type { SupportTables } from './tables/support';
+import type { TeamViewsTables } from './tables/team-views';
 
 /**
  * Row types of every table, as Kysely sees them. The migrations in `core/src/migrations/` are the truth;
@@ -379,7 +380,8 @@ export interface Database
     PayoutsTables,
     SupportTables,
     NotificationsTables,
-    RoutingTables {
+    RoutingTables,
+    TeamViewsTables {
   users: UsersTable;
   freelancer_profiles: FreelancerProfilesTable;
   client_profiles: ClientProfilesTable;
