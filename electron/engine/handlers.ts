@@ -56,6 +56,60 @@ async function coreOrCache<T>(
 const ok = { ok: true } as const;
 
 /**
+ * A queue's team views: from the core when it answers (and kept in the settings file, per account and
+ * queue), otherwise the last copy kept there — so the team's views still show offline.
+ */
+async function teamViews(e: EngineParts, workspace: string): Promise<BridgeResult<'teamViews.list'>> {
+  const session = e.sessions.require();
+  const userId = session.info.userId;
+  return coreOrCache<BridgeResult<'teamViews.list'>>(
+    e,
+    session.resumed
+      ? async () => {
+          const list = await session.client.call('listTeamViews', { query: { workspace } });
+          const result = {
+            ...list,
+            offline: false,
+            cachedAt: (e.ctx.opts.now?.() ?? new Date()).toISOString(),
+          };
+          e.ctx.settings.putTeamViews(userId, workspace, result);
+          return result;
+        }
+      : null,
+    async () => {
+      const kept = e.ctx.settings.teamViews(userId, workspace);
+      return kept ? { ...kept, offline: true } : { teams: [], items: [], offline: true, cachedAt: null };
+    },
+  );
+}
+
+const TEAM_VIEWS_NEED_CORE = {
+  zh: '共享或删除团队视图需要联网，请恢复连接后再试',
+  en: 'Sharing or deleting a team view needs a connection; try again once you are back online',
+};
+
+/**
+ * Sharing and deleting team views change what the whole team sees, so they are never queued: offline
+ * (or when the core cannot be reached) they are refused with `needs_online`; done, the list is re-read.
+ */
+async function needsCore(
+  e: EngineParts,
+  workspace: string,
+  call: (s: EngineSession) => Promise<unknown>,
+): Promise<BridgeResult<'teamViews.list'>> {
+  const session = e.sessions.current;
+  const refuse = () => new CoreRefusal(bridgeProblem('needs_online', TEAM_VIEWS_NEED_CORE));
+  if (!session?.resumed) throw session ? refuse() : e.sessions.require();
+  try {
+    await call(session);
+  } catch (error) {
+    if (error instanceof CoreUnreachable) throw refuse();
+    throw error;
+  }
+  return teamViews(e, workspace);
+}
+
+/**
  * Every bridge method's handler, by name. The `satisfies` clause makes a method in the contract without a
  * handler (or a handler with the wrong arguments or result) a type error.
  */
@@ -103,6 +157,11 @@ export const HANDLERS = {
   'views.delete': (e, { workspace, name }) => ({
     items: e.ctx.settings.deleteView(e.sessions.require().info.userId, workspace, name),
   }),
+  'teamViews.list': (e, { workspace }) => teamViews(e, workspace),
+  'teamViews.share': (e, body) =>
+    needsCore(e, body.workspace, (s) => s.client.call('shareTeamView', { body })),
+  'teamViews.delete': (e, { workspace, id }) =>
+    needsCore(e, workspace, (s) => s.client.call('deleteTeamView', { params: { id } })),
   'sync.status': (e) => e.sessions.status,
   'sync.resync': async (e) => {
     await e.sessions.online().sync?.resync();

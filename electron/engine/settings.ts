@@ -1,6 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_THEMES, type ConsoleSession, consoleSessionSchema } from '@jiangxin/shared/bridge';
+import {
+  CONSOLE_THEMES,
+  type ConsoleSession,
+  consoleSessionSchema,
+  type TeamViewsResult,
+  teamViewsResultSchema,
+} from '@jiangxin/shared/bridge';
 import {
   MAX_SAVED_VIEWS,
   type QueueViewState,
@@ -35,6 +41,26 @@ const settingsSchema = z.object({
                 return parsed.success ? [parsed.data] : [];
               }),
             ]),
+          ),
+        ]),
+      ),
+    ),
+  /**
+   * The last team views the core gave each account, per queue (account id → workspace id → list), so
+   * the team's views still show offline. A damaged entry is dropped, not fatal.
+   */
+  teamViews: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .default({})
+    .transform((byUser) =>
+      Object.fromEntries(
+        Object.entries(byUser).map(([user, byWorkspace]) => [
+          user,
+          Object.fromEntries(
+            Object.entries(byWorkspace).flatMap(([ws, list]) => {
+              const parsed = teamViewsResultSchema.safeParse(list);
+              return parsed.success ? [[ws, parsed.data]] : [];
+            }),
           ),
         ]),
       ),
@@ -97,6 +123,18 @@ export class SettingsFile {
       workspace,
       this.views(userId, workspace).filter((v) => v.name !== name),
     );
+  }
+
+  /** The last team views fetched for this account and queue, or null if never. */
+  teamViews(userId: number, workspace: string): TeamViewsResult | null {
+    return this.value.teamViews[String(userId)]?.[workspace] ?? null;
+  }
+
+  putTeamViews(userId: number, workspace: string, list: TeamViewsResult): void {
+    const user = String(userId);
+    this.update({
+      teamViews: { ...this.value.teamViews, [user]: { ...this.value.teamViews[user], [workspace]: list } },
+    });
   }
 
   private putViews(userId: number, workspace: string, views: SavedView[]): SavedView[] {

@@ -53,6 +53,7 @@ import {
   supportUnreadSchema,
   updateCannedReplyBodySchema,
 } from './ops/support';
+import { shareTeamViewBodySchema, teamViewListSchema } from './ops/team-views';
 import { permissionSchema, staffRoleSchema } from './permissions';
 
 /**
@@ -158,6 +159,13 @@ export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
 
 const workspaceIdSchema = z.string().regex(/^[a-zA-Z]{1,40}$/);
 
+/** What the team view methods answer: the list for the queue, and whether it is the offline copy. */
+export const teamViewsResultSchema = teamViewListSchema.extend({
+  offline: z.boolean(),
+  cachedAt: isoDateTime.nullable(),
+});
+export type TeamViewsResult = z.infer<typeof teamViewsResultSchema>;
+
 const caseRef = z.object({ caseId: idSchema });
 const versioned = caseRef.extend({ version: z.number().int().min(1) });
 const empty = z.object({}).strict();
@@ -213,6 +221,16 @@ export const BRIDGE_METHODS = {
     z.object({ workspace: workspaceIdSchema, name: text({ min: 1, max: 40 }) }),
     z.object({ items: z.array(savedViewSchema) }),
   ),
+  /**
+   * The views my teams share for a queue, with my teams (whom I may share with). Online from the core and
+   * kept in the console's settings file per account and queue; offline that last copy (`offline: true`,
+   * `cachedAt` when it was fetched; nothing ever fetched: empty).
+   */
+  'teamViews.list': method(z.object({ workspace: workspaceIdSchema }), teamViewsResultSchema),
+  /** Shares a view with one of my teams (replacing its view of that name); needs the core, never queued. */
+  'teamViews.share': method(shareTeamViewBodySchema, teamViewsResultSchema),
+  /** Deletes a team view (its creator or teams.manage); needs the core, never queued. */
+  'teamViews.delete': method(z.object({ workspace: workspaceIdSchema, id: idSchema }), teamViewsResultSchema),
   'sync.status': method(empty, syncStatusSchema),
   'sync.resync': method(empty, syncStatusSchema),
   'cases.list': method(
