@@ -390,9 +390,7 @@ function EffectChips({ reply }: { reply: CannedReply }) {
       {e.status === 'resolved' && <Tag color="green">{s('chipResolve')}</Tag>}
       {e.status === 'waiting' && <Tag>{s('chipWaiting')}</Tag>}
       {e.priority !== null && (
-        <Tag color="orange">
-          {s('chipPriority', { label: pick(CASE_PRIORITY_LABELS[e.priority] ?? { zh: '', en: '' }) })}
-        </Tag>
+        <Tag color="orange">{s('chipPriority', { label: priorityName(e.priority, pick) })}</Tag>
       )}
       {e.addTags.map((t) => (
         <Tag key={t} color="blue">
@@ -401,6 +399,12 @@ function EffectChips({ reply }: { reply: CannedReply }) {
       ))}
     </Space>
   );
+}
+
+/** A priority's name (低 / 普通 / 高 / 紧急); the number only for one this console does not know. */
+function priorityName(priority: number, pick: (t: { zh: string; en: string }) => string): string {
+  const label = CASE_PRIORITY_LABELS[priority];
+  return label ? pick(label) : String(priority);
 }
 
 type EffectsValues = Pick<CannedFormValues, 'status' | 'priority' | 'addTags'>;
