@@ -121,6 +121,30 @@ describe('audit and case history sentences', () => {
     ).toBe('小王 修改了运营设置：纠纷举证时长：72 小时 → 48 小时');
   });
 
+  it('says what a macro did with the reply: ended the chat, the priority, the tags added', () => {
+    const line = {
+      actorName: '客服小陈',
+      actorId: 3,
+      action: 'reply',
+      note: '',
+      data: {
+        messageId: 5,
+        macro: { status: 'resolved', priority: { from: 1, to: 2 }, addedTags: ['退款', '加急'] },
+      },
+    };
+    const zh = caseHistorySentence(line, { id: 9, kind: 'support_chat' }, 'zh-CN');
+    expectReadable(zh, 'macro zh', 'zh-CN');
+    expect(zh).toMatch(/^客服小陈 回复了 .*#9：结束了会话，优先级 普通 → 高，添加标签 退款、加急$/);
+    const en = caseHistorySentence(line, { id: 9, kind: 'support_chat' }, 'en');
+    expect(en).toMatch(
+      /^客服小陈 replied in .*#9: ended the chat, priority normal → high, tagged 退款, 加急$/,
+    );
+    // A plain reply says no more than that.
+    expect(
+      caseHistorySentence({ ...line, data: { messageId: 6 } }, { id: 9, kind: 'support_chat' }, 'zh-CN'),
+    ).toMatch(/^客服小陈 回复了 \S+ #9$/);
+  });
+
   it('reads an action it does not know as a generic sentence, never the code', () => {
     for (const locale of LOCALES) {
       const s = auditSentence(base('case.perform.teleport', { data: { kind: 'payout' } }), locale);

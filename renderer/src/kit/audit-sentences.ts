@@ -1,6 +1,11 @@
 import { fenToYuan } from '@jiangxin/shared/money';
 import type { CaseActionName } from '@jiangxin/shared/ops/actions';
-import { CASE_KIND_LABELS, CASE_STATUS_LABELS, type CaseKind } from '@jiangxin/shared/ops/cases';
+import {
+  CASE_KIND_LABELS,
+  CASE_PRIORITY_LABELS,
+  CASE_STATUS_LABELS,
+  type CaseKind,
+} from '@jiangxin/shared/ops/cases';
 import { DISPUTE_OUTCOME_LABELS } from '@jiangxin/shared/ops/disputes';
 import {
   REJECT_REASON_LABELS,
@@ -122,8 +127,30 @@ function details(data: Data, lang: SentenceLang, note?: string): string[] {
   const kind = label(SANCTION_KIND_LABELS, sanction['kind'], lang);
   if (kind) out.push(lang === 'zh' ? `处罚：${kind}` : `sanction: ${kind.toLowerCase()}`);
   if (body['takedown'] === true) out.push(lang === 'zh' ? '下架内容' : 'content taken down');
+  out.push(...macroDetails(obj(data['macro'] ?? result['macro']), lang));
   const text = str(body['note']) ?? str(note) ?? str(data['note']);
   if (text) out.push(text);
+  return out;
+}
+
+/** What a macro did besides the reply (the core's `macro` summary): ended the chat, priority, tags. */
+function macroDetails(macro: Data, lang: SentenceLang): string[] {
+  const out: string[] = [];
+  if (macro['status'] === 'resolved') out.push(lang === 'zh' ? '结束了会话' : 'ended the chat');
+  const priority = obj(macro['priority']);
+  const from = num(priority['from']);
+  const to = num(priority['to']);
+  const level = (n: number) => CASE_PRIORITY_LABELS[n]?.[lang] ?? String(n);
+  if (from !== null && to !== null)
+    out.push(
+      lang === 'zh'
+        ? `优先级 ${level(from)} → ${level(to)}`
+        : `priority ${level(from).toLowerCase()} → ${level(to).toLowerCase()}`,
+    );
+  const tags = Array.isArray(macro['addedTags'])
+    ? macro['addedTags'].filter((t): t is string => typeof t === 'string')
+    : [];
+  if (tags.length) out.push(lang === 'zh' ? `添加标签 ${tags.join('、')}` : `tagged ${tags.join(', ')}`);
   return out;
 }
 
