@@ -1,6 +1,12 @@
-import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import {
+  BridgeCallError,
+  bridgeProblem,
+  type ConsoleSession,
+  type TeamViewsResult,
+} from '@jiangxin/shared/bridge';
 import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
+import type { TeamView } from '@jiangxin/shared/ops/team-views';
 import { permissionsOf } from '@jiangxin/shared/permissions';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
@@ -258,5 +264,132 @@ describe('the queue split view', () => {
     await waitFor(() => expect(bridge.callsOf('cases.list').length).toBeGreaterThan(1));
     for (const call of bridge.callsOf('cases.list')) expect(call.assignee).toBe('me');
     expect(screen.getByTestId('filter-assignee').textContent).toContain('我的');
+  });
+
+  describe('team views', () => {
+    const REVIEW = { id: 1, name: '审核组' };
+    const NIGHT = { id: 2, name: '夜班组' };
+    const teamView = (over: Partial<TeamView> = {}): TeamView => ({
+      id: 11,
+      teamId: REVIEW.id,
+      teamName: REVIEW.name,
+      workspace: 'listings',
+      name: '高优先级待审',
+      state: { filters: { priorityAtLeast: 2 }, sort: 'priority', columns: ['id', 'title', 'priority'] },
+      createdBy: { id: 8, nickname: '王审核' },
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      mayDelete: false,
+      ...over,
+    });
+    const listed = (over: Partial<TeamViewsResult> = {}): TeamViewsResult => ({
+      teams: [REVIEW],
+      items: [teamView()],
+      offline: false,
+      cachedAt: new Date().toISOString(),
+      ...over,
+    });
+    const openViews = () =>
+      fireEvent.mouseDown(within(screen.getByTestId('queue-views')).getByRole('combobox'));
+
+    it('lists the team’s views under 团队视图 with the team’s name beside 我的视图; picking one applies it', async () => {
+      const mine = {
+        name: '我的大额',
+        filters: { minAmountFen: 100_000 },
+        sort: '-amount' as const,
+        columns: ['id' as const, 'title' as const],
+        savedAt: new Date().toISOString(),
+      };
+      const bridge = queueBridge([sampleCase(1)])
+        .answer('views.list', () => ({ items: [mine] }))
+        .answer('teamViews.list', () => listed({ offline: true }));
+      renderQueue(bridge);
+      await screen.findByTestId('case-row-1');
+      openViews();
+      expect(await screen.findByText('我的视图')).toBeTruthy();
+      // Offline the engine's last copy shows, and says so.
+      expect((await screen.findByTestId('team-views-1')).textContent).toBe('团队视图 · 审核组（离线副本）');
+      fireEvent.click(await screen.findByTitle('高优先级待审'));
+      await waitFor(() =>
+        expect(bridge.callsOf('cases.list').at(-1)).toMatchObject({ priorityAtLeast: 2, sort: 'priority' }),
+      );
+      // Someone else's team view: no delete offered.
+      fireEvent.click(screen.getByTestId('queue-view-menu'));
+      await screen.findByTestId('share-view');
+      expect(screen.queryByTestId('team-view-delete')).toBeNull();
+      expect(screen.queryByTestId('view-delete')).toBeNull();
+    });
+
+    it('shares the current view with the team picked (when in several), and deletes one I may', async () => {
+      let items = [teamView({ mayDelete: true })];
+      const bridge = queueBridge([sampleCase(1)])
+        .answer('teamViews.list', () => listed({ teams: [REVIEW, NIGHT], items }))
+        .answer('teamViews.share', (args) => {
+          items = [
+            ...items,
+            teamView({
+              id: 12,
+              teamId: args.teamId,
+              teamName: NIGHT.name,
+              name: args.name,
+              state: args.state,
+              mayDelete: true,
+            }),
+          ];
+          return listed({ teams: [REVIEW, NIGHT], items });
+        })
+        .answer('teamViews.delete', (args) => {
+          items = items.filter((v) => v.id !== args.id);
+          return listed({ teams: [REVIEW, NIGHT], items });
+        });
+      renderQueue(bridge);
+      await screen.findByTestId('case-row-1');
+      fireEvent.click(screen.getByTestId('sort-amount'));
+      fireEvent.click(screen.getByTestId('queue-view-menu'));
+      fireEvent.mouseDown(within(await screen.findByTestId('share-team')).getByRole('combobox'));
+      fireEvent.click(await screen.findByTitle('夜班组'));
+      fireEvent.change(screen.getByTestId('share-name'), { target: { value: '夜班大额' } });
+      fireEvent.click(screen.getByTestId('share-submit'));
+      await waitFor(() => expect(bridge.callsOf('teamViews.share')).toHaveLength(1));
+      expect(bridge.callsOf('teamViews.share')[0]).toMatchObject({
+        teamId: NIGHT.id,
+        workspace: 'listings',
+        name: '夜班大额',
+        state: { sort: 'amount' },
+      });
+      expect(await screen.findByText('已将视图“夜班大额”共享给夜班组')).toBeTruthy();
+      openViews();
+      expect(await screen.findByTestId('team-views-2')).toBeTruthy();
+
+      // My own team view can be deleted from the menu.
+      fireEvent.click(await screen.findByTitle('高优先级待审'));
+      fireEvent.click(screen.getByTestId('queue-view-menu'));
+      fireEvent.click(await screen.findByText('删除团队视图“高优先级待审”'));
+      await waitFor(() =>
+        expect(bridge.callsOf('teamViews.delete')).toEqual([{ workspace: 'listings', id: 11 }]),
+      );
+      expect(await screen.findByText('已删除团队视图“高优先级待审”')).toBeTruthy();
+    });
+
+    it('says sharing needs a connection when the engine refuses it offline', async () => {
+      const bridge = queueBridge([sampleCase(1)])
+        .answer('teamViews.list', () => listed({ items: [], offline: true }))
+        .answer('teamViews.share', () => {
+          throw new BridgeCallError(
+            bridgeProblem('needs_online', {
+              zh: '共享或删除团队视图需要联网，请恢复连接后再试',
+              en: 'Sharing or deleting a team view needs a connection',
+            }),
+          );
+        });
+      renderQueue(bridge);
+      await screen.findByTestId('case-row-1');
+      fireEvent.click(screen.getByTestId('queue-view-menu'));
+      // One team: no team to pick, the button names it.
+      expect(screen.queryByTestId('share-team')).toBeNull();
+      fireEvent.change(await screen.findByTestId('share-name'), { target: { value: '离线视图' } });
+      fireEvent.click(screen.getByText('共享 · 审核组'));
+      expect(await screen.findByText('共享或删除团队视图需要联网，请恢复连接后再试')).toBeTruthy();
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { ConsoleSession, OutboxItem } from '@jiangxin/shared/bridge';
+import type { ConsoleSession, OutboxItem, TeamViewsResult } from '@jiangxin/shared/bridge';
 import type { QueueColumn, QueueFilters, QueueViewState, SavedView } from '@jiangxin/shared/console/views';
 import { queueKindsFor, type Workspace } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
@@ -81,6 +81,8 @@ function QueueView({
   const [view, setView] = useState<QueueViewState>(initial);
   const [activeView, setActiveView] = useState<string | null>(null);
   const [views, setViews] = useState<SavedView[]>([]);
+  const [teamViews, setTeamViews] = useState<TeamViewsResult | null>(null);
+  const [activeTeamView, setActiveTeamView] = useState<number | null>(null);
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [activeIndex, setActiveIndex] = useState(-1);
@@ -96,6 +98,8 @@ function QueueView({
 
   // The saved views: read with the queue, then as each save or delete answers.
   useBridgeQuery('views.list', { workspace: workspace.id }, { onData: (r) => setViews(r.items) });
+  // The views my teams share here (the engine's last copy when offline).
+  useBridgeQuery('teamViews.list', { workspace: workspace.id }, { onData: setTeamViews });
 
   const query: CaseQuery = useMemo(
     () => queueQuery(workspace, { filters: view.filters, sort: view.sort }, q),
@@ -187,8 +191,18 @@ function QueueView({
   const pickView = useStableCallback((name: string | null) => {
     const saved = views.find((v) => v.name === name);
     setActiveView(saved ? saved.name : null);
+    setActiveTeamView(null);
     setView(saved ? { filters: saved.filters, sort: saved.sort, columns: saved.columns } : initial);
     setSearch(saved?.filters.q ?? '');
+    setActiveIndex(-1);
+  });
+  const pickTeamView = useStableCallback((id: number) => {
+    const shared = teamViews?.items.find((v) => v.id === id);
+    if (!shared) return;
+    setActiveView(null);
+    setActiveTeamView(id);
+    setView({ filters: shared.state.filters, sort: shared.state.sort, columns: shared.state.columns });
+    setSearch(shared.state.filters.q ?? '');
     setActiveIndex(-1);
   });
   // Saving, deleting and exporting answer with a toast: what went through, or the refusal.
@@ -198,6 +212,32 @@ function QueueView({
   const deleting = useAction((name: string) =>
     bridge.call('views.delete', { workspace: workspace.id, name }),
   );
+  const sharing = useAction((teamId: number, name: string) =>
+    bridge.call('teamViews.share', {
+      teamId,
+      workspace: workspace.id,
+      name,
+      state: { ...view, filters: { ...view.filters, ...(q ? { q } : {}) } },
+    }),
+  );
+  const deletingShared = useAction((id: number) =>
+    bridge.call('teamViews.delete', { workspace: workspace.id, id }),
+  );
+  const shareView = useStableCallback(async (teamId: number, name: string) => {
+    const outcome = await sharing.run(teamId, name);
+    if (!outcome.ok) return void message.error(pick(outcome.problem.message));
+    setTeamViews(outcome.value);
+    const team = outcome.value.teams.find((t) => t.id === teamId)?.name ?? '';
+    message.success(s('teamViewShared', { name, team }));
+  });
+  const deleteTeamView = useStableCallback(async (id: number) => {
+    const name = teamViews?.items.find((v) => v.id === id)?.name ?? '';
+    const outcome = await deletingShared.run(id);
+    if (!outcome.ok) return void message.error(pick(outcome.problem.message));
+    setTeamViews(outcome.value);
+    setActiveTeamView(null);
+    message.success(s('teamViewDeleted', { name }));
+  });
   const exporting = useAction(() =>
     exportQueueCsv(bridge, query, view.columns, translator, s, (done, all) =>
       setExportProgress(s('exporting', { done, total: all })),
@@ -208,6 +248,7 @@ function QueueView({
     if (!outcome.ok) return void message.error(pick(outcome.problem.message));
     setViews(outcome.value.items);
     setActiveView(name);
+    setActiveTeamView(null);
     message.success(s('viewSaved', { name }));
   });
   const deleteView = useStableCallback(async (name: string) => {
@@ -296,6 +337,11 @@ function QueueView({
           onPickView={pickView}
           onSaveView={saveView}
           onDeleteView={deleteView}
+          teamViews={teamViews}
+          activeTeamView={activeTeamView}
+          onPickTeamView={pickTeamView}
+          onShareView={shareView}
+          onDeleteTeamView={deleteTeamView}
           total={total}
           exporting={exportProgress}
           onExport={exportCsv}

@@ -1,4 +1,4 @@
-import { BRIDGE_METHODS, localCaseQuerySchema } from '@jiangxin/shared/bridge';
+import { BRIDGE_METHODS, localCaseQuerySchema, type TeamViewsResult } from '@jiangxin/shared/bridge';
 import {
   QUEUE_COLUMNS,
   type QueueColumn,
@@ -43,6 +43,12 @@ interface QueueToolbarProps {
   onPickView: (name: string | null) => void;
   onSaveView: (name: string) => void;
   onDeleteView: (name: string) => void;
+  /** The views my teams share for this queue (absent: none offered). */
+  teamViews?: TeamViewsResult | null | undefined;
+  activeTeamView?: number | null | undefined;
+  onPickTeamView?: ((id: number) => void) | undefined;
+  onShareView?: ((teamId: number, name: string) => void) | undefined;
+  onDeleteTeamView?: ((id: number) => void) | undefined;
   total: number | null;
   exporting: string | null;
   onExport: () => void;
@@ -51,6 +57,7 @@ interface QueueToolbarProps {
 /** The cache's search and a saved view's name, as long as the bridge takes them. */
 const SEARCH_MAX = fieldLimits(localCaseQuerySchema, 'q').maxLength;
 const VIEW_NAME_MAX = fieldLimits(BRIDGE_METHODS['views.save'].args, 'name').maxLength;
+const TEAM_VIEW_NAME_MAX = fieldLimits(BRIDGE_METHODS['teamViews.share'].args, 'name').maxLength;
 /** How many filters are set (the badge on the Filters button). */
 export function filterCount(f: QueueFilters, fixed: Partial<QueueFilters> = {}): number {
   return Object.entries(f).filter(([k, v]) => k !== 'q' && !(k in fixed) && v !== undefined).length;
@@ -61,6 +68,14 @@ export function QueueToolbar(props: QueueToolbarProps) {
   const s = useCaseStrings();
   const [viewName, setViewName] = useState('');
   const count = filterCount(props.filters, props.fixed);
+  const myTeams = props.teamViews?.teams ?? [];
+  const teamItems = props.teamViews?.items ?? [];
+  // One group per team that shares views here, named after the team.
+  const teamGroups = myTeams
+    .map((t) => ({ ...t, views: teamItems.filter((v) => v.teamId === t.id) }))
+    .filter((g) => g.views.length > 0);
+  const activeTeam = teamItems.find((v) => v.id === props.activeTeamView) ?? null;
+  const viewValue = activeTeam ? `team:${activeTeam.id}` : props.activeView ? `my:${props.activeView}` : '';
   return (
     <div className="panel-head queue-toolbar">
       <h2 id={props.titleId}>{props.title}</h2>
@@ -108,11 +123,32 @@ export function QueueToolbar(props: QueueToolbarProps) {
         className="view-select"
         aria-label={s('views')}
         data-testid="queue-views"
-        value={props.activeView ?? ''}
-        onChange={(v: string) => props.onPickView(v === '' ? null : v)}
+        value={viewValue}
+        onChange={(v: string) => {
+          if (v.startsWith('team:')) props.onPickTeamView?.(Number(v.slice(5)));
+          else props.onPickView(v === '' ? null : v.slice(3));
+        }}
         options={[
           { value: '', label: s('viewDefault') },
-          ...props.views.map((v) => ({ value: v.name, label: v.name })),
+          ...(props.views.length > 0
+            ? [
+                {
+                  label: s('myViews'),
+                  title: s('myViews'),
+                  options: props.views.map((v) => ({ value: `my:${v.name}`, label: v.name })),
+                },
+              ]
+            : []),
+          ...teamGroups.map((g) => ({
+            label: (
+              <span data-testid={`team-views-${g.id}`}>
+                {s('teamViewsGroup', { team: g.name })}
+                {props.teamViews?.offline ? s('teamViewsOffline') : ''}
+              </span>
+            ),
+            title: s('teamViewsGroup', { team: g.name }),
+            options: g.views.map((v) => ({ value: `team:${v.id}`, label: v.name })),
+          })),
         ]}
         popupMatchSelectWidth={false}
       />
@@ -142,10 +178,27 @@ export function QueueToolbar(props: QueueToolbarProps) {
                 {s('viewSave').replace('…', '')}
               </Button>
             </Space.Compact>
-            {props.activeView && (
+            {props.activeView && activeTeam === null && (
               <Button danger onClick={() => props.onDeleteView(props.activeView!)} data-testid="view-delete">
                 {s('viewDelete', { name: props.activeView })}
               </Button>
+            )}
+            {activeTeam?.mayDelete && (
+              <Button
+                danger
+                onClick={() => props.onDeleteTeamView?.(activeTeam.id)}
+                data-testid="team-view-delete"
+              >
+                {s('teamViewDelete', { name: activeTeam.name })}
+              </Button>
+            )}
+            {props.onShareView && myTeams.length > 0 && (
+              <ShareForm
+                key={props.activeView ?? activeTeam?.name ?? ''}
+                teams={myTeams}
+                initialName={props.activeView ?? activeTeam?.name ?? ''}
+                onShare={props.onShareView}
+              />
             )}
           </Space>
         }
@@ -165,6 +218,57 @@ export function QueueToolbar(props: QueueToolbarProps) {
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * 共享给团队…: the current view (a saved one's name filled in) shared under a name with one of my teams —
+ * the team picked when I am in several.
+ */
+function ShareForm({
+  teams,
+  initialName,
+  onShare,
+}: {
+  teams: readonly { id: number; name: string }[];
+  initialName: string;
+  onShare: (teamId: number, name: string) => void;
+}) {
+  const s = useCaseStrings();
+  const [name, setName] = useState(initialName);
+  const [teamId, setTeamId] = useState<number>(teams[0]!.id);
+  return (
+    <fieldset className="share-view" data-testid="share-view">
+      <legend className="muted small">{s('shareToTeam')}</legend>
+      <Space orientation="vertical">
+        {teams.length > 1 && (
+          <Select
+            aria-label={s('shareTeam')}
+            value={teamId}
+            onChange={(v: number) => setTeamId(v)}
+            options={teams.map((t) => ({ value: t.id, label: t.name }))}
+            data-testid="share-team"
+          />
+        )}
+        <Space.Compact>
+          <Input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={s('shareName')}
+            aria-label={s('shareName')}
+            maxLength={TEAM_VIEW_NAME_MAX}
+            data-testid="share-name"
+          />
+          <Button
+            disabled={name.trim() === ''}
+            onClick={() => onShare(teamId, name.trim())}
+            data-testid="share-submit"
+          >
+            {teams.length > 1 ? s('shareSubmit') : `${s('shareSubmit')} · ${teams[0]!.name}`}
+          </Button>
+        </Space.Compact>
+      </Space>
+    </fieldset>
   );
 }
 
