@@ -43,6 +43,15 @@ describe('audit and case history sentences', () => {
       }
   });
 
+  it('names the team and the view of a team view’s entries', () => {
+    const input = base('team_view.create', {
+      subjectType: 'team_view',
+      data: { teamName: '审核组', name: '高优先级待审', workspace: 'listings' },
+    });
+    expect(auditSentence(input, 'zh-CN')).toBe('小王 向团队「审核组」共享了视图「高优先级待审」');
+    expect(auditSentence(input, 'en')).toBe('小王 shared the view “高优先级待审” with 审核组');
+  });
+
   it('gives every case action of every kind a sentence naming who, the kind and the case', () => {
     for (const kind of CASE_KINDS)
       for (const action of Object.keys(CASE_ACTIONS[kind]))

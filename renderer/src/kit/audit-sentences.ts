@@ -232,6 +232,9 @@ export const AUDIT_ACTIONS = [
   'team.presence',
   'team.create',
   'team.update',
+  'team_view.create',
+  'team_view.replace',
+  'team_view.delete',
   'sanction.apply',
   'sanction.revoke',
   'sanction.expire',
@@ -254,6 +257,10 @@ const PRESENCE: Record<string, Words> = {
 };
 const presence = (v: unknown, lang: SentenceLang) =>
   label(PRESENCE, v, lang) ?? (lang === 'zh' ? '未知' : 'unknown');
+
+/** A team view's team, as its audit entry names it (「审核组」), or nothing. */
+const teamOf = (data: Record<string, unknown>) =>
+  str(data['teamName']) ? `「${str(data['teamName'])}」` : '';
 
 const AUDIT_SENTENCES: Record<AuditAction, Sentence> = {
   'case.claim': says(
@@ -299,6 +306,21 @@ const AUDIT_SENTENCES: Record<AuditAction, Sentence> = {
   'team.update': says(
     (c) => `${c.who} 修改了团队${str(c.data['name']) ? `「${str(c.data['name'])}」` : ` ${c.subject}`}`,
     (c) => `${c.who} changed the team ${str(c.data['name']) ? `“${str(c.data['name'])}”` : c.subject}`,
+  ),
+  'team_view.create': says(
+    (c) => `${c.who} 向团队${teamOf(c.data)}共享了视图「${str(c.data['name']) ?? c.subject}」`,
+    (c) =>
+      `${c.who} shared the view “${str(c.data['name']) ?? c.subject}” with ${str(c.data['teamName']) ?? 'a team'}`,
+  ),
+  'team_view.replace': says(
+    (c) => `${c.who} 更新了团队${teamOf(c.data)}的共享视图「${str(c.data['name']) ?? c.subject}」`,
+    (c) =>
+      `${c.who} updated the team view “${str(c.data['name']) ?? c.subject}” of ${str(c.data['teamName']) ?? 'a team'}`,
+  ),
+  'team_view.delete': says(
+    (c) => `${c.who} 删除了团队${teamOf(c.data)}的共享视图「${str(c.data['name']) ?? c.subject}」`,
+    (c) =>
+      `${c.who} deleted the team view “${str(c.data['name']) ?? c.subject}” of ${str(c.data['teamName']) ?? 'a team'}`,
   ),
   'sanction.apply': (c) => {
     const kindZh = label(SANCTION_KIND_LABELS, c.data['kind'], 'zh') ?? '处罚';
@@ -487,6 +509,7 @@ const SUBJECT_LABELS: Record<string, Words> = {
   case: { zh: '工单', en: 'case' },
   user: { zh: '用户', en: 'user' },
   team: { zh: '团队', en: 'team' },
+  team_view: { zh: '团队视图', en: 'team view' },
   settings: { zh: '运营设置', en: 'the settings' },
   canned_reply: { zh: '快捷回复', en: 'canned reply' },
   conversation: { zh: '会话', en: 'conversation' },
