@@ -31,6 +31,7 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../test-artifacts/journeys'
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 
 interface Console {
+  username: string;
   stack: ConsoleStack;
   page: Page;
 }
@@ -74,8 +75,10 @@ describe.skipIf(!HAS_CHROMIUM)(
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    /** A colleague's own console, signed in and synced. */
+    /** A colleague's own console, signed in and synced (one per colleague: a second call returns it). */
     const consoleFor = async (username: string): Promise<Console> => {
+      const open = consoles.find((c) => c.username === username);
+      if (open) return open;
       const stack = await startConsoleStack({
         coreUrl: core.url,
         dataDir: path.join(tmp, `console-${username}`),
@@ -86,7 +89,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const page = await context.newPage();
       page.on('pageerror', (err) => pageProblems.push(`${username} pageerror: ${err.message}`));
       await signInOnPage(page, stack.host.url, username);
-      const c = { stack, page };
+      const c = { username, stack, page };
       consoles.push(c);
       return c;
     };
@@ -240,6 +243,76 @@ describe.skipIf(!HAS_CHROMIUM)(
       });
     }, 240_000);
 
+    it('a support agent uses macros: one raises and tags the chat, one ends it — previewed first, in both languages', async () => {
+      const { page } = await consoleFor('support');
+      const customer = await signIn(core.url, 'client003');
+      const question = `有人让我加微信私下付款，可以吗？${Date.now().toString(36)}`;
+      const conversation = await api<{ id: number }>(core.url, 'POST', '/support/conversations', {
+        token: customer.accessToken,
+        body: { subject: '付款方式', message: question },
+      });
+      const composer = page.getByTestId('composer');
+      const pickMacro = async (shortcut: string) => {
+        await composer.click();
+        await composer.fill('');
+        await composer.pressSequentially(`/${shortcut}`);
+        await page.getByTestId('canned-menu').getByRole('option').first().waitFor(WAIT);
+        await page.keyboard.press('Enter');
+        await expect.poll(() => composer.inputValue(), WAIT).not.toBe('');
+      };
+      await step(page, 'macro-chat-open', async () => {
+        await page.goto(`${new URL(page.url()).origin}/#/support/chats`);
+        await page.getByTestId('chat-tabs').getByText('未分配').click();
+        const item = page.locator('[data-testid^="chat-item-"]').filter({ hasText: question.slice(0, 10) });
+        await item.first().waitFor(WAIT);
+        await item.first().click();
+        await page.getByText(question).first().waitFor(WAIT);
+        const claim = page.getByTestId('chat-claim');
+        if (await claim.isVisible()) await claim.click();
+        await composer.waitFor(WAIT);
+      });
+      await step(page, 'macro-offsite-previewed', async () => {
+        await pickMacro('offsite');
+        const preview = page.getByTestId('composer-macro');
+        await expect
+          .poll(() => preview.textContent(), WAIT)
+          .toBe('发送后：优先级改为 高 · 添加标签 站外交易');
+        expect(await page.getByTestId('composer-send').textContent()).toContain('发送并更新工单');
+      });
+      await step(page, 'macro-offsite-sent', async () => {
+        await page.getByTestId('composer-send').click();
+        await expect.poll(() => page.getByTestId('chat-tags').textContent(), WAIT).toContain('站外交易');
+      });
+      const caseOf = async () => {
+        const list = await staffGet<{ items: { id: number; subjectId: number }[] }>(
+          'support',
+          `/ops/cases?kind=support_chat&limit=100`,
+        );
+        const found = list.items.find((c) => c.subjectId === conversation.id);
+        expect(found, 'the chat has a case').toBeDefined();
+        return staffGet<CaseView & { case: { priority: number } }>('support', `/ops/cases/${found!.id}`);
+      };
+      // The core applied both in the reply's own step.
+      const raised = await caseOf();
+      expect(raised.case.priority).toBe(2);
+      expect((raised.detail as { tags?: string[] }).tags).toContain('站外交易');
+
+      // In English, the closing macro says it will end the chat, and does.
+      await step(page, 'macro-bye-previewed-en', async () => {
+        await page.getByTestId('locale-toggle').click();
+        await pickMacro('bye');
+        await expect
+          .poll(() => page.getByTestId('composer-macro').textContent(), WAIT)
+          .toBe('After sending: end the chat');
+        expect(await page.getByTestId('composer-send').textContent()).toContain('Send and resolve');
+      });
+      await step(page, 'macro-bye-sent-en', async () => {
+        await page.getByTestId('composer-send').click();
+        await expect.poll(async () => (await caseOf()).case.status, WAIT).toBe('resolved');
+        await page.getByTestId('locale-toggle').click();
+      });
+    }, 240_000);
+
     it('a moderator resolves a dispute with a split that sums to the escrow', async () => {
       const moderator = await signIn(core.url, 'moderator');
       const list = await api<{ items: { id: number; stage: string; amountFen: number | null }[] }>(
@@ -279,6 +352,74 @@ describe.skipIf(!HAS_CHROMIUM)(
         .toBe('resolved');
     }, 240_000);
 
+    it('team routing: an agent comes online and receives the waiting chats; the admin sees it live, in both languages', async () => {
+      const { accessToken: adminToken } = await signIn(core.url, 'admin');
+      const teams = await api<{
+        items: { id: number; name: string; members: { userId: number; nickname: string }[] }[];
+      }>(core.url, 'GET', '/ops/teams', { token: adminToken });
+      const team = teams.items.find((t) => t.name === '客服组');
+      expect(team, 'the demo seed has the 客服组 team').toBeDefined();
+      const member = team!.members[0]!;
+      const { accessToken: agentToken } = await signIn(core.url, 'support');
+      const held = async () =>
+        (
+          await api<{ items: unknown[] }>(
+            core.url,
+            'GET',
+            '/ops/cases?kind=support_chat&status=open,waiting&assignee=me&limit=50',
+            { token: agentToken },
+          )
+        ).items.length;
+      const heldBefore = await held();
+      expect(heldBefore, 'the agent holds fewer chats than the team’s cap of 5').toBeLessThan(5);
+      // A customer writes in while every member of the team is away: the chat waits in the queue.
+      const customer = await signIn(core.url, 'client002');
+      await api(core.url, 'POST', '/support/conversations', {
+        token: customer.accessToken,
+        body: { subject: '发票问题', message: `请问可以开发票吗？${Date.now().toString(36)}` },
+      });
+
+      const admin = await consoleFor('admin');
+      const row = admin.page.getByTestId(`team-${team!.id}-member-${member.userId}`);
+      await step(admin.page, 'routing-teams-before', async () => {
+        await admin.page.goto(`${new URL(admin.page.url()).origin}/#/admin/teams`);
+        await expect.poll(() => row.textContent(), WAIT).toContain('离开');
+      });
+
+      const agent = await consoleFor('support');
+      let received = 0;
+      await step(agent.page, 'routing-agent-online', async () => {
+        await agent.page.getByTestId('presence-online').click();
+        const said = agent.page.getByTestId('presence-said');
+        await expect.poll(() => said.textContent(), WAIT).toMatch(/^已设为在线/);
+        received = Number(/分配 (\d+) 件/.exec((await said.textContent()) ?? '')?.[1] ?? 0);
+      });
+      // The waiting chats came to the agent without anyone claiming them.
+      expect(received).toBeGreaterThanOrEqual(1);
+      expect(await held()).toBeGreaterThanOrEqual(heldBefore + received);
+
+      // The admin's Teams screen followed without a reload, and reads the same in English.
+      await step(admin.page, 'routing-teams-live', async () => {
+        await expect.poll(() => row.textContent(), WAIT).toContain('在线');
+      });
+      await step(admin.page, 'routing-teams-en', async () => {
+        await admin.page.getByTestId('locale-toggle').click();
+        await expect.poll(() => row.textContent(), WAIT).toContain('Online');
+        expect(await admin.page.getByTestId('teams-screen').textContent()).not.toMatch(/离开|在线|处理中/);
+      });
+
+      // Going away again (the other journeys expect new chats to wait unassigned) says so on both screens.
+      await step(agent.page, 'routing-agent-away', async () => {
+        await agent.page.getByTestId('presence-away').click();
+        await expect
+          .poll(() => agent.page.getByTestId('presence-said').textContent(), WAIT)
+          .toMatch(/^已设为离开/);
+      });
+      await expect.poll(() => row.textContent(), WAIT).toContain('Away');
+      await admin.page.getByTestId('locale-toggle').click();
+      await expect.poll(() => row.textContent(), WAIT).toContain('离开');
+    }, 240_000);
+
     it('every main screen passes an accessibility scan (no serious or critical violation)', async () => {
       const { page } = await consoleFor('admin');
       const origin = new URL(page.url()).origin;
@@ -295,6 +436,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         '/admin/audit',
         '/admin/staff',
         '/admin/canned-replies',
+        '/admin/teams',
         '/admin/settings',
       ];
       const found: string[] = [];

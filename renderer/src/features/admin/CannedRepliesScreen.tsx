@@ -387,13 +387,13 @@ function EffectChips({ reply }: { reply: CannedReply }) {
   if (!e || !hasEffects(e)) return <span className="muted">—</span>;
   return (
     <Space size={4} wrap data-testid={`canned-effects-${reply.id}`}>
-      {e.status === 'resolved' && <Tag color="green">{s('chipResolve')}</Tag>}
+      {e.status === 'resolved' && <Tag color="success">{s('chipResolve')}</Tag>}
       {e.status === 'waiting' && <Tag>{s('chipWaiting')}</Tag>}
       {e.priority !== null && (
-        <Tag color="orange">{s('chipPriority', { label: priorityName(e.priority, pick) })}</Tag>
+        <Tag color="warning">{s('chipPriority', { label: priorityName(e.priority, pick) })}</Tag>
       )}
       {e.addTags.map((t) => (
-        <Tag key={t} color="blue">
+        <Tag key={t} color="processing">
           +{t}
         </Tag>
       ))}

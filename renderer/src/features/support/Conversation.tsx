@@ -415,7 +415,7 @@ export function Conversation({
             <div className="small support-tags" data-testid="chat-tags">
               <span className="muted">{s('tagsLabel')}：</span>
               {tags.map((t) => (
-                <Tag key={t} color="blue">
+                <Tag key={t} color="processing">
                   {t}
                 </Tag>
               ))}
