@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sessionLimitsFromEnv } from './stack';
 import { startWebConsole, type WebConsole } from './web-console';
 
 /**
@@ -7,7 +8,13 @@ import { startWebConsole, type WebConsole } from './web-console';
  *
  * Environment: JX_CORE_URL (use this core, start none), PORT / SANDBOX_PORT / DATA_DIR / DEMO_PASSWORD …
  * (passed to the embedded core as `npm start` reads them), JX_WEB_PORT (default 3200),
- * JX_CONSOLE_DATA_DIR (the engine's files; default <repo>/data/console).
+ * JX_CONSOLE_DATA_DIR (the engines' files; default <repo>/data/console), JX_WEB_MAX_SESSIONS (browser
+ * sessions at once, default 20), JX_WEB_IDLE_MINUTES (a signed-in session without an open page is closed
+ * after this long, default 30).
+ *
+ * One host serves a whole team: each browser signs in as its own member (its own engine, cache and outbox,
+ * picked by a session cookie). It binds to 127.0.0.1 only and checks Host and Origin: colleagues reach it
+ * through an SSH tunnel on the same port (see README).
  */
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -22,6 +29,7 @@ function portFromEnv(name: string, fallback: number): number {
 
 function banner(url: string, coreUrl: string, embedded: boolean): string {
   const line = '─'.repeat(64);
+  const limits = sessionLimitsFromEnv();
   const password = process.env['DEMO_PASSWORD'] || 'jiangxin-demo';
   return `
 ${line}
@@ -31,6 +39,12 @@ ${line}
 
   这个地址带有本次启动的密钥，只在本机有效；重启后会换新的。
   The address carries this launch's key (local only; a restart draws a new one).
+
+  团队共用：每个浏览器各自登录自己的账号（会话 Cookie），最多 ${limits.maxSessions} 个，
+  无页面打开 ${limits.idleMs / 60_000} 分钟后自动退出。
+  A team can share it: each browser signs in as its own member (a session cookie); at most
+  ${limits.maxSessions} at once, closed after ${limits.idleMs / 60_000} min without an open page
+  (JX_WEB_MAX_SESSIONS, JX_WEB_IDLE_MINUTES).
 
   核心服务 Core  ${coreUrl}${embedded ? '  (embedded 内置)' : ''}
   演示账号 Demo staff: admin, moderator, finance1, finance2, support — ${
@@ -64,6 +78,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 
 const external = process.env['JX_CORE_URL'] || undefined;
 try {
+  // A bad limit stops the start here, before the core is started, with the variable's name.
+  sessionLimitsFromEnv();
   startup = startWebConsole({
     externalCoreUrl: external,
     corePort: portFromEnv('PORT', 3000),

@@ -38,9 +38,17 @@ import { contentTypeOf } from '../renderer-files';
  * 101 of a keyed upgrade that brought none the host knows) maps it server-side to that browser's own engine
  * — its member, cache file and events, which go to its pages only. The map is keyed by the cookie's
  * SHA-256. A page without a known cookie never reaches another browser's engine: it gets a fresh,
- * signed-out one. After a successful `auth.logout` the host forgets the cookie, discards the engine and its
- * files and closes that browser's pages with 4000, so they reconnect and get a new cookie. A session
- * nobody signed in to is dropped `idleMs` after its last page closes.
+ * signed-out one.
+ * - Sign-in rotates the cookie (session fixation): the session is re-keyed under a new cookie and its pages
+ *   are closed with 4000. Every page also carries a page cookie of its own (`jx_console_page_<random>`, a
+ *   name per page so tabs do not overwrite each other's); only a request bearing the signing page's one is
+ *   handed the new session cookie, for a minute. Whoever knew the old cookie — even with a page open in
+ *   that session before the sign-in — comes back to a fresh, signed-out session.
+ * - After a successful `auth.logout` the host forgets the cookie, discards the engine and closes that
+ *   browser's pages with 4000, so they reconnect and get a new cookie.
+ * - Limits (`limits`): at most `maxSessions` browser sessions at once (a page past it gets a `host_full`
+ *   problem, status 503, zh/en, at every call); a session with no page open is discarded after `idleMs`
+ *   (signed out: after at most 60 s) and its engine closed.
  *
  * Wire protocol (JSON text frames): host → page `{t:'ready'}` first, once the key is accepted (the
  * browser's `open` fires for a refused key too, just before the 4401 close, so the page waits for this);
@@ -58,8 +66,29 @@ const {
 } = WEB_BRIDGE;
 /** The browser session cookie: a random id the host maps to that browser's own engine. */
 export const SESSION_COOKIE = 'jx_console_session';
-/** Pages of a browser session that just signed out are closed with this code; they reconnect at once. */
+/**
+ * Each page's own cookie (`jx_console_page_<random>`): which page of a browser signed in, so only that
+ * browser is given the session's new cookie after the sign-in.
+ */
+export const PAGE_COOKIE_PREFIX = 'jx_console_page_';
+/** Pages of a browser session that just signed in or out are closed with this code; they reconnect at once. */
 const CLOSE_SIGNED_OUT = 4000;
+/** How long after a sign-in its browser may come back for the new cookie. */
+const HANDOFF_MS = 60_000;
+/** A browser session nobody is signed in to survives its last page this long at most. */
+const SIGNED_OUT_IDLE_MS = 60_000;
+
+/** How many browser sessions (each one engine) a host keeps, and for how long without a page. */
+export interface SessionLimits {
+  /** Browser sessions at once, signed in or not (default 20); a browser past it is told the host is full. */
+  maxSessions?: number;
+  /**
+   * How long a signed-in session survives with no page open (default 30 min); then its engine is closed
+   * (the member's files, outbox included, stay) and the browser signs in again. Signed out: at most 60 s.
+   */
+  idleMs?: number;
+}
+export const DEFAULT_LIMITS = { maxSessions: 20, idleMs: 30 * 60_000 } as const;
 /** Largest accepted frame; `ws` closes the socket with 1009 above it. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -84,8 +113,8 @@ export interface WebHostOptions {
    * session, which the host then owns and closes.
    */
   engine: ConsoleEngineHandle | SessionEngines;
-  /** How long a browser session nobody is signed in to survives its last page (default 60 s). */
-  idleMs?: number;
+  /** How many browser sessions at once, and how long one without an open page survives. */
+  limits?: SessionLimits;
   /** The built renderer (`renderer/dist`). */
   rendererDir: string;
   /** 0 (the default) picks a free port. */
@@ -239,33 +268,49 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   /** One browser (one cookie): its engine and its open pages. */
   interface BrowserSession {
+    /** The SHA-256 of its cookie: its key in `sessions`. */
+    key: string;
     engine: Promise<OwnEngine>;
     pages: Set<WebSocket>;
     signedIn: boolean;
     idle: ReturnType<typeof setTimeout> | null;
     unsubscribe: () => void;
+    /**
+     * Right after a sign-in: the new cookie, and the page cookie (its digest) of the page that signed in.
+     * Only a request carrying that page cookie is given the new session cookie, until `until`.
+     */
+    handoff: { cookie: string; page: string; until: number } | null;
   }
   const perSession = 'openSession' in opts.engine;
   const shared = perSession ? null : (opts.engine as ConsoleEngineHandle);
   const factory = perSession ? (opts.engine as SessionEngines) : null;
-  const idleMs = opts.idleMs ?? 60_000;
+  const maxSessions = opts.limits?.maxSessions ?? DEFAULT_LIMITS.maxSessions;
+  const idleMs = opts.limits?.idleMs ?? DEFAULT_LIMITS.idleMs;
   /** Keyed by the SHA-256 of the cookie value, so a lookup never compares the secret itself. */
   const sessions = new Map<string, BrowserSession>();
-  /** The Set-Cookie header a new browser session's 101 response carries. */
-  const newCookies = new WeakMap<IncomingMessage, string>();
+  /** Sessions that just signed in, by the digest of the signing page's cookie (see `handoff`). */
+  const handoffs = new Map<string, BrowserSession>();
+  /** Page cookies (their digests) of the pages open now. */
+  const livePages = new Map<string, WebSocket>();
+  /** The Set-Cookie headers an upgrade's 101 response carries. */
+  const newCookies = new WeakMap<IncomingMessage, string[]>();
   const digest = (id: string) => createHash('sha256').update(id).digest('base64url');
+  const cookie = (name: string, value: string) => `${name}=${value}; Path=/; HttpOnly; SameSite=Strict`;
 
-  const cookieOf = (req: IncomingMessage): string | null => {
+  const cookiesOf = (req: IncomingMessage): Map<string, string> => {
+    const found = new Map<string, string>();
     for (const part of String(req.headers.cookie ?? '').split(';')) {
       const [name, ...rest] = part.trim().split('=');
-      if (name === SESSION_COOKIE) return rest.join('=');
+      if (name) found.set(name, rest.join('='));
     }
-    return null;
+    return found;
   };
 
-  const forget = (key: string, session: BrowserSession) => {
-    if (sessions.get(key) !== session) return;
-    sessions.delete(key);
+  const forget = (session: BrowserSession) => {
+    if (sessions.get(session.key) !== session) return;
+    sessions.delete(session.key);
+    if (session.handoff) handoffs.delete(session.handoff.page);
+    session.handoff = null;
     if (session.idle) clearTimeout(session.idle);
     session.unsubscribe();
     void session.engine
@@ -273,25 +318,38 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       .catch((err: unknown) => log(`closing a browser session failed: ${(err as Error).message}`));
   };
 
-  /** The browser session a page belongs to: the one its cookie names, or a new one (with a new cookie). */
-  const sessionFor = (req: IncomingMessage): { key: string; session: BrowserSession } => {
-    const cookie = cookieOf(req);
-    const known = cookie ? sessions.get(digest(cookie)) : undefined;
-    if (cookie && known) return { key: digest(cookie), session: known };
+  /** A session with no page open goes after `idleMs` (one nobody signed in to, after at most a minute). */
+  const startIdle = (session: BrowserSession) => {
+    if (session.idle) clearTimeout(session.idle);
+    const after = session.signedIn ? idleMs : Math.min(idleMs, SIGNED_OUT_IDLE_MS);
+    session.idle = setTimeout(() => {
+      log(`browser session closed after ${Math.round(after / 1000)} s without a page`);
+      forget(session);
+    }, after);
+    session.idle.unref();
+  };
+
+  /** A new, signed-out browser session with a new cookie (or none when the host is full). */
+  const newSession = (setCookies: string[]): BrowserSession | null => {
+    if (sessions.size >= maxSessions) {
+      log(`bridge: no new browser session, the host holds ${sessions.size} (JX_WEB_MAX_SESSIONS)`);
+      return null;
+    }
     const id = randomBytes(32).toString('base64url');
-    const key = digest(id);
-    newCookies.set(req, `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`);
+    setCookies.push(cookie(SESSION_COOKIE, id));
     const session: BrowserSession = {
+      key: digest(id),
       engine: (factory as SessionEngines).openSession(),
       pages: new Set(),
       signedIn: false,
       idle: null,
       unsubscribe: () => {},
+      handoff: null,
     };
-    sessions.set(key, session);
+    sessions.set(session.key, session);
     session.engine.then(
       (own) => {
-        if (sessions.get(key) !== session) return;
+        if (sessions.get(session.key) !== session) return;
         // Events go only to this browser's pages: another member never sees them.
         session.unsubscribe = own.engine.subscribe((event, payload) => {
           if (event === 'session.changed') session.signedIn = payload !== null;
@@ -301,15 +359,73 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       },
       (err: unknown) => {
         log(`starting an engine failed: ${(err as Error).message}`);
-        sessions.delete(key);
+        if (sessions.get(session.key) === session) sessions.delete(session.key);
       },
     );
-    return { key, session };
+    return session;
+  };
+
+  /**
+   * The browser session a page belongs to: the one its cookie names; right after a sign-in, the one its
+   * page cookie hands over (with the new session cookie); else a new one — or none, when the host is full.
+   * Every page also gets a page cookie of its own (a name of its own, so tabs do not overwrite each other's),
+   * and page cookies of pages no longer open are deleted.
+   */
+  const sessionFor = (req: IncomingMessage): { session: BrowserSession | null; page: string | null } => {
+    const setCookies: string[] = [];
+    newCookies.set(req, setCookies);
+    const jar = cookiesOf(req);
+    const now = Date.now();
+    const presented = jar.get(SESSION_COOKIE);
+    let session = presented ? (sessions.get(digest(presented)) ?? null) : null;
+    const pageCookies = [...jar].filter(([name]) => name.startsWith(PAGE_COOKIE_PREFIX));
+    if (!session) {
+      for (const [, value] of pageCookies) {
+        const waiting = handoffs.get(digest(value));
+        if (waiting?.handoff && waiting.handoff.until > now && sessions.get(waiting.key) === waiting) {
+          session = waiting;
+          setCookies.push(cookie(SESSION_COOKIE, waiting.handoff.cookie));
+          break;
+        }
+      }
+    }
+    for (const [name, value] of pageCookies) {
+      const d = digest(value);
+      if (!livePages.has(d) && !handoffs.has(d)) setCookies.push(`${name}=; Path=/; Max-Age=0`);
+    }
+    session ??= newSession(setCookies);
+    if (!session) return { session: null, page: null };
+    const pageId = randomBytes(32).toString('base64url');
+    setCookies.push(cookie(`${PAGE_COOKIE_PREFIX}${randomBytes(6).toString('hex')}`, pageId));
+    return { session, page: digest(pageId) };
+  };
+
+  /**
+   * Signed in on `page`: the session gets a new cookie (whoever knew the old one — it was set before the
+   * sign-in — no longer reaches it), and its pages are closed so they come back for it. Only requests
+   * that carry the signing page's own cookie get it, for HANDOFF_MS.
+   */
+  const rotate = (session: BrowserSession, page: string) => {
+    if (sessions.get(session.key) !== session) return;
+    if (session.handoff) handoffs.delete(session.handoff.page);
+    const id = randomBytes(32).toString('base64url');
+    sessions.delete(session.key);
+    session.key = digest(id);
+    sessions.set(session.key, session);
+    session.handoff = { cookie: id, page, until: Date.now() + HANDOFF_MS };
+    handoffs.set(page, session);
+    const expire = setTimeout(() => {
+      if (session.handoff?.page !== page) return;
+      handoffs.delete(page);
+      session.handoff = null;
+    }, HANDOFF_MS);
+    expire.unref();
+    for (const ws of session.pages)
+      ws.close(CLOSE_SIGNED_OUT, 'signed in: reconnect for the new session cookie');
   };
 
   wss.on('headers', (headers, req) => {
-    const cookie = newCookies.get(req);
-    if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+    for (const line of newCookies.get(req) ?? []) headers.push(`Set-Cookie: ${line}`);
   });
 
   const pages = new Set<WebSocket>();
@@ -343,28 +459,35 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         send(ws, { t: 'ready' });
         return;
       }
-      const { key, session } = browser;
+      const { session, page } = browser;
+      if (!session || !page) {
+        // The host is full: the page is told so in both languages at every call (a reload tries again).
+        ws.on('close', () => pages.delete(ws));
+        ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary, hostFull(maxSessions)));
+        send(ws, { t: 'ready' });
+        return;
+      }
+      livePages.set(page, ws);
       session.pages.add(ws);
       if (session.idle) clearTimeout(session.idle);
       session.idle = null;
       ws.on('close', () => {
         pages.delete(ws);
+        livePages.delete(page);
         session.pages.delete(ws);
-        // A member's session outlives their tabs (as the desktop app's does); one nobody signed in to
-        // does not, so pages that come and go do not pile up engines.
-        if (session.pages.size === 0 && !session.signedIn && sessions.get(key) === session) {
-          session.idle = setTimeout(() => forget(key, session), idleMs);
-          session.idle.unref();
-        }
+        // A member's session outlives their tabs (as the desktop app's does) for `idleMs`; one nobody
+        // signed in to only briefly, so pages that come and go do not pile up engines.
+        if (session.pages.size === 0 && sessions.get(session.key) === session) startIdle(session);
       });
       session.engine.then(
         (own) => {
           ws.on('message', (data, isBinary) =>
-            onFrame(ws, data, isBinary, own.engine, () => {
+            onFrame(ws, data, isBinary, own.engine, (method) => {
+              if (method === 'auth.login') return rotate(session, page);
               // Signed out: the server forgets this cookie and discards the engine and its cache; the
               // pages reconnect (the renderer does so on its own) and get a new, signed-out session.
-              forget(key, session);
-              for (const page of session.pages) page.close(CLOSE_SIGNED_OUT, 'signed out');
+              forget(session);
+              for (const other of session.pages) other.close(CLOSE_SIGNED_OUT, 'signed out');
             }),
           );
           send(ws, { t: 'ready' });
@@ -383,7 +506,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     data: RawData,
     isBinary: boolean,
     engine: ConsoleEngineHandle,
-    signedOut?: () => void,
+    /** A sign-in or sign-out went through (the host rotates or forgets the cookie). */
+    authChanged?: (method: 'auth.login' | 'auth.logout') => void,
   ) => {
     if (isBinary) return ws.close(1003, 'binary frames are not accepted: send JSON text');
     let frame: unknown;
@@ -396,7 +520,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (!call.ok) return send(ws, { t: 'reply', id: call.id, reply: failure(badFrame()) });
     void answer(engine, call.method, call.args).then((reply) => {
       send(ws, { t: 'reply', id: call.id, reply });
-      if (call.method === 'auth.logout' && reply.ok) signedOut?.();
+      if ((call.method === 'auth.logout' || call.method === 'auth.login') && reply.ok)
+        authChanged?.(call.method);
     });
   };
 
@@ -452,6 +577,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       // Per-session engines belong to the host: closed, their files kept (an outbox may still wait there).
       const open = [...sessions.values()];
       sessions.clear();
+      handoffs.clear();
       await Promise.all(
         open.map(async (session) => {
           if (session.idle) clearTimeout(session.idle);
@@ -474,6 +600,26 @@ function asCall(frame: unknown): CallFrame {
 }
 
 const failure = (problem: BridgeProblem): BridgeReply => ({ ok: false, problem });
+
+/** What a page is told at every call when the host holds as many browser sessions as it may. */
+function hostFull(maxSessions: number): ConsoleEngineHandle {
+  const problem: BridgeProblem = {
+    ...bridgeProblem(
+      'host_full',
+      {
+        zh: `控制台服务器已满：同时使用的浏览器已达上限（${maxSessions} 个）。请稍后刷新页面重试，或请管理员调高 JX_WEB_MAX_SESSIONS。`,
+        en: `The console server is full: ${maxSessions} browser sessions are in use, the most it allows. Reload the page later, or ask the administrator to raise JX_WEB_MAX_SESSIONS.`,
+      },
+      { maxSessions },
+    ),
+    status: 503,
+  };
+  return {
+    dispatch: async () => failure(problem),
+    subscribe: () => () => {},
+    close: async () => {},
+  };
+}
 
 const badFrame = () =>
   bridgeProblem('bad_frame', {
