@@ -47,7 +47,8 @@ import { contentTypeOf } from '../renderer-files';
  * - After a successful `auth.logout` the host forgets the cookie, discards the engine and closes that
  *   browser's pages with 4000, so they reconnect and get a new cookie.
  * - Limits (`limits`): at most `maxSessions` browser sessions at once (a page past it gets a `host_full`
- *   problem, status 503, zh/en, at every call); a session with no page open is discarded after `idleMs`
+ *   problem, status 503, zh/en, at every call until a place is free, then its link is closed with 4000 so
+ *   it reconnects into a session of its own); a session with no page open is discarded after `idleMs`
  *   (signed out: after at most 60 s) and its engine closed.
  *
  * Wire protocol (JSON text frames): host → page `{t:'ready'}` first, once the key is accepted (the
@@ -461,9 +462,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       const { session, page } = browser;
       if (!session || !page) {
-        // The host is full: the page is told so in both languages at every call (a reload tries again).
+        // The host is full: the page is told so in both languages at every call. Once a place is free, its
+        // next call (the page's 重试 / Retry) closes the link instead, and the reconnect gets a session.
         ws.on('close', () => pages.delete(ws));
-        ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary, hostFull(maxSessions)));
+        ws.on('message', (data, isBinary) => {
+          if (sessions.size < maxSessions) return ws.close(CLOSE_SIGNED_OUT, 'a place is free: reconnect');
+          onFrame(ws, data, isBinary, hostFull(maxSessions));
+        });
         send(ws, { t: 'ready' });
         return;
       }
@@ -607,8 +612,8 @@ function hostFull(maxSessions: number): ConsoleEngineHandle {
     ...bridgeProblem(
       'host_full',
       {
-        zh: `控制台服务器已满：同时使用的浏览器已达上限（${maxSessions} 个）。请稍后刷新页面重试，或请管理员调高 JX_WEB_MAX_SESSIONS。`,
-        en: `The console server is full: ${maxSessions} browser sessions are in use, the most it allows. Reload the page later, or ask the administrator to raise JX_WEB_MAX_SESSIONS.`,
+        zh: `控制台服务器已满：同时使用的浏览器已达上限（${maxSessions} 个）。请稍后重试，或请管理员调高 JX_WEB_MAX_SESSIONS。`,
+        en: `The console server is full: ${maxSessions} browser sessions are in use, the most it allows. Try again later, or ask the administrator to raise JX_WEB_MAX_SESSIONS.`,
       },
       { maxSessions },
     ),

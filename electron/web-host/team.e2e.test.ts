@@ -153,5 +153,36 @@ describe.skipIf(!HAS_CHROMIUM)(
 
       expect(problems).toEqual([]);
     }, 300_000);
+
+    it('a full host says so on the page, and lets the browser in once a place is free', async () => {
+      const small = await startConsoleStack({
+        coreUrl: core!.url,
+        dataDir: path.join(tmp, 'console-small'),
+        limits: { maxSessions: 1, idleMs: 1000 },
+        log: (line) => fs.appendFileSync(path.join(ARTIFACTS, 'console-small.log'), `${line}\n`),
+      });
+      try {
+        const first = await profile('first');
+        await first.page.goto(small.host.url);
+        await signInPage(first.page);
+
+        const second = await profile('second');
+        await second.page.goto(small.host.url);
+        await second.page.getByText('控制台服务器已满').waitFor(WAIT);
+        await shot(second.page, '05-host-full');
+        expect(await second.page.getByTestId('login-name').count()).toBe(0);
+
+        // The first browser goes away; its session nobody signed in to expires, and Retry lets the second in.
+        await first.context.close();
+        await new Promise((r) => setTimeout(r, 2500));
+        await second.page.getByRole('button', { name: '重试' }).click();
+        await signInPage(second.page);
+        await signInOnPage(second.page, small.host.url, MODERATOR.username);
+        await who(second.page, MODERATOR.nickname);
+        await second.context.close();
+      } finally {
+        await small.close();
+      }
+    }, 180_000);
   },
 );
