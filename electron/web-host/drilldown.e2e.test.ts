@@ -71,6 +71,63 @@ describe.skipIf(!HAS_CHROMIUM)('customer and order pages in a browser against th
     return serious.map((v) => `${name}: ${v.id} ×${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
   };
 
+  // Problem 5 of issue 13: Ctrl+K's order hits opened nothing, a user read 青柠（）, and a username found
+  // nothing in the cache. Here a username, a nickname and an order number are each found and each opens its page.
+  it('Ctrl+K finds a customer by username and nickname and an order by number, and each result opens its page', async () => {
+    const { accessToken } = await signIn(core.url, 'support');
+    const list = await api<{ items: { id: number; userId: number | null; orderId: number | null }[] }>(
+      core.url,
+      'GET',
+      '/ops/cases?kind=dispute&limit=5',
+      { token: accessToken },
+    );
+    const dispute = list.items.find((c) => c.orderId !== null && c.userId !== null);
+    expect(dispute, 'the demo seed has disputes').toBeDefined();
+    const customer = await api<{ profile: { id: number; username: string; nickname: string } }>(
+      core.url,
+      'GET',
+      `/ops/customers/${dispute!.userId}`,
+      { token: accessToken },
+    );
+    const order = await api<{ order: { id: number; orderNumber: string } }>(
+      core.url,
+      'GET',
+      `/ops/orders/${dispute!.orderId}`,
+      { token: accessToken },
+    );
+    const { username, nickname, id: userId } = customer.profile;
+    const origin = new URL(page.url()).origin;
+    await page.goto(`${origin}/#/support/chats`);
+
+    const find = async (text: string, key: string) => {
+      await page.keyboard.press('Control+k');
+      const input = page.getByTestId('palette-input');
+      await input.waitFor(WAIT);
+      await input.fill(text);
+      const hit = page.getByTestId(`palette-hit-${key}`);
+      await hit.waitFor(WAIT);
+      return hit;
+    };
+
+    const byUsername = await find(username, `u${userId}`);
+    expect(await byUsername.textContent()).toContain(`${nickname}（${username}）`);
+    await byUsername.click();
+    await expect.poll(() => page.url(), WAIT).toMatch(new RegExp(`#/customers/${userId}$`));
+    await expect.poll(() => page.locator('h1').first().textContent(), WAIT).toContain(nickname);
+
+    const byNickname = await find(nickname, `u${userId}`);
+    expect(await byNickname.textContent()).not.toContain('（）');
+    await page.keyboard.press('Escape');
+
+    const byNumber = await find(order.order.orderNumber, `o${order.order.id}`);
+    await byNumber.click();
+    await expect.poll(() => page.url(), WAIT).toMatch(new RegExp(`#/orders/${order.order.id}$`));
+    await expect
+      .poll(() => page.locator('h1').first().textContent(), WAIT)
+      .toContain(order.order.orderNumber);
+    await page.screenshot({ path: path.join(ARTIFACTS, '00-palette-order.png'), fullPage: true });
+  }, 180_000);
+
   it('from a dispute to the client’s page and on to the order’s, in both languages; offline it says so', async () => {
     const { accessToken } = await signIn(core.url, 'support');
     const list = await api<{ items: { id: number; orderId: number | null }[] }>(
