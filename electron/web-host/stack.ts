@@ -139,9 +139,23 @@ export async function startConsoleStack(opts: ConsoleStackOptions): Promise<Cons
     // Closing keeps the login in the lobby's token store (nothing is revoked); its folder goes.
     await lobby.discard();
     if (!stored) throw new Error('the sign-in left no login to hand over');
+    if (running) {
+      // The member's previous engine lost its login (signed out elsewhere, or ended by the core); the
+      // browsers still on it go back to the sign-in page on their own (BrowserEngine.forward). It is
+      // closed before another engine opens the same folder.
+      members.delete(key);
+      await running.engine.close();
+    }
     const dir = path.join(opts.dataDir, 'members', key);
     await fs.mkdir(dir, { recursive: true });
-    new SettingsFile(dir, opts.coreUrl).update({ coreUrl: info.coreUrl, lastSession: info, locale, theme });
+    // The member's own language and theme stay, unless they picked others at this sign-in page.
+    const settings = new SettingsFile(dir, opts.coreUrl);
+    settings.update({
+      coreUrl: info.coreUrl,
+      lastSession: info,
+      ...(locale !== 'zh-CN' ? { locale } : {}),
+      ...(theme !== 'system' ? { theme } : {}),
+    });
     const tokens = new MemoryTokenStore();
     await tokens.save(info.coreUrl, stored);
     const engine = await startConsoleEngine({
@@ -150,12 +164,6 @@ export async function startConsoleStack(opts: ConsoleStackOptions): Promise<Cons
       tokenStore: tokens,
       log,
     });
-    if (running) {
-      // The member's previous engine lost its login (signed out elsewhere, or ended by the core); the
-      // browsers still on it are going back to the sign-in page on their own (BrowserEngine.forward).
-      members.delete(key);
-      await running.engine.close();
-    }
     const member: MemberEngine = { key, engine, browsers: new Set() };
     members.set(key, member);
     return member;
