@@ -1,11 +1,7 @@
-import { fenToYuan } from '@jiangxin/shared/money';
 import type { Locale } from './i18n';
 
-/** 123456 → "¥1,234.56" (exact string arithmetic; no floating point on money). */
-export function formatFen(fen: number): string {
-  const [whole = '0', cents = '00'] = fenToYuan(Math.abs(fen)).split('.');
-  return `${fen < 0 ? '-' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
-}
+/** 123456 → "¥1,234.56": the one money formatter, shared with the core's case titles and CSV exports. */
+export { formatFen } from '@jiangxin/shared/money';
 
 /** Local date and time to the minute, e.g. "11-26 14:05". */
 export function formatDateTime(iso: string, locale: Locale): string {

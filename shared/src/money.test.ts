@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenToYuan, platformFee, yuanToFen } from './money';
+import { fenToYuan, formatFen, platformFee, yuanToFen } from './money';
 
 describe('money', () => {
   it('converts gateway yuan strings to fen exactly, never through floats', () => {
@@ -22,6 +22,22 @@ describe('money', () => {
     for (const fen of [1, 99, 100, 12345, 987654321]) expect(yuanToFen(fenToYuan(fen))).toBe(fen);
     expect(() => fenToYuan(1.5)).toThrow();
     expect(() => fenToYuan(-1)).toThrow();
+  });
+
+  it('formats money for people one way: ¥, thousands grouped, two decimals, a minus sign when negative', () => {
+    expect(formatFen(600_000)).toBe('¥6,000.00');
+    expect(formatFen(0)).toBe('¥0.00');
+    expect(formatFen(5)).toBe('¥0.05');
+    expect(formatFen(99_999)).toBe('¥999.99');
+    expect(formatFen(100_000)).toBe('¥1,000.00');
+    expect(formatFen(123_456_789)).toBe('¥1,234,567.89');
+    expect(formatFen(10_000_000_000_000)).toBe('¥100,000,000,000.00');
+    expect(formatFen(-1234)).toBe('-¥12.34');
+    expect(formatFen(-600_000)).toBe('-¥6,000.00');
+    expect(formatFen(600_000, { symbol: false })).toBe('6,000.00');
+    expect(formatFen(-5, { symbol: false })).toBe('-0.05');
+    expect(() => formatFen(1.5)).toThrow(RangeError);
+    expect(() => formatFen(Number.NaN)).toThrow(RangeError);
   });
 
   it('rounds the platform fee down so the freelancer never gets less than due', () => {

@@ -34,11 +34,28 @@ export function yuanToFen(yuan: string): number | null {
   return fen <= MAX_FEN ? fen : null;
 }
 
-/** Formats fen as the gateways' yuan string with exactly two decimals: 8800 → "88.00". */
+/**
+ * Formats fen as the gateways' yuan string with exactly two decimals: 8800 → "88.00". For gateways and
+ * machine-read amounts only; anything a person reads goes through formatFen.
+ */
 export function fenToYuan(fen: number): string {
   if (!Number.isSafeInteger(fen) || fen < 0) throw new RangeError(`not a fen amount: ${fen}`);
   const s = String(fen).padStart(3, '0');
   return `${s.slice(0, -2)}.${s.slice(-2)}`;
+}
+
+/**
+ * THE money formatter for people: every case title written by the core, every amount on the console's
+ * screens and every amount in its CSV exports. Integer fen in; thousands grouped, two decimals, a
+ * negative amount with a leading minus: 600000 → "¥6,000.00", -1234 → "-¥12.34". `symbol: false` leaves
+ * the "¥" off for an input that shows it as its own prefix (600000 → "6,000.00"). Exact string
+ * arithmetic over fenToYuan's digits; throws on a fraction of a fen like fenToYuan.
+ */
+export function formatFen(fen: number, opts: { symbol?: boolean } = {}): string {
+  if (!Number.isSafeInteger(fen)) throw new RangeError(`not a fen amount: ${fen}`);
+  const [whole = '0', cents = '00'] = fenToYuan(Math.abs(fen)).split('.');
+  const grouped = `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+  return `${fen < 0 ? '-' : ''}${opts.symbol === false ? '' : '¥'}${grouped}`;
 }
 
 /** Platform fee on a completed order, in fen, rounded down so the freelancer never gets less than due. */

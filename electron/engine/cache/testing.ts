@@ -103,7 +103,7 @@ export function makePayout(id: number, over: Partial<CaseSummary> = {}): CaseSum
     subjectType: 'payout',
     userId: 401,
     amountFen: 1200_00,
-    title: '提现 ¥1200.00 · 赵六',
+    title: '提现 ¥1,200.00 · 赵六',
     summary: { payoutId: 77, channel: 'alipay', accountName: '赵*', riskSignals: [] },
     ...over,
   });

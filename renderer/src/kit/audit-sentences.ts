@@ -1,4 +1,4 @@
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 import type { CaseActionName } from '@jiangxin/shared/ops/actions';
 import {
   CASE_KIND_LABELS,
@@ -47,10 +47,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const obj = (v: unknown): Data => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
 
-function yuan(fen: number): string {
-  const [whole = '0', cents = '00'] = fenToYuan(Math.abs(fen)).split('.');
-  return `${fen < 0 ? '-' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
-}
+const yuan = (fen: number): string => formatFen(fen);
 
 function label<T extends string>(table: Record<T, Words>, code: unknown, lang: SentenceLang): string | null {
   return typeof code === 'string' && code in table ? table[code as T][lang] : null;

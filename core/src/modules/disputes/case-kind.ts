@@ -1,3 +1,4 @@
+import { formatFen } from '@jiangxin/shared/money';
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import { DISPUTE_OUTCOME_LABELS } from '@jiangxin/shared/ops/disputes';
 import type { AppContext } from '../../platform/context';
@@ -10,8 +11,6 @@ import { type CaseChange, defineCaseKind } from '../cases/registry';
 import { getOpsSettings } from '../settings/settings';
 import { type Decision, decide, executeDecision, lockDispute, recordDecision } from './commands';
 import { disputeCaseDetail } from './queries';
-
-const fenText = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 
 /** A party disputing an order opens a `dispute` case, with the evidence deadline from the settings. */
 export function registerDisputeReactions(ctx: AppContext): void {
@@ -149,7 +148,7 @@ export const disputeCases = defineCaseKind('dispute', {
         const decision = decide(body, order.amount_fen);
         const settings = await getOpsSettings(tx);
         const label = DISPUTE_OUTCOME_LABELS[decision.outcome].zh;
-        const amounts = `退款 ${fenText(decision.refundFen)}，放款 ${fenText(decision.releaseFen)}`;
+        const amounts = `退款 ${formatFen(decision.refundFen)}，放款 ${formatFen(decision.releaseFen)}`;
         if (order.amount_fen > settings.disputeSecondApprovalFen) {
           // Maker-checker: record the proposal and hand the case to a second approver.
           const now = ctx.now();

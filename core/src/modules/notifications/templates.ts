@@ -1,4 +1,4 @@
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 
 /**
  * What we tell users by email and SMS, in Chinese. Each template renders a subject and a plain-text body;
@@ -11,7 +11,7 @@ export const NOTIFICATION_TEMPLATES = {
     sms: true,
     render: (p: { orderNumber: string; amountFen: number; serviceTitle: string }) => ({
       subject: `【匠心】新订单 ${p.orderNumber} 已付款，请及时接单`,
-      body: `您好！客户已为订单 ${p.orderNumber}（${p.serviceTitle}）支付 ¥${fenToYuan(p.amountFen)}，款项由平台托管。\n请登录匠心尽快确认接单，超时未接单订单将自动取消并退款。`,
+      body: `您好！客户已为订单 ${p.orderNumber}（${p.serviceTitle}）支付 ${formatFen(p.amountFen)}，款项由平台托管。\n请登录匠心尽快确认接单，超时未接单订单将自动取消并退款。`,
     }),
   },
   order_delivered_client: {
@@ -25,7 +25,7 @@ export const NOTIFICATION_TEMPLATES = {
     sms: false,
     render: (p: { orderNumber: string; earnedFen: number }) => ({
       subject: `【匠心】订单 ${p.orderNumber} 已完成，款项已入账`,
-      body: `您好！订单 ${p.orderNumber} 已完成，¥${fenToYuan(p.earnedFen)} 已转入您的匠心钱包（已扣除平台服务费）。\n感谢您的优质服务！`,
+      body: `您好！订单 ${p.orderNumber} 已完成，${formatFen(p.earnedFen)} 已转入您的匠心钱包（已扣除平台服务费）。\n感谢您的优质服务！`,
     }),
   },
   order_completed_client: {
@@ -62,23 +62,23 @@ export const NOTIFICATION_TEMPLATES = {
     sms: true,
     render: (p: { orderNumber: string; refundFen: number; releaseFen: number }) => ({
       subject: `【匠心】订单 ${p.orderNumber} 的纠纷已处理`,
-      body: `您好！平台已对订单 ${p.orderNumber} 的纠纷作出裁决：退款给客户 ¥${fenToYuan(
+      body: `您好！平台已对订单 ${p.orderNumber} 的纠纷作出裁决：退款给客户 ${formatFen(
         p.refundFen,
-      )}，支付给服务商 ¥${fenToYuan(p.releaseFen)}。\n详情请登录匠心查看。`,
+      )}，支付给服务商 ${formatFen(p.releaseFen)}。\n详情请登录匠心查看。`,
     }),
   },
   payout_paid: {
     sms: true,
     render: (p: { amountFen: number; channel: string }) => ({
-      subject: `【匠心】提现 ¥${fenToYuan(p.amountFen)} 已到账`,
-      body: `您好！您申请的提现 ¥${fenToYuan(p.amountFen)} 已转入您的${p.channel}账户，请注意查收。`,
+      subject: `【匠心】提现 ${formatFen(p.amountFen)} 已到账`,
+      body: `您好！您申请的提现 ${formatFen(p.amountFen)} 已转入您的${p.channel}账户，请注意查收。`,
     }),
   },
   payout_failed: {
     sms: true,
     render: (p: { amountFen: number; reason: string }) => ({
-      subject: `【匠心】提现 ¥${fenToYuan(p.amountFen)} 未成功`,
-      body: `您好！您申请的提现 ¥${fenToYuan(p.amountFen)} 未能完成${
+      subject: `【匠心】提现 ${formatFen(p.amountFen)} 未成功`,
+      body: `您好！您申请的提现 ${formatFen(p.amountFen)} 未能完成${
         p.reason ? `（${p.reason}）` : ''
       }，款项已退回您的匠心钱包。`,
     }),
@@ -86,8 +86,8 @@ export const NOTIFICATION_TEMPLATES = {
   payout_rejected: {
     sms: false,
     render: (p: { amountFen: number; reason: string }) => ({
-      subject: `【匠心】提现 ¥${fenToYuan(p.amountFen)} 未通过审核`,
-      body: `您好！您申请的提现 ¥${fenToYuan(p.amountFen)} 未通过审核${
+      subject: `【匠心】提现 ${formatFen(p.amountFen)} 未通过审核`,
+      body: `您好！您申请的提现 ${formatFen(p.amountFen)} 未通过审核${
         p.reason ? `（${p.reason}）` : ''
       }，款项已退回您的匠心钱包。`,
     }),

@@ -1,5 +1,5 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 import type {
   CreateWithdrawalBody,
   PayoutRiskSignal,
@@ -38,8 +38,6 @@ export const payoutMoney = (p: PayoutRow): PayoutMoney => ({
   provider: p.provider,
 });
 
-const yuan = (fen: number) => `¥${fenToYuan(fen)}`;
-
 /**
  * `POST /wallet/withdrawals`: checks real-name status and the limits in force, moves the amount from the
  * available balance to `payout_pending` and appends `payout.requested` (which opens the payout case), all
@@ -77,8 +75,8 @@ export async function requestWithdrawal(
         throw new AppError(
           'withdrawal_amount_out_of_range',
           {
-            zh: `单笔提现金额须在 ${yuan(settings.withdrawalMinFen)} 至 ${yuan(settings.withdrawalMaxFen)} 之间`,
-            en: `A withdrawal must be between ${yuan(settings.withdrawalMinFen)} and ${yuan(settings.withdrawalMaxFen)}`,
+            zh: `单笔提现金额须在 ${formatFen(settings.withdrawalMinFen)} 至 ${formatFen(settings.withdrawalMaxFen)} 之间`,
+            en: `A withdrawal must be between ${formatFen(settings.withdrawalMinFen)} and ${formatFen(settings.withdrawalMaxFen)}`,
           },
           { minFen: settings.withdrawalMinFen, maxFen: settings.withdrawalMaxFen },
           [
@@ -98,8 +96,8 @@ export async function requestWithdrawal(
         throw new AppError(
           'insufficient_funds',
           {
-            zh: `可提现余额不足（当前可提现 ${yuan(availableFen)}）`,
-            en: `Not enough available balance (${yuan(availableFen)} available)`,
+            zh: `可提现余额不足（当前可提现 ${formatFen(availableFen)}）`,
+            en: `Not enough available balance (${formatFen(availableFen)} available)`,
           },
           { availableFen },
           [{ field: 'body.amountFen', message: 'exceeds the available balance' }],
@@ -206,8 +204,8 @@ export async function payoutIneligibility(db: ReadDb | Tx, p: PayoutRow): Promis
   const pendingFen = await balanceOf(db, accountCode.payoutPending(p.user_id));
   if (pendingFen < p.amount_fen)
     return {
-      zh: `待提现余额（${yuan(pendingFen)}）不足以支付该笔提现`,
-      en: `The pending payout balance (${yuan(pendingFen)}) no longer covers this withdrawal`,
+      zh: `待提现余额（${formatFen(pendingFen)}）不足以支付该笔提现`,
+      en: `The pending payout balance (${formatFen(pendingFen)}) no longer covers this withdrawal`,
     };
   return null;
 }
@@ -270,8 +268,8 @@ export async function payoutRiskSignals(
       signals.push({
         code: 'amount_spike',
         level: 'high',
-        zh: `金额超过历史最大单笔提现（${yuan(largest)}）的 3 倍`,
-        en: `More than 3× the largest earlier payout (${yuan(largest)})`,
+        zh: `金额超过历史最大单笔提现（${formatFen(largest)}）的 3 倍`,
+        en: `More than 3× the largest earlier payout (${formatFen(largest)})`,
       });
     if (last.channel !== p.channel || last.account_number !== p.account_number)
       signals.push({

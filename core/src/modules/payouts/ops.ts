@@ -1,4 +1,4 @@
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import {
   type PayoutCaseDetail,
@@ -337,6 +337,11 @@ export const reconciliationMismatchCases = defineCaseKind('reconciliation_mismat
 });
 
 /** Payouts: its case kinds and the event that opens a payout case. */
+/** A payout case's title: "提现 ¥6,000.00 · 设计师小王" (the amount as formatFen writes it everywhere). */
+export function payoutCaseTitle(amountFen: number, nickname: string): string {
+  return `提现 ${formatFen(amountFen)} · ${nickname}`;
+}
+
 export function registerPayoutsOps(ctx: AppContext): void {
   registerCaseKind(payoutCases);
   registerCaseKind(reconciliationMismatchCases);
@@ -366,7 +371,7 @@ export function registerPayoutsOps(ctx: AppContext): void {
       stage: 'awaiting_approval',
       priority: high || p.required_approvals > 1 ? 2 : 1,
       flags,
-      title: `提现 ¥${fenToYuan(p.amount_fen)} · ${user.nickname}`,
+      title: payoutCaseTitle(p.amount_fen, user.nickname),
       summary: {
         payoutId: p.id,
         channel: p.channel,

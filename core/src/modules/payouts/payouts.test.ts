@@ -224,6 +224,8 @@ describe('withdrawal requests', () => {
     expect(res.status).toBe(201);
     const c = await payoutCase(res.body.id);
     expect(c.flags).toContain('maker_checker');
+    // The title writes money as the console's amount column does (shared formatFen), not ¥6000.00.
+    expect(c.title).toMatch(/^提现 ¥6,000\.00 · /);
 
     const first = await approve(team.finance, c);
     expect(first.status).toBe(200);

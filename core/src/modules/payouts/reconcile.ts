@@ -1,5 +1,5 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 import {
   RECONCILIATION_MOVEMENT_LABELS,
   RECONCILIATION_PROBLEM_LABELS,
@@ -327,8 +327,8 @@ async function recordMismatch(ctx: AppContext, day: string, f: Found): Promise<b
         problem: f.problem,
         ledgerAmountFen: f.ledgerAmountFen,
         gatewayAmountFen: f.gatewayAmountFen,
-        ledgerAmount: f.ledgerAmountFen === null ? null : `¥${fenToYuan(f.ledgerAmountFen)}`,
-        gatewayAmount: f.gatewayAmountFen === null ? null : `¥${fenToYuan(f.gatewayAmountFen)}`,
+        ledgerAmount: f.ledgerAmountFen === null ? null : formatFen(f.ledgerAmountFen),
+        gatewayAmount: f.gatewayAmountFen === null ? null : formatFen(f.gatewayAmountFen),
       },
       searchText: f.reference,
     });

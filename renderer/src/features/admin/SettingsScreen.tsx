@@ -1,5 +1,5 @@
 import { fieldLimits } from '@jiangxin/shared/forms';
-import { fenToYuan, yuanToFen } from '@jiangxin/shared/money';
+import { formatFen, yuanToFen } from '@jiangxin/shared/money';
 import { CASE_KIND_LABELS, CASE_KINDS, type CaseKind } from '@jiangxin/shared/ops/cases';
 import {
   type OpsSettings,
@@ -62,8 +62,7 @@ export function parseYuanInput(input: string): number | null {
 
 /** 500000 → "5,000.00" */
 function yuanText(fen: number): string {
-  const [whole = '0', cents = '00'] = fenToYuan(fen).split('.');
-  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+  return formatFen(fen, { symbol: false });
 }
 
 export function settingsToForm(v: OpsSettings): SettingsFormValues {

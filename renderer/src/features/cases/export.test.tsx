@@ -40,7 +40,8 @@ describe('CSV', () => {
     const lines = csv.trimEnd().split('\r\n');
     expect(lines).toHaveLength(12_346);
     expect(lines[0]).toBe('\uFEFF编号,标题,金额');
-    expect(lines[5]).toBe("5,'=cmd|calc,1234.56");
+    // Money as on screen (formatFen), quoted for its thousands separator.
+    expect(lines[5]).toBe(`5,'=cmd|calc,"¥1,234.56"`);
     expect(progress).toEqual([5000, 10_000, 12_345]);
     // Every page carried the view's filters.
     expect(bridge.callsOf('cases.list').every((a) => a.minAmountFen === 100 && a.sort === 'sla')).toBe(true);

@@ -1,6 +1,6 @@
 import type { ConsoleBridge } from '@jiangxin/shared/bridge';
 import type { QueueColumn } from '@jiangxin/shared/console/views';
-import { fenToYuan } from '@jiangxin/shared/money';
+import { formatFen } from '@jiangxin/shared/money';
 import {
   CASE_FLAG_LABELS,
   CASE_KIND_LABELS,
@@ -32,8 +32,8 @@ function cellText(column: QueueColumn, c: CaseSummary, t: Translator): string | 
     case 'assignee':
       return c.assigneeName;
     case 'amount':
-      // Yuan with two decimals, exactly (no floating point on money).
-      return c.amountFen === null ? null : fenToYuan(c.amountFen);
+      // As on screen and in the case titles: ¥6,000.00 (exact, no floating point on money).
+      return c.amountFen === null ? null : formatFen(c.amountFen);
     case 'sla':
       return c.slaDueAt;
     case 'created':

@@ -9,7 +9,7 @@ const text = (el: Element) => el.textContent ?? '';
 
 const selected = [
   payoutCase({ id: 501, version: 3, amountFen: 10_000, title: '提现 ¥100.00 · 设计师小王' }),
-  payoutCase({ id: 502, version: 5, amountFen: 600_000, title: '提现 ¥6000.00 · 插画师小李' }),
+  payoutCase({ id: 502, version: 5, amountFen: 600_000, title: '提现 ¥6,000.00 · 插画师小李' }),
   payoutCase({ id: 503, version: 2, amountFen: 25_050, title: '提现 ¥250.50 · 财务自己' }),
 ];
 
@@ -60,7 +60,7 @@ describe('BatchApprove', () => {
     const confirm = within(dialog).getByTestId('batch-confirm');
     expect(within(confirm).getAllByRole('listitem').map(text)).toEqual([
       '#501 提现 ¥100.00 · 设计师小王¥100.00',
-      '#502 提现 ¥6000.00 · 插画师小李¥6,000.00',
+      '#502 提现 ¥6,000.00 · 插画师小李¥6,000.00',
       '#503 提现 ¥250.50 · 财务自己¥250.50',
     ]);
     expect(text(confirm)).toContain('合计 ¥6,350.50');
@@ -126,7 +126,7 @@ describe('BatchApprove', () => {
         version: 5,
         amountFen: 600_000,
         stage: 'awaiting_second_approval',
-        title: '提现 ¥6000.00 · 插画师小李',
+        title: '提现 ¥6,000.00 · 插画师小李',
         summary: { requiredApprovals: 2, approvals: [{ staffId: me, at: '2026-11-26T07:05:00.000Z' }] },
       }),
       payoutCase({ id: 503, version: 2, amountFen: 25_050, userId: me, title: '提现 ¥250.50 · 财务自己' }),
@@ -151,7 +151,7 @@ describe('BatchApprove', () => {
     const warning = within(dialog).getByTestId('batch-will-fail');
     expect(text(warning)).toContain('以下 2 条提交后不会通过');
     expect(within(warning).getAllByRole('listitem').map(text)).toEqual([
-      '#502 提现 ¥6000.00 · 插画师小李您已批准过，需由另一位财务同事复核',
+      '#502 提现 ¥6,000.00 · 插画师小李您已批准过，需由另一位财务同事复核',
       '#503 提现 ¥250.50 · 财务自己这是您自己的提现申请',
     ]);
     // Left out unless I keep them: the count and the total are what will be sent.

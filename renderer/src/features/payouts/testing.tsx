@@ -13,7 +13,7 @@ export const financeSession = (userId: number): ConsoleSession => ({
   coreUrl: 'http://core',
 });
 
-/** A payout case waiting for approval (¥6000.00); `over` changes what a test needs. */
+/** A payout case waiting for approval (¥6,000.00); `over` changes what a test needs. */
 export const payoutCase = (over: Partial<CaseSummary> = {}): CaseSummary =>
   caseSummary('payout', {
     id: 501,
@@ -23,6 +23,6 @@ export const payoutCase = (over: Partial<CaseSummary> = {}): CaseSummary =>
     subjectType: 'payout',
     subjectId: 41,
     amountFen: 600_000,
-    title: '提现 ¥6000.00 · 设计师小王',
+    title: '提现 ¥6,000.00 · 设计师小王',
     ...over,
   });
