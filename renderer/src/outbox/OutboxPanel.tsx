@@ -11,7 +11,11 @@ export const OUTBOX_STATE_LABELS: Record<OutboxItem['state'], StringKey> = {
   failed: 'outboxFailed',
 };
 
-/** What is waiting to reach the core, with the core's refusal on failed items and retry / dismiss. */
+/**
+ * What is waiting to reach the core, with the core's refusal on failed items and retry / dismiss. Empty,
+ * the panel is not drawn at all (it took a strip under the queue for nothing): only a line for screen
+ * readers says nothing is waiting, and takes no space.
+ */
 export function OutboxPanel({ items }: { items: OutboxItem[] }) {
   const bridge = useBridge();
   const { t, pick, locale } = useT();
@@ -25,61 +29,61 @@ export function OutboxPanel({ items }: { items: OutboxItem[] }) {
     );
   };
 
+  if (items.length === 0)
+    return (
+      <p className="sr-only" data-testid="outbox-empty">
+        {t('outboxEmpty')}
+      </p>
+    );
   return (
     <section className="panel outbox" aria-labelledby="outbox-title" data-testid="outbox-panel">
       <h2 id="outbox-title">
         {t('outboxTitle')} <span className="count">({items.length})</span>
       </h2>
-      {items.length === 0 ? (
-        <p className="muted" data-testid="outbox-empty">
-          {t('outboxEmpty')}
-        </p>
-      ) : (
-        <ul className="outbox-list">
-          {items.map((item) => (
-            <li
-              key={item.id}
-              className={`outbox-item outbox-${item.state}`}
-              data-testid={`outbox-item-${item.id}`}
-              data-state={item.state}
-              data-case-id={item.caseId ?? ''}
-            >
-              <div className="outbox-head">
-                <span className="outbox-label">{pick(item.label)}</span>
-                <span className="badge" data-testid={`outbox-state-${item.id}`}>
-                  {t(OUTBOX_STATE_LABELS[item.state])}
-                </span>
-              </div>
-              <div className="muted small">
-                {formatTime(item.createdAt, locale)}
-                {item.attempts > 0 && ` · ${t('outboxAttempts', { n: item.attempts })}`}
-              </div>
-              {item.problem && (
-                <p className="problem" role="alert">
-                  {pick(item.problem.message)}
-                </p>
-              )}
-              {errors[item.id] && (
-                <p className="problem" role="alert">
-                  {errors[item.id]}
-                </p>
-              )}
-              {item.state !== 'sending' && (
-                <div className="outbox-actions">
-                  {item.state === 'failed' && (
-                    <button type="button" onClick={() => act(item.id, 'outbox.retry')}>
-                      {t('outboxRetry')}
-                    </button>
-                  )}
-                  <button type="button" onClick={() => act(item.id, 'outbox.dismiss')}>
-                    {t('outboxDismiss')}
+      <ul className="outbox-list">
+        {items.map((item) => (
+          <li
+            key={item.id}
+            className={`outbox-item outbox-${item.state}`}
+            data-testid={`outbox-item-${item.id}`}
+            data-state={item.state}
+            data-case-id={item.caseId ?? ''}
+          >
+            <div className="outbox-head">
+              <span className="outbox-label">{pick(item.label)}</span>
+              <span className="badge" data-testid={`outbox-state-${item.id}`}>
+                {t(OUTBOX_STATE_LABELS[item.state])}
+              </span>
+            </div>
+            <div className="muted small">
+              {formatTime(item.createdAt, locale)}
+              {item.attempts > 0 && ` · ${t('outboxAttempts', { n: item.attempts })}`}
+            </div>
+            {item.problem && (
+              <p className="problem" role="alert">
+                {pick(item.problem.message)}
+              </p>
+            )}
+            {errors[item.id] && (
+              <p className="problem" role="alert">
+                {errors[item.id]}
+              </p>
+            )}
+            {item.state !== 'sending' && (
+              <div className="outbox-actions">
+                {item.state === 'failed' && (
+                  <button type="button" onClick={() => act(item.id, 'outbox.retry')}>
+                    {t('outboxRetry')}
                   </button>
-                </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                )}
+                <button type="button" onClick={() => act(item.id, 'outbox.dismiss')}>
+                  {t('outboxDismiss')}
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -318,6 +318,7 @@ function QueueView({
   );
 
   return (
+    // The reading pane takes room only while a case is open; the queue has the whole width otherwise.
     <main className={`workspace queue-split${openId !== null ? ' with-detail' : ''}`}>
       <section className="panel cases" aria-labelledby={titleId}>
         <Toolbar
@@ -392,7 +393,7 @@ function QueueView({
         )}
         <OutboxList items={outbox.items} />
       </section>
-      {openId !== null ? (
+      {openId !== null && (
         <Detail
           key={openId}
           caseId={openId}
@@ -400,10 +401,6 @@ function QueueView({
           onClose={closeCase}
           onDecision={startDecision}
         />
-      ) : (
-        <aside className="case-detail hint" aria-label={s('openCase')}>
-          <p className="muted">{s('openHint')}</p>
-        </aside>
       )}
     </main>
   );

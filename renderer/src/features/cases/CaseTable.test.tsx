@@ -1,4 +1,4 @@
-import type { ConsoleSession } from '@jiangxin/shared/bridge';
+import type { ConsoleSession, OutboxItem } from '@jiangxin/shared/bridge';
 import { WORKSPACES } from '@jiangxin/shared/console/workspaces';
 import type { CaseSummary } from '@jiangxin/shared/ops/cases';
 import { screen, waitFor, within } from '@testing-library/react';
@@ -30,13 +30,17 @@ function queueBridge(all: () => CaseSummary[]) {
     .answer('views.list', () => ({ items: [] }));
 }
 
-function renderQueue(bridge: ScriptedBridge) {
+function renderQueue(bridge: ScriptedBridge, outboxItems: OutboxItem[] = []) {
   return renderWithConsole(
     <Routes>
       <Route
         path={`${listings.path}/*`}
         element={
-          <CaseQueue workspace={listings} session={session} outbox={{ items: [], refresh: () => {} }} />
+          <CaseQueue
+            workspace={listings}
+            session={session}
+            outbox={{ items: outboxItems, refresh: () => {} }}
+          />
         }
       />
     </Routes>,
@@ -73,6 +77,58 @@ describe('the queue rows', () => {
     const third = screen.getByTestId('case-row-3');
     expect(within(third).getByTestId('case-assignee-3').textContent).toBe('王芳');
     expect(third.querySelector('[data-sla="breached"]')?.textContent).toMatch(/^超时 /);
+  });
+});
+
+describe('the queue fits the screen (issue 14)', () => {
+  it('shows the most severe flag and +N, with every flag in the tooltip and for screen readers', async () => {
+    const bridge = queueBridge(() => [
+      sampleCase(1, { flags: ['contact_leak', 'prohibited_word', 'sla_breached'] }),
+      sampleCase(2, { flags: ['contact_leak'] }),
+      sampleCase(3, { flags: [] }),
+    ]);
+    renderQueue(bridge);
+    const both = await screen.findByTestId('case-flags-1');
+    // A prohibited word outranks a contact leak; the SLA column, not a chip, says the case is late.
+    const chips = [...both.querySelectorAll('.flag-tag')].map((e) => e.textContent);
+    expect(chips).toEqual(['违禁词', '+1']);
+    expect(both.getAttribute('title')).toBe('违禁词、联系方式外泄');
+    expect(both.textContent).toContain('联系方式外泄');
+    expect(both.querySelector('.flag-more')?.getAttribute('aria-hidden')).toBe('true');
+    const one = screen.getByTestId('case-flags-2');
+    expect([...one.querySelectorAll('.flag-tag')].map((e) => e.textContent)).toEqual(['联系方式外泄']);
+    expect(one.getAttribute('title')).toBe('联系方式外泄');
+    expect(screen.queryByTestId('case-flags-3')).toBeNull();
+  });
+
+  it('draws no reading pane without an open case and no pending panel while nothing waits', async () => {
+    renderQueue(queueBridge(() => [sampleCase(1)]));
+    await screen.findByTestId('case-row-1');
+    expect(document.querySelector('.queue-split')?.classList.contains('with-detail')).toBe(false);
+    expect(document.querySelector('.case-detail')).toBeNull();
+    expect(screen.queryByTestId('outbox-panel')).toBeNull();
+    // Only a line for screen readers says so, taking no room.
+    expect(screen.getByTestId('outbox-empty').className).toBe('sr-only');
+  });
+
+  it('shows the pending panel once an action waits', async () => {
+    const waiting: OutboxItem = {
+      id: 5,
+      method: 'cases.claim',
+      caseId: 1,
+      label: { zh: '认领工单 #1', en: 'Claim case #1' },
+      state: 'pending',
+      attempts: 0,
+      createdAt: '2026-12-06T03:00:00.000Z',
+      problem: null,
+    };
+    renderQueue(
+      queueBridge(() => [sampleCase(1)]),
+      [waiting],
+    );
+    const panel = await screen.findByTestId('outbox-panel');
+    expect(within(panel).getByText('认领工单 #1')).toBeTruthy();
+    expect(screen.queryByTestId('outbox-empty')).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import {
   CASE_KIND_LABELS,
   CASE_PRIORITY_LABELS,
   CASE_STATUS_LABELS,
+  type CaseFlag,
   type CaseSummary,
 } from '@jiangxin/shared/ops/cases';
 import type { Presence } from '@jiangxin/shared/ops/stream';
@@ -38,6 +39,54 @@ export interface QueueCellContext {
   claiming: ReadonlySet<number>;
   rowErrors: Readonly<Record<number, string>>;
   claim: (c: CaseSummary) => void;
+}
+
+/**
+ * The order flags are shown in, most severe first: the queue shows the first and "+N" for the rest. A
+ * prohibited word (content the platform must not carry) outranks a contact leak (a bypass of the
+ * platform); both outrank the approval steps. `sla_breached` is the SLA column's, not a flag chip.
+ */
+export const FLAG_SEVERITY: readonly CaseFlag[] = [
+  'risk',
+  'prohibited_word',
+  'contact_leak',
+  'second_approval_pending',
+  'maker_checker',
+  'reopened',
+];
+const severity = (f: CaseFlag) => {
+  const at = FLAG_SEVERITY.indexOf(f);
+  return at < 0 ? FLAG_SEVERITY.length : at;
+};
+
+/**
+ * A row's flags: the most severe as a chip, "+N" for the others, and every flag in the cell's tooltip
+ * (the native `title`: an antd Tooltip per row is too heavy for a fast scroll) and, for screen readers,
+ * in a visually hidden list. One chip and a count always fit the column, so the flag a moderator triages
+ * by is never cut off.
+ */
+function flagsCell(c: CaseSummary, _: QueueRowState, { t }: QueueRowShared): ReactNode {
+  const flags = c.flags.filter((f) => f !== 'sla_breached').sort((a, b) => severity(a) - severity(b));
+  const [first, ...rest] = flags;
+  if (!first) return null;
+  const labels = flags.map((f) => t.pick(CASE_FLAG_LABELS[f]));
+  const sep = t.locale.startsWith('zh') ? '、' : ', ';
+  return (
+    <span className="flags" title={labels.join(sep)} data-testid={`case-flags-${c.id}`}>
+      <span className={`flag-tag flag flag-${first}`}>{labels[0]}</span>
+      {rest.length > 0 && (
+        <>
+          <span className="flag-tag flag-more" aria-hidden="true">
+            +{rest.length}
+          </span>
+          <span className="sr-only">
+            {sep}
+            {labels.slice(1).join(sep)}
+          </span>
+        </>
+      )}
+    </span>
+  );
 }
 
 /** Which columns sort the cache query, and by which key (CASE_SORTS). */
@@ -222,14 +271,7 @@ export const QUEUE_CELLS: Record<
   sla: (c, _, { now, locale, words }) =>
     c.status === 'resolved' ? '—' : slaLabel(c.slaDueAt, c.slaBreached, now, locale, words.sla),
   created: (c, _, { locale }) => formatCreated(c.createdAt, locale),
-  flags: (c, _, { t }) =>
-    c.flags
-      .filter((f) => f !== 'sla_breached')
-      .map((f) => (
-        <span key={f} className={`flag-tag flag flag-${f}`}>
-          {t.pick(CASE_FLAG_LABELS[f])}
-        </span>
-      )),
+  flags: flagsCell,
 };
 
 /**

@@ -75,7 +75,6 @@ export const useCaseStrings = defineStrings(
     slaOver: '超时 {time}',
     slaNone: '无 SLA',
     slaSoon: '即将超时',
-    openHint: '从左侧选择一个工单（j/k 移动，Enter 打开）',
     detailLoading: '正在打开工单…',
     detailMissing: '离线：这个工单还没有在本机打开过，详情尚未下载，暂时无法查看。恢复连接后会自动加载。',
     detailStale: '离线：显示的是本地缓存（{time}），操作会在恢复连接后发送。',
@@ -169,7 +168,6 @@ export const useCaseStrings = defineStrings(
     slaOver: '{time} over',
     slaNone: 'No SLA',
     slaSoon: 'Due soon',
-    openHint: 'Pick a case on the left (j/k to move, Enter to open)',
     detailLoading: 'Opening the case…',
     detailMissing:
       'Offline: this case has not been opened on this computer yet, so its details are not available offline. They load by themselves when the connection is back.',
