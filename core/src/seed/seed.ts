@@ -9,13 +9,13 @@ import { writeCatalog } from './catalog';
 import { chatsOf, playChats } from './chats';
 import { followStoryClock } from './context';
 import { writeListings } from './listings';
+import { seedMacros } from './macros';
 import { type OpsSeedSummary, seedOpsWork } from './ops';
 import { datePostingsAsJournals, playOrders, type SeedIds } from './orders';
 import { playPayoutHistory } from './payouts';
 import { DEMO_STAFF } from './people-data';
 import { planMarketplace, type SeedScale, USER_GROUPS } from './plan';
 import { playReviews } from './reviews';
-import { seedMacros } from './macros';
 import { seedTeams } from './teams';
 import { writeUsers } from './users';
 
