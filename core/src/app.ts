@@ -43,7 +43,11 @@ import { attachRealtime } from './platform/realtime/socket';
  * socket gateway. `start()` listens; `close()` stops everything it started (not the database).
  */
 export async function buildApp(ctx: AppContext) {
-  const http = await createHttpServer({ logger: ctx.log, trustProxy: ctx.env.TRUST_PROXY });
+  const http = await createHttpServer({
+    logger: ctx.log,
+    trustProxy: ctx.env.TRUST_PROXY,
+    publicUrl: ctx.env.PUBLIC_URL,
+  });
   http.decorateRequest('principal', null);
   http.decorateRequest('staff', null);
   http.addHook('onRequest', async (req) => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AUDIT_ERRORS } from './ops/audit';
 import { CASE_ERRORS } from './ops/cases';
 import { DISPUTES_ERRORS } from './ops/disputes';
@@ -138,3 +139,28 @@ export interface Problem {
   errors?: FieldProblem[];
   [extra: string]: unknown;
 }
+
+/**
+ * `Problem` as a schema: the `Problem` component of the API document, which every declared error answer
+ * (`application/problem+json`) refers to. Extra members (a conflicting claim's holder, `retryAfterSeconds`
+ * …) are allowed beside the listed ones.
+ */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('URI naming the problem type: https://jiangxin.example/problems/<code>'),
+    title: z
+      .string()
+      .describe('The code’s message in the caller’s language (Accept-Language; zh by default)'),
+    status: z.number().int().min(400).max(599),
+    code: z
+      .enum(Object.keys(ERROR_MESSAGES) as [ErrorCode, ...ErrorCode[]])
+      .describe('Stable; branch on this'),
+    detail: z.string(),
+    details: z.object({ zh: z.string(), en: z.string() }).describe('`detail` in both languages'),
+    instance: z.string().optional().describe('The path that was called'),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('The fields refused, by path (`body.packages.0.priceFen`)'),
+  })
+  .catchall(z.unknown());

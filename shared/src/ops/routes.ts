@@ -101,6 +101,12 @@ export interface OpsRouteDef {
   status?: 200 | 201;
   /** Takes an `Idempotency-Key` header: a resend after a lost answer gets the first answer. */
   idempotent?: boolean;
+  /**
+   * Error answers the API document cannot derive from the route's shape (it derives 401/403 for every ops
+   * route, 404 with an id, 409 on a write to an id or with a `version`, 429 on writes): say `[409]` for a
+   * create that can collide with what exists (a taken name, a limit reached).
+   */
+  problems?: readonly (409 | 429)[];
 }
 
 const route = <const D extends OpsRouteDef>(d: D) => d;
@@ -348,6 +354,7 @@ export const OPS_ROUTES = {
     body: createCannedReplyBodySchema,
     response: cannedReplySchema,
     status: 201,
+    problems: [409],
   }),
   updateCannedReply: route({
     method: 'PATCH',
@@ -440,6 +447,7 @@ export const OPS_ROUTES = {
     body: createStaffBodySchema,
     response: staffMemberSchema,
     status: 201,
+    problems: [409],
   }),
   setStaffRoles: route({
     method: 'PUT',
@@ -495,6 +503,7 @@ export const OPS_ROUTES = {
     body: createTeamBodySchema,
     response: teamSchema,
     status: 201,
+    problems: [409],
   }),
   updateTeam: route({
     method: 'PUT',
@@ -544,6 +553,7 @@ export const OPS_ROUTES = {
       'A member of the team (or a teams.manage holder) may share; replacing needs its creator or teams.manage (403). At most 30 per team and queue (409).',
     body: shareTeamViewBodySchema,
     response: teamViewSchema,
+    problems: [409],
   }),
   deleteTeamView: route({
     method: 'DELETE',

@@ -40,6 +40,8 @@ export async function registerAccountsRoutes(
         },
       },
       schema: {
+        operationId: 'register',
+        'x-problems': [409],
         tags,
         summary: '注册 Register',
         body: registerBodySchema,
@@ -55,6 +57,8 @@ export async function registerAccountsRoutes(
       // which keys on the account the name resolves to; the generic write budget does not apply.
       config: { rateLimit: false },
       schema: {
+        operationId: 'login',
+        'x-problems': [401, 403, 429],
         tags,
         summary: '登录 Sign in (username, email or phone)',
         body: loginBodySchema,
@@ -67,6 +71,8 @@ export async function registerAccountsRoutes(
     '/auth/refresh',
     {
       schema: {
+        operationId: 'refreshToken',
+        'x-problems': [401],
         tags,
         summary: '刷新令牌 Rotate refresh token',
         body: refreshBodySchema,
@@ -79,6 +85,7 @@ export async function registerAccountsRoutes(
     '/auth/logout',
     {
       schema: {
+        operationId: 'logout',
         tags,
         summary: '退出登录 Revoke this login',
         body: refreshBodySchema,
@@ -92,13 +99,22 @@ export async function registerAccountsRoutes(
   );
   app.get(
     '/me',
-    { schema: { tags, summary: '当前用户 Me', security: secured, response: { 200: meSchema } } },
+    {
+      schema: {
+        operationId: 'getMe',
+        tags,
+        summary: '当前用户 Me',
+        security: secured,
+        response: { 200: meSchema },
+      },
+    },
     async (req) => getMe(ctx.db.read, requireUser(req).userId),
   );
   app.patch(
     '/me',
     {
       schema: {
+        operationId: 'updateMe',
         tags,
         summary: '修改资料 Update profile',
         security: secured,
@@ -112,6 +128,7 @@ export async function registerAccountsRoutes(
     '/me/phone/code',
     {
       schema: {
+        operationId: 'sendPhoneCode',
         tags,
         summary: '发送手机验证码 Send phone code',
         security: secured,
@@ -128,6 +145,8 @@ export async function registerAccountsRoutes(
     '/me/phone/verify',
     {
       schema: {
+        operationId: 'verifyPhone',
+        'x-problems': [409],
         tags,
         summary: '验证手机号 Verify phone',
         security: secured,
@@ -145,6 +164,8 @@ export async function registerAccountsRoutes(
     '/me/real-name',
     {
       schema: {
+        operationId: 'submitRealName',
+        'x-problems': [409],
         tags,
         summary: '提交实名认证 Submit real-name verification',
         security: secured,
@@ -162,6 +183,7 @@ export async function registerAccountsRoutes(
     '/users/:id',
     {
       schema: {
+        operationId: 'getUserProfile',
         tags,
         summary: '用户公开资料 Public profile',
         params: idParamSchema,

@@ -33,6 +33,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/categories',
     {
       schema: {
+        operationId: 'listCategories',
         tags,
         summary: '分类树 Category tree (active categories, zh + en)',
         response: { 200: categoryTreeSchema },
@@ -45,6 +46,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/categories/:id/skills',
     {
       schema: {
+        operationId: 'listCategorySkills',
         tags,
         summary: '分类技能 Skills usable in a category (its own and its parent’s)',
         params: idParamSchema,
@@ -58,6 +60,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/services',
     {
       schema: {
+        operationId: 'createService',
         tags,
         summary: '发布服务 Create a listing (freelancers only)',
         security: secured,
@@ -78,6 +81,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/services/:id',
     {
       schema: {
+        operationId: 'updateService',
         tags,
         summary: '编辑服务 Edit a listing (owner only; edits go back to review)',
         security: secured,
@@ -99,6 +103,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/services/:id',
     {
       schema: {
+        operationId: 'getService',
         tags,
         summary: '服务详情 Listing detail',
         params: idParamSchema,
@@ -139,6 +144,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
     '/me/services',
     {
       schema: {
+        operationId: 'listMyServices',
         tags,
         summary: '我的服务 My listings (any status)',
         security: secured,

@@ -23,6 +23,7 @@ export async function registerDisputesRoutes(app: HttpServer, ctx: AppContext): 
     '/disputes/:id/evidence',
     {
       schema: {
+        operationId: 'addDisputeEvidence',
         tags,
         security,
         summary:
@@ -56,6 +57,7 @@ export async function registerDisputesRoutes(app: HttpServer, ctx: AppContext): 
     '/orders/:id/dispute',
     {
       schema: {
+        operationId: 'getOrderDispute',
         tags,
         security,
         summary: '订单纠纷 The order’s dispute with its evidence, deadline and resolution (its parties only)',

@@ -30,6 +30,7 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
       '/files',
       {
         schema: {
+          operationId: 'uploadFile',
           tags,
           summary: '上传文件 Upload a file',
           description: `multipart/form-data with exactly one file in the \`file\` field; at most ${FILE_LIMITS.maxBytes} bytes; types: ${FILE_LIMITS.allowedTypes.join(', ')}. The content must match the declared type.`,
@@ -55,6 +56,7 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
       '/files/:id',
       {
         schema: {
+          operationId: 'getFile',
           tags,
           summary: '文件信息 File metadata',
           security: secured,
@@ -69,6 +71,7 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
       '/files/:id/content',
       {
         schema: {
+          operationId: 'downloadFile',
           tags,
           summary: '下载文件 Download file content',
           description:

@@ -23,6 +23,7 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
     '/wallet',
     {
       schema: {
+        operationId: 'getWallet',
         tags: ['wallet'],
         security: [{ bearer: [] }],
         summary: '我的钱包 My wallet',
@@ -35,6 +36,7 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
     '/wallet/transactions',
     {
       schema: {
+        operationId: 'listWalletTransactions',
         tags: ['wallet'],
         security: [{ bearer: [] }],
         summary: '资金明细 Wallet history (newest first)',

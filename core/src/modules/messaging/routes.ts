@@ -26,6 +26,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
     '/conversations',
     {
       schema: {
+        operationId: 'createConversation',
         tags,
         summary: '发起会话 Open a conversation',
         description:
@@ -45,6 +46,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
     '/conversations',
     {
       schema: {
+        operationId: 'listConversations',
         tags,
         summary: '我的会话 My conversations',
         description: 'Newest activity first, with the last message and my unread count.',
@@ -60,6 +62,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
     '/conversations/:id/messages',
     {
       schema: {
+        operationId: 'listMessages',
         tags,
         summary: '会话消息 Messages of a conversation',
         description: "Newest first; pass the page's last id as `before` for older messages.",
@@ -76,6 +79,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
     '/conversations/:id/messages',
     {
       schema: {
+        operationId: 'sendMessage',
         tags,
         summary: '发送消息 Send a message',
         description:
@@ -94,6 +98,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
     '/conversations/:id/read',
     {
       schema: {
+        operationId: 'markConversationRead',
         tags,
         summary: '标记已读 Mark as read',
         description: 'Moves my read pointer forward to `upToMessageId` (never back).',

@@ -27,6 +27,7 @@ export async function registerModerationRoutes(app: HttpServer, ctx: AppContext)
         },
       },
       schema: {
+        operationId: 'createReport',
         tags: ['moderation'],
         security,
         summary: '举报 Report a listing, review, message or user',

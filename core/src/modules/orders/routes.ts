@@ -40,6 +40,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
     '/orders',
     {
       schema: {
+        operationId: 'createOrder',
         tags,
         security,
         summary: '下单 Place an order (requires Idempotency-Key); returns the order and the payment to make',
@@ -62,6 +63,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
     '/orders',
     {
       schema: {
+        operationId: 'listOrders',
         tags,
         security,
         summary: '我的订单 My orders',
@@ -76,6 +78,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
     '/orders/:id',
     {
       schema: {
+        operationId: 'getOrder',
         tags,
         security,
         summary: '订单详情 Order detail',
@@ -90,6 +93,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
     '/orders/:id/pay',
     {
       schema: {
+        operationId: 'payOrder',
         tags,
         security,
         summary: '重新支付 New payment attempt for an unpaid order',
@@ -112,6 +116,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
   const action = <B extends z.ZodType>(
     path: string,
     act: OrderAction,
+    operationId: string,
     body: B,
     toInput: (b: z.infer<B>) => TransitionInput,
   ) => {
@@ -120,6 +125,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
       `/orders/:id/${path}`,
       {
         schema: {
+          operationId,
           tags,
           security,
           summary: `${ORDER_TRANSITIONS[act].label.zh} ${ORDER_TRANSITIONS[act].label.en}${moneyMoving ? ' (moves money: Idempotency-Key required)' : ''}`,
@@ -154,15 +160,29 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
   };
 
   const empty = z.object({}).strict();
-  action('accept', 'accept', empty, () => ({}));
-  action('decline', 'decline', reasonBodySchema, (b) => ({ reason: b.reason }));
-  action('deliver', 'deliver', deliverBodySchema, (b) => ({ message: b.message, fileIds: b.fileIds }));
-  action('request-revision', 'request_revision', revisionBodySchema, (b) => ({ message: b.message }));
-  action('start-revision', 'start_revision', empty, () => ({}));
-  action('complete', 'complete', empty, () => ({}));
-  action('cancel', 'cancel', reasonBodySchema, (b) => ({ reason: b.reason }));
-  action('request-cancellation', 'request_cancellation', reasonBodySchema, (b) => ({ reason: b.reason }));
-  action('withdraw-cancellation', 'withdraw_cancellation', empty, () => ({}));
-  action('agree-cancellation', 'agree_cancellation', empty, () => ({}));
-  action('dispute', 'dispute', disputeBodySchema, (b) => ({ reason: b.reason, fileIds: b.fileIds }));
+  action('accept', 'accept', 'acceptOrder', empty, () => ({}));
+  action('decline', 'decline', 'declineOrder', reasonBodySchema, (b) => ({ reason: b.reason }));
+  action('deliver', 'deliver', 'deliverOrder', deliverBodySchema, (b) => ({
+    message: b.message,
+    fileIds: b.fileIds,
+  }));
+  action('request-revision', 'request_revision', 'requestOrderRevision', revisionBodySchema, (b) => ({
+    message: b.message,
+  }));
+  action('start-revision', 'start_revision', 'startOrderRevision', empty, () => ({}));
+  action('complete', 'complete', 'completeOrder', empty, () => ({}));
+  action('cancel', 'cancel', 'cancelOrder', reasonBodySchema, (b) => ({ reason: b.reason }));
+  action(
+    'request-cancellation',
+    'request_cancellation',
+    'requestOrderCancellation',
+    reasonBodySchema,
+    (b) => ({ reason: b.reason }),
+  );
+  action('withdraw-cancellation', 'withdraw_cancellation', 'withdrawOrderCancellation', empty, () => ({}));
+  action('agree-cancellation', 'agree_cancellation', 'agreeOrderCancellation', empty, () => ({}));
+  action('dispute', 'dispute', 'disputeOrder', disputeBodySchema, (b) => ({
+    reason: b.reason,
+    fileIds: b.fileIds,
+  }));
 }

@@ -13,6 +13,7 @@ export async function registerPaymentsRoutes(app: HttpServer, ctx: AppContext): 
     '/payments/:provider/notify',
     {
       schema: {
+        operationId: 'receivePaymentNotification',
         tags: ['payments'],
         summary: '支付异步通知 Gateway payment notification (Alipay form / WeChat Pay v3 JSON)',
         params: z.object({ provider: paymentProviderSchema }),

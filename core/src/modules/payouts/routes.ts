@@ -28,6 +28,7 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
     '/wallet/withdrawals',
     {
       schema: {
+        operationId: 'requestWithdrawal',
         tags: ['wallet'],
         security,
         summary:
@@ -49,6 +50,7 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
     '/wallet/withdrawals',
     {
       schema: {
+        operationId: 'listWithdrawals',
         tags: ['wallet'],
         security,
         summary: '我的提现 My withdrawals, newest first, with their status and any rejection reason',

@@ -23,6 +23,7 @@ export async function registerReviewsRoutes(app: HttpServer, ctx: AppContext): P
     '/orders/:id/reviews',
     {
       schema: {
+        operationId: 'reviewOrder',
         tags,
         summary: '评价订单 Review a completed order (client or freelancer, once each)',
         security: secured,
@@ -43,6 +44,7 @@ export async function registerReviewsRoutes(app: HttpServer, ctx: AppContext): P
     '/services/:id/reviews',
     {
       schema: {
+        operationId: 'listServiceReviews',
         tags,
         summary: '服务评价 Reviews of a listing (by clients), newest first',
         params: idParamSchema,
@@ -62,6 +64,7 @@ export async function registerReviewsRoutes(app: HttpServer, ctx: AppContext): P
     '/users/:id/reviews',
     {
       schema: {
+        operationId: 'listUserReviews',
         tags,
         summary: '用户收到的评价 Reviews a user received, newest first',
         params: idParamSchema,

@@ -11,6 +11,7 @@ export async function registerSearchRoutes(app: HttpServer, ctx: AppContext): Pr
     '/services',
     {
       schema: {
+        operationId: 'searchServices',
         tags,
         summary: '搜索服务 Search published listings (Chinese substring match, filters, keyset pages)',
         querystring: searchQuerySchema,

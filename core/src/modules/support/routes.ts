@@ -50,6 +50,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     '/support/conversations',
     {
       schema: {
+        operationId: 'createSupportConversation',
         tags: userTags,
         security,
         summary: '联系客服 Ask support',
@@ -69,6 +70,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     '/support/conversations',
     {
       schema: {
+        operationId: 'listSupportConversations',
         tags: userTags,
         security,
         summary: '我的客服会话 My support conversations',
@@ -83,6 +85,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     '/support/conversations/:id/messages',
     {
       schema: {
+        operationId: 'listMySupportMessages',
         tags: userTags,
         security,
         summary: '客服会话消息 Messages of my support conversation',
@@ -104,6 +107,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     '/support/conversations/:id/messages',
     {
       schema: {
+        operationId: 'sendSupportMessage',
         tags: userTags,
         security,
         summary: '给客服发消息 Write to support',
@@ -122,6 +126,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     '/support/conversations/:id/read',
     {
       schema: {
+        operationId: 'markMySupportRead',
         tags: userTags,
         security,
         summary: '标记客服消息已读 Mark support messages read',

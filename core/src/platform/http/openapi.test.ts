@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CASE_KINDS } from '@jiangxin/shared/ops/cases';
 import { OPS_ROUTES } from '@jiangxin/shared/ops/routes';
 import fc from 'fast-check';
@@ -10,10 +14,12 @@ import {
   inputsOf,
   type JsonSchema,
   type OpenApiDoc,
+  type OpenApiOperation,
   operationsOf,
   typesOf,
   walkSchema,
 } from '../../test/openapi';
+import { API_TAGS } from './openapi';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -73,6 +79,101 @@ describe('service surface', () => {
       .map(([name, d]) => `${name} ${d.method} /api/v1${d.path.replace(/:([a-zA-Z]+)/g, '{$1}')}`)
       .sort();
     expect(documented).toEqual(declared);
+  });
+
+  it('passes Redocly’s linter (recommended rules, redocly.yaml) with no error and no warning', async () => {
+    const doc = (await new ApiClient(t.url).get<OpenApiDoc>('/openapi.json')).body;
+    expect(lint(doc)).toEqual({ errors: 0, warnings: 0, problems: [] });
+  });
+
+  it('the linter run can fail: an operation without security or operationId is an error', async () => {
+    const doc = structuredClone((await new ApiClient(t.url).get<OpenApiDoc>('/openapi.json')).body);
+    const me = doc.paths['/api/v1/me']?.['get'] as OpenApiOperation;
+    delete me.security;
+    delete me.operationId;
+    const result = lint(doc);
+    expect(result.errors).toBeGreaterThanOrEqual(2);
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('security-defined'),
+        expect.stringContaining('operation-operationId'),
+      ]),
+    );
+  });
+
+  it('names every operation for a client (a unique camelCase operationId declared with its route)', async () => {
+    const doc = (await new ApiClient(t.url).get<OpenApiDoc>('/openapi.json')).body;
+    const ops = operationsOf(doc);
+    expect(ops.filter((o) => !o.op.operationId).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+    const ids = ops.map((o) => o.op.operationId as string);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(ids.filter((id) => !/^[a-z][a-zA-Z]+$/.test(id))).toEqual([]);
+    const named = Object.fromEntries(ops.map((o) => [o.op.operationId, `${o.method} ${o.path}`]));
+    expect(named).toMatchObject({
+      register: 'POST /api/v1/auth/register',
+      login: 'POST /api/v1/auth/login',
+      getMe: 'GET /api/v1/me',
+      createOrder: 'POST /api/v1/orders',
+      acceptOrder: 'POST /api/v1/orders/{id}/accept',
+      createService: 'POST /api/v1/services',
+      requestWithdrawal: 'POST /api/v1/wallet/withdrawals',
+      listCases: 'GET /api/v1/ops/cases',
+    });
+  });
+
+  it('declares security on every operation, and every problem answer a route can give', async () => {
+    const raw = (await new ApiClient(t.url).get<Record<string, any>>('/openapi.json')).body;
+    const doc = raw as OpenApiDoc;
+    expect(raw['servers']).toHaveLength(1);
+    expect(raw['components'].securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(raw['components'].responses.NotFound.content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
+    });
+    expect(raw['components'].schemas.Problem.required).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'code', 'detail', 'details']),
+    );
+    const wrong: string[] = [];
+    for (const o of operationsOf(doc)) {
+      const op = o.op as OpenApiOperation & { responses: Record<string, { $ref?: string }> };
+      const where = `${o.method} ${o.path}`;
+      if (!Array.isArray(op.security)) wrong.push(`${where}: no security`);
+      const secured = (op.security ?? []).length > 0;
+      if (secured && JSON.stringify(op.security) !== JSON.stringify([{ bearer: [] }]))
+        wrong.push(`${where}: security is not the bearer scheme`);
+      const expected = ['400', '503'];
+      if (secured) expected.push('401', '403');
+      if (o.path.includes('{')) expected.push('404');
+      if (o.method !== 'GET' && o.path.includes('{')) expected.push('409');
+      for (const status of expected)
+        if (!op.responses[status]?.$ref?.startsWith('#/components/responses/'))
+          wrong.push(`${where}: no ${status} problem`);
+    }
+    // Public on purpose: signing up and in, the catalog, search, public profiles and gateway notifications.
+    const publicOps = operationsOf(doc)
+      .filter((o) => (o.op.security ?? []).length === 0)
+      .map((o) => o.op.operationId);
+    expect(publicOps.sort()).toEqual(
+      [
+        'getService',
+        'getUserProfile',
+        'listCategories',
+        'listCategorySkills',
+        'listServiceReviews',
+        'listUserReviews',
+        'login',
+        'logout',
+        'receivePaymentNotification',
+        'refreshToken',
+        'register',
+        'searchServices',
+      ].sort(),
+    );
+    expect(wrong).toEqual([]);
+    expect((raw['tags'] as { name: string; description: string }[]).map((t) => t.name)).toEqual(
+      Object.keys(API_TAGS).filter((name) =>
+        operationsOf(doc).some((o) => (o.op as any).tags?.includes(name)),
+      ),
+    );
   });
 
   it('answers health, readiness and metrics', async () => {
@@ -187,3 +288,43 @@ describe('every input is constrained', () => {
     expect(letsNulThrough('[a-z]')).toMatch(/anchored/);
   });
 });
+
+/**
+ * Runs the Redocly CLI (root devDependency, rules in redocly.yaml) on a document and returns its counts
+ * and one `rule: message @ pointer` line per problem. No telemetry, no update check.
+ */
+function lint(doc: unknown): { errors: number; warnings: number; problems: string[] } {
+  const root = path.resolve(import.meta.dirname, '../../../..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-redocly-'));
+  const file = path.join(dir, 'openapi.json');
+  fs.writeFileSync(file, JSON.stringify(doc));
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/@redocly/cli/bin/cli.js'),
+        'lint',
+        file,
+        '--config',
+        path.join(root, 'redocly.yaml'),
+        '--format=json',
+        '--max-problems=1000',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    );
+    const out = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; message: string; location: { pointer?: string }[] }[];
+    };
+    return {
+      errors: out.totals.errors,
+      warnings: out.totals.warnings,
+      problems: out.problems.map((p) => `${p.ruleId}: ${p.message} @ ${p.location[0]?.pointer ?? ''}`),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

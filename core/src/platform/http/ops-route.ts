@@ -53,6 +53,7 @@ export function opsRoute<N extends OpsRouteName>(app: HttpServer, name: N, handl
       ...(d.query ? { querystring: d.query } : {}),
       ...(d.body ? { body: d.body } : {}),
       response: { [d.status ?? 200]: d.response },
+      ...(d.problems ? { 'x-problems': d.problems } : {}),
     },
     handler: async (req, reply) => {
       const answer = await handler(req as unknown as OpsRequest<N>, reply);

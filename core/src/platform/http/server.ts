@@ -13,13 +13,13 @@ import Fastify, {
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { clientErrorProblem, frameworkErrorProblem } from './edge-errors';
+import { openApiOptions } from './openapi';
 import { AppError, pickLang, toProblem } from './problem';
 import { isDependencyOutage, serviceUnavailable } from './unavailable';
 
@@ -50,6 +50,8 @@ export async function createHttpServer(opts: {
   logger: Logger;
   bodyLimit?: number;
   trustProxy?: boolean;
+  /** The service's public URL, the API document's server (PUBLIC_URL); without it the document's own origin. */
+  publicUrl?: string | undefined;
 }): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
@@ -135,21 +137,7 @@ export async function createHttpServer(opts: {
     reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(err, lang));
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: '匠心 Jiangxin API',
-        version: '1.0.0',
-        description:
-          'Marketplace core service. Money is integer fen (分). Errors are application/problem+json with a stable `code`; messages follow Accept-Language (zh by default, en).',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions({ publicUrl: opts.publicUrl }));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

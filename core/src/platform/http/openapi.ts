@@ -1,0 +1,243 @@
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { categoryNodeSchema } from '@jiangxin/shared/api/catalog';
+import { problemSchema } from '@jiangxin/shared/errors';
+import type { RouteOptions } from 'fastify';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/** The error answers the document declares, each a `components.responses` entry of `application/problem+json`. */
+export const PROBLEM_RESPONSES = {
+  400: ['BadRequest', '请求不合法 · Invalid input (`validation_failed`; `errors` names the fields)'],
+  401: ['Unauthorized', '未登录或登录已过期 · No valid access token (`unauthenticated`, `token_expired` …)'],
+  403: [
+    'Forbidden',
+    '无权限或账号受限 · Not allowed: a missing permission, a suspended account, not a party',
+  ],
+  404: ['NotFound', '不存在或不可见 · No such resource (or not one the caller may see)'],
+  409: ['Conflict', '状态冲突 · The resource’s state or version does not allow this now; reload and decide'],
+  422: [
+    'IdempotencyKeyReused',
+    '幂等键已用于另一请求 · The Idempotency-Key was used for a different request',
+  ],
+  429: ['TooManyRequests', '操作过于频繁 · Rate limited; `Retry-After` says when to try again'],
+  503: [
+    'ServiceUnavailable',
+    '依赖暂不可用 · A dependency (database, Redis) is down; retry after `Retry-After`',
+  ],
+} as const;
+export type ProblemStatus = keyof typeof PROBLEM_RESPONSES;
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * Error answers this route can give beyond those the document derives from the route itself (see
+     * `problemsOf`): say 409 for a create that can collide (a taken username), 429 for a route limited
+     * by its own guard rather than `config.rateLimit`.
+     */
+    'x-problems'?: readonly ProblemStatus[];
+  }
+}
+
+/** The document's groups, in this order, each `中文 · English`. A route's tag must be one of these. */
+export const API_TAGS: Record<string, string> = {
+  accounts: '账号与登录 · Accounts, sign-up and sign-in, profile',
+  catalog: '分类与服务 · Categories and listings',
+  search: '搜索 · Listing search',
+  orders: '订单与托管 · Orders and escrow',
+  payments: '支付通知 · Payment gateway notifications (Alipay, WeChat Pay)',
+  wallet: '钱包与提现 · Wallet, history and withdrawals',
+  reviews: '评价 · Reviews',
+  messaging: '消息 · Conversations between users',
+  files: '文件 · File upload and download',
+  disputes: '纠纷 · Disputes and evidence',
+  moderation: '举报 · Reports',
+  support: '客服 · Support conversations',
+  'ops: cases': '运营 · 工单队列 · Ops: the case queue',
+  'ops: audit': '运营 · 审计日志 · Ops: audit log',
+  'ops: settings': '运营 · 运行参数 · Ops: run-time settings',
+  'ops: stats': '运营 · 数据看板 · Ops: dashboard figures',
+  'ops: moderation': '运营 · 处罚 · Ops: sanctions',
+  'ops: payouts': '运营 · 提现审批 · Ops: payout approval',
+  'ops: ledger': '运营 · 账本 · Ops: ledger',
+  'ops: support': '运营 · 客服工作台 · Ops: support desk',
+  'ops: drill-down': '运营 · 客户与订单详情 · Ops: customer and order pages',
+  'ops: staff': '运营 · 员工与角色 · Ops: staff and roles',
+  'ops: routing': '运营 · 团队与分派 · Ops: teams, presence and saved views',
+};
+
+/** Schemas published once under `components.schemas` and referred to by `$ref` (recursive ones must be). */
+const componentSchemas = z.registry<{ id: string }>();
+componentSchemas.add(categoryNodeSchema, { id: 'CategoryNode' });
+
+const zodTransform = createJsonSchemaTransform({ schemaRegistry: componentSchemas });
+const zodComponents = createJsonSchemaTransformObject({ schemaRegistry: componentSchemas });
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The error answers of one route, derived from what it declares: 400 always (input is validated, bodies
+ * parsed); 401 and 403 when it needs a bearer token; 404 when its path names a resource; 409 when it
+ * writes to a named resource, carries an Idempotency-Key or a `version` (a stale one is refused); 422 with
+ * an Idempotency-Key (reused for another request); 429 when rate limited; 503 always (an outage of the
+ * database or Redis). `x-problems` adds what a route knows beyond that.
+ */
+export function problemsOf(route: {
+  method: string;
+  url: string;
+  secured: boolean;
+  rateLimited: boolean;
+  idempotent: boolean;
+  versioned: boolean;
+  declared?: readonly ProblemStatus[];
+}): ProblemStatus[] {
+  const s = new Set<ProblemStatus>([400, 503, ...(route.declared ?? [])]);
+  if (route.secured) {
+    s.add(401);
+    s.add(403);
+  }
+  const named = route.url.includes('/:');
+  if (named) s.add(404);
+  if (WRITE_METHODS.has(route.method) && (named || route.idempotent || route.versioned)) s.add(409);
+  if (route.idempotent) s.add(422);
+  if (route.rateLimited) s.add(429);
+  return [...s].sort((a, b) => a - b);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the swagger document and its JSON Schemas, walked by key
+type Json = Record<string, any>;
+
+/** The per-route transform: zod → JSON Schema, then `security` (explicit `[]` when public) and the problems. */
+const transform: FastifyDynamicSwaggerOptions['transform'] = (input) => {
+  const out = zodTransform(input);
+  const schema = out.schema as Json;
+  if (schema['hide']) return out;
+  const route = input.route as RouteOptions & { config?: { rateLimit?: unknown } };
+  const method = [route.method].flat()[0] as string;
+  const security = (schema['security'] as unknown[] | undefined) ?? [];
+  const headers = (schema['headers'] as Json | undefined)?.['properties'] ?? {};
+  const body = schema['body'] as Json | undefined;
+  schema['security'] = security;
+  schema['x-jx-problems'] = problemsOf({
+    method,
+    url: out.url,
+    secured: security.length > 0,
+    rateLimited: Boolean(route.config?.rateLimit),
+    idempotent: 'idempotency-key' in headers,
+    versioned: Boolean(body?.['properties']?.['version']),
+    declared: schema['x-problems'],
+  });
+  delete schema['x-problems'];
+  return out;
+};
+
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
+
+/** The whole document once built: components, problem answers, tags, and JSON Schema fixes. */
+function transformObject(doc: Parameters<NonNullable<FastifyDynamicSwaggerOptions['transformObject']>>[0]) {
+  const api = zodComponents(doc) as Json;
+  const schemas: Json = api['components'].schemas;
+  for (const [id, s] of Object.entries(schemas)) {
+    // The input form of a component nobody sends is not published (it would be an unused component).
+    if (id.endsWith('Input')) delete schemas[id];
+    else schemas[id] = s;
+  }
+  const used = new Set<string>();
+  for (const ops of Object.values(api['paths'] as Record<string, Json>)) {
+    for (const op of Object.values(ops) as Json[]) {
+      const problems = (op['x-jx-problems'] as ProblemStatus[] | undefined) ?? [];
+      delete op['x-jx-problems'];
+      for (const status of problems)
+        op['responses'][status] = { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` };
+      for (const tag of (op['tags'] as string[] | undefined) ?? []) used.add(tag);
+    }
+  }
+  const unknownTags = [...used].filter((t) => !(t in API_TAGS));
+  if (unknownTags.length)
+    throw new Error(`API tags without a description in API_TAGS (platform/http/openapi.ts): ${unknownTags}`);
+  api['tags'] = Object.entries(API_TAGS)
+    .filter(([name]) => used.has(name))
+    .map(([name, description]) => ({ name, description }));
+  fixRecordsWithRequiredKeys(api);
+  return api;
+}
+
+/**
+ * zod writes a record over an enum of keys as `propertyNames` + `additionalProperties` + `required`, which
+ * is valid JSON Schema but names required properties nowhere in `properties` (and code generators then
+ * drop them). Each required key gets its property, the value schema it already had.
+ */
+function fixRecordsWithRequiredKeys(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) fixRecordsWithRequiredKeys(n);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const s = node as Json;
+  if (
+    Array.isArray(s['required']) &&
+    !s['properties'] &&
+    s['additionalProperties'] &&
+    typeof s['additionalProperties'] === 'object'
+  )
+    s['properties'] = Object.fromEntries(
+      (s['required'] as string[]).map((k) => [k, structuredClone(s['additionalProperties'])]),
+    );
+  for (const v of Object.values(s)) fixRecordsWithRequiredKeys(v);
+}
+
+function jsonSchemaOf(schema: z.ZodType): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) as Json;
+  return rest;
+}
+
+/** The @fastify/swagger options of the core's document (`/openapi.json`). */
+export function openApiOptions(opts: { publicUrl?: string | undefined }): FastifyDynamicSwaggerOptions {
+  const responses = Object.fromEntries(
+    Object.entries(PROBLEM_RESPONSES).map(([status, [name, description]]) => [
+      name,
+      {
+        description,
+        ...(status === '429' || status === '503' ? { headers: retryAfter } : {}),
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
+  );
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '匠心 Jiangxin API',
+        version: '1.0.0',
+        description:
+          'Marketplace core service. Money is integer fen (分). Errors are application/problem+json with a stable `code`; messages follow Accept-Language (zh by default, en).',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Jiangxin-Proprietary' },
+      },
+      // Paths carry their /api/v1 prefix, so the server is the service's origin: the configured public
+      // URL, or the origin this document was fetched from.
+      servers: [
+        opts.publicUrl
+          ? { url: opts.publicUrl.replace(/\/+$/, ''), description: '本服务 · This service (PUBLIC_URL)' }
+          : { url: '/', description: '本服务 · This service (the origin of this document)' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The access token of POST /api/v1/auth/login (or register, refresh)',
+          },
+        },
+        schemas: { Problem: jsonSchemaOf(problemSchema) },
+        responses,
+      },
+    } as FastifyDynamicSwaggerOptions['openapi'],
+    transform,
+    transformObject: transformObject as FastifyDynamicSwaggerOptions['transformObject'],
+  };
+}
