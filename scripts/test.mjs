@@ -33,6 +33,16 @@ run('npx', ['tsc', '-p', 'bench/engine']);
 run('npx', ['tsc', '-p', 'bench/ui']);
 run('npx', ['biome', 'check', '--error-on-warnings', '.']);
 
+// The API document, linted: written by the core without a server or database (core/src/main/openapi.ts)
+// and held to redocly.yaml; any error fails the run. Redocly sends no telemetry and checks no updates.
+const apiDoc = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jx-openapi-')), 'openapi.json');
+run('npx', ['tsx', 'core/src/main/openapi.ts', apiDoc]);
+const lint = spawnSync('npx', ['redocly', 'lint', apiDoc, '--config', 'redocly.yaml', '--format=summary'], {
+  stdio: 'inherit',
+  env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+});
+if (lint.status !== 0) process.exit(lint.status ?? 1);
+
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jx-vitest-')), 'report.json');
 const vitest = spawnSync(
   'npx',
