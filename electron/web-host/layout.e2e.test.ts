@@ -35,10 +35,10 @@ const LISTING_TITLE = '布局测试：加微信的代写论文服务';
 
 /**
  * The title column's least width (px) per window width, with a case open and without. 336 px is 24
- * Chinese characters at 14 px — the 1440 target; 1280 with the reading pane open keeps ~16.
+ * Chinese characters at 14 px — the 1440 target; 1280 with the reading pane open keeps ~15.
  */
 const SIZES = [
-  { width: 1280, height: 800, titleOpen: 230, titleAlone: 336 },
+  { width: 1280, height: 800, titleOpen: 220, titleAlone: 336 },
   { width: 1440, height: 900, titleOpen: 336, titleAlone: 420 },
   { width: 1920, height: 1080, titleOpen: 400, titleAlone: 800 },
 ] as const;
@@ -52,6 +52,7 @@ interface Measured {
   detailPanes: number;
   sidewaysScroll: boolean;
   queueBottomGap: number;
+  holderShown: boolean;
 }
 
 /**
@@ -73,12 +74,14 @@ const MEASURE = `(() => {
     });
     if (td.scrollWidth > td.clientWidth || chipOut) clipped.push(flags.getAttribute('data-testid'));
   }
+  const holder = document.querySelector('[data-testid="case-table"] th.col-assignee');
   const empty = document.querySelector('[data-testid="outbox-empty"]');
   const scroll = document.querySelector('[data-testid="case-scroll"]');
   const panel = scroll ? scroll.closest('.panel.cases') : null;
   return {
     titleWidth: th ? th.getBoundingClientRect().width : 0,
     clippedFlags: clipped,
+    holderShown: Boolean(holder) && getComputedStyle(holder).display !== 'none',
     flagCells: cells.length,
     outboxPanels: document.querySelectorAll('[data-testid="outbox-panel"]').length,
     // The screen-reader line is out of the flow (position: absolute): it adds no height.
@@ -219,6 +222,8 @@ describe.skipIf(!HAS_CHROMIUM)(
           const open = await measure(moderator);
           widths.push(`${tag} listings open: title ${Math.round(open.titleWidth)}px`);
           expect(open.detailPanes).toBe(1);
+          // The holder column (claim button, holder, a pending action's badge) stays beside the case.
+          expect(open.holderShown, `${tag}: holder column beside the open case`).toBe(true);
           expect(open.outboxPanels).toBe(0);
           expect(open.titleWidth, `${tag}: title column beside the open case`).toBeGreaterThanOrEqual(
             size.titleOpen,

@@ -18,6 +18,7 @@ import { CaseTimeline } from '../../kit/CaseTimeline';
 import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
+import { bySeverity } from './columns';
 import { CASE_PANES } from './panes';
 import { usePresence } from './presence';
 import { SlaCountdown, useNow } from './sla';
@@ -203,7 +204,7 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
           </span>
         )}
         {c.resolvedAt && <span>{s('resolvedAt', { time: formatDateTime(c.resolvedAt, locale) })}</span>}
-        {c.flags.map((f) => (
+        {bySeverity(c.flags).map((f) => (
           <Tag key={f} className={`flag flag-${f}`}>
             {pick(CASE_FLAG_LABELS[f])}
           </Tag>

@@ -58,6 +58,9 @@ const severity = (f: CaseFlag) => {
   const at = FLAG_SEVERITY.indexOf(f);
   return at < 0 ? FLAG_SEVERITY.length : at;
 };
+/** A case's flags most severe first (FLAG_SEVERITY), as the queue row and the case's frame list them. */
+export const bySeverity = (flags: readonly CaseFlag[]): CaseFlag[] =>
+  [...flags].sort((a, b) => severity(a) - severity(b));
 
 /**
  * A row's flags: the most severe as a chip, "+N" for the others, and every flag in the cell's tooltip
@@ -66,7 +69,7 @@ const severity = (f: CaseFlag) => {
  * by is never cut off.
  */
 function flagsCell(c: CaseSummary, _: QueueRowState, { t }: QueueRowShared): ReactNode {
-  const flags = c.flags.filter((f) => f !== 'sla_breached').sort((a, b) => severity(a) - severity(b));
+  const flags = bySeverity(c.flags.filter((f) => f !== 'sla_breached'));
   const [first, ...rest] = flags;
   if (!first) return null;
   const labels = flags.map((f) => t.pick(CASE_FLAG_LABELS[f]));
@@ -212,7 +215,7 @@ function claimCell(c: CaseSummary, row: QueueRowState, shared: QueueRowShared) {
         </span>
       ) : c.assigneeId === null ? (
         <>
-          <span className="muted">{words.unclaimed}</span>{' '}
+          <span className="muted unclaimed">{words.unclaimed}</span>{' '}
           <button
             type="button"
             className="link-button"
