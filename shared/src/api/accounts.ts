@@ -26,7 +26,19 @@ export const registerBodySchema = z
     nickname: displayName({ min: 1, max: 32 }).optional(),
     userType: userTypeSchema.default('client'),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      {
+        username: 'linxiaoyu',
+        email: 'linxiaoyu@example.cn',
+        phone: '13812345678',
+        password: 'Jiangxin#2026',
+        nickname: '林小雨',
+        userType: 'freelancer',
+      },
+    ],
+  });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
 export const loginBodySchema = z
@@ -41,7 +53,8 @@ export const loginBodySchema = z
       .describe('username, email or phone'),
     password: password({ min: 1, max: 128 }),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ login: 'linxiaoyu', password: 'Jiangxin#2026' }] });
 
 export const refreshBodySchema = z.object({ refreshToken: issuedToken({ min: 10, max: 512 }) }).strict();
 

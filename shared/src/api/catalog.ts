@@ -89,7 +89,45 @@ export const createServiceBodySchema = z
     packages: packagesInputSchema,
     submit: z.boolean().default(true).describe('submit for review now (true) or keep as draft'),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      {
+        title: 'Logo design for tea brands',
+        titleZh: '茶饮品牌 Logo 设计',
+        description: '为新茶饮、咖啡和烘焙品牌设计原创 Logo，含三套初稿、源文件和商标注册用黑白稿。',
+        categoryId: 12,
+        skillIds: [3, 7],
+        packages: [
+          {
+            tier: 'basic',
+            title: '基础版',
+            description: '一套方案，两次修改',
+            priceFen: 50000,
+            deliveryDays: 3,
+            revisions: 2,
+          },
+          {
+            tier: 'standard',
+            title: '标准版',
+            description: '三套方案，含名片',
+            priceFen: 120000,
+            deliveryDays: 5,
+            revisions: 3,
+          },
+          {
+            tier: 'premium',
+            title: '高级版',
+            description: '完整 VI 手册',
+            priceFen: 300000,
+            deliveryDays: 10,
+            revisions: 5,
+          },
+        ],
+        submit: true,
+      },
+    ],
+  });
 export type CreateServiceBody = z.infer<typeof createServiceBodySchema>;
 
 /**

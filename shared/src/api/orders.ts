@@ -18,7 +18,17 @@ export const createOrderBodySchema = z
     requirements: text({ max: 5000, multiline: true }).default(''),
     paymentProvider: paymentProviderSchema,
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      {
+        serviceId: 1024,
+        tier: 'standard',
+        requirements: '品牌名「山茶小馆」，主色墨绿，希望有手写感，用于门头和外卖包装。',
+        paymentProvider: 'alipay',
+      },
+    ],
+  });
 export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 
 export const paymentSchema = z.object({
@@ -119,4 +129,9 @@ export const disputeBodySchema = z
     reason: text({ min: 5, max: 2000, multiline: true }),
     fileIds: z.array(idSchema).max(20).default([]),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      { reason: '交付的 Logo 与约定的手写风格不符，两次修改后仍未按需求调整。', fileIds: [3051, 3052] },
+    ],
+  });

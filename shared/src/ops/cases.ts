@@ -247,13 +247,17 @@ export const casePageSchema = z.object({
 
 /** Every mutating case request names the version it was decided on. */
 export const caseVersionBodySchema = z.object({ version: z.number().int().min(1) });
-export const caseAssignBodySchema = caseVersionBodySchema.extend({
-  assigneeId: z.number().int().positive(),
-  note: text({ max: 500, multiline: true }).optional(),
-});
-export const caseReleaseBodySchema = caseVersionBodySchema.extend({
-  note: text({ max: 500, multiline: true }).optional(),
-});
+export const caseAssignBodySchema = caseVersionBodySchema
+  .extend({
+    assigneeId: z.number().int().positive(),
+    note: text({ max: 500, multiline: true }).optional(),
+  })
+  .meta({ examples: [{ version: 3, assigneeId: 42, note: '涉及退款，请财务同事跟进' }] });
+export const caseReleaseBodySchema = caseVersionBodySchema
+  .extend({
+    note: text({ max: 500, multiline: true }).optional(),
+  })
+  .meta({ examples: [{ version: 4, note: '今天下班前处理不完，放回队列' }] });
 
 /** `POST /ops/cases/:id/perform/:action`: the case and the action's name (its kind decides which exist). */
 export const caseActionParamsSchema = z.object({
@@ -288,7 +292,9 @@ const actionFieldSchema = z
     error: `must not nest deeper than ${ACTION_FIELD_MAX_DEPTH} levels`,
   });
 /** The version plus the action's own fields (checked by the action's schema in `ops/actions.ts`). */
-export const casePerformBodySchema = caseVersionBodySchema.catchall(actionFieldSchema);
+export const casePerformBodySchema = caseVersionBodySchema.catchall(actionFieldSchema).meta({
+  examples: [{ version: 3, note: '请补充三张以上的作品案例，并写明交付的文件格式。' }],
+});
 export const casePerformResponseSchema = z.object({
   case: caseSummarySchema,
   /** What the action produced beside the case (a created refund's id, a batch item's result …). */

@@ -68,6 +68,15 @@ export const createWithdrawalBodySchema = z
   .superRefine((b, c) => {
     if (b.channel === 'bank' && !b.account.bankName)
       c.addIssue({ code: 'custom', path: ['account', 'bankName'], message: 'is required for bank cards' });
+  })
+  .meta({
+    examples: [
+      {
+        amountFen: 150000,
+        channel: 'bank',
+        account: { name: '林小雨', number: '6222021234567890123', bankName: '中国工商银行' },
+      },
+    ],
   });
 export type CreateWithdrawalBody = z.infer<typeof createWithdrawalBodySchema>;
 

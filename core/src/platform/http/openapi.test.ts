@@ -176,6 +176,32 @@ describe('service surface', () => {
     );
   });
 
+  it('shows a Chinese example on the main request bodies, and keeps the schemas’ descriptions', async () => {
+    const doc = (await new ApiClient(t.url).get<OpenApiDoc>('/openapi.json')).body;
+    const exampleOf = (id: string) => {
+      const op = operationsOf(doc).find((o) => o.op.operationId === id)?.op as
+        | (OpenApiOperation & { requestBody: { content: Record<string, { example?: unknown }> } })
+        | undefined;
+      return op?.requestBody.content['application/json']?.example;
+    };
+    const ids = [
+      'register',
+      'login',
+      'createService',
+      'createOrder',
+      'disputeOrder',
+      'requestWithdrawal',
+      'assignCase',
+      'releaseCase',
+      'performCaseAction',
+    ];
+    expect(ids.filter((id) => !exampleOf(id))).toEqual([]);
+    expect(JSON.stringify(exampleOf('createOrder'))).toMatch(/[\u4e00-\u9fff]/);
+    // Each example is checked against its schema by the linter (no-invalid-media-type-examples: error).
+    const login = doc.paths['/api/v1/auth/login']?.['post']?.requestBody?.content['application/json']?.schema;
+    expect(login?.['properties'].login.description).toBe('username, email or phone');
+  });
+
   it('answers health, readiness and metrics', async () => {
     const api = new ApiClient(t.url);
     expect((await api.get('/healthz')).body).toEqual({ status: 'ok' });

@@ -2,7 +2,7 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { categoryNodeSchema } from '@jiangxin/shared/api/catalog';
 import { problemSchema } from '@jiangxin/shared/errors';
 import type { RouteOptions } from 'fastify';
-import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 /** The error answers the document declares, each a `components.responses` entry of `application/problem+json`. */
@@ -65,12 +65,13 @@ export const API_TAGS: Record<string, string> = {
   'ops: routing': '运营 · 团队与分派 · Ops: teams, presence and saved views',
 };
 
-/** Schemas published once under `components.schemas` and referred to by `$ref` (recursive ones must be). */
-const componentSchemas = z.registry<{ id: string }>();
-componentSchemas.add(categoryNodeSchema, { id: 'CategoryNode' });
-
-const zodTransform = createJsonSchemaTransform({ schemaRegistry: componentSchemas });
-const zodComponents = createJsonSchemaTransformObject({ schemaRegistry: componentSchemas });
+/**
+ * Schemas published once under `components.schemas` and referred to by `$ref` (a recursive one must be).
+ * They are named in zod's global registry, where `.describe()` and `.meta()` put descriptions and
+ * examples too, so the document keeps those.
+ */
+if (!z.globalRegistry.has(categoryNodeSchema))
+  z.globalRegistry.add(categoryNodeSchema, { id: 'CategoryNode' });
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -108,7 +109,7 @@ type Json = Record<string, any>;
 
 /** The per-route transform: zod → JSON Schema, then `security` (explicit `[]` when public) and the problems. */
 const transform: FastifyDynamicSwaggerOptions['transform'] = (input) => {
-  const out = zodTransform(input);
+  const out = jsonSchemaTransform(input);
   const schema = out.schema as Json;
   if (schema['hide']) return out;
   const route = input.route as RouteOptions & { config?: { rateLimit?: unknown } };
@@ -139,7 +140,7 @@ const retryAfter = {
 
 /** The whole document once built: components, problem answers, tags, and JSON Schema fixes. */
 function transformObject(doc: Parameters<NonNullable<FastifyDynamicSwaggerOptions['transformObject']>>[0]) {
-  const api = zodComponents(doc) as Json;
+  const api = jsonSchemaTransformObject(doc) as Json;
   const schemas: Json = api['components'].schemas;
   for (const [id, s] of Object.entries(schemas)) {
     // The input form of a component nobody sends is not published (it would be an unused component).
