@@ -157,12 +157,14 @@ function transformObject(doc: Parameters<NonNullable<FastifyDynamicSwaggerOption
       for (const tag of (op['tags'] as string[] | undefined) ?? []) used.add(tag);
     }
   }
-  const unknownTags = [...used].filter((t) => !(t in API_TAGS));
-  if (unknownTags.length)
-    throw new Error(`API tags without a description in API_TAGS (platform/http/openapi.ts): ${unknownTags}`);
-  api['tags'] = Object.entries(API_TAGS)
-    .filter(([name]) => used.has(name))
-    .map(([name, description]) => ({ name, description }));
+  // A tag missing from API_TAGS is listed without a description: the linter's tag-description rule (an
+  // error in redocly.yaml) fails npm test and openapi.test.ts on it, while the running core still answers.
+  api['tags'] = [
+    ...Object.entries(API_TAGS)
+      .filter(([name]) => used.has(name))
+      .map(([name, description]) => ({ name, description })),
+    ...[...used].filter((name) => !(name in API_TAGS)).map((name) => ({ name })),
+  ];
   fixRecordsWithRequiredKeys(api);
   return api;
 }
