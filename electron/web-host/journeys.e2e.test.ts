@@ -112,6 +112,18 @@ describe.skipIf(!HAS_CHROMIUM)(
       return api<T>(core.url, 'GET', pathname, { token: accessToken });
     };
 
+    /**
+     * In the open chat, claims it unless it is already mine, then waits for the composer. The chat's
+     * footer is either the claim bar or the composer; which one is only known once it has rendered.
+     */
+    const claimChat = async (page: Page) => {
+      const claim = page.getByTestId('chat-claim');
+      const composer = page.getByTestId('composer');
+      await claim.or(composer).first().waitFor(WAIT);
+      if (await claim.isVisible()) await claim.click();
+      await composer.waitFor(WAIT);
+    };
+
     /** Opens a case from the queue by its route, claims it in the case frame when it is not mine yet. */
     const openAndClaim = async (page: Page, route: string) => {
       await page.goto(`${new URL(page.url()).origin}/#${route}`);
@@ -215,10 +227,8 @@ describe.skipIf(!HAS_CHROMIUM)(
         await page.getByText(question).first().waitFor(WAIT);
       });
       await step(page, 'support-canned-reply-sent', async () => {
-        const claim = page.getByTestId('chat-claim');
-        if (await claim.isVisible()) await claim.click();
+        await claimChat(page);
         const composer = page.getByTestId('composer');
-        await composer.waitFor(WAIT);
         await composer.click();
         await composer.pressSequentially('/');
         await page.getByTestId('canned-menu').getByRole('option').first().waitFor(WAIT);
@@ -267,9 +277,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         await item.first().waitFor(WAIT);
         await item.first().click();
         await page.getByText(question).first().waitFor(WAIT);
-        const claim = page.getByTestId('chat-claim');
-        if (await claim.isVisible()) await claim.click();
-        await composer.waitFor(WAIT);
+        await claimChat(page);
       });
       await step(page, 'macro-offsite-previewed', async () => {
         await pickMacro('offsite');
