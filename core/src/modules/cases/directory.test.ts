@@ -42,7 +42,7 @@ describe('the sync route names the users and orders of its cases (for the consol
       clientId: client.userId,
       status: 'in_progress',
     });
-    await t.db.transact((tx) =>
+    const opened = await t.db.transact((tx) =>
       openCase(t.ctx, tx, {
         kind: 'dispute',
         subjectType: 'dispute',
@@ -59,8 +59,17 @@ describe('the sync route names the users and orders of its cases (for the consol
       }),
     );
 
+    // The sync reads the sequenced event log, and the dispatcher sequences a just-opened case's event
+    // shortly after its commit: read again until the dispute is there (on a loaded machine it was not).
+    const hasDispute = (pages: OpsSyncResponse[]) =>
+      pages.some((p) => p.changes.some((c) => c.op === 'upsert' && c.case.id === opened.id));
     for (const member of [team.moderator, team.support, team.finance]) {
-      const pages = await syncAll(member);
+      let pages = await syncAll(member);
+      for (let i = 0; i < 100 && !hasDispute(pages); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        pages = await syncAll(member);
+      }
+      expect(hasDispute(pages), 'the dispute reaches the sync').toBe(true);
       const users = pages.flatMap((p) => p.directory?.users ?? []);
       const orders = pages.flatMap((p) => p.directory?.orders ?? []);
       expect(users).toContainEqual({
