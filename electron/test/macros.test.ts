@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../core/src/test/client';
 import { type StaffMember, signUpStaff } from '../../core/src/test/factories/staff';
 import { startTestApp, type TestApp } from '../../core/src/test/harness';
-import { type EngineUnderTest, openEngine, removeDir, until } from './support';
+import { type EngineUnderTest, removeDir, signedInEngine, until } from './support';
 
 /**
  * Macros through a real engine to a real core (issue 13): a canned reply's effects go through the
@@ -27,13 +27,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(login: string): Promise<EngineUnderTest> {
-  const e = await openEngine(t.url);
-  engines.push(e);
-  await e.call('auth.login', { login, password: 'correct-horse-1' });
-  await until('online', async () => (await e.call('sync.status')).state === 'online');
-  return e;
-}
+const signedIn = (login: string) => signedInEngine(t.url, login, engines);
 
 describe('macros through the engine', () => {
   it('saves a macro’s effects, refuses a bad tag, and a reply with it returns what it did', async () => {

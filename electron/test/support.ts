@@ -130,3 +130,19 @@ export async function consoleDigest(e: EngineUnderTest): Promise<string> {
   const page = await e.call('cases.list', { limit: 100_000, sort: 'created' });
   return digest(page.items);
 }
+
+/**
+ * An engine signed in as `login` (the test factories' password) and online; kept in `engines` so the
+ * suite's afterAll closes it.
+ */
+export async function signedInEngine(
+  coreUrl: string,
+  login: string,
+  engines: EngineUnderTest[],
+): Promise<EngineUnderTest> {
+  const e = await openEngine(coreUrl);
+  engines.push(e);
+  await e.call('auth.login', { login, password: 'correct-horse-1' });
+  await until('online', async () => (await e.call('sync.status')).state === 'online');
+  return e;
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCase } from '../../core/src/modules/cases/commands';
 import { signUpStaff } from '../../core/src/test/factories/staff';
 import { startTestApp, type TestApp } from '../../core/src/test/harness';
-import { type EngineUnderTest, openEngine, removeDir, until } from './support';
+import { type EngineUnderTest, removeDir, signedInEngine, until } from './support';
 
 /**
  * Team routing's bridge methods through a real engine to a real core: an admin builds a team, a member
@@ -24,13 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signedIn(login: string): Promise<EngineUnderTest> {
-  const e = await openEngine(t.url);
-  engines.push(e);
-  await e.call('auth.login', { login, password: 'correct-horse-1' });
-  await until('online', async () => (await e.call('sync.status')).state === 'online');
-  return e;
-}
+const signedIn = (login: string) => signedInEngine(t.url, login, engines);
 
 describe('team routing through the console', () => {
   it('an admin creates a team; a member going online from the console receives the next case', async () => {
