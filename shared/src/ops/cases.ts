@@ -247,6 +247,8 @@ export const casePageSchema = z.object({
 
 /** Every mutating case request names the version it was decided on. */
 export const caseVersionBodySchema = z.object({ version: z.number().int().min(1) });
+/** `POST /ops/cases/:id/claim`: only the version the staff member saw when they decided to take it. */
+export const caseClaimBodySchema = caseVersionBodySchema.meta({ examples: [{ version: 3 }] });
 export const caseAssignBodySchema = caseVersionBodySchema
   .extend({
     assigneeId: z.number().int().positive(),

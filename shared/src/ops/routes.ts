@@ -5,6 +5,7 @@ import { auditPageSchema, auditQuerySchema, auditVerificationSchema } from './au
 import {
   caseActionParamsSchema,
   caseAssignBodySchema,
+  caseClaimBodySchema,
   caseDetailSchema,
   caseListQuerySchema,
   casePageSchema,
@@ -12,7 +13,6 @@ import {
   casePerformResponseSchema,
   caseReleaseBodySchema,
   caseSummarySchema,
-  caseVersionBodySchema,
   opsSyncQuerySchema,
   opsSyncResponseSchema,
 } from './cases';
@@ -138,7 +138,7 @@ export const OPS_ROUTES = {
     tag: 'ops: cases',
     summary: '认领工单 Claim a case (409 with the holder if someone else has it, or on a stale version)',
     params: idParamSchema,
-    body: caseVersionBodySchema,
+    body: caseClaimBodySchema,
     response: caseSummarySchema,
     idempotent: true,
   }),

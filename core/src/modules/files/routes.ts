@@ -35,6 +35,26 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
           summary: '上传文件 Upload a file',
           description: `multipart/form-data with exactly one file in the \`file\` field; at most ${FILE_LIMITS.maxBytes} bytes; types: ${FILE_LIMITS.allowedTypes.join(', ')}. The content must match the declared type.`,
           consumes: ['multipart/form-data'],
+          'x-request-body': {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    file: {
+                      type: 'string',
+                      format: 'binary',
+                      contentMediaType: 'application/octet-stream',
+                      description: '文件内容 · The file (its name and type come from the part’s headers)',
+                    },
+                  },
+                  required: ['file'],
+                },
+                encoding: { file: { contentType: FILE_LIMITS.allowedTypes.join(', ') } },
+              },
+            },
+          },
           security: secured,
           response: { 201: fileSchema },
         },
@@ -78,6 +98,23 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
             'The stored bytes with their content type. Readers: the uploader, participants of a conversation the file was sent in, the parties of an order whose delivery or dispute references it, and staff.',
           security: secured,
           params: idParamSchema,
+          'x-responses': {
+            200: {
+              description: '文件内容 · The file’s bytes, with its stored content type',
+              headers: {
+                'Content-Disposition': {
+                  description: 'inline for images, attachment otherwise, with the original file name',
+                  schema: { type: 'string' },
+                },
+                ETag: { description: 'The SHA-256 of the content', schema: { type: 'string' } },
+              },
+              content: {
+                '*/*': {
+                  schema: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' },
+                },
+              },
+            },
+          },
         },
       },
       async (req, reply) => {

@@ -19,6 +19,14 @@ export const PROBLEM_RESPONSES = {
     'IdempotencyKeyReused',
     '幂等键已用于另一请求 · The Idempotency-Key was used for a different request',
   ],
+  413: [
+    'PayloadTooLarge',
+    '请求内容过大 · The body (or an uploaded file: `file_too_large`) is over the limit',
+  ],
+  415: [
+    'UnsupportedMediaType',
+    '内容类型不支持 · The body is not the declared content type (`unsupported_media_type`, `file_type_not_allowed`)',
+  ],
   429: ['TooManyRequests', '操作过于频繁 · Rate limited; `Retry-After` says when to try again'],
   503: [
     'ServiceUnavailable',
@@ -35,6 +43,16 @@ declare module 'fastify' {
      * by its own guard rather than `config.rateLimit`.
      */
     'x-problems'?: readonly ProblemStatus[];
+    /**
+     * An OpenAPI request body for a route whose body is not JSON validated by a schema (a multipart
+     * upload): published as the operation's `requestBody`.
+     */
+    'x-request-body'?: Record<string, unknown>;
+    /**
+     * OpenAPI response objects for answers the route sends without a serialized schema (the bytes of a
+     * file), by status; they replace what the document would otherwise say for that status.
+     */
+    'x-responses'?: Record<number, Record<string, unknown>>;
   }
 }
 
@@ -73,14 +91,26 @@ export const API_TAGS: Record<string, string> = {
 if (!z.globalRegistry.has(categoryNodeSchema))
   z.globalRegistry.add(categoryNodeSchema, { id: 'CategoryNode' });
 
+/**
+ * What a success answer is called when its route says nothing more (the generator's default would be
+ * "Default Response"): the status in words, `中文 · English` like the problem answers.
+ */
+const SUCCESS_DESCRIPTIONS: Record<string, string> = {
+  200: '成功 · OK: the answer below',
+  201: '已创建 · Created: the new resource',
+  202: '已受理 · Accepted: the work continues in the background',
+  204: '成功，无内容 · Done, no content',
+};
+
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * The error answers of one route, derived from what it declares: 400 always (input is validated, bodies
  * parsed); 401 and 403 when it needs a bearer token; 404 when its path names a resource; 409 when it
- * writes to a named resource, carries an Idempotency-Key or a `version` (a stale one is refused); 422 with
- * an Idempotency-Key (reused for another request); 429 when rate limited; 503 always (an outage of the
- * database or Redis). `x-problems` adds what a route knows beyond that.
+ * writes to a named resource, carries an Idempotency-Key or a `version` (a stale one is refused); 413 and
+ * 415 when it takes a body (over the size limit; not JSON); 422 with an Idempotency-Key (reused for
+ * another request); 429 when rate limited; 503 always (an outage of the database or Redis). `x-problems`
+ * adds what a route knows beyond that.
  */
 export function problemsOf(route: {
   method: string;
@@ -89,6 +119,7 @@ export function problemsOf(route: {
   rateLimited: boolean;
   idempotent: boolean;
   versioned: boolean;
+  hasBody?: boolean;
   declared?: readonly ProblemStatus[];
 }): ProblemStatus[] {
   const s = new Set<ProblemStatus>([400, 503, ...(route.declared ?? [])]);
@@ -99,6 +130,10 @@ export function problemsOf(route: {
   const named = route.url.includes('/:');
   if (named) s.add(404);
   if (WRITE_METHODS.has(route.method) && (named || route.idempotent || route.versioned)) s.add(409);
+  if (route.hasBody) {
+    s.add(413);
+    s.add(415);
+  }
   if (route.idempotent) s.add(422);
   if (route.rateLimited) s.add(429);
   return [...s].sort((a, b) => a - b);
@@ -125,9 +160,15 @@ const transform: FastifyDynamicSwaggerOptions['transform'] = (input) => {
     rateLimited: Boolean(route.config?.rateLimit),
     idempotent: 'idempotency-key' in headers,
     versioned: Boolean(body?.['properties']?.['version']),
+    hasBody: Boolean(body || schema['x-request-body']),
     declared: schema['x-problems'],
   });
   delete schema['x-problems'];
+  // Renamed so that Fastify's own schema keys and the document's extensions cannot be confused.
+  for (const key of ['x-request-body', 'x-responses'] as const) {
+    if (schema[key]) schema[`x-jx-${key.slice(2)}`] = schema[key];
+    delete schema[key];
+  }
   return out;
 };
 
@@ -152,6 +193,13 @@ function transformObject(doc: Parameters<NonNullable<FastifyDynamicSwaggerOption
     for (const op of Object.values(ops) as Json[]) {
       const problems = (op['x-jx-problems'] as ProblemStatus[] | undefined) ?? [];
       delete op['x-jx-problems'];
+      if (op['x-jx-request-body']) op['requestBody'] = op['x-jx-request-body'];
+      delete op['x-jx-request-body'];
+      Object.assign(op['responses'], op['x-jx-responses'] ?? {});
+      delete op['x-jx-responses'];
+      for (const [status, answer] of Object.entries(op['responses'] as Json))
+        if (answer['description'] === 'Default Response')
+          answer['description'] = SUCCESS_DESCRIPTIONS[status] ?? answer['description'];
       for (const status of problems)
         op['responses'][status] = { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` };
       for (const tag of (op['tags'] as string[] | undefined) ?? []) used.add(tag);
