@@ -26,6 +26,16 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'], environment: 'node' } },
+      // The generated API client: its committed types must match the document the core serves.
+      {
+        test: {
+          name: 'client',
+          root: './client',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+        },
+      },
       // The console engine runs in plain Node (no Electron binary needed), so its suites run here too.
       {
         test: {

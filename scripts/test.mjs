@@ -31,6 +31,7 @@ run('npx', ['tsc', '-p', 'electron/tsconfig.main.json']);
 run('npx', ['tsc', '-p', 'renderer']);
 run('npx', ['tsc', '-p', 'bench/engine']);
 run('npx', ['tsc', '-p', 'bench/ui']);
+run('npx', ['tsc', '-p', 'client']);
 run('npx', ['biome', 'check', '--error-on-warnings', '.']);
 
 // The API document, linted: written by the core without a server or database (core/src/main/openapi.ts)
