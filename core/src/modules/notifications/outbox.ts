@@ -1,7 +1,20 @@
 import type { EventType } from '@jiangxin/shared/events';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
-import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type TemplateParams } from './templates';
+import {
+  NOTIFICATION_TEMPLATES,
+  type NoticeLang,
+  type NotificationTemplate,
+  renderNotice,
+  type TemplateParams,
+} from './templates';
+
+/**
+ * The language notifications are written in. Accounts store no language yet, so every user is written to
+ * in Chinese, the product's first language; the templates hold English too, and a stored preference
+ * would be read here (`users.locale`, zh-CN when unset).
+ */
+export const NOTIFICATION_LANG: NoticeLang = 'zh';
 
 /**
  * Queues a notification to one user in the caller's transaction (an event reaction): one row per channel
@@ -9,7 +22,8 @@ import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type TemplateParams 
  * their phone is verified. The `notifications` job delivers the rows after commit, so a rolled-back
  * change notifies nobody. The recipient address is captured now. The insert's foreign key takes FOR KEY
  * SHARE on the user's row, late in the caller's transaction: which is why a user row is never locked FOR
- * UPDATE in a command that touches money (lock order, platform/db/locks.ts).
+ * UPDATE in a command that touches money (lock order, platform/db/locks.ts). The row keeps the subject and
+ * body as sent and, in `params`, the words an SMS provider's template is filled with (`vars`).
  */
 export async function queueNotification<T extends NotificationTemplate>(
   ctx: AppContext,
@@ -26,16 +40,14 @@ export async function queueNotification<T extends NotificationTemplate>(
     .executeTakeFirst();
   if (!user) return 0;
   const def = NOTIFICATION_TEMPLATES[template];
-  const { subject, body } = (def.render as (p: TemplateParams<T>) => { subject: string; body: string })(
-    params,
-  );
+  const { subject, body, vars } = renderNotice(template, params, NOTIFICATION_LANG);
   const now = ctx.now();
   const base = {
     user_id: userId,
     template,
     subject,
     body,
-    params: JSON.stringify(params),
+    params: JSON.stringify(vars),
     event_type: eventType,
     next_attempt_at: now,
     created_at: now,

@@ -1,9 +1,6 @@
-import { SANCTION_KIND_LABELS } from '@jiangxin/shared/ops/moderation';
 import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
-import { reasonText } from '../moderation/sanctions';
 import { queueNotification } from './outbox';
-import { CHANNEL_LABELS } from './templates';
 
 const orderFacts = (tx: Tx, orderId: number) =>
   tx
@@ -109,13 +106,10 @@ export function registerNotificationReactions(ctx: AppContext): void {
   });
 
   on.on('sanction.applied', 'notifications.sanction', async (tx, e) => {
-    const endsAt = e.endsAt
-      ? new Date(e.endsAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
-      : null;
     await queueNotification(ctx, tx, 'sanction.applied', e.userId, 'sanction_applied', {
-      kindLabel: SANCTION_KIND_LABELS[e.kind].zh,
-      reason: reasonText(e.reason).zh,
-      endsAt,
+      kind: e.kind,
+      reason: e.reason,
+      endsAt: e.endsAt ? new Date(e.endsAt).toISOString() : null,
     });
   });
 
@@ -123,16 +117,16 @@ export function registerNotificationReactions(ctx: AppContext): void {
     if (e.to === 'paid')
       await queueNotification(ctx, tx, 'payout.status_changed', e.userId, 'payout_paid', {
         amountFen: e.amountFen,
-        channel: CHANNEL_LABELS[e.channel] ?? e.channel,
+        channel: e.channel,
       });
-    else if (e.to === 'failed' || e.to === 'rejected')
-      await queueNotification(
-        ctx,
-        tx,
-        'payout.status_changed',
-        e.userId,
-        e.to === 'failed' ? 'payout_failed' : 'payout_rejected',
-        { amountFen: e.amountFen, reason: e.reason ?? '' },
-      );
+    else if (e.to === 'failed')
+      await queueNotification(ctx, tx, 'payout.status_changed', e.userId, 'payout_failed', {
+        amountFen: e.amountFen,
+      });
+    else if (e.to === 'rejected')
+      await queueNotification(ctx, tx, 'payout.status_changed', e.userId, 'payout_rejected', {
+        amountFen: e.amountFen,
+        reason: e.reason ?? '',
+      });
   });
 }
