@@ -1,6 +1,7 @@
 import {
   type CreateServiceBody,
   canTransitionService,
+  SERVICE_STATUS_LABELS,
   type ServiceStatus,
   type UpdateServiceBody,
 } from '@jiangxin/shared/api/catalog';
@@ -223,8 +224,8 @@ async function applyTransition(
     throw new AppError(
       'service_transition_not_allowed',
       {
-        zh: `服务不能从「${row.status}」变为「${to}」`,
-        en: `A listing cannot go from ${row.status} to ${to}`,
+        zh: `服务不能从「${SERVICE_STATUS_LABELS[row.status].zh}」变为「${SERVICE_STATUS_LABELS[to].zh}」`,
+        en: `A listing cannot go from ${SERVICE_STATUS_LABELS[row.status].en.toLowerCase()} to ${SERVICE_STATUS_LABELS[to].en.toLowerCase()}`,
       },
       { from: row.status, to },
     );

@@ -1,4 +1,5 @@
 import type { DisputeEvidenceBody, DisputeOutcome } from '@jiangxin/shared/ops/disputes';
+import { ORDER_STATUS_LABELS } from '@jiangxin/shared/orders';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../platform/context';
 import { afterCommit, type Tx } from '../../platform/db/database';
@@ -134,8 +135,8 @@ export async function executeDecision(
   if (order.status !== 'disputed')
     throw notEligible(
       {
-        zh: `订单当前状态为「${order.status}」，已不在纠纷中`,
-        en: `The order is ${order.status}, no longer disputed`,
+        zh: `订单当前状态为「${ORDER_STATUS_LABELS[order.status].zh}」，已不在纠纷中`,
+        en: `The order is ${ORDER_STATUS_LABELS[order.status].en.toLowerCase()}, no longer disputed`,
       },
       { orderStatus: order.status },
     );

@@ -6,6 +6,7 @@ import type { ConversationsTable, MessagesTable } from '../../platform/db/schema
 import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import { notFound } from '../../platform/http/problem';
 import { filesByIds } from '../files/queries';
+import { bothLanguages } from '../human-text';
 
 type ConversationRow = Selectable<ConversationsTable>;
 type MessageRow = Selectable<MessagesTable>;
@@ -31,8 +32,10 @@ export async function conversationOf(
   return row;
 }
 
-const HIDDEN_MESSAGE =
-  '该消息因违反平台规则已被隐藏 (This message was hidden for breaking the platform rules)';
+const HIDDEN_MESSAGE = bothLanguages(
+  { zh: '该消息因违反平台规则已被隐藏', en: 'This message was hidden for breaking the platform rules' },
+  ' / ',
+);
 
 /** Messages as the API shows them, with their attached file, in the order given. */
 export async function presentMessages(db: ReadDb | Tx, rows: readonly MessageRow[]): Promise<Message[]> {

@@ -13,6 +13,7 @@ import { AppError, notFound } from '../../platform/http/problem';
 import { openCase } from '../cases/commands';
 import { defineCaseKind } from '../cases/registry';
 import { setServiceStatus } from '../catalog/commands';
+import { bothLanguages } from '../human-text';
 import { refreshAggregatesOfReview } from '../reviews/commands';
 import { groupHits, hiddenIds, isHidden, storeHits, userHistory } from './queries';
 import { applySanction } from './sanctions';
@@ -166,7 +167,7 @@ async function fileReport(
     flags: signals.flags,
     summary: { targetType: input.targetType, targetId: input.targetId, reportCount, reasons },
     searchText: Object.values(target.texts).join(' ').slice(0, 500),
-    note: reporterId === null ? '系统自动检测 Flagged by the scanner' : '',
+    note: reporterId === null ? bothLanguages({ zh: '系统自动检测', en: 'Flagged by the scanner' }) : '',
   });
   await tx.updateTable('reports').set({ case_id: summary.id }).where('id', '=', report.id).execute();
   return { reportId: report.id, caseId: summary.id, joined: live !== undefined };
@@ -375,7 +376,7 @@ async function takeDown(ctx: AppContext, tx: Tx, type: string, id: number, staff
     const s = await tx.selectFrom('services').select('status').where('id', '=', id).executeTakeFirst();
     if (s?.status === 'published')
       await setServiceStatus(ctx, tx, id, 'suspended', {
-        note: '因违反平台规则被下架\nTaken down for breaking the platform rules',
+        note: bothLanguages({ zh: '因违反平台规则被下架', en: 'Taken down for breaking the platform rules' }),
       });
     return;
   }

@@ -2,6 +2,7 @@ import type { CreateOrderBody, PaymentProvider } from '@jiangxin/shared/api/orde
 import {
   allowedOrderActions,
   nextStatus,
+  ORDER_STATUS_LABELS,
   ORDER_TRANSITIONS,
   type OrderAction,
   type PackageTier,
@@ -283,8 +284,8 @@ export async function transitionInTx(
     throw new AppError(
       'invalid_transition',
       {
-        zh: `订单当前状态为「${order.status}」，不能执行「${ORDER_TRANSITIONS[action].label.zh}」`,
-        en: `The order is ${order.status}; "${ORDER_TRANSITIONS[action].label.en}" is not possible`,
+        zh: `订单当前状态为「${ORDER_STATUS_LABELS[order.status].zh}」，不能执行「${ORDER_TRANSITIONS[action].label.zh}」`,
+        en: `The order is ${ORDER_STATUS_LABELS[order.status].en.toLowerCase()}; "${ORDER_TRANSITIONS[action].label.en}" is not possible`,
       },
       { status: order.status, allowedActions: allowed },
     );
