@@ -115,6 +115,12 @@ export type PlacedOrder = Answer<'/api/v1/orders', 'post'>;
 export type Payment = PlacedOrder['payment'];
 /** A listing card in search results. */
 export type ServiceCard = Answer<'/api/v1/services', 'get'>['items'][number];
+/** Who is signed in (`GET /api/v1/me`). */
+export type Me = Answer<'/api/v1/me', 'get'>;
+/** A wallet's balances in fen. */
+export type Wallet = Answer<'/api/v1/wallet', 'get'>;
+/** A category with its subcategories. */
+export type CategoryNode = components['schemas']['CategoryNode'];
 /** A staff case (queue item) as the ops console reads it. */
 export type OpsCase = Answer<'/api/v1/ops/cases/{id}', 'get'>;
 

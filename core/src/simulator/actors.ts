@@ -1,7 +1,15 @@
-import type { Order } from '@jiangxin/shared/api/orders';
+import type {
+  Answer,
+  CategoryNode,
+  JiangxinClient,
+  Payment,
+  RequestBody,
+  TokenPair,
+  Wallet,
+} from '@jiangxin/client';
 import { usualPayoutAccount } from '../seed/payouts';
 import * as say from './content';
-import type { ApiResult, HttpClient, RequestOptions } from './http';
+import type { ApiResult, DataOf, HttpClient, SendOptions, Sent } from './http';
 import type { Dice } from './random';
 
 /**
@@ -113,7 +121,7 @@ export const EFFECTS = [
 ] as const;
 export type Effect = (typeof EFFECTS)[number];
 
-type RealNameStatus = 'unverified' | 'pending' | 'verified' | 'rejected';
+type RealNameStatus = TokenPair['user']['realNameStatus'];
 
 export interface SimUser {
   id: number;
@@ -134,19 +142,6 @@ interface KnownService {
   id: number;
   freelancerId: number;
   title: string;
-}
-
-interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  accessTokenExpiresIn: number;
-  user: { id: number; username: string; nickname: string; realNameStatus: RealNameStatus };
-}
-
-interface Payment {
-  provider: 'alipay' | 'wechat';
-  outTradeNo: string;
-  payUrl: string;
 }
 
 /** Everything the population knows, shared by the actions. */
@@ -205,10 +200,12 @@ export async function login(
   password: string,
   role: SimUser['role'],
 ): Promise<SimUser | null> {
-  const r = await w.api.request<TokenPair>('POST', '/api/v1/auth/login', {
-    body: { login: loginName, password },
-    expected: ['invalid_credentials'],
-  });
+  const r = await w.api.send(
+    (api) => api.POST('/api/v1/auth/login', { body: { login: loginName, password } }),
+    {
+      expected: ['invalid_credentials'],
+    },
+  );
   if (!r.ok) return null;
   w.effect('usersLoggedIn');
   return userFromTokens(r.body, password, role);
@@ -216,9 +213,9 @@ export async function login(
 
 /** Remembers a freelancer's own published listings (as if clients had found them in search). */
 export async function learnOwnListings(w: World, u: SimUser): Promise<void> {
-  const r = await as<{ items: ServiceCard[] }>(w, u, 'GET', '/api/v1/me/services', {
-    query: { status: 'published', limit: 20 },
-  });
+  const r = await as(w, u, (api) =>
+    api.GET('/api/v1/me/services', { params: { query: { status: 'published', limit: '20' } } }),
+  );
   if (!r.ok) return;
   for (const s of r.body.items) w.services.set(s.id, { id: s.id, freelancerId: u.id, title: s.titleZh });
 }
@@ -227,9 +224,11 @@ export async function register(w: World, role: SimUser['role']): Promise<SimUser
   w.seq += 1;
   const username = `sim_${role === 'client' ? 'c' : 'f'}${w.runTag}_${w.seq}`;
   const password = `sim-${w.dice.token(10)}`;
-  const r = await w.api.request<TokenPair>('POST', '/api/v1/auth/register', {
-    body: { username, password, nickname: say.nickname(w.dice), userType: role },
-  });
+  const r = await w.api.send((api) =>
+    api.POST('/api/v1/auth/register', {
+      body: { username, password, nickname: say.nickname(w.dice), userType: role },
+    }),
+  );
   if (!r.ok) return null;
   w.effect('usersRegistered');
   return userFromTokens(r.body, password, role);
@@ -237,33 +236,32 @@ export async function register(w: World, role: SimUser['role']): Promise<SimUser
 
 /** Renews the user's access token: refresh first, sign in again when that fails. */
 async function renew(w: World, u: SimUser): Promise<boolean> {
-  const r = await w.api.request<TokenPair>('POST', '/api/v1/auth/refresh', {
-    body: { refreshToken: u.refreshToken },
-  });
+  const r = await w.api.send((api) =>
+    api.POST('/api/v1/auth/refresh', { body: { refreshToken: u.refreshToken } }),
+  );
   if (r.ok) {
     adoptTokens(u, r.body);
     return true;
   }
-  const l = await w.api.request<TokenPair>('POST', '/api/v1/auth/login', {
-    body: { login: u.username, password: u.password },
-  });
+  const l = await w.api.send((api) =>
+    api.POST('/api/v1/auth/login', { body: { login: u.username, password: u.password } }),
+  );
   if (!l.ok) return false;
   adoptTokens(u, l.body);
   return true;
 }
 
-/** A request as `u`, renewing the session when it is about to expire or the core says it has. */
-async function as<T>(
+/** A call as `u`, renewing the session when it is about to expire or the core says it has. */
+async function as<R extends Sent<unknown>>(
   w: World,
   u: SimUser,
-  method: string,
-  path: string,
-  opts: Omit<RequestOptions, 'token'> = {},
-): Promise<ApiResult<T>> {
+  call: (api: JiangxinClient) => Promise<R>,
+  opts: Omit<SendOptions, 'token'> = {},
+): Promise<ApiResult<DataOf<R>>> {
   if (Date.now() >= u.renewAt) await renew(w, u);
-  const r = await w.api.request<T>(method, path, { ...opts, token: u.accessToken });
+  const r = await w.api.send(call, { ...opts, token: u.accessToken });
   if (!r.ok && r.status === 401 && (await renew(w, u))) {
-    return w.api.request<T>(method, path, { ...opts, token: u.accessToken });
+    return w.api.send(call, { ...opts, token: u.accessToken });
   }
   return r;
 }
@@ -296,11 +294,10 @@ async function signup(w: World): Promise<Outcome> {
 
 async function categoryLeaves(w: World): Promise<{ id: number; nameZh: string }[]> {
   if (w.leaves) return w.leaves;
-  type Node = { id: number; nameZh: string; children: Node[] };
-  const r = await w.api.request<Node[]>('GET', '/api/v1/categories');
+  const r = await w.api.send((api) => api.GET('/api/v1/categories'));
   if (!r.ok) return [];
   const leaves: { id: number; nameZh: string }[] = [];
-  const walk = (nodes: Node[]) => {
+  const walk = (nodes: CategoryNode[]) => {
     for (const n of nodes) {
       if (n.children.length === 0) leaves.push({ id: n.id, nameZh: n.nameZh });
       else walk(n.children);
@@ -327,17 +324,19 @@ async function createListing(w: World): Promise<Outcome> {
   const fitting = leaves.filter((l) => c.categoryHints.some((h) => l.nameZh.includes(h)));
   const category = w.dice.pick(fitting.length > 0 ? fitting : leaves);
   const submit = w.dice.chance(0.9);
-  const r = await as<{ id: number; status: string }>(w, u, 'POST', '/api/v1/services', {
-    body: {
-      title: c.title,
-      titleZh: c.titleZh,
-      description: c.description,
-      categoryId: category.id,
-      skillIds: [],
-      packages: c.packages,
-      submit,
-    },
-  });
+  const r = await as(w, u, (api) =>
+    api.POST('/api/v1/services', {
+      body: {
+        title: c.title,
+        titleZh: c.titleZh,
+        description: c.description,
+        categoryId: category.id,
+        skillIds: [],
+        packages: c.packages,
+        submit,
+      },
+    }),
+  );
   if (!r.ok) return fail(r);
   w.effect('listingsCreated');
   if (r.body.status === 'pending_review') w.effect('listingsSubmitted');
@@ -346,24 +345,18 @@ async function createListing(w: World): Promise<Outcome> {
   return 'ok';
 }
 
-interface ServiceCard {
-  id: number;
-  titleZh: string;
-  freelancer: { id: number };
-}
-
 async function search(w: World, u?: SimUser): Promise<Outcome> {
   if (w.clients.length === 0) return 'skipped';
   const client = u ?? w.dice.pick(w.clients);
   const q = w.dice.chance(0.7) ? w.dice.pick(say.SEARCH_TERMS) : undefined;
   const sort = w.dice.pick(['relevance', 'price_asc', 'rating', 'newest'] as const);
-  let r = await as<{ items: ServiceCard[] }>(w, client, 'GET', '/api/v1/services', {
-    query: { q, sort, limit: 20 },
-  });
+  let r = await as(w, client, (api) =>
+    api.GET('/api/v1/services', { params: { query: { ...(q ? { q } : {}), sort, limit: '20' } } }),
+  );
   if (r.ok && r.body.items.length === 0 && q !== undefined) {
-    r = await as<{ items: ServiceCard[] }>(w, client, 'GET', '/api/v1/services', {
-      query: { sort: 'newest', limit: 20 },
-    });
+    r = await as(w, client, (api) =>
+      api.GET('/api/v1/services', { params: { query: { sort: 'newest', limit: '20' } } }),
+    );
   }
   if (!r.ok) return fail(r);
   w.effect('searches');
@@ -391,15 +384,18 @@ async function settle(w: World, payment: Payment, outcome: 'succeed' | 'fail'): 
     return false;
   }
   if (/^https?:\/\//.test(payment.payUrl)) {
-    const page = await sandbox.request('GET', payment.payUrl, {
+    const page = await sandbox.raw('GET', payment.payUrl, {
       route: `SANDBOX GET ${payment.provider} pay page`,
     });
     if (!page.ok) return false;
   }
-  const r = await sandbox.request(
+  const r = await sandbox.raw(
     'POST',
     `/sandbox/payments/${encodeURIComponent(payment.outTradeNo)}/${outcome}`,
-    { query: { provider: payment.provider }, route: `SANDBOX POST /sandbox/payments/:outTradeNo/${outcome}` },
+    {
+      query: { provider: payment.provider },
+      route: `SANDBOX POST /sandbox/payments/:outTradeNo/${outcome}`,
+    },
   );
   return r.ok;
 }
@@ -410,10 +406,12 @@ async function pay(w: World, client: SimUser, orderId: number, first: Payment): 
   if (w.dice.chance(w.shares.paymentFailure)) {
     if (await settle(w, payment, 'fail')) w.effect('paymentsFailed');
     const other = payment.provider === 'alipay' ? 'wechat' : 'alipay';
-    const r = await as<Payment>(w, client, 'POST', `/api/v1/orders/${orderId}/pay`, {
-      body: { paymentProvider: other },
-      route: 'POST /api/v1/orders/:id/pay',
-    });
+    const r = await as(w, client, (api) =>
+      api.POST('/api/v1/orders/{id}/pay', {
+        params: { path: { id: String(orderId) } },
+        body: { paymentProvider: other },
+      }),
+    );
     if (!r.ok) return false;
     w.effect('paymentRetries');
     payment = r.body;
@@ -437,15 +435,18 @@ async function order(w: World): Promise<Outcome> {
   const service = w.dice.pick(staffed.length > 0 && w.dice.chance(0.8) ? staffed : candidates);
   const tier = w.dice.weighted({ basic: 6, standard: 3, premium: 1 }) ?? 'basic';
   const provider = w.dice.chance(0.6) ? 'alipay' : 'wechat';
-  const r = await as<{ order: Order; payment: Payment }>(w, client, 'POST', '/api/v1/orders', {
-    idempotencyKey: key(w, 'order'),
-    body: {
-      serviceId: service.id,
-      tier,
-      requirements: say.requirementText(w.dice),
-      paymentProvider: provider,
-    },
-  });
+  const idempotency = key(w, 'order');
+  const r = await as(w, client, (api) =>
+    api.POST('/api/v1/orders', {
+      params: { header: { 'idempotency-key': idempotency } },
+      body: {
+        serviceId: service.id,
+        tier,
+        requirements: say.requirementText(w.dice),
+        paymentProvider: provider,
+      },
+    }),
+  );
   if (!r.ok) {
     // A listing that is no longer orderable drops out of what the population knows.
     if (r.code === 'service_not_orderable') w.services.delete(service.id);
@@ -462,25 +463,16 @@ async function order(w: World): Promise<Outcome> {
   return 'ok';
 }
 
-async function myOrders(w: World, u: SimUser, role: 'client' | 'freelancer'): Promise<Order[] | null> {
-  const r = await as<{ items: Order[] }>(w, u, 'GET', '/api/v1/orders', { query: { role, limit: 50 } });
+/** An order as the list of one's orders shows it (the detail's deliveries and timeline are not in it). */
+type ListedOrder = Answer<'/api/v1/orders', 'get'>['items'][number];
+
+async function myOrders(w: World, u: SimUser, role: 'client' | 'freelancer'): Promise<ListedOrder[] | null> {
+  const r = await as(w, u, (api) => api.GET('/api/v1/orders', { params: { query: { role, limit: '50' } } }));
   return r.ok ? r.body.items : null;
 }
 
-async function orderAction(
-  w: World,
-  u: SimUser,
-  orderId: number,
-  path: string,
-  body: unknown,
-  idempotent = false,
-): Promise<ApiResult<Order>> {
-  return as<Order>(w, u, 'POST', `/api/v1/orders/${orderId}/${path}`, {
-    body,
-    route: `POST /api/v1/orders/:id/${path}`,
-    ...(idempotent ? { idempotencyKey: key(w, path) } : {}),
-  });
-}
+/** The path parameter of an order's (or any resource's) route. */
+const idOf = (id: number) => ({ id: String(id) });
 
 /** A freelancer with something to do: accept or decline new orders, deliver, start revisions. */
 async function freelancerWork(w: World): Promise<Outcome> {
@@ -493,23 +485,38 @@ async function freelancerWork(w: World): Promise<Outcome> {
     const o = w.dice.pick(todo);
     if (o.allowedActions.includes('accept')) {
       if (w.dice.chance(w.shares.decline)) {
-        const r = await orderAction(w, u, o.id, 'decline', { reason: say.declineReason(w.dice) }, true);
+        const idempotency = key(w, 'decline');
+        const r = await as(w, u, (api) =>
+          api.POST('/api/v1/orders/{id}/decline', {
+            params: { path: idOf(o.id), header: { 'idempotency-key': idempotency } },
+            body: { reason: say.declineReason(w.dice) },
+          }),
+        );
         if (!r.ok) return fail(r);
         w.effect('ordersDeclined');
         return 'ok';
       }
-      const r = await orderAction(w, u, o.id, 'accept', {});
+      const r = await as(w, u, (api) =>
+        api.POST('/api/v1/orders/{id}/accept', { params: { path: idOf(o.id) }, body: {} }),
+      );
       if (!r.ok) return fail(r);
       w.effect('ordersAccepted');
       return 'ok';
     }
     if (o.allowedActions.includes('deliver')) {
-      const r = await orderAction(w, u, o.id, 'deliver', { message: say.deliveryText(w.dice), fileIds: [] });
+      const r = await as(w, u, (api) =>
+        api.POST('/api/v1/orders/{id}/deliver', {
+          params: { path: idOf(o.id) },
+          body: { message: say.deliveryText(w.dice), fileIds: [] },
+        }),
+      );
       if (!r.ok) return fail(r);
       w.effect('ordersDelivered');
       return 'ok';
     }
-    const r = await orderAction(w, u, o.id, 'start-revision', {});
+    const r = await as(w, u, (api) =>
+      api.POST('/api/v1/orders/{id}/start-revision', { params: { path: idOf(o.id) }, body: {} }),
+    );
     if (!r.ok) return fail(r);
     w.effect('revisionsStarted');
     return 'ok';
@@ -517,8 +524,13 @@ async function freelancerWork(w: World): Promise<Outcome> {
   return 'skipped';
 }
 
-async function openDispute(w: World, u: SimUser, o: Order): Promise<Outcome> {
-  const r = await orderAction(w, u, o.id, 'dispute', { reason: say.disputeReason(w.dice), fileIds: [] });
+async function openDispute(w: World, u: SimUser, o: ListedOrder): Promise<Outcome> {
+  const r = await as(w, u, (api) =>
+    api.POST('/api/v1/orders/{id}/dispute', {
+      params: { path: idOf(o.id) },
+      body: { reason: say.disputeReason(w.dice), fileIds: [] },
+    }),
+  );
   if (!r.ok) return fail(r);
   w.effect('disputesOpened');
   w.plans.set(o.id, 'normal');
@@ -540,10 +552,12 @@ async function clientReview(w: World): Promise<Outcome> {
     if (unpaid && w.dice.chance(0.3)) {
       w.plans.set(unpaid.id, 'normal');
       const provider = w.dice.chance(0.5) ? 'alipay' : 'wechat';
-      const r = await as<Payment>(w, u, 'POST', `/api/v1/orders/${unpaid.id}/pay`, {
-        body: { paymentProvider: provider },
-        route: 'POST /api/v1/orders/:id/pay',
-      });
+      const r = await as(w, u, (api) =>
+        api.POST('/api/v1/orders/{id}/pay', {
+          params: { path: idOf(unpaid.id) },
+          body: { paymentProvider: provider },
+        }),
+      );
       if (!r.ok) return fail(r);
       w.effect('paymentRetries');
       return (await pay(w, u, unpaid.id, r.body)) ? 'ok' : 'failed';
@@ -554,12 +568,23 @@ async function clientReview(w: World): Promise<Outcome> {
     // Orders from before this run (the demo seed) get the same dispute share as new ones.
     if (!w.plans.has(o.id) && w.dice.chance(w.shares.dispute)) return openDispute(w, u, o);
     if (o.allowedActions.includes('request_revision') && w.dice.chance(w.shares.revision)) {
-      const r = await orderAction(w, u, o.id, 'request-revision', { message: say.revisionText(w.dice) });
+      const r = await as(w, u, (api) =>
+        api.POST('/api/v1/orders/{id}/request-revision', {
+          params: { path: idOf(o.id) },
+          body: { message: say.revisionText(w.dice) },
+        }),
+      );
       if (!r.ok) return fail(r);
       w.effect('revisionsRequested');
       return 'ok';
     }
-    const r = await orderAction(w, u, o.id, 'complete', {}, true);
+    const idempotency = key(w, 'complete');
+    const r = await as(w, u, (api) =>
+      api.POST('/api/v1/orders/{id}/complete', {
+        params: { path: idOf(o.id), header: { 'idempotency-key': idempotency } },
+        body: {},
+      }),
+    );
     if (!r.ok) return fail(r);
     w.effect('ordersCompleted');
     return 'ok';
@@ -574,12 +599,11 @@ async function evidence(w: World): Promise<Outcome> {
   const [orderId, n] = w.dice.pick(open);
   // Both parties may be in the population; whoever finds the order adds their side.
   for (const u of shuffled(w, anyone(w))) {
-    const d = await as<{ id: number; evidenceOpen: boolean; status: string }>(
+    const d = await as(
       w,
       u,
-      'GET',
-      `/api/v1/orders/${orderId}/dispute`,
-      { route: 'GET /api/v1/orders/:id/dispute', expected: ['not_found'] },
+      (api) => api.GET('/api/v1/orders/{id}/dispute', { params: { path: idOf(orderId) } }),
+      { expected: ['not_found'] },
     );
     if (!d.ok && d.unavailable) {
       w.disputed.delete(orderId);
@@ -590,10 +614,13 @@ async function evidence(w: World): Promise<Outcome> {
       w.disputed.delete(orderId);
       return 'skipped';
     }
-    const r = await as(w, u, 'POST', `/api/v1/disputes/${d.body.id}/evidence`, {
-      body: { note: say.evidenceNote(w.dice), fileIds: [] },
-      route: 'POST /api/v1/disputes/:id/evidence',
-    });
+    const disputeId = d.body.id;
+    const r = await as(w, u, (api) =>
+      api.POST('/api/v1/disputes/{id}/evidence', {
+        params: { path: idOf(disputeId) },
+        body: { note: say.evidenceNote(w.dice), fileIds: [] },
+      }),
+    );
     w.disputed.set(orderId, n + 1);
     if (!r.ok) return fail(r);
     w.effect('evidenceSubmitted');
@@ -610,19 +637,24 @@ async function message(w: World): Promise<Outcome> {
   const services = [...w.services.values()].filter((s) => s.freelancerId !== client.id);
   if (services.length === 0) return 'skipped';
   const s = w.dice.pick(services);
-  const r = await as<{ id: number }>(w, client, 'POST', '/api/v1/conversations', {
-    body: { participantId: s.freelancerId, serviceId: s.id, message: say.presaleText(w.dice) },
-  });
+  const r = await as(w, client, (api) =>
+    api.POST('/api/v1/conversations', {
+      body: { participantId: s.freelancerId, serviceId: s.id, message: say.presaleText(w.dice) },
+    }),
+  );
   if (!r.ok) return fail(r);
   w.effect('messagesSent');
   const freelancer = byId(w, s.freelancerId);
   if (!freelancer) return 'ok';
   const leak = w.dice.chance(w.shares.messageLeak);
   const content = leak ? `${say.replyText(w.dice)} ${w.dice.pick(say.CONTACT_LEAKS)}` : say.replyText(w.dice);
-  const m = await as<{ id: number }>(w, freelancer, 'POST', `/api/v1/conversations/${r.body.id}/messages`, {
-    body: { type: 'text', content },
-    route: 'POST /api/v1/conversations/:id/messages',
-  });
+  const conversationId = r.body.id;
+  const m = await as(w, freelancer, (api) =>
+    api.POST('/api/v1/conversations/{id}/messages', {
+      params: { path: idOf(conversationId) },
+      body: { type: 'text', content },
+    }),
+  );
   if (!m.ok) return 'ok';
   w.effect('messagesSent');
   if (leak) {
@@ -632,22 +664,24 @@ async function message(w: World): Promise<Outcome> {
   return 'ok';
 }
 
-async function wallet(w: World, u: SimUser): Promise<{ availableFen: number } | null> {
-  const r = await as<{ availableFen: number }>(w, u, 'GET', '/api/v1/wallet');
+async function wallet(w: World, u: SimUser): Promise<Wallet | null> {
+  const r = await as(w, u, (api) => api.GET('/api/v1/wallet'));
   return r.ok ? r.body : null;
 }
 
 async function refreshMe(w: World, u: SimUser): Promise<void> {
-  const r = await as<{ realNameStatus: RealNameStatus }>(w, u, 'GET', '/api/v1/me');
+  const r = await as(w, u, (api) => api.GET('/api/v1/me'));
   if (r.ok) u.realNameStatus = r.body.realNameStatus;
 }
 
 async function submitRealName(w: World, u: SimUser): Promise<Outcome> {
   const name = say.realName(w.dice);
-  const r = await as(w, u, 'POST', '/api/v1/me/real-name', {
-    body: { realName: name, idNumber: say.idNumber(w.dice) },
-    expected: ['already_verified'],
-  });
+  const r = await as(
+    w,
+    u,
+    (api) => api.POST('/api/v1/me/real-name', { body: { realName: name, idNumber: say.idNumber(w.dice) } }),
+    { expected: ['already_verified'] },
+  );
   if (!r.ok) {
     if (r.code === 'already_verified') {
       u.realNameStatus = 'verified';
@@ -693,10 +727,13 @@ async function withdraw(w: World): Promise<Outcome> {
     const { channel, account } = w.dice.chance(0.05)
       ? say.withdrawalAccount(w.dice, u.realName ?? u.nickname)
       : { channel: usual.channel, account: { name: u.realName ?? u.nickname, number: usual.number } };
-    const r = await as(w, u, 'POST', '/api/v1/wallet/withdrawals', {
-      idempotencyKey: key(w, 'withdraw'),
-      body: { amountFen, channel, account },
-    });
+    const idempotency = key(w, 'withdraw');
+    const r = await as(w, u, (api) =>
+      api.POST('/api/v1/wallet/withdrawals', {
+        params: { header: { 'idempotency-key': idempotency } },
+        body: { amountFen, channel, account },
+      }),
+    );
     if (!r.ok) return fail(r);
     w.effect('withdrawalsRequested');
     if (amountFen > threshold) w.effect('withdrawalsAboveThreshold');
@@ -716,9 +753,11 @@ async function support(w: World): Promise<Outcome> {
     const orders = await myOrders(w, u, u.role);
     if (orders && orders.length > 0) orderId = w.dice.pick(orders).id;
   }
-  const r = await as<{ id: number }>(w, u, 'POST', '/api/v1/support/conversations', {
-    body: { subject: topic.subject, message: topic.message, ...(orderId ? { orderId } : {}) },
-  });
+  const r = await as(w, u, (api) =>
+    api.POST('/api/v1/support/conversations', {
+      body: { subject: topic.subject, message: topic.message, ...(orderId ? { orderId } : {}) },
+    }),
+  );
   if (!r.ok) return fail(r);
   u.support = { conversationId: r.body.id, topic };
   w.effect('supportChatsOpened');
@@ -730,10 +769,12 @@ async function supportFollowUp(w: World): Promise<Outcome> {
   if (open.length === 0) return 'skipped';
   const u = w.dice.pick(open);
   const s = u.support!;
-  const r = await as(w, u, 'POST', `/api/v1/support/conversations/${s.conversationId}/messages`, {
-    body: { content: say.supportFollowUp(w.dice, s.topic) },
-    route: 'POST /api/v1/support/conversations/:id/messages',
-  });
+  const r = await as(w, u, (api) =>
+    api.POST('/api/v1/support/conversations/{id}/messages', {
+      params: { path: idOf(s.conversationId) },
+      body: { content: say.supportFollowUp(w.dice, s.topic) },
+    }),
+  );
   if (!r.ok) {
     if (r.status === 404 || r.status === 409) u.support = null;
     return fail(r);
@@ -746,7 +787,8 @@ async function supportFollowUp(w: World): Promise<Outcome> {
 /** A user reports a leaking message they received, or a listing they find suspicious. */
 async function report(w: World): Promise<Outcome> {
   let reporter: SimUser | undefined;
-  let body: { targetType: string; targetId: number; reason: say.ReportReasonKey; detail: string };
+  // The reasons the simulated users give are the ones content.ts has words for (the API takes more).
+  let body: RequestBody<'/api/v1/reports', 'post'> & { reason: say.ReportReasonKey };
   const leak = w.leakyMessages.length > 0 && w.dice.chance(0.6) ? w.leakyMessages.shift() : undefined;
   if (leak) {
     reporter = byId(w, leak.recipientId);
@@ -764,8 +806,7 @@ async function report(w: World): Promise<Outcome> {
   }
   if (!reporter) return 'skipped';
   body.detail = say.reportDetail(body.reason);
-  const r = await as(w, reporter, 'POST', '/api/v1/reports', {
-    body,
+  const r = await as(w, reporter, (api) => api.POST('/api/v1/reports', { body }), {
     expected: ['already_reported', 'cannot_report_own'],
   });
   if (!r.ok) return r.code === 'already_reported' || r.code === 'cannot_report_own' ? 'skipped' : fail(r);
