@@ -79,11 +79,13 @@ interface Sample {
   where: string;
   lang: 'zh' | 'en';
   text: string;
+  /** Found while reading the source (an interpolated code or fen), before the text's own check. */
+  problem?: string;
 }
 
 const failures = (samples: Sample[]) =>
   samples.flatMap((s) => {
-    const p = humanTextProblem(s.text, s.lang);
+    const p = s.problem ?? humanTextProblem(s.text, s.lang);
     return p ? [`${s.where} [${s.lang}] ${p}: ${JSON.stringify(s.text)}`] : [];
   });
 
@@ -138,13 +140,18 @@ const CODE_NAMES = new Set([
   'to',
 ]);
 
-/** The `${…}` of a template literal that put a code into the sentence as it is (`${order.status}`). */
+/**
+ * The `${…}` of a template literal that put a code into the sentence as it is (`${order.status}`), or an
+ * amount of money as fen (`${refundFen}`, `${fee}`: a person reads ¥6,000.00 from formatFen, never 600000).
+ */
 function codeInterpolations(node: ts.Node): string[] {
   if (!ts.isTemplateExpression(node)) return [];
   return node.templateSpans.flatMap((s) => {
     const e = s.expression;
     const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isIdentifier(e) ? e.text : null;
-    return name && CODE_NAMES.has(name) ? [`\${${e.getText()}}`] : [];
+    if (name && CODE_NAMES.has(name)) return [`the code \${${e.getText()}}: map it to words`];
+    if (name && /fen$|^fee$/i.test(name)) return [`fen \${${e.getText()}}: format it with formatFen`];
+    return [];
   });
 }
 
@@ -179,7 +186,7 @@ function writtenTexts(file: string): Sample[] {
   const add = (node: ts.Node, lang: 'zh' | 'en', text: string) => {
     out.push({ where: at(node), lang, text });
     for (const code of codeInterpolations(node))
-      out.push({ where: at(node), lang, text: `${text} — interpolates the code ${code}: map it to words` });
+      out.push({ where: at(node), lang, text, problem: `interpolates ${code}` });
   };
   const visit = (node: ts.Node) => {
     if (ts.isObjectLiteralExpression(node)) {

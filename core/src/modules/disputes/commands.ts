@@ -1,3 +1,4 @@
+import { formatFen } from '@jiangxin/shared/money';
 import type { DisputeEvidenceBody, DisputeOutcome } from '@jiangxin/shared/ops/disputes';
 import { ORDER_STATUS_LABELS } from '@jiangxin/shared/orders';
 import type { Selectable } from 'kysely';
@@ -96,8 +97,8 @@ export function decide(
     throw new AppError(
       'dispute_amounts_mismatch',
       {
-        zh: `退款金额与放款金额之和必须正好等于托管金额 ${escrowFen} 分`,
-        en: `The refund and release amounts must add up exactly to the escrow of ${escrowFen} fen`,
+        zh: `退款金额与放款金额之和必须正好等于托管金额 ${formatFen(escrowFen)}`,
+        en: `The refund and release amounts must add up exactly to the escrow of ${formatFen(escrowFen)}`,
       },
       { escrowFen },
       problems,
@@ -149,8 +150,8 @@ export async function executeDecision(
   if (heldFen !== order.amount_fen || decision.refundFen + decision.releaseFen !== heldFen)
     throw notEligible(
       {
-        zh: `托管金额为 ${heldFen} 分，与裁决金额（退款 ${decision.refundFen} 分 + 放款 ${decision.releaseFen} 分）不符`,
-        en: `Escrow holds ${heldFen} fen, which does not match the resolution (refund ${decision.refundFen} + release ${decision.releaseFen})`,
+        zh: `托管金额为 ${formatFen(heldFen)}，与裁决金额（退款 ${formatFen(decision.refundFen)} + 放款 ${formatFen(decision.releaseFen)}）不符`,
+        en: `Escrow holds ${formatFen(heldFen)}, which does not match the resolution (refund ${formatFen(decision.refundFen)} + release ${formatFen(decision.releaseFen)})`,
       },
       { escrowFen: heldFen },
     );

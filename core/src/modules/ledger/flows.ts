@@ -1,5 +1,5 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
-import { platformFee } from '@jiangxin/shared/money';
+import { formatFen, platformFee } from '@jiangxin/shared/money';
 import type { Tx } from '../../platform/db/database';
 import { accountCode, accountId } from './accounts';
 import { postJournal } from './journal';
@@ -65,7 +65,7 @@ export async function releaseEscrow(tx: Tx, order: OrderMoney, feeBps: number, c
     kind: 'order_release',
     orderId: order.id,
     idempotencyKey: `release:${order.id}`,
-    description: `订单 ${order.orderNumber} 验收放款（平台服务费 ${fee} 分）`,
+    description: `订单 ${order.orderNumber} 验收放款（平台服务费 ${formatFen(fee)}）`,
     audience: [order.freelancerId],
     postings,
   });
@@ -148,7 +148,7 @@ export async function splitEscrow(
     kind: 'dispute_split',
     orderId: order.id,
     idempotencyKey: `dispute_split:${order.id}`,
-    description: `订单 ${order.orderNumber} 纠纷裁决：退款 ${refundFen} 分，放款 ${releaseFen} 分（平台服务费 ${fee} 分）`,
+    description: `订单 ${order.orderNumber} 纠纷裁决：退款 ${formatFen(refundFen)}，放款 ${formatFen(releaseFen)}（平台服务费 ${formatFen(fee)}）`,
     audience: [order.clientId, order.freelancerId],
     postings,
   });
