@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { formatFen } from '@jiangxin/shared/money';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp, uniqueName } from '../../test/client';
@@ -154,10 +155,14 @@ describe('email and SMS notifications through the outbox', () => {
       (await notificationsOf(freelancer.userId)).find((n) => n.id === orderRows[0]!.id)!;
     expect(await email()).toMatchObject({ state: 'pending', attempts: 1 });
     expect((await email()).last_error).toMatch(/451/);
+    // The provider fills its registered template with words: the amount as people read it, not fen.
     expect(t.sms.sent.filter((m) => m.template === 'order_paid_freelancer')).toEqual([
       expect.objectContaining({
         phone: freelancer.phone,
-        params: expect.objectContaining({ orderNumber: order.orderNumber }),
+        params: expect.objectContaining({
+          orderNumber: order.orderNumber,
+          amount: formatFen(order.amountFen),
+        }),
       }),
     ]);
 
@@ -177,6 +182,7 @@ describe('email and SMS notifications through the outbox', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]!.subject).toBe(`【匠心】新订单 ${order.orderNumber} 已付款，请及时接单`);
     expect(mine[0]!.text).toContain(`客户已为订单 ${order.orderNumber}`);
+    expect(mine[0]!.text).toContain(`支付 ${formatFen(order.amountFen)}，款项由平台托管`);
     expect(mine[0]!.text).toContain('请登录匠心尽快确认接单');
     expect(mine[0]!.messageId).toBe(`<notification-${orderRows[0]!.id}@jiangxin>`);
     expect(await email()).toMatchObject({ state: 'sent', attempts: 2 });
