@@ -1,5 +1,6 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import { formatFen } from '@jiangxin/shared/money';
+import { PAYMENT_PROVIDER_LABELS } from '@jiangxin/shared/ops/drilldown';
 import {
   RECONCILIATION_MOVEMENT_LABELS,
   RECONCILIATION_PROBLEM_LABELS,
@@ -288,8 +289,6 @@ export async function reconcileDay(
   return { mismatches: found.length, opened };
 }
 
-const PROVIDER_LABELS: Record<PaymentProvider, string> = { alipay: '支付宝', wechat: '微信支付' };
-
 /** Stores the mismatch and opens its case, once per movement. Returns whether it was new. */
 async function recordMismatch(ctx: AppContext, day: string, f: Found): Promise<boolean> {
   return ctx.db.transact(async (tx) => {
@@ -318,7 +317,7 @@ async function recordMismatch(ctx: AppContext, day: string, f: Found): Promise<b
       stage: f.problem,
       priority: 2,
       amountFen: amounts.length ? Math.max(...amounts) : null,
-      title: `对账差异 ${day} · ${PROVIDER_LABELS[f.provider]}${RECONCILIATION_MOVEMENT_LABELS[f.kind].zh} ${f.reference} · ${RECONCILIATION_PROBLEM_LABELS[f.problem].zh}`,
+      title: `对账差异 ${day} · ${PAYMENT_PROVIDER_LABELS[f.provider].zh}${RECONCILIATION_MOVEMENT_LABELS[f.kind].zh} ${f.reference} · ${RECONCILIATION_PROBLEM_LABELS[f.problem].zh}`,
       summary: {
         day,
         kind: f.kind,
