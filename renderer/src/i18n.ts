@@ -150,6 +150,12 @@ const en: Record<StringKey, string> = {
 
 export const LocaleContext = createContext<Locale>('zh-CN');
 
+/** The colon after a label: full-width in Chinese ("金额：¥6.00"), "Amount: ¥6.00" in English. */
+export const colon = (locale: Locale): string => (locale === 'en' ? ': ' : '：');
+/** Brackets around an aside: "青柠（客户）" in Chinese, "Qingning (client)" in English. */
+export const paren = (locale: Locale, inner: string): string =>
+  locale === 'en' ? ` (${inner})` : `（${inner}）`;
+
 export interface Translator {
   locale: Locale;
   /** A console string, with `{name}` placeholders filled in. */

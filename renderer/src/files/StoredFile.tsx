@@ -13,6 +13,7 @@ import { useBridge } from '../bridge';
 import { useAction, useQuery } from '../calls';
 import { formatBytes } from '../format';
 import { useT } from '../i18n';
+import { UserText } from '../kit/UserText';
 import { useFileStrings } from './strings';
 import './files.css';
 
@@ -199,7 +200,7 @@ export function FileOpener({ file, testId }: { file: StoredFileInfo; testId?: st
         aria-busy={busy || undefined}
       >
         <span aria-hidden="true">{picture ? '🖼 ' : '📎 '}</span>
-        {file.filename}
+        <UserText>{file.filename}</UserText>
       </a>{' '}
       <span className="small muted">{size}</span>
       {busy && <span className="small muted"> {s('loading')}</span>}

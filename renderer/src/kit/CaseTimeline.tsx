@@ -3,7 +3,8 @@ import { Button, Timeline } from 'antd';
 import { useId, useState } from 'react';
 import { formatDateTime } from '../format';
 import { useT } from '../i18n';
-import { caseHistorySentence, statusWords } from './audit-sentences';
+import { caseHistorySentence, caseHistoryUserParts, statusWords } from './audit-sentences';
+import { WithUserText } from './UserText';
 
 const WORDS = {
   details: { zh: '详情', en: 'Details' },
@@ -53,7 +54,10 @@ export function CaseTimeline({
           children: (
             <div className="case-timeline-item" data-testid={`case-history-${h.id}`}>
               <span data-testid={`case-history-sentence-${h.id}`}>
-                {caseHistorySentence(h, { id: caseId, kind }, locale)}
+                <WithUserText
+                  text={caseHistorySentence(h, { id: caseId, kind }, locale)}
+                  parts={caseHistoryUserParts(h, locale)}
+                />
               </span>
               {from && to && from !== to && <span className="muted"> · {`${from} → ${to}`}</span>}
               <span className="muted"> · {formatDateTime(h.at, locale)}</span>

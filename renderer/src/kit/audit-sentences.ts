@@ -390,8 +390,15 @@ const AUDIT_SENTENCES: Record<AuditAction, Sentence> = {
     (c) => `${c.who} created the canned reply “${str(c.data['title']) ?? c.subject}”`,
   ),
   'canned_reply.update': says(
-    (c) => `${c.who} 修改了快捷回复 ${c.subject}`,
-    (c) => `${c.who} edited canned reply ${c.subject}`,
+    // The subject already names it ("快捷回复 #5"): said once, with its title when the entry carries one.
+    (c) => {
+      const title = str(c.data['title']);
+      return title ? `${c.who} 修改了快捷回复「${title}」` : `${c.who} 修改了${c.subject}`;
+    },
+    (c) => {
+      const title = str(c.data['title']);
+      return title ? `${c.who} edited the canned reply “${title}”` : `${c.who} edited ${c.subject}`;
+    },
   ),
   'canned_reply.delete': says(
     (c) => `${c.who} 删除了快捷回复「${str(c.data['title']) ?? c.subject}」`,
@@ -560,6 +567,26 @@ function isHistoryEvent(a: string): a is CaseHistoryEvent {
   return (CASE_HISTORY_EVENTS as readonly string[]).includes(a);
 }
 
+/**
+ * The parts of an audit sentence that people wrote or named (the actor, a team's or a canned reply's
+ * name, a nickname, a note): every text the entry's data carries that is not a code, for marking them
+ * as user content on screen.
+ */
+export function auditUserParts(input: Pick<SentenceInput, 'actorName' | 'data'>): string[] {
+  const out: string[] = [];
+  const collect = (v: unknown, depth: number) => {
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t && !/^[a-z0-9_.:*-]+$/.test(t) && !/^\d{4}-\d{2}-\d{2}T/.test(t)) out.push(t);
+    } else if (depth < 3 && v && typeof v === 'object') {
+      for (const item of Array.isArray(v) ? v : Object.values(v)) collect(item, depth + 1);
+    }
+  };
+  if (input.actorName) out.push(input.actorName);
+  collect(input.data, 0);
+  return out;
+}
+
 /** The sentence of one audit entry in `locale` ("zh-CN" or "en"). */
 export function auditSentence(input: SentenceInput, locale: string): string {
   const lang = langOf(locale);
@@ -573,6 +600,66 @@ export function auditSentence(input: SentenceInput, locale: string): string {
   return generic(c)[lang];
 }
 
+/**
+ * Some history notes are written by the core itself, in Chinese (a missed SLA, a transfer, a dispute
+ * decision's amounts before the staff member's own note, a zh + en pair on two lines). They are read
+ * here into the reader's language; `user` is the part of the note people (or the gateway) wrote, which
+ * is shown as it is. Any other note is the staff member's own words, as they wrote them.
+ */
+export function readHistoryNote(
+  note: string,
+  data: Data,
+  lang: SentenceLang,
+): { text: string; user: string | null } {
+  const n = note.trim();
+  if (!n) return { text: '', user: null };
+  const both = /^([^\n]*\p{Script=Han}[^\n]*)\n([^\n\p{Script=Han}]+)$/u.exec(n);
+  if (both) return { text: lang === 'zh' ? both[1]!.trim() : both[2]!.trim(), user: null };
+  const sla = /^超过处理时限（SLA）(\d+) 分钟，已自动升级优先级$/.exec(n);
+  if (sla)
+    return {
+      text:
+        lang === 'zh'
+          ? `超时 ${sla[1]} 分钟，已自动升级优先级`
+          : `${sla[1]} min overdue; priority raised automatically`,
+      user: null,
+    };
+  if (n === '用户在会话结束后再次留言')
+    return { text: lang === 'zh' ? n : 'the customer wrote again after the chat ended', user: null };
+  const paid = /^已打款，网关单号 (.+)$/s.exec(n);
+  if (paid)
+    return { text: `${lang === 'zh' ? '网关单号 ' : 'gateway reference '}${paid[1]}`, user: paid[1]! };
+  const failed = /^打款失败，资金已退回余额：(.*)$/s.exec(n);
+  if (failed) return { text: failed[1]!, user: failed[1]! };
+  // A dispute decision: "提议部分退款（…），待复核：note" / "全额退款（…）：note"; its outcome and amounts
+  // are in the line's data and said in the reader's language, the note follows.
+  if (typeof data['outcome'] === 'string') {
+    const decided = /^(?:提议)?[^（：]{1,12}（[^）]*）(?:，待复核)?：(.*)$/s.exec(n);
+    if (decided) return { text: decided[1]!.trim(), user: decided[1]!.trim() || null };
+  }
+  return { text: n, user: n };
+}
+
+/**
+ * The parts of a history line's sentence that people wrote (the actor's name, their note, a reason
+ * typed by staff), for marking them as user content on screen; never a code.
+ */
+export function caseHistoryUserParts(
+  entry: { actorName: string | null; action: string; note: string; data: Data },
+  locale: string,
+): string[] {
+  const body = obj(entry.data['body']);
+  const parts = [
+    entry.actorName,
+    readHistoryNote(entry.note, entry.data, langOf(locale)).user,
+    str(body['note']),
+    str(entry.data['note']),
+    str(body['reason']),
+    str(entry.data['reason']),
+  ];
+  return parts.filter((p): p is string => p !== null && !/^[a-z0-9_.]+$/.test(p));
+}
+
 /** The sentence of one line of a case's history (`kind` is the case's). */
 export function caseHistorySentence(
   entry: { actorName: string | null; actorId: number | null; action: string; note: string; data: Data },
@@ -580,6 +667,7 @@ export function caseHistorySentence(
   locale: string,
 ): string {
   const lang = langOf(locale);
+  const note = readHistoryNote(entry.note, entry.data, lang).text;
   const input: SentenceInput = {
     actorName: entry.actorName,
     actorId: entry.actorId,
@@ -587,7 +675,7 @@ export function caseHistorySentence(
     subjectType: 'case',
     subjectId: c.id,
     data: entry.data,
-    note: entry.note,
+    note,
     kind: c.kind,
   };
   const ctx = contextOf(input, lang);

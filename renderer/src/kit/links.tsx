@@ -3,6 +3,7 @@ import type { CaseKind } from '@jiangxin/shared/ops/cases';
 import type { Permission } from '@jiangxin/shared/permissions';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
+import { UserText } from './UserText';
 
 /**
  * Links to the drill-down pages, for every pane that names a customer or an order: the name or the order
@@ -22,12 +23,16 @@ export function CustomerLink({ userId, children }: { userId: number | null; chil
   );
 }
 
-/** An order's number as a link to its page; without an id (an order not yet known) the plain text. */
+/**
+ * An order's number as a link to its page (a plain string child is the number: data, marked as user
+ * content; a caller passing more marks the number itself); without an id (an order not yet known) the
+ * plain text.
+ */
 export function OrderLink({ orderId, children }: { orderId: number | null; children: ReactNode }) {
   if (orderId === null) return <>{children}</>;
   return (
     <Link to={orderPath(orderId)} className="drill-link" data-testid={`order-link-${orderId}`}>
-      {children}
+      {typeof children === 'string' ? <UserText>{children}</UserText> : children}
     </Link>
   );
 }

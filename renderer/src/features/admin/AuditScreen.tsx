@@ -5,9 +5,10 @@ import { type FormEvent, type HTMLAttributes, useId, useState } from 'react';
 import { useBridge } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
-import { useT } from '../../i18n';
-import { auditSentence } from '../../kit/audit-sentences';
+import { paren, useT } from '../../i18n';
+import { auditSentence, auditUserParts } from '../../kit/audit-sentences';
 import type { WorkspaceScreenProps } from '../../kit/pane';
+import { WithUserText } from '../../kit/UserText';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
@@ -215,7 +216,7 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
         return (
           <div className="audit-what">
             <span className="audit-sentence" data-testid={`audit-sentence-${r.id}`}>
-              {auditSentence(r, locale)}
+              <WithUserText text={auditSentence(r, locale)} parts={auditUserParts(r)} />
             </span>
             <Button
               type="link"
@@ -250,13 +251,24 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
       title: s('colHash'),
       dataIndex: 'hash',
       width: 110,
-      render: (hash: string) => <code title={hash}>{hash.slice(0, 10)}…</code>,
+      render: (hash: string) => (
+        <code title={hash} data-user-content="">
+          {hash.slice(0, 10)}…
+        </code>
+      ),
     },
   ];
 
-  const field = (key: keyof AuditFilterInput, label: string, placeholder?: string, type?: string) => {
+  const field = (
+    key: keyof AuditFilterInput,
+    label: string,
+    placeholder?: string,
+    type?: string,
+    examples?: readonly (readonly [string, Parameters<AdminStrings>[0]])[],
+  ) => {
     const id = `${ids}-${key}`;
     const error = errors[key];
+    const described = [error ? `${id}-error` : null, examples ? `${id}-examples` : null].filter(Boolean);
     return (
       <div className="admin-field">
         <label htmlFor={id}>{label}</label>
@@ -267,10 +279,23 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
           placeholder={placeholder}
           status={error ? 'error' : undefined}
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
+          aria-describedby={described.length ? described.join(' ') : undefined}
           onChange={(e) => setInput({ ...input, [key]: e.target.value })}
           data-testid={`audit-filter-${key}`}
         />
+        {examples && (
+          // The codes are what is typed (translate="no": identifiers, shown on purpose), each in words.
+          <span id={`${id}-examples`} className="muted small">
+            {s('auditExamples')}{' '}
+            {examples.map(([code, words], at) => (
+              <span key={code}>
+                {at > 0 && (locale === 'en' ? '; ' : '；')}
+                <code translate="no">{code}</code>
+                {paren(locale, s(words))}
+              </span>
+            ))}
+          </span>
+        )}
         {error && (
           <span id={`${id}-error`} className="field-error" role="alert">
             {error}
@@ -299,10 +324,12 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
             showIcon
             role="status"
             title={s('chainOk')}
-            description={s('chainOkDetail', {
-              n: verification.checked,
-              hash: verification.head.slice(0, 16),
-            })}
+            description={
+              <WithUserText
+                text={s('chainOkDetail', { n: verification.checked, hash: verification.head.slice(0, 16) })}
+                parts={[verification.head.slice(0, 16)]}
+              />
+            }
             data-testid="audit-chain-ok"
           />
         )}
@@ -338,8 +365,15 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
         <h2 id={`${ids}-filters`}>{s('auditFilters')}</h2>
         <form className="admin-filters" onSubmit={search} noValidate>
           {field('actorId', s('auditActor'), '12')}
-          {field('action', s('auditAction'), s('auditActionPlaceholder'))}
-          {field('subjectType', s('auditSubjectType'), s('auditSubjectTypePlaceholder'))}
+          {field('action', s('auditAction'), s('auditActionPlaceholder'), undefined, [
+            ['case.claim', 'auditExampleClaim'],
+            ['case.perform.*', 'auditExamplePerform'],
+          ])}
+          {field('subjectType', s('auditSubjectType'), s('auditSubjectTypePlaceholder'), undefined, [
+            ['case', 'auditExampleCase'],
+            ['user', 'auditExampleUser'],
+            ['settings', 'auditExampleSettings'],
+          ])}
           {field('subjectId', s('auditSubjectId'), '345')}
           {field('from', s('auditRangeFrom'), undefined, 'datetime-local')}
           {field('to', s('auditRangeTo'), undefined, 'datetime-local')}

@@ -24,6 +24,7 @@ import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
+import { UserText } from '../../kit/UserText';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
@@ -133,22 +134,40 @@ export function CannedRepliesScreen(_props: WorkspaceScreenProps) {
   };
 
   const columns: ColumnsType<CannedReply> = [
-    { title: s('colTitle'), dataIndex: 'title', width: 180 },
+    { title: s('colTitle'), dataIndex: 'title', width: 180, render: (v: string) => <UserText>{v}</UserText> },
     {
       title: s('colShortcut'),
       dataIndex: 'shortcut',
       width: 120,
-      render: (v: string | null) => (v ? <code>/{v}</code> : <span className="muted">—</span>),
+      render: (v: string | null) =>
+        v ? (
+          <code>
+            /<UserText>{v}</UserText>
+          </code>
+        ) : (
+          <span className="muted">—</span>
+        ),
     },
     {
       title: s('colBodyZh'),
       dataIndex: 'bodyZh',
-      render: (v: string) => <div className="canned-body">{v}</div>,
+      render: (v: string) => (
+        <div className="canned-body" data-user-content="">
+          {v}
+        </div>
+      ),
     },
     {
       title: s('colBodyEn'),
       dataIndex: 'bodyEn',
-      render: (v: string) => (v ? <div className="canned-body">{v}</div> : <span className="muted">—</span>),
+      render: (v: string) =>
+        v ? (
+          <div className="canned-body" data-user-content="">
+            {v}
+          </div>
+        ) : (
+          <span className="muted">—</span>
+        ),
     },
     {
       title: s('colEffects'),
@@ -394,7 +413,7 @@ function EffectChips({ reply }: { reply: CannedReply }) {
       )}
       {e.addTags.map((t) => (
         <Tag key={t} color="processing">
-          +{t}
+          +<UserText>{t}</UserText>
         </Tag>
       ))}
     </Space>

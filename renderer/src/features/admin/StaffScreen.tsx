@@ -9,6 +9,7 @@ import { useAction, useBridgeMutation, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
+import { UserText } from '../../kit/UserText';
 import './admin.css';
 import { type AdminStrings, useAdminStrings } from './strings';
 
@@ -104,12 +105,16 @@ export function StaffScreen({ session }: WorkspaceScreenProps) {
       dataIndex: 'username',
       render: (username: string, m) => (
         <span>
-          {username}
+          <UserText>{username}</UserText>
           {m.id === session.userId && <span className="muted">{s('me')}</span>}
         </span>
       ),
     },
-    { title: s('colNickname'), dataIndex: 'nickname' },
+    {
+      title: s('colNickname'),
+      dataIndex: 'nickname',
+      render: (nickname: string) => <UserText>{nickname}</UserText>,
+    },
     {
       title: s('colRoles'),
       dataIndex: 'roles',

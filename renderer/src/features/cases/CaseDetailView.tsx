@@ -12,10 +12,12 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
-import { useT } from '../../i18n';
+import { colon, useT } from '../../i18n';
 import { offerShortcut } from '../../kit/actions';
 import { CaseTimeline } from '../../kit/CaseTimeline';
+import { CaseTitleHeading } from '../../kit/case-title';
 import { type CasePane, type CasePaneProps, performFor } from '../../kit/pane';
+import { WithUserText } from '../../kit/UserText';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { bySeverity } from './columns';
@@ -181,7 +183,7 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
           <span className="muted">
             #{c.id} · {pick(CASE_KIND_LABELS[c.kind])}
           </span>
-          <h2 id="case-detail-title">{c.title}</h2>
+          <CaseTitleHeading id="case-detail-title" c={c} locale={locale} />
         </div>
         <Button onClick={onClose} aria-label={s('closeCase')} data-testid="case-detail-close">
           {s('close')}
@@ -190,16 +192,20 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
       <div className="case-facts">
         <Tag data-testid="case-detail-status">{pick(CASE_STATUS_LABELS[c.status])}</Tag>
         <span className={`priority priority-${c.priority}`}>
-          {s('colPriority')}：{pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0])}
+          {s('colPriority')}
+          {colon(locale)}
+          {pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0])}
         </span>
         {c.amountFen !== null && (
           <span>
-            {s('colAmount')}：{formatFen(c.amountFen)}
+            {s('colAmount')}
+            {colon(locale)}
+            {formatFen(c.amountFen)}
           </span>
         )}
         {c.status !== 'resolved' && (
           <span>
-            SLA：
+            SLA{colon(locale)}
             <SlaCountdown dueAt={c.slaDueAt} breached={c.slaBreached} now={now} locale={locale} />
           </span>
         )}
@@ -212,15 +218,25 @@ export function CaseDetailView({ caseId, session, onClose, onDecision }: CaseDet
       </div>
       <div className="case-claim" data-testid="case-detail-claim">
         <span data-testid="case-detail-holder">
-          {c.assigneeId === null
-            ? s('unclaimed')
-            : mine
-              ? s('heldByMe')
-              : s('heldBy', { name: c.assigneeName ?? `#${c.assigneeId}` })}
+          {c.assigneeId === null ? (
+            s('unclaimed')
+          ) : mine ? (
+            s('heldByMe')
+          ) : (
+            <WithUserText
+              text={s('heldBy', { name: c.assigneeName ?? `#${c.assigneeId}` })}
+              parts={[c.assigneeName]}
+            />
+          )}
         </span>
         {viewers.length > 0 && (
           <span className="viewers" data-testid="case-detail-viewers">
-            {s('viewing', { names: viewers.map((v) => v.nickname).join('、') })}
+            <WithUserText
+              text={s('viewing', {
+                names: viewers.map((v) => v.nickname).join(locale === 'en' ? ', ' : '、'),
+              })}
+              parts={viewers.map((v) => v.nickname)}
+            />
           </span>
         )}
         <Space>

@@ -18,6 +18,7 @@ import {
 import type { ReactNode } from 'react';
 import { formatFen } from '../../format';
 import type { Locale, Translator } from '../../i18n';
+import { caseTitleNodes } from '../../kit/case-title';
 import { OUTBOX_STATE_LABELS } from '../../outbox/OutboxPanel';
 import { slaLabel } from './sla';
 import type { useCaseStrings } from './strings';
@@ -266,7 +267,7 @@ export const QUEUE_CELLS: Record<
   id: (c) => `#${c.id}`,
   kind: (c, _, { t }) => t.pick(CASE_KIND_LABELS[c.kind]),
   status: (c, _, { t }) => t.pick(CASE_STATUS_LABELS[c.status]),
-  title: (c) => c.title,
+  title: (c, _, { locale }) => caseTitleNodes(c, locale),
   // The row's class (`priority-N`) gives the colour.
   priority: (c, _, { t }) => t.pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0]),
   assignee: claimCell,

@@ -46,4 +46,77 @@ describe('CSV', () => {
     // Every page carried the view's filters.
     expect(bridge.callsOf('cases.list').every((a) => a.minAmountFen === 100 && a.sort === 'sla')).toBe(true);
   });
+
+  // Issue 14: a person reads the export in a spreadsheet; in either language no cell and no header is a
+  // code (`resolved`, `payout`, `sla_breached`, an ISO time), and the English file has no Chinese words
+  // around what people typed.
+  it('writes headers and values as words in the chosen language, never codes', async () => {
+    const rows = [
+      sampleCase(1, {
+        kind: 'payout',
+        status: 'resolved',
+        priority: 3,
+        title: '提现 ¥6,000.00 · 设计师小王',
+        amountFen: 600_000,
+        assigneeName: '财务-陈会计',
+        flags: ['maker_checker', 'sla_breached'],
+      }),
+      sampleCase(2, {
+        kind: 'dispute',
+        status: 'waiting',
+        priority: 0,
+        title: '订单 JX20261128000093 纠纷：Logo 设计',
+        summary: { orderNumber: 'JX20261128000093', serviceTitle: 'Logo 设计' },
+        flags: ['contact_leak'],
+      }),
+    ];
+    const bridge = new ScriptedBridge().answer('cases.list', (args) => ({
+      items: (args.offset ?? 0) === 0 ? rows : [],
+      total: rows.length,
+    }));
+    const all = [
+      'id',
+      'kind',
+      'status',
+      'title',
+      'priority',
+      'assignee',
+      'amount',
+      'sla',
+      'created',
+      'flags',
+    ] as const;
+    const exported = async (locale: 'zh-CN' | 'en') =>
+      (
+        await exportQueueCsv(
+          bridge,
+          { kinds: ['payout', 'dispute'] },
+          all,
+          TRANSLATORS[locale],
+          useCaseStrings.forLocale(locale),
+          () => {},
+        )
+      ).csv
+        .replace('\uFEFF', '')
+        .trimEnd()
+        .split('\r\n');
+
+    const zh = await exported('zh-CN');
+    expect(zh[0]).toBe('编号,类型,状态,标题,优先级,处理人,金额,SLA,创建时间,标记');
+    expect(zh[1]).toMatch(
+      /^1,提现,已解决,"提现 ¥6,000\.00 · 设计师小王",紧急,财务-陈会计,"¥6,000\.00",\d{4}-\d{2}-\d{2} \d{2}:\d{2},\d{4}-\d{2}-\d{2} \d{2}:\d{2},需双人审批、已超时$/,
+    );
+    expect(zh[2]).toContain(',纠纷,等待中,订单 JX20261128000093 纠纷：Logo 设计,低,');
+
+    const en = await exported('en');
+    expect(en[0]).toBe('No.,Kind,Status,Title,Priority,Assignee,Amount,SLA,Created,Flags');
+    expect(en[1]).toContain(',Payout,Resolved,"Payout of ¥6,000.00 · 设计师小王",Urgent,');
+    expect(en[1]).toMatch(/,"Two approvals, SLA breached"$/);
+    expect(en[2]).toContain(',Dispute,Waiting,Dispute on order JX20261128000093: Logo 设计,Low,');
+    // No code in either file, and in English no Chinese besides the names and titles people typed.
+    for (const line of [...zh, ...en])
+      expect(line).not.toMatch(/\b[a-z]+_[a-z_]+\b|\d{2}T\d{2}|resolved|payout\b/);
+    const typed = /设计师小王|财务-陈会计|Logo 设计/g;
+    for (const line of en) expect(line.replace(typed, '')).not.toMatch(/\p{Script=Han}/u);
+  });
 });

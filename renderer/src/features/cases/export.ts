@@ -9,6 +9,7 @@ import {
   type CaseSummary,
 } from '@jiangxin/shared/ops/cases';
 import type { Translator } from '../../i18n';
+import { caseTitleText } from '../../kit/case-title';
 import { COLUMN_LABELS } from './columns';
 import { csvDocument } from './csv';
 import type { useCaseStrings } from './strings';
@@ -17,6 +18,18 @@ import type { CaseQuery } from './useCaseWindow';
 /** Rows read per request while exporting (the cache answers 5,000 rows in a few milliseconds). */
 const EXPORT_PAGE = 5_000;
 
+/** A time as spreadsheets read it and people too, in local time: "2026-11-27 08:01" (not an ISO code). */
+export function csvDateTime(iso: string | null): string | null {
+  if (!iso) return null;
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/**
+ * One cell in the reader's language: statuses, kinds, priorities and flags in words (never their codes),
+ * the title as the queue shows it (rebuilt in English around what people typed), times readable.
+ */
 function cellText(column: QueueColumn, c: CaseSummary, t: Translator): string | number | null {
   switch (column) {
     case 'id':
@@ -26,7 +39,7 @@ function cellText(column: QueueColumn, c: CaseSummary, t: Translator): string | 
     case 'status':
       return t.pick(CASE_STATUS_LABELS[c.status]);
     case 'title':
-      return c.title;
+      return caseTitleText(c, t.locale);
     case 'priority':
       return t.pick(CASE_PRIORITY_LABELS[c.priority] ?? CASE_PRIORITY_LABELS[0]);
     case 'assignee':
@@ -35,11 +48,11 @@ function cellText(column: QueueColumn, c: CaseSummary, t: Translator): string | 
       // As on screen and in the case titles: ¥6,000.00 (exact, no floating point on money).
       return c.amountFen === null ? null : formatFen(c.amountFen);
     case 'sla':
-      return c.slaDueAt;
+      return csvDateTime(c.slaDueAt);
     case 'created':
-      return c.createdAt;
+      return csvDateTime(c.createdAt);
     case 'flags':
-      return c.flags.map((f) => t.pick(CASE_FLAG_LABELS[f])).join('、');
+      return c.flags.map((f) => t.pick(CASE_FLAG_LABELS[f])).join(t.locale === 'en' ? ', ' : '、');
   }
 }
 

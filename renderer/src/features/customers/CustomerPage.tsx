@@ -21,6 +21,7 @@ import { useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
 import { CustomerLink, OrderLink } from '../../kit/links';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { CaseCell, PageState, Section } from './common';
 import { RevealPhone } from './RevealPhone';
 import './customers.css';
@@ -68,7 +69,12 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
 
   return (
     <main className="drill-page" data-testid="customer-page">
-      <h1>{s('customerTitle', { name: page ? page.profile.nickname : `#${raw}` })}</h1>
+      <h1>
+        <WithUserText
+          text={s('customerTitle', { name: page ? page.profile.nickname : `#${raw}` })}
+          parts={[page?.profile.nickname]}
+        />
+      </h1>
       <PageState
         s={s}
         loading={read.loading && !page}
@@ -89,8 +95,16 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
               bordered
               column={{ xs: 1, md: 2, xl: 3 }}
               items={[
-                { key: 'nickname', label: s('nickname'), children: page.profile.nickname },
-                { key: 'username', label: s('username'), children: page.profile.username },
+                {
+                  key: 'nickname',
+                  label: s('nickname'),
+                  children: <UserText>{page.profile.nickname}</UserText>,
+                },
+                {
+                  key: 'username',
+                  label: s('username'),
+                  children: <UserText>{page.profile.username}</UserText>,
+                },
                 {
                   key: 'roles',
                   label: s('roles'),
@@ -149,13 +163,19 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
                 key: 'order',
                 render: (_, o) => <OrderLink orderId={o.id}>{o.orderNumber}</OrderLink>,
               },
-              { title: s('colService'), dataIndex: 'serviceTitle' },
+              {
+                title: s('colService'),
+                key: 'service',
+                render: (_, o) => <UserText>{o.serviceTitle}</UserText>,
+              },
               { title: s('colRole'), key: 'role', render: (_, o) => pick(ORDER_ROLE_LABELS[o.role]) },
               {
                 title: s('colCounterpart'),
                 key: 'counterpart',
                 render: (_, o) => (
-                  <CustomerLink userId={o.counterpart.id}>{o.counterpart.nickname}</CustomerLink>
+                  <CustomerLink userId={o.counterpart.id}>
+                    <UserText>{o.counterpart.nickname}</UserText>
+                  </CustomerLink>
                 ),
               },
               {
@@ -278,7 +298,9 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
                 key: 'counterpart',
                 render: (_, r) =>
                   r.counterpart ? (
-                    <CustomerLink userId={r.counterpart.id}>{r.counterpart.nickname}</CustomerLink>
+                    <CustomerLink userId={r.counterpart.id}>
+                      <UserText>{r.counterpart.nickname}</UserText>
+                    </CustomerLink>
                   ) : (
                     s('scanner')
                   ),
@@ -295,7 +317,7 @@ export function CustomerPage({ session }: { session: ConsoleSession }) {
             total={page.supportChats.total}
             rows={page.supportChats.items}
             columns={[
-              { title: s('colSubject'), dataIndex: 'subject' },
+              { title: s('colSubject'), key: 'subject', render: (_, c) => <UserText>{c.subject}</UserText> },
               orderCol(),
               {
                 title: s('colStatus'),

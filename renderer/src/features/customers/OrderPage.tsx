@@ -15,7 +15,9 @@ import { Link, useParams } from 'react-router-dom';
 import { useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { CaseTitle } from '../../kit/case-title';
 import { CustomerLink } from '../../kit/links';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { CaseCell, PageState, Section } from './common';
 import './customers.css';
 import { type DrillStrings, useDrillStrings } from './strings';
@@ -31,7 +33,7 @@ function sentence(s: DrillStrings, pick: (l: { zh: string; en: string }) => stri
   const who = step.actor.nickname ? s('actorNamed', { role, name: step.actor.nickname }) : role;
   if (step.action === 'created' || step.fromStatus === null) return s('timelineCreated', { who });
   const rule = ORDER_TRANSITIONS[step.action as OrderAction];
-  const action = rule ? pick(rule.label) : step.action;
+  const action = rule ? pick(rule.label) : s('otherStep');
   const to = pick(ORDER_STATUS_LABELS[step.toStatus]);
   if (step.fromStatus === step.toStatus) return s('timelineStay', { who, action, to });
   return s('timelineMove', { who, action, from: pick(ORDER_STATUS_LABELS[step.fromStatus]), to });
@@ -62,7 +64,12 @@ export function OrderPage({ session }: { session: ConsoleSession }) {
   const o = page?.order;
   return (
     <main className="drill-page" data-testid="order-page">
-      <h1>{s('orderTitle', { number: o ? o.orderNumber : `#${raw}` })}</h1>
+      <h1>
+        <WithUserText
+          text={s('orderTitle', { number: o ? o.orderNumber : `#${raw}` })}
+          parts={[o?.orderNumber]}
+        />
+      </h1>
       <PageState
         s={s}
         loading={read.loading && !page}
@@ -79,7 +86,7 @@ export function OrderPage({ session }: { session: ConsoleSession }) {
               bordered
               column={{ xs: 1, md: 2, xl: 3 }}
               items={[
-                { key: 'service', label: s('service'), children: o.serviceTitle },
+                { key: 'service', label: s('service'), children: <UserText>{o.serviceTitle}</UserText> },
                 { key: 'tier', label: s('tier'), children: pick(PACKAGE_TIER_LABELS[o.tier]) },
                 {
                   key: 'status',
@@ -91,12 +98,20 @@ export function OrderPage({ session }: { session: ConsoleSession }) {
                 {
                   key: 'client',
                   label: s('client'),
-                  children: <CustomerLink userId={o.client.id}>{o.client.nickname}</CustomerLink>,
+                  children: (
+                    <CustomerLink userId={o.client.id}>
+                      <UserText>{o.client.nickname}</UserText>
+                    </CustomerLink>
+                  ),
                 },
                 {
                   key: 'freelancer',
                   label: s('freelancer'),
-                  children: <CustomerLink userId={o.freelancer.id}>{o.freelancer.nickname}</CustomerLink>,
+                  children: (
+                    <CustomerLink userId={o.freelancer.id}>
+                      <UserText>{o.freelancer.nickname}</UserText>
+                    </CustomerLink>
+                  ),
                 },
                 { key: 'amount', label: s('amount'), children: formatFen(o.amountFen) },
                 {
@@ -131,8 +146,14 @@ export function OrderPage({ session }: { session: ConsoleSession }) {
             <ol className="drill-timeline">
               {page.timeline.items.map((step) => (
                 <li key={step.id} data-testid={`drill-step-${step.id}`}>
-                  <time dateTime={step.at}>{when(step.at)}</time> {sentence(s, pick, step)}
-                  {step.note && <span className="muted"> · {s('timelineNote', { note: step.note })}</span>}
+                  <time dateTime={step.at}>{when(step.at)}</time>{' '}
+                  <WithUserText text={sentence(s, pick, step)} parts={[step.actor.nickname]} />
+                  {step.note && (
+                    <span className="muted">
+                      {' · '}
+                      <WithUserText text={s('timelineNote', { note: step.note })} parts={[step.note]} />
+                    </span>
+                  )}
                 </li>
               ))}
             </ol>
@@ -219,7 +240,16 @@ export function OrderPage({ session }: { session: ConsoleSession }) {
                 render: (_, c) => <CaseCell s={s} c={c} permissions={perms} />,
               },
               { title: s('colDirection'), key: 'kind', render: (_, c) => pick(CASE_KIND_LABELS[c.kind]) },
-              { title: s('colTitle'), key: 'title', render: (_, c) => c.title ?? s('titleHidden') },
+              {
+                title: s('colTitle'),
+                key: 'title',
+                render: (_, c) =>
+                  c.title === null ? (
+                    s('titleHidden')
+                  ) : (
+                    <CaseTitle c={{ ...c, title: c.title }} locale={locale} />
+                  ),
+              },
               { title: s('colStatus'), key: 'status', render: (_, c) => pick(CASE_STATUS_LABELS[c.status]) },
               { title: s('colTime'), key: 'time', render: (_, c) => when(c.createdAt) },
             ]}

@@ -14,10 +14,11 @@ import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { type ReactNode, useId, useMemo, useRef, useState } from 'react';
 import { FileOpener } from '../../files/StoredFile';
 import { formatDateTime, formatFen } from '../../format';
-import { useT } from '../../i18n';
+import { paren, useT } from '../../i18n';
 import { canRun, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
 import { CustomerLink, OrderLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { ResolveForm } from './ResolveForm';
 import { useDisputeStrings } from './strings';
@@ -73,8 +74,10 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
     if (userId === null) return s('bySystem');
     const side = sideOf(userId);
     const p = side ? parties[side] : null;
-    return p ? `${p.nickname}（${s(side!)}）` : `#${userId}`;
+    return p ? `${p.nickname}${paren(locale, s(side!))}` : `#${userId}`;
   };
+  /** The parties' names, where a sentence names them (marked as user content). */
+  const names = [parties.client?.nickname, parties.freelancer?.nickname];
   const when = (iso: string | null) => (iso ? formatDateTime(iso, locale) : s('noDeadline'));
 
   const timeline = (() => {
@@ -99,8 +102,15 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
                 })}
               </span>
             )}
-            <span className="muted"> · {s('byActor', { name: nameOf(e.actorUserId) })}</span>
-            {e.note && <div className="entry-text">{e.note}</div>}
+            <span className="muted">
+              {' · '}
+              <WithUserText text={s('byActor', { name: nameOf(e.actorUserId) })} parts={names} />
+            </span>
+            {e.note && (
+              <div className="entry-text" data-user-content="">
+                {e.note}
+              </div>
+            )}
           </>
         ),
       });
@@ -112,7 +122,9 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
         kind: 'delivery',
         body: (
           <>
-            <div className="entry-text">{d.message}</div>
+            <div className="entry-text" data-user-content="">
+              {d.message}
+            </div>
             <FileList files={d.files} s={s} />
           </>
         ),
@@ -122,7 +134,11 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
         at: r.createdAt,
         key: `r${r.id}`,
         kind: 'revision',
-        body: <div className="entry-text">{r.message}</div>,
+        body: (
+          <div className="entry-text" data-user-content="">
+            {r.message}
+          </div>
+        ),
       });
     // Oldest first; at the same instant the status change before what it carried.
     const rank = { event: 0, delivery: 1, revision: 2 };
@@ -149,7 +165,8 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
           <div>
             <dt>{s('order')}</dt>
             <dd>
-              <OrderLink orderId={order.id}>{order.orderNumber}</OrderLink> · {order.serviceTitle}
+              <OrderLink orderId={order.id}>{order.orderNumber}</OrderLink> ·{' '}
+              <UserText>{order.serviceTitle}</UserText>
             </dd>
           </div>
           <div>
@@ -161,11 +178,14 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
             <dd data-testid="dispute-client">
               {parties.client ? (
                 <CustomerLink userId={parties.client.id}>
-                  {s('partyLine', {
-                    nickname: parties.client.nickname,
-                    username: parties.client.username,
-                    id: parties.client.id,
-                  })}
+                  <WithUserText
+                    text={s('partyLine', {
+                      nickname: parties.client.nickname,
+                      username: parties.client.username,
+                      id: parties.client.id,
+                    })}
+                    parts={[parties.client.nickname, parties.client.username]}
+                  />
                 </CustomerLink>
               ) : (
                 s('partyMissing')
@@ -177,11 +197,14 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
             <dd data-testid="dispute-freelancer">
               {parties.freelancer ? (
                 <CustomerLink userId={parties.freelancer.id}>
-                  {s('partyLine', {
-                    nickname: parties.freelancer.nickname,
-                    username: parties.freelancer.username,
-                    id: parties.freelancer.id,
-                  })}
+                  <WithUserText
+                    text={s('partyLine', {
+                      nickname: parties.freelancer.nickname,
+                      username: parties.freelancer.username,
+                      id: parties.freelancer.id,
+                    })}
+                    parts={[parties.freelancer.nickname, parties.freelancer.username]}
+                  />
                 </CustomerLink>
               ) : (
                 s('partyMissing')
@@ -191,13 +214,14 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
           <div>
             <dt>{s('openedBy')}</dt>
             <dd>
-              {nameOf(dispute.openedBy)} · {formatDateTime(dispute.createdAt, locale)}
+              <WithUserText text={nameOf(dispute.openedBy)} parts={names} /> ·{' '}
+              {formatDateTime(dispute.createdAt, locale)}
             </dd>
           </div>
           <div>
             <dt>{s('reason')}</dt>
             <dd className="entry-text" data-testid="dispute-reason">
-              {dispute.reason}
+              <UserText>{dispute.reason}</UserText>
             </dd>
           </div>
           {dispute.files.length > 0 && (
@@ -269,14 +293,16 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
                 return (
                   <li key={m.id} className={`chat-line side-${side ?? 'other'}`}>
                     <div className="chat-meta">
-                      <strong>{m.senderName ?? `#${m.senderId}`}</strong>
+                      <strong>{m.senderName ? <UserText>{m.senderName}</UserText> : `#${m.senderId}`}</strong>
                       {side && <Tag>{s(side)}</Tag>}
                       <span className="muted">{formatDateTime(m.createdAt, locale)}</span>
                     </div>
                     {m.file ? (
                       <FileList files={[m.file]} s={s} />
                     ) : (
-                      <div className="entry-text">{m.content}</div>
+                      <div className="entry-text" data-user-content="">
+                        {m.content}
+                      </div>
                     )}
                   </li>
                 );
@@ -298,10 +324,14 @@ function Dispute({ data, perform, offer, session }: CasePaneProps<'dispute'> & {
               <li key={e.id} data-side={e.side}>
                 <div className="chat-meta">
                   <Tag>{s(e.side)}</Tag>
-                  <strong>{e.authorName}</strong>
+                  <strong>
+                    <UserText>{e.authorName}</UserText>
+                  </strong>
                   <span className="muted">{formatDateTime(e.createdAt, locale)}</span>
                 </div>
-                <div className="entry-text">{e.note}</div>
+                <div className="entry-text" data-user-content="">
+                  {e.note}
+                </div>
                 <FileList files={e.files} s={s} />
               </li>
             ))}
@@ -411,7 +441,11 @@ function Resolution({
               release: amount(proposal.releaseFen),
             })}
           </p>
-          {proposal.note && <p className="entry-text">{s('proposalNote', { note: proposal.note })}</p>}
+          {proposal.note && (
+            <p className="entry-text">
+              <WithUserText text={s('proposalNote', { note: proposal.note })} parts={[proposal.note]} />
+            </p>
+          )}
           {mineProposal ? (
             <Alert type="info" showIcon title={s('waitingForOther')} data-testid="dispute-waiting" />
           ) : (
@@ -491,7 +525,11 @@ function Resolution({
               })}
             </strong>
           </p>
-          {resolution.final.note && <p className="entry-text">{resolution.final.note}</p>}
+          {resolution.final.note && (
+            <p className="entry-text" data-user-content="">
+              {resolution.final.note}
+            </p>
+          )}
           <p className="muted">
             {s('finalAt', { time: formatDateTime(resolution.final.resolvedAt, locale) })}
           </p>
@@ -504,15 +542,22 @@ function Resolution({
           <ol className="history-list" data-testid="dispute-decisions">
             {resolution.approvals.map((a) => (
               <li key={a.id}>
-                {s('decisionLine', {
-                  step: pick(DISPUTE_DECISION_STEP_LABELS[a.step]),
-                  name: a.actorName,
-                  outcome: pick(DISPUTE_OUTCOME_LABELS[a.outcome]),
-                  refund: formatFen(a.refundFen),
-                  release: formatFen(a.releaseFen),
-                })}
+                <WithUserText
+                  text={s('decisionLine', {
+                    step: pick(DISPUTE_DECISION_STEP_LABELS[a.step]),
+                    name: a.actorName,
+                    outcome: pick(DISPUTE_OUTCOME_LABELS[a.outcome]),
+                    refund: formatFen(a.refundFen),
+                    release: formatFen(a.releaseFen),
+                  })}
+                  parts={[a.actorName]}
+                />
                 <span className="muted"> · {formatDateTime(a.at, locale)}</span>
-                {a.note && <div className="entry-text">{a.note}</div>}
+                {a.note && (
+                  <div className="entry-text" data-user-content="">
+                    {a.note}
+                  </div>
+                )}
               </li>
             ))}
           </ol>

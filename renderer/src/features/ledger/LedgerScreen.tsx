@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useBridge } from '../../bridge';
 import { useAction, useQuery } from '../../calls';
-import { useT } from '../../i18n';
+import { paren, useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
 import './ledger.css';
 import { LedgerResults, type Loaded } from './LedgerResults';
@@ -20,6 +20,13 @@ import {
 
 const PAGE_SIZE = 20;
 
+/** Account codes as examples, each with its meaning in words. */
+const ACCOUNT_EXAMPLES = [
+  ['user:12:available', 'exampleUserAvailable'],
+  ['order:7:escrow', 'exampleOrderEscrow'],
+  ['platform:fees', 'examplePlatformFees'],
+] as const;
+
 /**
  * The ledger explorer (finance): one user's, order's or account's accounts with balances, and its
  * journal transactions newest first, each expandable to its postings with the debit/credit sides and
@@ -28,7 +35,7 @@ const PAGE_SIZE = 20;
  */
 export function LedgerScreen(_props: WorkspaceScreenProps) {
   const bridge = useBridge();
-  const { pick } = useT();
+  const { pick, locale } = useT();
   const s = useLedgerStrings();
   const [params, setParams] = useSearchParams();
   const applied = subjectFromParams(params);
@@ -155,9 +162,22 @@ export function LedgerScreen(_props: WorkspaceScreenProps) {
             allowClear
             spellCheck={false}
             aria-invalid={inputProblem?.key === 'accountInvalid'}
-            aria-describedby={inputProblem ? ids.problem : undefined}
+            aria-describedby={
+              inputProblem ? `${ids.problem} ${ids.account}-examples` : `${ids.account}-examples`
+            }
             data-testid="ledger-filter-account"
           />
+          {/* The codes are what is typed (translate="no": identifiers, shown on purpose), each said in words. */}
+          <span id={`${ids.account}-examples`} className="muted small ledger-account-examples">
+            {s('accountExamples')}{' '}
+            {ACCOUNT_EXAMPLES.map(([code, words], at) => (
+              <span key={code}>
+                {at > 0 && (locale === 'en' ? '; ' : '；')}
+                <code translate="no">{code}</code>
+                {paren(locale, s(words))}
+              </span>
+            ))}
+          </span>
         </label>
         <div className="ledger-filter-actions">
           <Button type="primary" htmlType="submit" loading={loading} data-testid="ledger-search">

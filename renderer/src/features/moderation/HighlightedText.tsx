@@ -6,6 +6,7 @@ import {
   type ScanHitKind,
 } from '@jiangxin/shared/ops/moderation';
 import { useT } from '../../i18n';
+import { UserText } from '../../kit/UserText';
 import { segmentText } from './highlight';
 import { useModerationStrings } from './strings';
 import './moderation.css';
@@ -13,7 +14,8 @@ import './moderation.css';
 /**
  * Text with the scanner's hits marked in place. Each hit is a `<mark>` whose title names the kind and
  * the match, followed by a visible tag with the kind (手机号, 微信号 …), so the meaning never rests on the
- * colour alone. `data-kind` carries the kind for tests and styles.
+ * colour alone. `data-kind` carries the kind for tests and styles. The text itself is the user's (marked
+ * as user content); the kinds are the console's words.
  */
 export function HighlightedText({
   text,
@@ -30,7 +32,8 @@ export function HighlightedText({
   return (
     <span className={className ? `scan-text ${className}` : 'scan-text'}>
       {segmentText(text, hits).map((seg, i) => {
-        if (!seg.hit) return seg.text;
+        // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional and never reordered
+        if (!seg.hit) return <UserText key={i}>{seg.text}</UserText>;
         const kind = pick(SCAN_HIT_KIND_LABELS[seg.hit.kind]);
         const category = seg.hit.category ? s('hitCategory', { category: seg.hit.category }) : '';
         return (
@@ -42,7 +45,7 @@ export function HighlightedText({
               data-kind={seg.hit.kind}
               title={s('hitTitle', { kind, match: seg.hit.match }) + category}
             >
-              {seg.text}
+              <UserText>{seg.text}</UserText>
             </mark>
             <span className="scan-hit-tag" data-kind={seg.hit.kind}>
               {kind}
@@ -66,7 +69,7 @@ export function hitsByKind(hits: FieldHits): [ScanHitKind, ScanHit[]][] {
  * The legend of the marks: each kind found with its name, how often, and the matched texts, so a moderator can read the findings without hunting for colours.
  */
 export function HitLegend({ hits, headingLevel = 3 }: { hits: FieldHits; headingLevel?: 3 | 4 }) {
-  const { pick } = useT();
+  const { pick, locale } = useT();
   const s = useModerationStrings();
   const kinds = hitsByKind(hits);
   const total = kinds.reduce((n, [, list]) => n + list.length, 0);
@@ -88,7 +91,12 @@ export function HitLegend({ hits, headingLevel = 3 }: { hits: FieldHits; heading
                 </span>
                 <span className="scan-legend-count">×{list.length}</span>
                 <span className="scan-legend-matches">
-                  {[...new Set(list.map((h) => h.match))].join('、')}
+                  {[...new Set(list.map((h) => h.match))].map((m, at) => (
+                    <span key={m}>
+                      {at > 0 && (locale === 'en' ? ', ' : '、')}
+                      <UserText>{m}</UserText>
+                    </span>
+                  ))}
                 </span>
               </li>
             ))}

@@ -91,11 +91,7 @@ function ListingReview({
               </div>
               <div>
                 <dt>{s('category')}</dt>
-                <dd>
-                  {locale === 'en'
-                    ? listing.category.name
-                    : `${listing.category.nameZh}（${listing.category.name}）`}
-                </dd>
+                <dd>{locale === 'en' ? listing.category.name : listing.category.nameZh}</dd>
               </div>
               {listing.submittedAt && (
                 <div>

@@ -16,10 +16,11 @@ import { Alert, Checkbox, Input, Tag } from 'antd';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
-import { useT } from '../../i18n';
+import { paren, useT } from '../../i18n';
 import { canRun, NoteDecisionForm, OfferButton, offerShortcut, usePerformAction } from '../../kit/actions';
 import { CustomerLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
+import { UserText } from '../../kit/UserText';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { HighlightedText, HitLegend } from './HighlightedText';
 import { useModerationStrings } from './strings';
@@ -100,14 +101,20 @@ function Report({ perform, offer, session, data }: CasePaneProps<'report'> & { d
           {data.reports.map((r) => (
             <li key={r.id}>
               <strong>
-                {r.bySystem
-                  ? s('bySystem')
-                  : (r.reporterName ?? s('reporterUnknown', { id: r.reporterId ?? '—' }))}
+                {r.bySystem ? (
+                  s('bySystem')
+                ) : r.reporterName ? (
+                  <UserText>{r.reporterName}</UserText>
+                ) : (
+                  s('reporterUnknown', { id: r.reporterId ?? '—' })
+                )}
               </strong>
               {' · '}
               <Tag>{pick(r.reasonText)}</Tag>
               <span className="muted">{formatDateTime(r.createdAt, locale)}</span>
-              <div className={r.detail ? undefined : 'muted'}>{r.detail || s('noDetail')}</div>
+              <div className={r.detail ? undefined : 'muted'}>
+                {r.detail ? <UserText>{r.detail}</UserText> : s('noDetail')}
+              </div>
             </li>
           ))}
         </ul>
@@ -211,7 +218,7 @@ function ReportedContent({ context, hits }: { context: ReportTarget; hits: Field
                 aria-current={x.reported ? 'true' : undefined}
               >
                 <div className="thread-meta">
-                  <strong>{x.senderName ?? `#${x.senderId}`}</strong>
+                  <strong>{x.senderName ? <UserText>{x.senderName}</UserText> : `#${x.senderId}`}</strong>
                   <span className="muted"> · {formatDateTime(x.createdAt, locale)}</span>
                   {x.reported && (
                     <Tag color="error" className="tag-reported">
@@ -222,7 +229,7 @@ function ReportedContent({ context, hits }: { context: ReportTarget; hits: Field
                 </div>
                 <div className="thread-content">
                   {x.type !== 'text' ? (
-                    s('nonText', { type: x.type })
+                    s('nonText', { type: s(x.type === 'image' ? 'messageImage' : 'messageFile') })
                   ) : (
                     <HighlightedText text={x.content} hits={x.reported ? hits['content'] : undefined} />
                   )}
@@ -244,7 +251,7 @@ function ReportedContent({ context, hits }: { context: ReportTarget; hits: Field
                 <HighlightedText text={u.nickname} hits={hits['nickname']} />
               </CustomerLink>{' '}
               <span className="muted">
-                @{u.username} · #{u.id}
+                @<UserText>{u.username}</UserText> · #{u.id}
               </span>{' '}
               <Tag>{s(USER_STATUS_KEYS[u.status])}</Tag>
             </dd>
@@ -272,7 +279,7 @@ function ReportDecision({
   firstReason: string | undefined;
   mayApplySanction: boolean;
 }) {
-  const { pick } = useT();
+  const { pick, locale } = useT();
   const s = useModerationStrings();
   const ids = { uphold: useId(), sanction: useId(), days: useId(), reason: useId() };
   const { busy, run } = usePerformAction(perform);
@@ -402,8 +409,8 @@ function ReportDecision({
                 onChange={(e) => setTakedown(e.target.checked)}
                 data-testid="uphold-takedown"
               >
-                {targetType === 'listing' ? s('takedownListing') : s('takedownContent')}（
-                {pick(SANCTION_KIND_LABELS.takedown)}）
+                {targetType === 'listing' ? s('takedownListing') : s('takedownContent')}
+                {paren(locale, pick(SANCTION_KIND_LABELS.takedown))}
               </Checkbox>
             )}
             {mayApplySanction ? (

@@ -8,6 +8,7 @@ import { Tag } from 'antd';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
 import { CustomerLink } from '../../kit/links';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { useModerationStrings } from './strings';
 
 type S = ReturnType<typeof useModerationStrings>;
@@ -54,7 +55,10 @@ export function UserHistory({
           <p className="user-line">
             <strong>
               <CustomerLink userId={user.id}>
-                {s('userName', { nickname: user.nickname, username: user.username, id: user.id })}
+                <WithUserText
+                  text={s('userName', { nickname: user.nickname, username: user.username, id: user.id })}
+                  parts={[user.nickname, user.username]}
+                />
               </CustomerLink>
             </strong>{' '}
             <Tag color={user.status === 'active' ? 'default' : 'error'}>{userStatus(s, user.status)}</Tag>
@@ -101,7 +105,7 @@ export function UserHistory({
                       <Tag color={r.outcome === 'rejected' ? 'error' : 'default'}>
                         {outcomeText(s, r.outcome)}
                       </Tag>
-                      {r.title}
+                      <UserText>{r.title}</UserText>
                       {r.rejectReason && (
                         <span className="muted"> — {pick(REJECT_REASON_LABELS[r.rejectReason])}</span>
                       )}

@@ -5,6 +5,7 @@ import { useEffect, useId, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useBridgeQuery } from '../../calls';
 import { useT } from '../../i18n';
+import { WithUserText } from '../../kit/UserText';
 import { useShortcut } from '../../shortcuts';
 import { type Hit, paletteHits } from './hits';
 import { usePaletteStrings } from './strings';
@@ -21,7 +22,7 @@ const QUERY_MAX = fieldLimits(BRIDGE_METHODS['search.query'].args, 'q').maxLengt
  * through an outage. A case opens in its queue, a user on the customer page, an order on the order page.
  */
 export function CommandPalette({ session }: { session: ConsoleSession }) {
-  const { pick } = useT();
+  const { pick, locale } = useT();
   const s = usePaletteStrings();
   const navigate = useNavigate();
   const listId = useId();
@@ -47,7 +48,7 @@ export function CommandPalette({ session }: { session: ConsoleSession }) {
   const results: Results | null = typed ? (search.data ?? null) : null;
   const error = typed ? search.error : null;
 
-  const hits: Hit[] = results ? paletteHits(results, session.permissions, pick, s) : [];
+  const hits: Hit[] = results ? paletteHits(results, session.permissions, pick, s, locale) : [];
 
   const close = () => {
     setOpen(false);
@@ -123,7 +124,9 @@ export function CommandPalette({ session }: { session: ConsoleSession }) {
               data-testid={`palette-hit-${hit.key}`}
             >
               <span className="palette-group">{s(hit.group)}</span>
-              <span className="palette-label">{hit.label}</span>
+              <span className="palette-label">
+                <WithUserText text={hit.label} parts={hit.userParts} />
+              </span>
               <span className="muted">{hit.detail}</span>
             </div>
           ))}

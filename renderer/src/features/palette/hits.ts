@@ -4,6 +4,8 @@ import { CASE_KIND_LABELS, CASE_STATUS_LABELS } from '@jiangxin/shared/ops/cases
 import { ORDER_STATUS_LABELS, type OrderStatus } from '@jiangxin/shared/orders';
 import type { Permission } from '@jiangxin/shared/permissions';
 import { formatFen } from '../../format';
+import type { Locale } from '../../i18n';
+import { caseTitleParts } from '../../kit/case-title';
 import type { PaletteStrings } from './strings';
 
 type Results = BridgeResult<'search.query'>;
@@ -13,6 +15,8 @@ export interface Hit {
   key: string;
   group: 'cases' | 'users' | 'orders';
   label: string;
+  /** The parts of the label people typed or named (a title, a nickname, an order number). */
+  userParts: string[];
   detail: string;
   /** The route the hit opens; null only for a case no queue of this member lists. */
   to: string | null;
@@ -25,13 +29,13 @@ export const orderRoute = (orderId: number) => `/orders/${orderId}`;
 const isOrderStatus = (status: string): status is OrderStatus => Object.hasOwn(ORDER_STATUS_LABELS, status);
 
 /**
- * A user as one line: `青柠（client001）` when both names are known, either one alone otherwise — never
- * empty parentheses — and `用户 #12` when the cache has neither.
+ * A user as one line: `青柠（client001）` (`Qingning (client001)` in English) when both names are known,
+ * either one alone otherwise — never empty parentheses — and `用户 #12` when the cache has neither.
  */
 export function userLabel(u: Results['users'][number], s: PaletteStrings): string {
   const nickname = u.nickname.trim();
   const username = u.username.trim();
-  if (nickname && username && nickname !== username) return `${nickname}（${username}）`;
+  if (nickname && username && nickname !== username) return s('userWithLogin', { nickname, username });
   return nickname || username || s('userId', { id: u.id });
 }
 
@@ -44,6 +48,7 @@ export function paletteHits(
   permissions: readonly Permission[],
   pick: (words: Words) => string,
   s: PaletteStrings,
+  locale: Locale = 'zh-CN',
 ): Hit[] {
   const workspaces = workspacesFor(permissions);
   // A one-kind queue first (the case's own queue), then a queue over several kinds (My work).
@@ -53,10 +58,12 @@ export function paletteHits(
   return [
     ...results.cases.map((c): Hit => {
       const ws = queueOf(c.kind);
+      const title = caseTitleParts(c, locale);
       return {
         key: `c${c.id}`,
         group: 'cases',
-        label: `#${c.id} ${c.title}`,
+        label: `#${c.id} ${title.map((p) => p.text).join('')}`,
+        userParts: title.filter((p) => p.user).map((p) => p.text),
         detail: [
           pick(CASE_KIND_LABELS[c.kind]),
           pick(CASE_STATUS_LABELS[c.status]),
@@ -70,6 +77,7 @@ export function paletteHits(
         key: `u${u.id}`,
         group: 'users',
         label: userLabel(u, s),
+        userParts: [u.nickname.trim(), u.username.trim()],
         detail: [...(u.phone ? [u.phone] : []), s('userId', { id: u.id })].join(' · '),
         to: customerRoute(u.id),
       }),
@@ -79,6 +87,7 @@ export function paletteHits(
         key: `o${o.id}`,
         group: 'orders',
         label: o.orderNumber,
+        userParts: [o.orderNumber],
         detail: [
           isOrderStatus(o.status) ? pick(ORDER_STATUS_LABELS[o.status]) : s('statusUnknown'),
           ...(o.amountFen > 0 ? [formatFen(o.amountFen)] : []),

@@ -7,6 +7,7 @@ import { useBridge } from '../../bridge';
 import { useAction } from '../../calls';
 import { formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { CaseTitle } from '../../kit/case-title';
 import type { QueueBulkActionProps } from '../../kit/pane';
 import { usePayoutStrings } from './strings';
 import './payouts.css';
@@ -40,7 +41,7 @@ function willFail(c: CaseSummary, me: number): 'batchFailMine' | 'batchFailOwn' 
 export function BatchApprove({ selected, session, clear }: QueueBulkActionProps) {
   const bridge = useBridge();
   const s = usePayoutStrings();
-  const { pick } = useT();
+  const { pick, locale } = useT();
   const [open, setOpen] = useState(false);
   const [results, setResults] = useState<ItemResult[] | null>(null);
   const [leaveOut, setLeaveOut] = useState(true);
@@ -139,7 +140,9 @@ export function BatchApprove({ selected, session, clear }: QueueBulkActionProps)
                     data-case-id={r.caseId}
                     data-ok={r.ok}
                   >
-                    <span className="batch-item">{c ? c.title : s('batchCaseLabel', { id: r.caseId })}</span>
+                    <span className="batch-item">
+                      {c ? <CaseTitle c={c} locale={locale} /> : s('batchCaseLabel', { id: r.caseId })}
+                    </span>
                     <span className="batch-outcome">
                       <strong>{r.ok ? '✓' : '✗'}</strong> {outcome(r)}
                     </span>
@@ -162,7 +165,7 @@ export function BatchApprove({ selected, session, clear }: QueueBulkActionProps)
                       {failing.map(({ c, why }) => (
                         <li key={c.id} data-case-id={c.id}>
                           <span className="batch-item">
-                            #{c.id} {c.title}
+                            #{c.id} <CaseTitle c={c} locale={locale} />
                           </span>
                           <span className="batch-outcome">{s(why)}</span>
                         </li>
@@ -188,7 +191,7 @@ export function BatchApprove({ selected, session, clear }: QueueBulkActionProps)
               {items.map((c) => (
                 <li key={c.id} data-case-id={c.id}>
                   <span className="batch-item">
-                    #{c.id} {c.title}
+                    #{c.id} <CaseTitle c={c} locale={locale} />
                   </span>
                   <span className="num">{c.amountFen === null ? '—' : formatFen(c.amountFen)}</span>
                 </li>

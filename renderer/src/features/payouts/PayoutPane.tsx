@@ -12,10 +12,11 @@ import {
 import { Alert, Button, type GetRef, Input, Modal, Space, Tag } from 'antd';
 import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
-import { useT } from '../../i18n';
+import { colon, useT } from '../../i18n';
 import { offerShortcut, type Refusal, usePerformAction } from '../../kit/actions';
 import { CustomerLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { REAL_NAME_LABELS, RISK_LEVEL_ORDER, USER_STATUS_LABELS } from './labels';
 import { usePayoutStrings } from './strings';
@@ -77,11 +78,17 @@ function Withdrawal({ d }: { d: PayoutCaseDetail }) {
           <strong className="payout-amount">{formatFen(p.amountFen)}</strong>
         </Fact>
         <Fact label={s('channel')}>{pick(WITHDRAWAL_CHANNEL_LABELS[p.channel])}</Fact>
-        <Fact label={s('payee')}>{p.account.name}</Fact>
-        <Fact label={s('payeeAccount')} testId="payout-account">
-          {p.account.numberMasked}
+        <Fact label={s('payee')}>
+          <UserText>{p.account.name}</UserText>
         </Fact>
-        {p.account.bankName && <Fact label={s('bankName')}>{p.account.bankName}</Fact>}
+        <Fact label={s('payeeAccount')} testId="payout-account">
+          <UserText>{p.account.numberMasked}</UserText>
+        </Fact>
+        {p.account.bankName && (
+          <Fact label={s('bankName')}>
+            <UserText>{p.account.bankName}</UserText>
+          </Fact>
+        )}
         <Fact label={s('payoutStatus')}>{pick(PAYOUT_STATUS_LABELS[p.status])}</Fact>
         <Fact label={s('requestedAt')}>{formatDateTime(p.createdAt, locale)}</Fact>
       </dl>
@@ -120,20 +127,40 @@ function Execution({ d }: { d: PayoutCaseDetail }) {
           role="note"
           title={`${pick(PAYOUT_STATUS_LABELS[p.status])} · ${now.text}`}
           description={
-            p.status === 'failed' && p.failureReason
-              ? `${s('failureReason')}：${p.failureReason}`
-              : p.status === 'rejected' && p.rejectionReason
-                ? `${s('rejectionReason')}：${p.rejectionReason}`
-                : undefined
+            p.status === 'failed' && p.failureReason ? (
+              <>
+                {s('failureReason')}
+                {colon(locale)}
+                <UserText>{p.failureReason}</UserText>
+              </>
+            ) : p.status === 'rejected' && p.rejectionReason ? (
+              <>
+                {s('rejectionReason')}
+                {colon(locale)}
+                <UserText>{p.rejectionReason}</UserText>
+              </>
+            ) : undefined
           }
         />
       </div>
       {(p.outBizNo || p.gatewayRef || p.attempts > 0 || p.lastError) && (
         <dl className="payout-facts">
-          {p.outBizNo && <Fact label={s('outBizNo')}>{p.outBizNo}</Fact>}
-          {p.gatewayRef && <Fact label={s('gatewayRef')}>{p.gatewayRef}</Fact>}
+          {p.outBizNo && (
+            <Fact label={s('outBizNo')}>
+              <UserText>{p.outBizNo}</UserText>
+            </Fact>
+          )}
+          {p.gatewayRef && (
+            <Fact label={s('gatewayRef')}>
+              <UserText>{p.gatewayRef}</UserText>
+            </Fact>
+          )}
           {p.attempts > 0 && <Fact label={s('attempts')}>{p.attempts}</Fact>}
-          {p.lastError && p.status !== 'failed' && <Fact label={s('lastError')}>{p.lastError}</Fact>}
+          {p.lastError && p.status !== 'failed' && (
+            <Fact label={s('lastError')}>
+              <UserText>{p.lastError}</UserText>
+            </Fact>
+          )}
         </dl>
       )}
     </section>
@@ -194,8 +221,16 @@ function MakerChecker({ d, userId }: { d: PayoutCaseDetail; userId: number }) {
         <ol className="payout-approvals">
           {d.approvals.map((a, i) => (
             <li key={`${a.staffId}-${a.at}`}>
-              {s('approvalEntry', { i: i + 1, name: a.staffName, time: formatDateTime(a.at, locale) })}
-              {a.note && <span className="muted"> · {a.note}</span>}
+              <WithUserText
+                text={s('approvalEntry', { i: i + 1, name: a.staffName, time: formatDateTime(a.at, locale) })}
+                parts={[a.staffName]}
+              />
+              {a.note && (
+                <span className="muted">
+                  {' · '}
+                  <UserText>{a.note}</UserText>
+                </span>
+              )}
             </li>
           ))}
         </ol>
@@ -218,7 +253,12 @@ function Requester({ d }: { d: PayoutCaseDetail }) {
       <h3 id={id}>{s('requesterTitle')}</h3>
       <dl className="payout-facts">
         <Fact label={s('requester')} testId="payout-requester">
-          <CustomerLink userId={u.id}>{u.nickname}</CustomerLink>（{u.username} · #{u.id}）
+          <CustomerLink userId={u.id}>
+            <UserText>{u.nickname}</UserText>
+          </CustomerLink>
+          {locale === 'en' ? ' (' : '（'}
+          <UserText>{u.username}</UserText> · #{u.id}
+          {locale === 'en' ? ')' : '）'}
         </Fact>
         <Fact label={s('registered')}>
           {formatDateTime(u.createdAt, locale)} · {s('accountAge', { n: u.accountAgeDays })}
@@ -259,7 +299,7 @@ function History({ d }: { d: PayoutCaseDetail }) {
                 <td>{formatDateTime(h.createdAt, locale)}</td>
                 <td className="num">{formatFen(h.amountFen)}</td>
                 <td>
-                  {pick(WITHDRAWAL_CHANNEL_LABELS[h.channel])} {h.accountMasked}
+                  {pick(WITHDRAWAL_CHANNEL_LABELS[h.channel])} <UserText>{h.accountMasked}</UserText>
                 </td>
                 <td>
                   {pick(PAYOUT_STATUS_LABELS[h.status])}
@@ -270,7 +310,13 @@ function History({ d }: { d: PayoutCaseDetail }) {
                     </span>
                   )}
                 </td>
-                <td>{h.rejectionReason ?? h.failureReason ?? '—'}</td>
+                <td>
+                  {h.rejectionReason || h.failureReason ? (
+                    <UserText>{h.rejectionReason ?? h.failureReason}</UserText>
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

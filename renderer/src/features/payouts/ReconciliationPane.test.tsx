@@ -82,7 +82,9 @@ describe('ReconciliationPane', () => {
     expect(text(ledger)).toContain('已到账');
     const gateway = screen.getByTestId('recon-gateway');
     expect(text(gateway)).toContain('¥1,990.00');
-    expect(text(gateway)).toContain('out_biz_no');
+    // The gateway's reference is named in words (商户转账单号), never by its field code out_biz_no.
+    expect(text(gateway)).toContain('商户转账单号');
+    expect(text(gateway)).not.toContain('out_biz_no');
     expect(text(gateway)).toContain('JXPO00000000000041');
     expect(text(gateway)).toContain('2026-11-26 的对账单');
     expect(text(screen.getByTestId('recon-difference'))).toContain('-¥10.00');

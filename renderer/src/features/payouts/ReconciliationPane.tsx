@@ -9,10 +9,11 @@ import {
 import { Alert, Button, type GetRef, Input } from 'antd';
 import { useId, useRef, useState } from 'react';
 import { formatDateTime, formatFen } from '../../format';
-import { useT } from '../../i18n';
+import { colon, paren, useT } from '../../i18n';
 import { offerShortcut, usePerformAction } from '../../kit/actions';
 import { CustomerLink, OrderLink } from '../../kit/links';
 import type { CasePaneProps } from '../../kit/pane';
+import { UserText } from '../../kit/UserText';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { LEDGER_RECORD_LABELS, PROVIDER_LABELS, REFERENCE_NAMES, recordStatusLabel } from './labels';
 import { usePayoutStrings } from './strings';
@@ -36,7 +37,7 @@ export function ReconciliationPane({
   if (!parsed.success)
     return <Alert type="error" showIcon title={s('detailUnreadable')} data-testid="recon-unreadable" />;
   const { mismatch: m, ledgerRecord } = parsed.data;
-  const referenceName = REFERENCE_NAMES[m.kind];
+  const referenceName = pick(REFERENCE_NAMES[m.kind]);
   const difference =
     m.ledgerAmountFen !== null && m.gatewayAmountFen !== null ? m.gatewayAmountFen - m.ledgerAmountFen : null;
 
@@ -49,7 +50,7 @@ export function ReconciliationPane({
           showIcon
           role="note"
           data-testid="recon-problem"
-          title={`${s('problem')}：${pick(RECONCILIATION_PROBLEM_LABELS[m.problem])}`}
+          title={`${s('problem')}${colon(locale)}${pick(RECONCILIATION_PROBLEM_LABELS[m.problem])}`}
         />
         <dl className="payout-facts">
           <div>
@@ -66,10 +67,11 @@ export function ReconciliationPane({
           </div>
           <div>
             <dt>
-              {s('reference')}（{referenceName}）
+              {s('reference')}
+              {paren(locale, referenceName)}
             </dt>
             <dd className="payout-mono" data-testid="recon-reference">
-              {m.reference}
+              <UserText>{m.reference}</UserText>
             </dd>
           </div>
           <div>
@@ -181,7 +183,9 @@ function GatewaySide({ m, referenceName }: { m: Mismatch; referenceName: string 
         </div>
         <div>
           <dt>{referenceName}</dt>
-          <dd className="payout-mono">{m.reference}</dd>
+          <dd className="payout-mono">
+            <UserText>{m.reference}</UserText>
+          </dd>
         </div>
         <div>
           <dt>{s('statementDay')}</dt>

@@ -26,11 +26,14 @@ export const PROVIDER_LABELS: Record<PaymentProvider, Label> = {
   wechat: { zh: '微信支付', en: 'WeChat Pay' },
 };
 
-/** What the reference of each movement is called at the gateway. */
-export const REFERENCE_NAMES: Record<ReconciliationMismatchDetail['mismatch']['kind'], string> = {
-  payment: 'out_trade_no',
-  refund: 'out_request_no',
-  transfer: 'out_biz_no',
+/**
+ * What the reference of each movement is called on the gateway's statement, in words (the gateway's own
+ * field names — out_trade_no, out_request_no, out_biz_no — are codes, not words for a reader).
+ */
+export const REFERENCE_NAMES: Record<ReconciliationMismatchDetail['mismatch']['kind'], Label> = {
+  payment: { zh: '商户订单号', en: 'Merchant order number' },
+  refund: { zh: '退款请求号', en: 'Refund request number' },
+  transfer: { zh: '商户转账单号', en: 'Merchant transfer number' },
 };
 
 type LedgerRecord = NonNullable<ReconciliationMismatchDetail['ledgerRecord']>;

@@ -148,7 +148,7 @@ export const usePayoutStrings = defineStrings(
     executionFailed: 'The transfer failed; the money is back on the user’s balance',
     executionRejected: 'Rejected; the money is back on the user’s balance',
     executionNotYet: 'Not approved yet; nothing sent',
-    outBizNo: 'Transfer reference (out_biz_no)',
+    outBizNo: 'Merchant transfer number',
     gatewayRef: 'Gateway reference',
     attempts: 'Attempts',
     lastError: 'Last error',

@@ -13,6 +13,7 @@ import { useBridgeEvent, useConnection } from '../../bridge';
 import { Centered } from '../../Centered';
 import { useBridgeMutation } from '../../calls';
 import { type Locale, useT } from '../../i18n';
+import { UserText } from '../../kit/UserText';
 import { type Outbox, useOutbox } from '../../outbox/useOutbox';
 import { ShortcutProvider } from '../../shortcuts';
 import { CaseQueue } from '../cases/CaseQueue';
@@ -156,8 +157,11 @@ function ConsoleLayout({
       <header className="topbar">
         <strong className="brand">{t('appTitle')}</strong>
         <span className="who" data-testid="session-user">
-          {session.nickname}
-          <span className="muted"> · {session.roles.map((r) => pick(STAFF_ROLE_LABELS[r])).join('、')}</span>
+          <UserText>{session.nickname}</UserText>
+          <span className="muted">
+            {' · '}
+            {session.roles.map((r) => pick(STAFF_ROLE_LABELS[r])).join(locale === 'en' ? ', ' : '、')}
+          </span>
         </span>
         <SyncStatusBar />
         <PresenceSwitch />

@@ -10,8 +10,10 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { currentVersionOf, settle, useAction, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
-import { useT } from '../../i18n';
+import { colon, useT } from '../../i18n';
+import { CaseTitle } from '../../kit/case-title';
 import { CustomerLink, OrderLink } from '../../kit/links';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { useViewing } from '../../kit/viewing';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { Composer, type ComposerSend } from './Composer';
@@ -391,18 +393,27 @@ export function Conversation({
       <header className="support-chat-head">
         <div className="support-chat-title">
           <h2 id="support-chat-title">
-            <CustomerLink userId={customerId}>{s('chatHeading', { name: customerName })}</CustomerLink>
+            <CustomerLink userId={customerId}>
+              <WithUserText text={s('chatHeading', { name: customerName })} parts={[customerName]} />
+            </CustomerLink>
           </h2>
           <div className="small muted">
-            #{summary.id} {summary.title}
+            #{summary.id} <CaseTitle c={summary} locale={locale} />
             {orderNumber && ' · '}
             {orderNumber && (
               <OrderLink orderId={chat?.orderId ?? summary.orderId}>
-                {s('orderLabel', { number: orderNumber })}
+                <WithUserText text={s('orderLabel', { number: orderNumber })} parts={[orderNumber]} />
               </OrderLink>
             )}
             {' · '}
-            {summary.assigneeName ? s('assignee', { name: summary.assigneeName }) : s('unassigned')}
+            {summary.assigneeName ? (
+              <WithUserText
+                text={s('assignee', { name: summary.assigneeName })}
+                parts={[summary.assigneeName]}
+              />
+            ) : (
+              s('unassigned')
+            )}
             {summary.status !== 'resolved' && summary.slaDueAt && (
               <span className={summary.slaBreached ? 'sla-breached' : undefined}>
                 {' · '}
@@ -413,17 +424,26 @@ export function Conversation({
           </div>
           {tags.length > 0 && (
             <div className="small support-tags" data-testid="chat-tags">
-              <span className="muted">{s('tagsLabel')}：</span>
+              <span className="muted">
+                {s('tagsLabel')}
+                {colon(locale)}
+              </span>
               {tags.map((t) => (
                 <Tag key={t} color="processing">
-                  {t}
+                  <UserText>{t}</UserText>
                 </Tag>
               ))}
             </div>
           )}
           {viewers.length > 0 && (
             <div className="small support-viewers" data-testid="chat-viewers">
-              👀 {s('alsoViewing', { names: viewers.map((v) => v.nickname).join('、') })}
+              👀{' '}
+              <WithUserText
+                text={s('alsoViewing', {
+                  names: viewers.map((v) => v.nickname).join(locale === 'en' ? ', ' : '、'),
+                })}
+                parts={viewers.map((v) => v.nickname)}
+              />
             </div>
           )}
         </div>

@@ -6,7 +6,9 @@ import { useMemo, useState } from 'react';
 import { useBridge, useBridgeEvent } from '../../bridge';
 import { settle, useBridgeQuery } from '../../calls';
 import { formatDateTime } from '../../format';
-import { useT } from '../../i18n';
+import { colon, useT } from '../../i18n';
+import { CaseTitle } from '../../kit/case-title';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { SHORTCUT_PRIORITY, useShortcut } from '../../shortcuts';
 import { useDebouncedTick } from './hooks';
 import { customerNameOf, REREAD_DEBOUNCE_MS } from './model';
@@ -137,8 +139,17 @@ export function ConversationList({
 
   const previewText = (m: SupportMessage | undefined) => {
     if (!m) return s('noPreview');
-    const text = m.content.trim() || (m.files.length > 0 ? s('previewFiles') : '');
-    return m.senderKind === 'agent' && m.sender ? `${m.sender.nickname}：${text}` : text;
+    const content = m.content.trim();
+    const text = content ? <UserText>{content}</UserText> : m.files.length > 0 ? s('previewFiles') : '';
+    return m.senderKind === 'agent' && m.sender ? (
+      <>
+        <UserText>{m.sender.nickname}</UserText>
+        {colon(locale)}
+        {text}
+      </>
+    ) : (
+      text
+    );
   };
 
   return (
@@ -180,7 +191,9 @@ export function ConversationList({
                 data-testid={`chat-item-${c.id}`}
               >
                 <span className="chat-item-top">
-                  <strong className="chat-item-name">{customerNameOf(c)}</strong>
+                  <strong className="chat-item-name">
+                    <UserText>{customerNameOf(c)}</UserText>
+                  </strong>
                   {count > 0 && (
                     <span className="chat-unread" data-testid={`chat-unread-${c.id}`}>
                       {s('unreadBadge', { n: count })}
@@ -188,14 +201,20 @@ export function ConversationList({
                   )}
                 </span>
                 <span className="chat-item-subject">
-                  #{c.id} {c.title}
+                  #{c.id} <CaseTitle c={c} locale={locale} />
                 </span>
                 <span className="chat-item-preview" data-testid={`chat-preview-${c.id}`}>
                   {previewText(previews.get(c.id))}
                 </span>
                 <span className="chat-item-meta">
                   <span>{s(STATUS_LABELS[c.status])}</span>
-                  <span>{c.assigneeName ? s('assignee', { name: c.assigneeName }) : s('unassigned')}</span>
+                  <span>
+                    {c.assigneeName ? (
+                      <WithUserText text={s('assignee', { name: c.assigneeName })} parts={[c.assigneeName]} />
+                    ) : (
+                      s('unassigned')
+                    )}
+                  </span>
                   {c.status !== 'resolved' && c.slaDueAt && (
                     <span className={c.slaBreached ? 'sla-breached' : undefined}>
                       {s('slaDue', { time: formatDateTime(c.slaDueAt, locale) })}

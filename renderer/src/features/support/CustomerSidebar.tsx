@@ -14,7 +14,9 @@ import { useBridge } from '../../bridge';
 import { useBridgeQuery } from '../../calls';
 import { formatDateTime, formatFen } from '../../format';
 import { useT } from '../../i18n';
+import { CaseTitle } from '../../kit/case-title';
 import { CustomerLink, OrderLink } from '../../kit/links';
+import { UserText, WithUserText } from '../../kit/UserText';
 import { useDialogSubmit } from './hooks';
 import { useSupportStrings } from './strings';
 
@@ -185,13 +187,15 @@ export function CustomerSidebar({
               <div className="support-dl-row">
                 <dt>{s('nickname')}</dt>
                 <dd>
-                  <CustomerLink userId={p.id}>{p.nickname}</CustomerLink>
+                  <CustomerLink userId={p.id}>
+                    <UserText>{p.nickname}</UserText>
+                  </CustomerLink>
                 </dd>
               </div>
               <div className="support-dl-row">
                 <dt>{s('username')}</dt>
                 <dd>
-                  {p.username} <span className="muted small">ID {p.id}</span>
+                  <UserText>{p.username}</UserText> <span className="muted small">ID {p.id}</span>
                 </dd>
               </div>
               <div className="support-dl-row">
@@ -248,7 +252,7 @@ export function CustomerSidebar({
                       <strong>
                         <OrderLink orderId={o.id}>{o.orderNumber}</OrderLink>
                       </strong>{' '}
-                      · {o.serviceTitle}
+                      · <UserText>{o.serviceTitle}</UserText>
                     </div>
                     <div className="small muted">
                       {ORDER_STATUS_LABELS[o.status as OrderStatus]
@@ -259,7 +263,10 @@ export function CustomerSidebar({
                       {' · '}
                       {o.role === 'client' ? s('orderRoleClient') : s('orderRoleFreelancer')}
                       {' · '}
-                      {s('orderWith', { name: o.counterpart.nickname })}
+                      <WithUserText
+                        text={s('orderWith', { name: o.counterpart.nickname })}
+                        parts={[o.counterpart.nickname]}
+                      />
                       {' · '}
                       {formatDateTime(o.createdAt, locale)}
                     </div>
@@ -279,7 +286,12 @@ export function CustomerSidebar({
                   .map((c) => (
                     <li key={c.id}>
                       <div>
-                        #{c.id} {pick(CASE_KIND_LABELS[c.kind])} · {c.title ?? s('hiddenCase')}
+                        #{c.id} {pick(CASE_KIND_LABELS[c.kind])} ·{' '}
+                        {c.title === null ? (
+                          s('hiddenCase')
+                        ) : (
+                          <CaseTitle c={{ ...c, title: c.title }} locale={locale} />
+                        )}
                       </div>
                       <div className="small muted">
                         {pick(CASE_STATUS_LABELS[c.status])}

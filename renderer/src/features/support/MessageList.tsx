@@ -2,6 +2,7 @@ import type { StaffSupportMessage } from '@jiangxin/shared/ops/support';
 import { FileOpener, FileThumbnail, isPreviewable } from '../../files/StoredFile';
 import { formatDateTime } from '../../format';
 import { useT } from '../../i18n';
+import { WithUserText } from '../../kit/UserText';
 import { useSupportStrings } from './strings';
 
 /** A message the agent sent that the engine holds until it can reach the core. */
@@ -41,9 +42,17 @@ function MessageItem({
           </div>
         )}
         <div className="msg-meta small">
-          <span>{who}</span> <time dateTime={m.createdAt}>{formatDateTime(m.createdAt, locale)}</time>
+          <span>
+            <WithUserText text={who} parts={[m.sender?.nickname]} />
+          </span>{' '}
+          <time dateTime={m.createdAt}>{formatDateTime(m.createdAt, locale)}</time>
         </div>
-        {m.content && <div className="msg-text">{m.content}</div>}
+        {/* What the customer or an agent wrote is theirs; a system message is the platform's words. */}
+        {m.content && (
+          <div className="msg-text" data-user-content={m.senderKind === 'system' ? undefined : ''}>
+            {m.content}
+          </div>
+        )}
         {m.files.map((f) =>
           isPreviewable(f.contentType) ? (
             <FileThumbnail key={f.id} file={f} testId={`chat-file-${f.id}`} />
@@ -89,7 +98,9 @@ export function MessageList({
         >
           <div className="msg-bubble">
             {p.isNote && <div className="msg-note-label">{s('noteLabel')}</div>}
-            <div className="msg-text">{p.content}</div>
+            <div className="msg-text" data-user-content="">
+              {p.content}
+            </div>
             <div className="msg-receipt small">
               {p.state === 'failed' ? (
                 <>

@@ -24,6 +24,7 @@ import { useBridge, useBridgeEvent } from '../../bridge';
 import { useAction, useBridgeQuery } from '../../calls';
 import { useT } from '../../i18n';
 import type { WorkspaceScreenProps } from '../../kit/pane';
+import { UserText } from '../../kit/UserText';
 import './teams.css';
 import { useTeamsStrings } from './strings';
 
@@ -105,7 +106,7 @@ export function TeamsScreen(_props: WorkspaceScreenProps) {
   const items = list.data?.items ?? [];
 
   const columns: ColumnsType<Team> = [
-    { title: s('colName'), dataIndex: 'name' },
+    { title: s('colName'), dataIndex: 'name', render: (name: string) => <UserText>{name}</UserText> },
     {
       title: s('colKinds'),
       dataIndex: 'kinds',
@@ -138,7 +139,8 @@ export function TeamsScreen(_props: WorkspaceScreenProps) {
                 color={!m.eligible ? 'error' : m.status === 'online' ? 'success' : 'default'}
                 data-testid={`team-${t.id}-member-${m.userId}`}
               >
-                {m.nickname} · {pick(PRESENCE_STATUS_LABELS[m.status])} · {s('openCases', { n: m.openCases })}
+                <UserText>{m.nickname}</UserText> · {pick(PRESENCE_STATUS_LABELS[m.status])} ·{' '}
+                {s('openCases', { n: m.openCases })}
                 {!m.eligible && ` · ${s('notEligible')}`}
               </Tag>
             ))}
