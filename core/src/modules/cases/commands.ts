@@ -1,5 +1,6 @@
 import {
   CASE_HANDLE_PERMISSION,
+  CASE_KIND_LABELS,
   type CaseFlag,
   type CaseKind,
   type CaseSummary,
@@ -429,10 +430,15 @@ export async function performCaseAction(
     const c = await lockVisibleCase(tx, staff, id);
     const def = caseKindHandler(c.kind)?.actions[actionName];
     if (!def)
-      throw notFound({
-        zh: `此类工单没有操作 ${actionName}`,
-        en: `Cases of this kind have no action ${actionName}`,
-      });
+      // The unknown name is what the caller sent: it goes back as data, not inside the sentence.
+      throw new AppError(
+        'not_found',
+        {
+          zh: `「${CASE_KIND_LABELS[c.kind].zh}」工单没有这个操作`,
+          en: `${CASE_KIND_LABELS[c.kind].en} cases have no such action`,
+        },
+        { action: actionName },
+      );
     if (!hasPermission(staff.roles, def.permission)) throw forbidden();
     if (c.assignee_id !== null && c.assignee_id !== staff.userId) throw await conflictHeldBy(tx, c);
     const body = parseActionBody(def.body, rawBody);

@@ -11,6 +11,7 @@ import { AppError, notFound } from '../../platform/http/problem';
 import { changeCase } from '../cases/commands';
 import { type CaseRow, lockCase } from '../cases/queries';
 import { assertFilesUsable } from '../files/queries';
+import { formatChinaTime } from '../human-text';
 import { accountCode } from '../ledger/accounts';
 import { type OrderMoney, refundEscrow, releaseEscrow, splitEscrow } from '../ledger/flows';
 import { transitionInTx } from '../orders/commands';
@@ -320,12 +321,11 @@ export async function addEvidence(
     const now = ctx.now();
     if (dispute.evidence_until && now.getTime() > new Date(dispute.evidence_until).getTime()) {
       const until = new Date(dispute.evidence_until);
-      const zhTime = new Date(until.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
       throw new AppError(
         'dispute_evidence_closed',
         {
-          zh: `举证期已于 ${zhTime}（北京时间）结束，不能再提交证据`,
-          en: `The evidence period ended at ${until.toISOString()}; no more evidence can be added`,
+          zh: `举证期已于 ${formatChinaTime(until, 'zh')}结束，不能再提交证据`,
+          en: `The evidence period ended on ${formatChinaTime(until, 'en')}; no more evidence can be added`,
         },
         { evidenceUntil: until.toISOString() },
       );

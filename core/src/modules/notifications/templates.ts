@@ -6,9 +6,10 @@ import {
   type SanctionKind,
 } from '@jiangxin/shared/ops/moderation';
 import { WITHDRAWAL_CHANNEL_LABELS, type WithdrawalChannel } from '@jiangxin/shared/ops/payouts';
+import { formatChinaTime, type Lang } from '../human-text';
 
 /** The languages the core writes to people in: Chinese first, English for those who choose it. */
-export type NoticeLang = 'zh' | 'en';
+export type NoticeLang = Lang;
 
 /** What one template renders in one language. */
 export interface RenderedNotice {
@@ -35,16 +36,6 @@ export interface NoticeTemplate<P> {
 }
 
 const define = <P>(t: NoticeTemplate<P>): NoticeTemplate<P> => t;
-
-/** A moment as the recipient reads it, in China time (UTC+8, no DST), whatever the server's zone. */
-export function formatChinaTime(at: Date | string, lang: NoticeLang): string {
-  const china = new Date(new Date(at).getTime() + 8 * 3_600_000);
-  const [y, m, d] = [china.getUTCFullYear(), china.getUTCMonth() + 1, china.getUTCDate()];
-  const hm = `${String(china.getUTCHours()).padStart(2, '0')}:${String(china.getUTCMinutes()).padStart(2, '0')}`;
-  return lang === 'zh'
-    ? `${y}年${m}月${d}日 ${hm}（北京时间）`
-    : `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')} ${hm} (China time)`;
-}
 
 /** A sanction's or report's reason code in words; a code no table knows is shown as the platform rules. */
 function reasonWords(reason: string, lang: NoticeLang): string {
