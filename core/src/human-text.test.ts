@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { ERROR_MESSAGES } from '@jiangxin/shared/errors';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { formatChinaTime } from './modules/human-text';
 import {
   NOTIFICATION_TEMPLATES,
   type NotificationTemplate,
@@ -66,6 +67,8 @@ export function humanTextProblem(text: string, lang: 'zh' | 'en'): string | null
   if (snake) return `raw code "${snake[0]}"`;
   const dotted = DOTTED.exec(t);
   if (dotted) return `raw code "${dotted[0]}"`;
+  const iso = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.exec(t);
+  if (iso) return `machine timestamp "${iso[0]}" (write it with formatChinaTime)`;
   if (lang === 'en') {
     const zh = CJK.exec(t);
     return zh ? `Chinese "${zh[0]}" in English text` : null;
@@ -249,9 +252,19 @@ describe('the checker itself', () => {
     expect(humanTextProblem('The payout is 已通过', 'en')).toMatch(/Chinese/);
     expect(humanTextProblem('Case is opened（请处理）', 'en')).toMatch(/Chinese/);
     expect(humanTextProblem('Status: approve_payout', 'en')).toMatch(/raw code/);
+    expect(humanTextProblem('The evidence period ended at 2026-12-09T07:30:00.000Z', 'en')).toMatch(
+      /timestamp/,
+    );
     expect(humanTextProblem('超过处理时限（SLA）30 分钟', 'zh')).toBeNull();
     expect(humanTextProblem('订单 JX20261206000001 已完成，¥6,000.00 已入账', 'zh')).toBeNull();
     expect(humanTextProblem('Order JX20261206000001 is complete: ¥6,000.00 paid', 'en')).toBeNull();
+  });
+});
+
+describe('times in sentences', () => {
+  it('are China time in both languages, across midnight UTC', () => {
+    expect(formatChinaTime('2026-12-08T16:30:00.000Z', 'zh')).toBe('2026年12月9日 00:30（北京时间）');
+    expect(formatChinaTime('2026-12-08T16:30:00.000Z', 'en')).toBe('2026-12-09 00:30 (China time)');
   });
 });
 
