@@ -6,8 +6,10 @@
  * answer `success`. The sandbox's own notifier is not involved.
  */
 import { type KeyObject, randomBytes, sign as signAsync } from 'node:crypto';
+import type { Answer } from '@jiangxin/client';
 import { fenToYuan } from '@jiangxin/shared/money';
 import { alipaySignContent, shanghaiDateTime } from '../../core/src/modules/payments/protocol';
+import { call } from './api';
 import type { HttpClient } from './load';
 
 export interface PaidOrderTarget {
@@ -61,10 +63,7 @@ export async function signedAlipayNotification(
   return new URLSearchParams(params).toString();
 }
 
-interface CreatedOrder {
-  order: { id: number; status: string; serviceTitle: string };
-  payment: { outTradeNo: string; amountFen: number; payUrl: string; provider: string };
-}
+type CreatedOrder = Answer<'/api/v1/orders', 'post'>;
 
 /** Runs one paid order; returns the part latencies in ms (create, sign, notify). */
 export async function paidOrder(
@@ -81,17 +80,16 @@ export async function paidOrder(
   const serviceId = target.serviceIds[(n * 7919 + worker) % target.serviceIds.length]!;
   const tier = (['basic', 'standard', 'premium'] as const)[n % 3]!;
   const t0 = performance.now();
-  const res = await http.request('POST', '/api/v1/orders', {
+  const res = await call(http, 'post', '/api/v1/orders', {
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
       'idempotency-key': `bench-${worker}-${n}-${randomBytes(6).toString('hex')}`,
     },
-    body: JSON.stringify({ serviceId, tier, paymentProvider: 'alipay', requirements: '请按套餐内容交付' }),
+    body: { serviceId, tier, paymentProvider: 'alipay', requirements: '请按套餐内容交付' },
   });
   const t1 = performance.now();
-  if (res.status !== 201) throw new Error(`POST /orders: HTTP ${res.status} ${res.body.slice(0, 300)}`);
-  const created = JSON.parse(res.body) as CreatedOrder;
+  if (res.status !== 201) throw new Error(`POST /orders: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  const created = res.json();
   if (!created.payment.payUrl) throw new Error(`order ${created.order.id}: no pay URL (gateway call failed)`);
   const body = await signedAlipayNotification(
     {

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createJiangxinClient } from '@jiangxin/client';
 import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
@@ -438,11 +439,10 @@ async function main(): Promise<void> {
     let sampleOk = 0;
     const sampleProblems: string[] = [];
     for (const s of sampled) {
-      const r = await http.request('GET', `/api/v1/orders/${s.orderId}`, {
-        headers: { authorization: `Bearer ${s.token}` },
-      });
-      const status =
-        r.status === 200 ? (JSON.parse(r.body) as { status: string }).status : `HTTP ${r.status}`;
+      // Verification through the typed client (openapi-fetch): the answer is read as the document types it.
+      const api = createJiangxinClient({ baseUrl: core.url, token: s.token });
+      const r = await api.GET('/api/v1/orders/{id}', { params: { path: { id: String(s.orderId) } } });
+      const status = r.data ? r.data.status : `HTTP ${r.response.status}`;
       if (status === 'pending_acceptance') sampleOk += 1;
       else sampleProblems.push(`order ${s.orderId}: ${status}`);
     }

@@ -2,8 +2,11 @@
  * The search mix: `GET /api/v1/services` as the public catalog page calls it. Classes are taken in
  * rotation so each gets the same share; within a class the PRNG picks the words, filters and sorts.
  */
+
+import type { Query as ApiQuery } from '@jiangxin/client';
 import { SEARCH_SORTS } from '@jiangxin/shared/api/catalog';
 import { Rng } from '../../core/src/seed/random';
+import { call } from './api';
 import type { Catalog } from './data';
 import { type HttpClient, type LatencySummary, Samples } from './load';
 
@@ -24,7 +27,11 @@ const EN = [
 ];
 const MISS = ['量子计算', '区块链', 'blockchain', '无人机航拍'];
 
-type Query = Record<string, string | number>;
+/** The document's search parameters (its numbers travel as decimal strings; the classes make numbers). */
+type DocQuery = ApiQuery<'/api/v1/services', 'get'>;
+type Query = { [K in keyof DocQuery]?: DocQuery[K] | number };
+const asDocQuery = (q: Query): DocQuery =>
+  Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) as DocQuery;
 
 interface QueryClass {
   name: string;
@@ -118,10 +125,10 @@ export async function runSearch(
   let t0 = 0;
 
   const get = async (q: Query) => {
-    const res = await http.request('GET', `/api/v1/services?${qs(q)}`);
+    const res = await call(http, 'get', '/api/v1/services', { query: asDocQuery(q) });
     if (res.status !== 200)
-      throw new Error(`GET /services?${qs(q)}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    return JSON.parse(res.body) as { items: unknown[]; nextCursor: string | null };
+      throw new Error(`GET /services?${qs(q)}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+    return res.json();
   };
 
   const worker = async () => {

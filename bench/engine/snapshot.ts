@@ -5,9 +5,11 @@
  * checking those pages against the shared contract (the engine does it for every page), and writing the
  * same pages into a fresh cache in-process (the cache's share).
  */
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createJiangxinClient } from '@jiangxin/client';
 import type { SyncStatus } from '@jiangxin/shared/bridge';
 import { type OpsSyncResponse, opsSyncResponseSchema } from '@jiangxin/shared/ops/cases';
 import { openCaseCache } from '../../electron/engine/cache/cache';
@@ -70,12 +72,20 @@ async function rawPaging(ctx: SnapshotContext, keep: OpsSyncResponse[] | null): 
   let pages = 0;
   let changes = 0;
   let bytes = 0;
+  // The typed client (path and query from the API document); the answer is read as text to count bytes.
+  const api = createJiangxinClient({
+    baseUrl: ctx.coreUrl,
+    token: ctx.moderator.accessToken,
+    locale: 'zh-CN',
+  });
   for (;;) {
-    const res = await fetch(`${ctx.coreUrl}/api/v1/ops/sync?after=${after}&limit=${PAGE}`, {
-      headers: { authorization: `Bearer ${ctx.moderator.accessToken}`, 'accept-language': 'zh-CN' },
+    const res = await api.GET('/api/v1/ops/sync', {
+      params: { query: { after: String(after), limit: String(PAGE) } },
+      parseAs: 'text',
     });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`/ops/sync: ${res.status} ${text.slice(0, 200)}`);
+    const text = res.data ?? JSON.stringify(res.error);
+    if (res.response.status !== 200)
+      throw new Error(`/ops/sync: ${res.response.status} ${text.slice(0, 200)}`);
     bytes += Buffer.byteLength(text);
     const page = JSON.parse(text) as OpsSyncResponse;
     keep?.push(page);

@@ -100,6 +100,20 @@ export type Answer<P extends keyof paths, M extends keyof paths[P]> = Responses<
       : never
   : never;
 
+/** The query parameters of `method path` (all optional ones included). */
+export type Query<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  parameters: { query?: infer Q };
+}
+  ? NonNullable<Q>
+  : never;
+
+/** The path parameters of `method path`, e.g. `{ id: string }` for `/api/v1/orders/{id}`. */
+export type PathParams<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  parameters: { path: infer T };
+}
+  ? T
+  : never;
+
 /** The core's problem document (application/problem+json): branch on `code`, show `detail`. */
 export type Problem = components['schemas']['Problem'];
 /** Every stable problem code the core can answer. */
