@@ -22,7 +22,8 @@ import { type ConsoleStack, startConsoleStack } from './stack';
  * Chinese everywhere a person reads (issue 14): the sign-in page, then every staff role of the demo seed signs in, and every
  * screen its navigation offers is visited in zh-CN and then in English — each queue with its first case
  * open in the reading pane (history included), the support chats with a conversation open, a customer and
- * an order drill-down page, and the Ctrl+K palette with results. On each, the interface's visible text
+ * an order drill-down page, the Ctrl+K palette with results, and at the end (the core stopped) the
+ * pending-actions panel with a claim waiting to be sent. On each, the interface's visible text
  * (text nodes, and the placeholder / title / aria-label words people and screen readers read) is checked:
  *
  * - in both languages, no code: `approve_payout`, `case.opened`;
@@ -251,6 +252,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const found = new Map<string, string[]>();
       const pageErrors: string[] = [];
       const visited: string[] = [];
+      let last: { page: Page; role: StaffRole } | null = null;
       let shot = 0;
       const check = async (
         page: Page,
@@ -277,6 +279,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         stacks.push(stack);
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
         const page = await context.newPage();
+        last = { page, role };
         page.on('pageerror', (err) => pageErrors.push(`${role} pageerror: ${err.message}`));
         if (role === STAFF_ROLES[0]) {
           // The sign-in page, once: in zh-CN, in English, and back (the choice made there carries over).
@@ -330,6 +333,29 @@ describe.skipIf(!HAS_CHROMIUM)(
           await page.getByTestId('palette-input').waitFor({ ...WAIT, state: 'detached' });
         }
       }
+
+      // The pending-actions panel with an action in it: the core goes away (last, as nothing else needs it)
+      // and a claim waits to be sent, read in both languages with the sync state saying offline.
+      const { page, role } = last!;
+      const origin = new URL(page.url()).origin;
+      const toLocale = async (lang: 'zh-CN' | 'en') => {
+        if ((await page.locator('html').getAttribute('lang')) === lang) return;
+        await page.getByTestId('locale-toggle').click();
+        await expect.poll(() => page.locator('html').getAttribute('lang'), WAIT).toBe(lang);
+      };
+      await toLocale('zh-CN');
+      await page.goto(`${origin}/#/moderation/disputes`);
+      await settled(page);
+      const claim = page.locator('[data-testid^="case-claim-"]').first();
+      await claim.waitFor(WAIT);
+      await core.stop();
+      await page.locator('[data-testid="sync-state"][data-state="offline"]').waitFor(WAIT);
+      await claim.click();
+      await page.locator('[data-testid^="outbox-item-"]').first().waitFor(WAIT);
+      await check(page, role, 'zh-CN', 'pending-actions-offline');
+      await toLocale('en');
+      await page.locator('[data-testid^="outbox-item-"]').first().waitFor(WAIT);
+      await check(page, role, 'en', 'pending-actions-offline');
 
       // One line per offending text, with every role and screen it was seen on.
       const problems = [...found].map(([key, screens]) => `${key} — on ${screens.join(', ')}`);
