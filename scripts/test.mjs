@@ -60,6 +60,7 @@ const vitest = spawnSync(
   },
 );
 let counts = null;
+let slowest = [];
 try {
   const r = JSON.parse(fs.readFileSync(report, 'utf8'));
   counts = {
@@ -67,8 +68,17 @@ try {
     failed: r.numFailedTests,
     skipped: r.numPendingTests + r.numTodoTests,
   };
+  // The files that set the suite's length (two run at once), so a slow newcomer is seen in every log.
+  slowest = r.testResults
+    .map((f) => ({ file: path.relative(process.cwd(), f.name), s: (f.endTime - f.startTime) / 1000 }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, 8);
 } catch {
   /* no report: vitest failed before running */
+}
+if (slowest.length > 0) {
+  console.log('\n== slowest test files');
+  for (const f of slowest) console.log(`${f.s.toFixed(0).padStart(6)} s  ${f.file}`);
 }
 console.log(`\n== backends that ran: ${backends.join(' + ')}`);
 if (counts) console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreProcess } from './core-process';
 import {
   api,
+  axeScan,
   CHROMIUM,
   freePort,
   launchChromium,
@@ -64,12 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('customer and order pages in a browser against th
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const scan = async (name: string) => {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    fs.writeFileSync(path.join(ARTIFACTS, `axe-${name}.json`), JSON.stringify(serious, null, 2));
-    return serious.map((v) => `${name}: ${v.id} ×${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
-  };
+  const scan = (name: string) => axeScan(page, name, ARTIFACTS);
 
   // Problem 5 of issue 13: Ctrl+K's order hits opened nothing, a user read 青柠（）, and a username found
   // nothing in the cache. Here a username, a nickname and an order number are each found and each opens its page.

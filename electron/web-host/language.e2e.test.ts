@@ -114,7 +114,14 @@ const COLLECT_TEXT = `(scope) => {
     return marked !== null && marked !== document.documentElement && marked.getAttribute('lang') !== pageLang;
   };
   const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
-  const where = (el) => el.closest('[data-testid]')?.getAttribute('data-testid') ?? el.tagName.toLowerCase();
+  // The nearest test id names the place; outside any (portals, the frame) the nearest classes do.
+  const where = (el) => {
+    const id = el.closest('[data-testid]')?.getAttribute('data-testid');
+    if (id) return id;
+    const classed = el.closest('[class]');
+    const cls = classed ? [...classed.classList].slice(0, 3).join('.') : '';
+    return el.tagName.toLowerCase() + (cls ? ' in .' + cls : '');
+  };
   const userTexts = [...document.querySelectorAll('[data-user-content]')]
     .map((el) => el.textContent?.trim() ?? '')
     .filter((t) => t.length > 0)
@@ -126,6 +133,9 @@ const COLLECT_TEXT = `(scope) => {
     const parent = node.parentElement;
     if (!text || !parent || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName)) continue;
     if (skipped(parent) || !visible(parent)) continue;
+    // recharts measures label widths word by word in a hidden span far off-screen that stays in the body
+    // after a chart is gone: it held "mismatch" (of "Reconciliation mismatch") on the next, Chinese screen.
+    if (parent.id === 'recharts_measurement_span') continue;
     out.push({ where: where(parent), text });
   }
   for (const el of root.querySelectorAll('[placeholder], [title], [aria-label]')) {
@@ -263,10 +273,16 @@ describe.skipIf(!HAS_CHROMIUM)(
       ) => {
         shot += 1;
         const name = `${String(shot).padStart(3, '0')}-${role}-${lang}-${screen.replace(/[^\w-]+/g, '-')}`;
+        // Read first, then photograph, so the picture shows what was read; a screen with problems also
+        // leaves its HTML beside the picture, for text that was there only for a moment.
+        const chunks = await interfaceText(page, scope);
+        const html = await page.content();
         await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-        const label = `${role} ${lang} ${screen}`;
-        visited.push(label);
-        languageProblems(found, `${role} ${screen}`, lang, await interfaceText(page, scope));
+        visited.push(`${role} ${lang} ${screen}`);
+        const before = JSON.stringify([...found]);
+        languageProblems(found, `${role} ${screen}`, lang, chunks);
+        if (JSON.stringify([...found]) !== before)
+          fs.writeFileSync(path.join(ARTIFACTS, `${name}.html`), html);
       };
 
       for (const role of STAFF_ROLES) {

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreProcess } from './core-process';
 import {
   api,
+  axeScan,
   CHROMIUM,
   freePort,
   launchChromium,
@@ -168,12 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    const scan = async (p: Page, name: string) => {
-      const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa']).analyze();
-      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      fs.writeFileSync(path.join(ARTIFACTS, `axe-${name}.json`), JSON.stringify(serious, null, 2));
-      return serious.map((v) => `${name}: ${v.id} ×${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
-    };
+    const scan = (p: Page, name: string) => axeScan(p, name, ARTIFACTS);
     const goTo = (p: Page, route: string) => p.goto(`${new URL(p.url()).origin}/#${route}`);
     const firstRow = (p: Page) => p.locator('[data-testid^="case-row-"]').first();
     const shoot = (p: Page, name: string) => p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });

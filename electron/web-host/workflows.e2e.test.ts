@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreProcess } from './core-process';
 import {
   api,
+  axeScan,
   CHROMIUM,
   freePort,
   launchChromium,
@@ -138,12 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)(
      * The axe scan of what `p` shows now: the serious and critical violations, named. It found the open
      * case's row below 4.5:1 (未认领 and 我处理中 on --row-open); styles.css darkens them there now.
      */
-    const scan = async (p: Page, name: string) => {
-      const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa']).analyze();
-      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      fs.writeFileSync(path.join(ARTIFACTS, `axe-${name}.json`), JSON.stringify(serious, null, 2));
-      return serious.map((v) => `${name}: ${v.id} ×${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
-    };
+    const scan = (p: Page, name: string) => axeScan(p, name, ARTIFACTS);
 
     /** Staff members' ids and tokens on the core, signed in once each (argon2 is slow on purpose). */
     const staff = new Map<string, { accessToken: string; user: { id: number } }>();
