@@ -59,9 +59,15 @@ async function start(cfg: ServerConfig) {
     SWEEP_INTERVAL_SECONDS: '0',
     JWT_SECRET: cfg.jwtSecret,
     ACCESS_TOKEN_TTL_SECONDS: '3600',
+    // As deployed (true unless the bench is run with DB_PREPARED_STATEMENTS=false, for a side-by-side).
+    DB_PREPARED_STATEMENTS: process.env['DB_PREPARED_STATEMENTS'] ?? 'true',
   });
   const log = pino({ level: 'silent' });
-  const db = await openDb({ url: env.DATABASE_URL, ...(cfg.poolSize ? { poolSize: cfg.poolSize } : {}) });
+  const db = await openDb({
+    url: env.DATABASE_URL,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
+    ...(cfg.poolSize ? { poolSize: cfg.poolSize } : {}),
+  });
   const holder = { publicUrl: '' };
   const ctx: AppContext = {
     env,

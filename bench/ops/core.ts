@@ -44,7 +44,7 @@ async function start(cfg: Extract<CoreCommand, { cmd: 'start' }>) {
     JWT_SECRET: cfg.jwtSecret,
     ACCESS_TOKEN_TTL_SECONDS: '3600',
   });
-  const db = await openDb({ url: env.DATABASE_URL });
+  const db = await openDb({ url: env.DATABASE_URL, preparedStatements: env.DB_PREPARED_STATEMENTS });
   const ctx: AppContext = {
     env,
     db,

@@ -66,11 +66,12 @@ export async function createRuntime(
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
   });
   db.onRetry((r) =>
     log.warn(
       { code: r.code, attempt: r.attempt, delayMs: r.delayMs, err: r.error },
-      'transaction rolled back by the database (deadlock or serialization failure); running it again',
+      'transaction rolled back by the database (deadlock, serialization failure or a statement outlived a schema change); running it again',
     ),
   );
   if (!serverDb) await migrateToLatest(db);

@@ -25,6 +25,12 @@ const envSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(4000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /**
+   * Send the statements of transactions to PostgreSQL as named (prepared) statements, parsed once per
+   * connection instead of on every call (platform/db/prepared.ts). Turn off behind a pooler that cannot
+   * keep them (PgBouncer in transaction mode before 1.21).
+   */
+  DB_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: z.string().optional(),
   /** Namespaces this deployment's socket.io channels on a shared Redis. */
   REDIS_KEY_PREFIX: z.string().default('jiangxin'),

@@ -31,6 +31,8 @@ export async function createTestDb(
     via?: (url: string) => string;
     /** PostgreSQL: the time bounds the runtime gives its pool (see `openDb`); none unless given. */
     bounds?: Pick<OpenDbOptions, 'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs'>;
+    /** PostgreSQL: named statements in transactions, as the runtime sends them (default true). */
+    preparedStatements?: boolean;
   } = {},
 ): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
   if (backend === 'pglite') {
@@ -47,16 +49,18 @@ export async function createTestDb(
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  let db = await openDb({ url: url.toString(), poolSize: 10 });
-  await migrateToLatest(db);
-  if (opts.via || opts.bounds) {
-    await db.close();
-    db = await openDb({
-      url: opts.via ? opts.via(url.toString()) : url.toString(),
-      poolSize: 10,
-      ...opts.bounds,
-    });
+  const migrations = await openDb({ url: url.toString(), poolSize: 1 });
+  try {
+    await migrateToLatest(migrations);
+  } finally {
+    await migrations.close();
   }
+  const db = await openDb({
+    url: opts.via ? opts.via(url.toString()) : url.toString(),
+    poolSize: 10,
+    preparedStatements: opts.preparedStatements ?? true,
+    ...opts.bounds,
+  });
   return {
     db,
     url: url.toString(),

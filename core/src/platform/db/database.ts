@@ -5,7 +5,9 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { collectEvents, flushEvents } from '../events/outbox';
 import { bindReactions, EventReactions } from '../events/reactions';
+import { isStalePlan, preparedPool, StatementNames } from './prepared';
 import type { Database } from './schema';
 
 /** A write transaction. Commands take one of these; nothing else may write. */
@@ -85,7 +87,10 @@ const RETRY_MAX_MS = 250;
 export interface TransactRetry {
   /** The attempt that failed (1-based); the next one runs after `delayMs`. */
   attempt: number;
-  /** SQLSTATE: 40P01 deadlock_detected or 40001 serialization_failure. */
+  /**
+   * SQLSTATE: 40P01 deadlock_detected, 40001 serialization_failure, or 0A000 when a prepared statement
+   * outlived a schema change (run again at once, with fresh statements).
+   */
   code: string;
   delayMs: number;
   error: Error;
@@ -152,15 +157,21 @@ function makeDb(
         const hooks: (() => void)[] = [];
         let result: Awaited<ReturnType<typeof fn>>;
         try {
-          result = await write.transaction().execute((tx) => {
+          result = await write.transaction().execute(async (tx) => {
             bindReactions(tx, reactions);
             afterCommitOfTx.set(tx, hooks);
-            return fn(tx);
+            collectEvents(tx);
+            const value = await fn(tx);
+            // The transaction's events, in one statement, as its last write.
+            await flushEvents(tx);
+            return value;
           });
         } catch (err) {
-          const code = retryableCode(err);
+          // A prepared statement outlived a schema change: the statement names were renewed (prepared.ts),
+          // so the next attempt parses afresh.
+          const code = retryableCode(err) ?? (isStalePlan(err) ? '0A000' : null);
           if (code === null || attempt >= TRANSACT_MAX_ATTEMPTS) throw err;
-          const delayMs = retryDelayMs(attempt);
+          const delayMs = code === '0A000' ? 0 : retryDelayMs(attempt);
           for (const l of retryListeners) l({ attempt, code, delayMs, error: err as Error });
           await new Promise((resolve) => setTimeout(resolve, delayMs));
           continue;
@@ -195,6 +206,12 @@ export interface OpenDbOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /**
+   * PostgreSQL only: send the statements of transactions as named (prepared) statements, parsed once per
+   * connection (platform/db/prepared.ts). The runtime turns it on (DB_PREPARED_STATEMENTS); off by
+   * default for migrations and the CLI tools, whose statements run once.
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -250,7 +267,11 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       return pool;
     };
     const pool = poolOf(opts.url);
-    const write = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const write = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: opts.preparedStatements ? preparedPool(pool, new StatementNames()) : pool,
+      }),
+    });
     let read = write;
     if (opts.readUrl) {
       read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolOf(opts.readUrl) }) });

@@ -9,6 +9,34 @@ export interface EventTarget {
   audience?: readonly number[];
 }
 
+interface EventRow {
+  type: string;
+  aggregate_type: string;
+  aggregate_id: number;
+  payload: string;
+  audience: number[];
+}
+
+/** The events of a `Db.transact` transaction not yet written, in the order they were appended. */
+const pendingOfTx = new WeakMap<Tx, EventRow[]>();
+
+/**
+ * Called by `Db.transact` as it opens `tx`: the events appended in it are kept and written together, in
+ * one multi-row INSERT, by `flushEvents` just before the commit (a paid order appends four; one statement
+ * instead of four round trips). Outside `Db.transact` each event is written at once.
+ */
+export function collectEvents(tx: Tx): void {
+  pendingOfTx.set(tx, []);
+}
+
+/** Writes the events `tx` has collected (see `collectEvents`); `Db.transact` calls it before committing. */
+export async function flushEvents(tx: Tx): Promise<void> {
+  const rows = pendingOfTx.get(tx);
+  if (!rows || rows.length === 0) return;
+  pendingOfTx.set(tx, []);
+  await tx.insertInto('events').values(rows).execute();
+}
+
 /**
  * Appends a domain event in the caller's transaction: it becomes visible exactly when the state change
  * it describes commits, and never otherwise. The payload is validated against the shared contract.
@@ -21,15 +49,15 @@ export async function appendEvent<T extends EventType>(
   payload: EventPayload<T>,
 ): Promise<void> {
   const parsed = EVENT_PAYLOADS[type].parse(payload);
-  await tx
-    .insertInto('events')
-    .values({
-      type,
-      aggregate_type: target.aggregateType,
-      aggregate_id: target.aggregateId,
-      payload: JSON.stringify(parsed),
-      audience: [...new Set(target.audience ?? [])],
-    })
-    .execute();
+  const row: EventRow = {
+    type,
+    aggregate_type: target.aggregateType,
+    aggregate_id: target.aggregateId,
+    payload: JSON.stringify(parsed),
+    audience: [...new Set(target.audience ?? [])],
+  };
+  const pending = pendingOfTx.get(tx);
+  if (pending) pending.push(row);
+  else await tx.insertInto('events').values(row).execute();
   await reactionsOf(tx)?.run(tx, type, parsed as EventPayload<T>, target);
 }
