@@ -41,6 +41,8 @@ export interface BenchResults {
   rawOrderShaped:
     | (MeasuredLoop & { shape: { transactions: number; statementsPerTransaction: number } })
     | null;
+  /** The minimal paid order through raw pg (baseline.ts `minimalPaidOrderLoop`): issue 15's ceiling. */
+  ceiling?: MeasuredLoop | null;
   verification: {
     sampled: number;
     sampleOk: number;
@@ -91,6 +93,16 @@ function rows(r: BenchResults): { label: string; rate: string; cells: string[]; 
       n: '',
     });
   }
+  const c = r.ceiling?.result;
+  if (c)
+    out.push({
+      label: `**ceiling: minimal paid order, raw \`pg\`** (2 tx, 9 named statements, same tables)${
+        o ? ` — core = **${((100 * o.perSecond) / c.perSecond).toFixed(0)} %** of it` : ''
+      }`,
+      rate: f0(c.perSecond),
+      cells: latencyCells(c.latency['total']),
+      n: f0(c.completed),
+    });
   const h = r.healthz?.result;
   if (h)
     out.push({
@@ -182,6 +194,7 @@ export function renderMarkdown(r: BenchResults, meta: { command: string; host: s
       cpuLine('`/healthz`', r.healthz, r.healthz?.result.completed ?? null),
       cpuLine('raw pg INSERT+UPDATE', r.rawInsertUpdate, r.rawInsertUpdate?.result.completed ?? null),
       cpuLine('raw pg order-shaped', r.rawOrderShaped, r.rawOrderShaped?.result.completed ?? null),
+      cpuLine('ceiling (minimal paid order)', r.ceiling ?? null, r.ceiling?.result.completed ?? null),
     ].filter((x): x is string => x !== null);
     L.push(...lines);
     L.push('');

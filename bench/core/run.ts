@@ -30,7 +30,7 @@ import { openDb } from '../../core/src/platform/db/database';
 import { migrateToLatest } from '../../core/src/platform/db/migrate';
 import { AccessTokens } from '../../core/src/platform/http/auth';
 import { startSandbox } from '../../core/src/sandbox/index';
-import { createBaselineTable, rawPgLoop } from './baseline';
+import { createBaselineTable, createCeilingTables, minimalPaidOrderLoop, rawPgLoop } from './baseline';
 import { CoreProcess } from './core-process';
 import { writeCategories, writeListings, writePeople } from './data';
 import { closedLoop, HttpClient, type LoadResult, Samples } from './load';
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
   setupMs['vacuum analyze'] = performance.now() - t;
   await bulk.end();
   await createBaselineTable(benchUrl);
+  await createCeilingTables(benchUrl);
   say(
     `loaded ${people.clientIds.length} clients, ${people.freelancerIds.length} freelancers, ${serviceIds.length} published listings (${Object.entries(
       setupMs,
@@ -283,6 +284,7 @@ async function main(): Promise<void> {
     orders: null,
     rawInsertUpdate: null,
     rawOrderShaped: null,
+    ceiling: null,
     verification: null,
   };
 
@@ -400,6 +402,29 @@ async function main(): Promise<void> {
   }
 
   if (cfg.phases.has('raw')) {
+    say(
+      `ceiling: the minimal paid order (2 transactions, named statements) through raw pg at ${cfg.concurrency} clients…`,
+    );
+    results.ceiling = await measured(core, (onWindow) =>
+      minimalPaidOrderLoop(benchUrl, {
+        poolSize: cfg.poolSize,
+        concurrency: cfg.concurrency,
+        warmupMs: cfg.warmupSeconds * 1000,
+        durationMs: cfg.seconds * 1000,
+        serviceIds: target.serviceIds,
+        clientIds: people.clientIds,
+        onWindow,
+      }),
+    );
+    loadAt['after ceiling'] = loadAverage();
+    const ceilingRate = results.ceiling.result.perSecond;
+    say(
+      `ceiling: ${ceilingRate.toFixed(0)}/s, p99 ${results.ceiling.result.latency['total']!.p99.toFixed(1)} ms, errors ${results.ceiling.result.errors}${
+        results.orders
+          ? ` — the core's paid orders are ${((100 * results.orders.result.perSecond) / ceilingRate).toFixed(0)} % of it`
+          : ''
+      }`,
+    );
     const count = results.orders?.result.completed ?? 5_000;
     say(`baseline: raw pg INSERT+UPDATE transactions, ${count} of them at ${cfg.concurrency} concurrency…`);
     results.rawInsertUpdate = await measured(core, (onWindow) =>
