@@ -22,11 +22,14 @@ import type { OrderRow, PaymentRow } from './presenters';
 
 const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
 
-/** `JX` + date (China time) + a 6+ digit sequence: readable on the phone, unique by construction. */
-async function nextOrderNumber(tx: Tx, now: Date): Promise<string> {
-  const { rows } = await sql<{ n: number }>`SELECT nextval('order_number_seq') AS n`.execute(tx);
+/**
+ * `JX` + date (China time) + a 6+ digit sequence: readable on the phone, unique by construction. An
+ * expression the order's INSERT evaluates, so numbering costs no round trip of its own.
+ */
+function nextOrderNumber(now: Date) {
   const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  return `JX${day}${String(rows[0]!.n).padStart(6, '0')}`;
+  return sql<string>`(SELECT 'JX' || ${day}::text || lpad(n::text, greatest(6, length(n::text)), '0')
+    FROM nextval('order_number_seq') AS n)`;
 }
 
 const moneyOf = (o: OrderRow): OrderMoney => ({
@@ -62,7 +65,7 @@ export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
   const order = await tx
     .insertInto('orders')
     .values({
-      order_number: o.orderNumber ?? (await nextOrderNumber(tx, now)),
+      order_number: o.orderNumber ?? nextOrderNumber(now),
       client_id: o.clientId,
       freelancer_id: o.freelancerId,
       service_id: o.serviceId,
@@ -406,25 +409,33 @@ export async function transitionInTx(
     }
   }
 
-  const updated = await tx
-    .updateTable('orders')
-    .set({ ...patch, version: order.version + 1 })
-    .where('id', '=', order.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
   const actorUserId = actor.kind === 'system' ? null : actor.userId;
   note = note.slice(0, 500);
-  await tx
-    .insertInto('order_events')
-    .values({
-      order_id: order.id,
-      action,
-      from_status: order.status,
-      to_status: to,
-      actor_user_id: actorUserId,
-      note,
-    })
-    .execute();
+  // The order's new state and its timeline row in one statement (two data-modifying CTEs).
+  const updated = await tx
+    .with('updated', (db) =>
+      db
+        .updateTable('orders')
+        .set({ ...patch, version: order.version + 1 })
+        .where('id', '=', order.id)
+        .returningAll(),
+    )
+    .with('timeline', (db) =>
+      db
+        .insertInto('order_events')
+        .values({
+          order_id: order.id,
+          action,
+          from_status: order.status,
+          to_status: to,
+          actor_user_id: actorUserId,
+          note,
+        })
+        .returning('id'),
+    )
+    .selectFrom('updated')
+    .selectAll()
+    .executeTakeFirstOrThrow();
   await appendEvent(
     tx,
     'order.status_changed',
