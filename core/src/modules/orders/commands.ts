@@ -62,48 +62,63 @@ export interface NewOrder {
  */
 export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
   const now = ctx.now();
+  // The order and its first timeline row in one statement (a data-modifying CTE).
   const order = await tx
-    .insertInto('orders')
-    .values({
-      order_number: o.orderNumber ?? nextOrderNumber(now),
-      client_id: o.clientId,
-      freelancer_id: o.freelancerId,
-      service_id: o.serviceId,
-      tier: o.tier,
-      service_title: o.serviceTitle,
-      amount_fen: o.amountFen,
-      platform_fee_fen: null,
-      delivery_days: o.deliveryDays,
-      revisions_allowed: o.revisionsAllowed,
-      requirements: o.requirements,
-      status: 'awaiting_payment',
-      cancellation_requested_by: null,
-      cancellation_reason: null,
-      payment_deadline: new Date(now.getTime() + scaledMs(ctx.env, ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000)),
-      acceptance_deadline: null,
-      delivery_deadline: null,
-      auto_complete_at: null,
-      paid_at: null,
-      accepted_at: null,
-      delivered_at: null,
-      completed_at: null,
-      cancelled_at: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
+    .with('created', (db) =>
+      db
+        .insertInto('orders')
+        .values({
+          order_number: o.orderNumber ?? nextOrderNumber(now),
+          client_id: o.clientId,
+          freelancer_id: o.freelancerId,
+          service_id: o.serviceId,
+          tier: o.tier,
+          service_title: o.serviceTitle,
+          amount_fen: o.amountFen,
+          platform_fee_fen: null,
+          delivery_days: o.deliveryDays,
+          revisions_allowed: o.revisionsAllowed,
+          requirements: o.requirements,
+          status: 'awaiting_payment',
+          cancellation_requested_by: null,
+          cancellation_reason: null,
+          payment_deadline: new Date(
+            now.getTime() + scaledMs(ctx.env, ctx.env.PAYMENT_TIMEOUT_MINUTES * 60_000),
+          ),
+          acceptance_deadline: null,
+          delivery_deadline: null,
+          auto_complete_at: null,
+          paid_at: null,
+          accepted_at: null,
+          delivered_at: null,
+          completed_at: null,
+          cancelled_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll(),
+    )
+    .with('timeline', (db) =>
+      db
+        .insertInto('order_events')
+        .columns(['order_id', 'action', 'from_status', 'to_status', 'actor_user_id', 'note'])
+        .expression((eb) =>
+          eb
+            .selectFrom('created')
+            .select([
+              'created.id',
+              sql<string>`'created'`.as('action'),
+              sql<null>`NULL`.as('from_status'),
+              sql<string>`'awaiting_payment'`.as('to_status'),
+              sql<number>`${o.clientId}::bigint`.as('actor_user_id'),
+              sql<string>`''`.as('note'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('created')
+    .selectAll()
     .executeTakeFirstOrThrow();
-  await tx
-    .insertInto('order_events')
-    .values({
-      order_id: order.id,
-      action: 'created',
-      from_status: null,
-      to_status: 'awaiting_payment',
-      actor_user_id: o.clientId,
-      note: '',
-    })
-    .execute();
   const payment = await createPaymentRow(tx, order, o.provider, 1);
   await appendEvent(
     tx,
