@@ -26,17 +26,21 @@ export async function createBaselineTable(url: string): Promise<void> {
   await c.end();
 }
 
+/** The closed loop's shape, shared by the floors below: the core's pool size and client count. */
+interface LoopOptions {
+  poolSize: number;
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+  onWindow?: (edge: 'start' | 'end') => void;
+}
+
 export async function rawPgLoop(
   url: string,
-  opts: {
-    poolSize: number;
-    concurrency: number;
-    warmupMs: number;
-    durationMs: number;
+  opts: LoopOptions & {
     maxOps?: number;
     /** Transactions per operation and statements per transaction (BEGIN/COMMIT not included). */
     shape: { transactions: number; statementsPerTransaction: number };
-    onWindow?: (edge: 'start' | 'end') => void;
   },
 ): Promise<LoadResult> {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize });
@@ -131,15 +135,7 @@ export async function createCeilingTables(url: string): Promise<void> {
 
 export async function minimalPaidOrderLoop(
   url: string,
-  opts: {
-    poolSize: number;
-    concurrency: number;
-    warmupMs: number;
-    durationMs: number;
-    serviceIds: number[];
-    clientIds: number[];
-    onWindow?: (edge: 'start' | 'end') => void;
-  },
+  opts: LoopOptions & { serviceIds: number[]; clientIds: number[] },
 ): Promise<LoadResult> {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize });
   try {
@@ -163,6 +159,19 @@ export async function minimalPaidOrderLoop(
         throw err;
       }
     };
+    const appendEvent = (
+      c: pg.PoolClient,
+      type: string,
+      orderId: number,
+      status: string,
+      audience: number[],
+    ) =>
+      c.query({
+        name: 'ceiling_event',
+        text: `INSERT INTO ceiling.events (type, aggregate_type, aggregate_id, payload, audience)
+          VALUES ($1, 'order', $2, $3, $4)`,
+        values: [type, orderId, JSON.stringify({ orderId, status }), audience],
+      });
     let serial = 0;
     return await closedLoop({
       concurrency: opts.concurrency,
@@ -197,17 +206,7 @@ export async function minimalPaidOrderLoop(
                 values: [orderId, `P${number}`, s.price, `https://sandbox.local/pay/P${number}`],
               })
             ).rows[0]!.id;
-            await c1.query({
-              name: 'ceiling_event',
-              text: `INSERT INTO ceiling.events (type, aggregate_type, aggregate_id, payload, audience)
-                VALUES ($1, 'order', $2, $3, $4)`,
-              values: [
-                'order.created',
-                orderId,
-                JSON.stringify({ orderId, status: 'awaiting_payment' }),
-                [clientId],
-              ],
-            });
+            await appendEvent(c1, 'order.created', orderId, 'awaiting_payment', [clientId]);
           });
         } finally {
           c1.release();
@@ -250,17 +249,10 @@ export async function minimalPaidOrderLoop(
                 VALUES ($1, $2, $3, NULL), ($1, $4, $5, $5)`,
               values: [journal, clearing, -s.price, escrow, s.price],
             });
-            await c2.query({
-              name: 'ceiling_event',
-              text: `INSERT INTO ceiling.events (type, aggregate_type, aggregate_id, payload, audience)
-                VALUES ($1, 'order', $2, $3, $4)`,
-              values: [
-                'order.status_changed',
-                orderId,
-                JSON.stringify({ orderId, status: 'pending_acceptance' }),
-                [clientId, s.freelancer_id],
-              ],
-            });
+            await appendEvent(c2, 'order.status_changed', orderId, 'pending_acceptance', [
+              clientId,
+              s.freelancer_id,
+            ]);
           });
         } finally {
           c2.release();

@@ -161,11 +161,26 @@ const SETTLE_ANIMATIONS = `(async () => {
 })()`;
 
 /**
+ * Waits until nothing on the page says it is busy (`aria-busy="true"`: a loading pane, the audit chain
+ * being verified) and its animations have ended. A control that a finishing check enables fades from
+ * grey, and a scan in that moment read the fade (the audit screen's 再次校验 button, in CI). Something
+ * busy for longer than the wait is scanned as it is.
+ */
+export async function pageSettled(page: Page): Promise<void> {
+  await page
+    .locator('[aria-busy="true"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => undefined);
+  await animationsSettled(page);
+}
+
+/**
  * The axe scan (WCAG 2 A and AA) of what `page` shows once it has settled: the serious and critical
  * violations as one line each, with the whole report written to `<dir>/axe-<name>.json` for whoever fixes one.
  */
 export async function axeScan(page: Page, name: string, dir: string): Promise<string[]> {
-  await animationsSettled(page);
+  await pageSettled(page);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   fs.writeFileSync(path.join(dir, `axe-${name}.json`), JSON.stringify(serious, null, 2));

@@ -6,11 +6,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreProcess } from './core-process';
 import {
-  animationsSettled,
   api,
   CHROMIUM,
   freePort,
   launchChromium,
+  pageSettled,
   signIn,
   signInOnPage,
   startDemoCore,
@@ -460,7 +460,7 @@ describe.skipIf(!HAS_CHROMIUM)(
             await row.click();
             await page.getByTestId('case-detail').waitFor(WAIT);
           }
-          await animationsSettled(page);
+          await pageSettled(page);
           const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
           const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
           for (const v of serious)

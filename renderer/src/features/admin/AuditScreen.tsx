@@ -310,7 +310,12 @@ export function AuditScreen(_props: WorkspaceScreenProps) {
       <h1>{s('auditTitle')}</h1>
       <p className="muted">{s('auditIntro')}</p>
 
-      <section aria-labelledby={`${ids}-verify`} className="audit-verify" data-testid="audit-verify">
+      <section
+        aria-labelledby={`${ids}-verify`}
+        className="audit-verify"
+        data-testid="audit-verify"
+        aria-busy={verification.state === 'checking'}
+      >
         <h2 id={`${ids}-verify`}>{s('verifyTitle')}</h2>
         {verification.state === 'checking' && (
           <Alert type="info" title={s('verifying')} showIcon role="status" />
