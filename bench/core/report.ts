@@ -42,7 +42,7 @@ export interface BenchResults {
     | (MeasuredLoop & { shape: { transactions: number; statementsPerTransaction: number } })
     | null;
   /** The minimal paid order through raw pg (baseline.ts `minimalPaidOrderLoop`): issue 15's ceiling. */
-  ceiling?: MeasuredLoop | null;
+  ceiling: MeasuredLoop | null;
   verification: {
     sampled: number;
     sampleOk: number;
@@ -194,7 +194,7 @@ export function renderMarkdown(r: BenchResults, meta: { command: string; host: s
       cpuLine('`/healthz`', r.healthz, r.healthz?.result.completed ?? null),
       cpuLine('raw pg INSERT+UPDATE', r.rawInsertUpdate, r.rawInsertUpdate?.result.completed ?? null),
       cpuLine('raw pg order-shaped', r.rawOrderShaped, r.rawOrderShaped?.result.completed ?? null),
-      cpuLine('ceiling (minimal paid order)', r.ceiling ?? null, r.ceiling?.result.completed ?? null),
+      cpuLine('ceiling (minimal paid order)', r.ceiling, r.ceiling?.result.completed ?? null),
     ].filter((x): x is string => x !== null);
     L.push(...lines);
     L.push('');

@@ -146,7 +146,7 @@ export async function signInOnPage(page: Page, url: string, username: string): P
  * failed on a half-faded export button and a confirmation modal before they waited. Endless animations
  * (spinners) are left running.
  */
-export async function animationsSettled(page: Page): Promise<void> {
+async function animationsSettled(page: Page): Promise<void> {
   await page.evaluate(SETTLE_ANIMATIONS);
 }
 

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreProcess } from './core-process';
 import {
   api,
+  axeScan,
   CHROMIUM,
   freePort,
   launchChromium,
-  pageSettled,
   signIn,
   signInOnPage,
   startDemoCore,
@@ -460,25 +459,7 @@ describe.skipIf(!HAS_CHROMIUM)(
             await row.click();
             await page.getByTestId('case-detail').waitFor(WAIT);
           }
-          await pageSettled(page);
-          const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-          const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-          for (const v of serious)
-            found.push(`${route}: ${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes[0]?.target.join(' ')}`);
-          // The whole report, for whoever fixes a violation.
-          fs.writeFileSync(
-            path.join(ARTIFACTS, `axe${route.replaceAll('/', '-')}.json`),
-            JSON.stringify(
-              serious.map((v) => ({
-                id: v.id,
-                impact: v.impact,
-                help: v.help,
-                nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
-              })),
-              null,
-              2,
-            ),
-          );
+          found.push(...(await axeScan(page, route.replaceAll('/', '-').slice(1), ARTIFACTS)));
         });
       }
       expect(found).toEqual([]);
