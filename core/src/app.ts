@@ -90,12 +90,16 @@ export async function buildApp(ctx: AppContext) {
   const limitMetrics = registerLimitMetrics(metrics, counters);
   const loginGuard = new LoginGuard(counters, loginLimitsFromEnv(ctx.env), limitMetrics.loginRefused);
 
+  const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
+
   http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // Ready means this instance can do its work. The database is required. Redis is not: without it the
   // limits count per instance and live events reach only the consoles on this instance (they catch up
   // through sync), so the answer stays 200 but says `degraded` and names Redis.
   http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const redisState = async () => ((await counters.probe()) === 'redis' ? 'up' : 'down');
+    // Up when the limits reach Redis and the cache's subscription is live (see L2Cache.redisState).
+    const redisState = async () =>
+      (await counters.probe()) === 'redis' && cache.redisState() !== 'down' ? 'up' : 'down';
     const redis = counters.usesRedis ? await redisState() : 'not_configured';
     try {
       await sql`SELECT 1`.execute(ctx.db.write);
@@ -114,7 +118,6 @@ export async function buildApp(ctx: AppContext) {
   let realtime: Awaited<ReturnType<typeof attachRealtime>> | undefined;
   let opsRealtime: ReturnType<typeof attachOpsNamespace> | undefined;
   const opsRoutes = guardOpsRoutes(http, '/api/v1', ctx.db.write);
-  const cache = await createAppCache(ctx); // L2 cache of public read paths (before the routes that use it)
   await http.register(
     async (api) => {
       await registerAccountsRoutes(api, ctx, loginGuard);

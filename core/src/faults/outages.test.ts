@@ -312,10 +312,12 @@ describe.skipIf(skip !== null)(`dependency outages under load${skip ? ` (skipped
 
   it(`database partitioned for ${STALL_MS / 1000} s: answered 503 within ${STUCK_MS / 1000} s, recovers`, async () => {
     // The Redis test before this one ends with the cache's subscriber reconnecting on its own, and on
-    // reconnecting it drops every entry held in memory (invalidations may have been missed). Under load
-    // that drop came during this test's partition once (CI), so the cached reads missed both levels.
-    // Let it happen first: wait, then read the cached routes again so both levels hold them.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // reconnecting it empties the in-process layer (invalidations may have been missed). /readyz says
+    // `redis: up` only once that is done; then read the cached routes so both levels hold them.
+    await eventually(async () => {
+      const r = await send(null, t.url, { route: 'readyz', cls: 'db-read', method: 'GET', path: '/readyz' });
+      return (r.body as { redis?: string }).redis === 'up';
+    }, RECOVERY_MS);
     const anon = new ApiClient(t.url);
     for (const path of [`/users/${seller.userId}`, `/services/${serviceIds[0]}`])
       expect((await anon.get(path)).status, path).toBe(200);

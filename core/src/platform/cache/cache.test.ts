@@ -128,8 +128,10 @@ describe.skipIf(!redisUrl)(
       const cache = new L2Cache({ redisUrl: link.via(redisUrl!), keyPrefix, commandTimeoutMs: 200 });
       const other = new L2Cache({ redisUrl: redisUrl!, keyPrefix });
       try {
+        expect(new L2Cache().redisState()).toBe('not_configured');
         await cache.start();
         await other.start();
+        await eventually(async () => cache.redisState() === 'up');
         let version = 1;
         const load = async () => ({ name: `v${version}`, sellerId: 3 });
         const tags = (v: { sellerId: number }) => [`user:${v.sellerId}`];
@@ -140,6 +142,8 @@ describe.skipIf(!redisUrl)(
 
         for (const cut of ['down', 'stall'] as const) {
           await (cut === 'down' ? link.down() : link.stall());
+          // A cut connection is seen at once (a stall only by the commands that time out).
+          if (cut === 'down') await eventually(async () => cache.redisState() === 'down');
           version += 1;
           // The change commits meanwhile: dropped here at once, although Redis cannot hear of it.
           const started = Date.now();
@@ -148,6 +152,8 @@ describe.skipIf(!redisUrl)(
           expect(await cache.get('service:2', load), cut).toEqual({ name: `v${version}`, sellerId: 3 });
           expect(Date.now() - started, `${cut}: no stall`).toBeLessThan(1500);
           await link.up();
+          // Up again only once the subscription is back (and the in-process layer emptied).
+          await eventually(async () => cache.redisState() === 'up');
           // Back: the kept invalidation reaches Redis and the other instance; nothing stale survives.
           await eventually(async () => (await other.get('service:1', load, tags))?.name === `v${version}`);
           await eventually(async () => (await cache.get('service:1', load, tags))?.name === `v${version}`);

@@ -53,6 +53,8 @@ export class L2Cache {
   private lastReportAt = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private subscribedOnce = false;
+  /** The subscription is live: invalidations published by the other instances reach this one. */
+  private subscribed = false;
   private closed = false;
   private readonly prefix: string;
   private readonly channel: string;
@@ -77,6 +79,9 @@ export class L2Cache {
     // The subscriber holds no commands to time out (a subscription waits for messages by design).
     this.sub = this.pub.duplicate({ commandTimeout: undefined });
     for (const r of [this.pub, this.sub]) r.on('error', (err) => this.onError(err));
+    this.sub.on('close', () => {
+      this.subscribed = false;
+    });
     this.pub.on('ready', () => void this.flushPending());
     this.sub.on('ready', () => {
       // Back after a break: invalidations published meanwhile never reached us, so nothing held in this
@@ -85,6 +90,7 @@ export class L2Cache {
       this.sub?.subscribe(this.channel).then(
         () => {
           this.subscribedOnce = true;
+          this.subscribed = true;
         },
         (err) => this.onError(err),
       );
@@ -107,6 +113,16 @@ export class L2Cache {
 
   private get redisReady(): boolean {
     return this.pub?.status === 'ready';
+  }
+
+  /**
+   * `up` once both connections are ready and the subscription is live — which is after the in-process
+   * layer was emptied on a reconnect, so a caller that waits for `up` (a health check, a test) knows that
+   * the cache holds only what it will keep.
+   */
+  redisState(): 'up' | 'down' | 'not_configured' {
+    if (!this.opts.redisUrl) return 'not_configured';
+    return this.redisReady && this.subscribed && this.sub?.status === 'ready' ? 'up' : 'down';
   }
 
   private readonly onError = (err: unknown) => {
