@@ -53,6 +53,13 @@ export const EVENT_PAYLOADS = {
     freelancerId: z.number().int(),
     actorUserId: z.number().int().nullable(),
     note: z.string(),
+    /**
+     * The order's terms after the change, so a reaction (the notifications) needs no read of its own.
+     * Since 2026-12; events written before carry none.
+     */
+    amountFen: fenSchema.optional(),
+    platformFeeFen: fenSchema.nullable().optional(),
+    serviceTitle: z.string().optional(),
   }),
   'payment.succeeded': z.object({
     paymentId: z.number().int(),

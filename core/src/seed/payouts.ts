@@ -103,7 +103,7 @@ export async function playPayoutHistory(ctx: AppContext, storyEnd: number): Prom
           .returningAll()
           .executeTakeFirstOrThrow();
         await holdPayout(tx, payoutMoney(row));
-        await settlePayout(tx, payoutMoney(row), ctx.db);
+        await settlePayout(tx, payoutMoney(row));
         await sql`UPDATE ledger_journals SET created_at = CASE idempotency_key
             WHEN ${`${PAYOUT_JOURNALS.requested}:${row.id}`} THEN ${new Date(p.at).toISOString()}::timestamptz
             ELSE ${paidAt.toISOString()}::timestamptz END

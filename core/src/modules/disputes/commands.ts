@@ -173,7 +173,7 @@ export async function executeDecision(
     settleDispute: async (o) => {
       const money = moneyOf(o);
       if (decision.outcome === 'refund') {
-        const { duplicate } = await refundEscrow(tx, money, payment!.provider, ctx.db);
+        const { duplicate } = await refundEscrow(tx, money, payment!.provider);
         if (!duplicate) {
           await queueGatewayRefund(tx, {
             orderId: o.id,
@@ -186,19 +186,14 @@ export async function executeDecision(
         return { to: 'cancelled', platformFeeFen: null };
       }
       if (decision.outcome === 'release') {
-        ({ feeFen } = await releaseEscrow(tx, money, ctx.env.PLATFORM_FEE_BPS, ctx.db));
+        ({ feeFen } = await releaseEscrow(tx, money, ctx.env.PLATFORM_FEE_BPS));
       } else {
-        const split = await splitEscrow(
-          tx,
-          money,
-          {
-            refundFen: decision.refundFen,
-            releaseFen: decision.releaseFen,
-            provider: payment!.provider,
-            feeBps: ctx.env.PLATFORM_FEE_BPS,
-          },
-          ctx.db,
-        );
+        const split = await splitEscrow(tx, money, {
+          refundFen: decision.refundFen,
+          releaseFen: decision.releaseFen,
+          provider: payment!.provider,
+          feeBps: ctx.env.PLATFORM_FEE_BPS,
+        });
         feeFen = split.feeFen;
         if (!split.duplicate) {
           await queueGatewayRefund(tx, {

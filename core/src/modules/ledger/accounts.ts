@@ -16,6 +16,34 @@ export const accountCode = {
   clearing: (provider: PaymentProvider) => `platform:clearing:${provider}`,
 };
 
+/** An account as a journal names it: by code, with what it takes to create it on first use. */
+export interface AccountRef {
+  code: string;
+  kind: LedgerAccountKind;
+  userId?: number;
+  orderId?: number;
+}
+
+/** The accounts the money flows post to. */
+export const ledgerAccount = {
+  available: (userId: number): AccountRef => ({
+    code: accountCode.available(userId),
+    kind: 'user_available',
+    userId,
+  }),
+  payoutPending: (userId: number): AccountRef => ({
+    code: accountCode.payoutPending(userId),
+    kind: 'user_payout_pending',
+    userId,
+  }),
+  escrow: (orderId: number): AccountRef => ({ code: accountCode.escrow(orderId), kind: 'escrow', orderId }),
+  fees: (): AccountRef => ({ code: accountCode.fees(), kind: 'platform_fees' }),
+  clearing: (provider: PaymentProvider): AccountRef => ({
+    code: accountCode.clearing(provider),
+    kind: 'gateway_clearing',
+  }),
+};
+
 /** Creates a user's two wallet accounts (idempotent). */
 export async function ensureUserAccounts(tx: Tx, userId: number): Promise<void> {
   await tx

@@ -6,6 +6,7 @@ export interface LedgerProblem {
   kind:
     | 'unbalanced_journal'
     | 'balance_mismatch'
+    | 'running_balance_mismatch'
     | 'negative_balance'
     | 'escrow_mismatch'
     | 'escrow_total_mismatch';
@@ -23,7 +24,8 @@ export interface LedgerReport {
 
 /**
  * Proves the ledger invariants from the postings themselves:
- * every journal sums to zero; every cached balance equals the sum of its postings; no account that must
+ * every journal sums to zero; every cached balance equals the sum of its postings, and each posting's
+ * `balance_after` (what a wallet history shows) the sum up to it; no account that must
  * stay non-negative is below zero; each order's escrow holds exactly its amount while the order is paid
  * and open, and nothing once it is settled; total escrow equals the sum of open orders.
  */
@@ -57,6 +59,22 @@ export async function checkLedger(db: ReadDb): Promise<LedgerReport> {
     if (!a.allow_negative && Number(a.actual) < 0)
       problems.push({ kind: 'negative_balance', detail: `${a.code}: ${a.actual}` });
   }
+
+  // Postings without a balance_after (platform accounts keep none) are not checked.
+  const running = await sql<{ code: string; posting_id: number; balance_after: number; running: number }>`
+    SELECT code, posting_id, balance_after, running FROM (
+      SELECT a.code, p.id AS posting_id, p.balance_after,
+             sum(p.amount_fen) OVER (PARTITION BY p.account_id ORDER BY p.id) AS running
+      FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
+      WHERE a.balance IS NOT NULL
+    ) w
+    WHERE balance_after IS NOT NULL AND balance_after <> running
+    ORDER BY posting_id LIMIT 100`.execute(db);
+  for (const r of running.rows)
+    problems.push({
+      kind: 'running_balance_mismatch',
+      detail: `${r.code}: posting ${r.posting_id} says ${r.balance_after} after it, the postings sum to ${r.running}`,
+    });
 
   const holding = sql.join(ESCROW_HOLDING_STATUSES.map((s) => sql.lit(s)));
   const escrow = await sql<{

@@ -1,7 +1,7 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import { formatFen, platformFee } from '@jiangxin/shared/money';
 import type { Tx } from '../../platform/db/database';
-import { accountCode, accountId } from './accounts';
+import { ledgerAccount as account } from './accounts';
 import { postJournal } from './journal';
 
 /** The order facts a money movement needs. */
@@ -13,15 +13,6 @@ export interface OrderMoney {
   amountFen: number;
 }
 
-const userAccount = (tx: Tx, userId: number) =>
-  accountId(tx, accountCode.available(userId), { kind: 'user_available', userId });
-const escrowAccount = (tx: Tx, orderId: number) =>
-  accountId(tx, accountCode.escrow(orderId), { kind: 'escrow', orderId });
-const clearingAccount = (tx: Tx, provider: PaymentProvider, cacheKey: object) =>
-  accountId(tx, accountCode.clearing(provider), { kind: 'gateway_clearing' }, cacheKey);
-const feesAccount = (tx: Tx, cacheKey: object) =>
-  accountId(tx, accountCode.fees(), { kind: 'platform_fees' }, cacheKey);
-
 /**
  * Payment received: the gateway's money arrives on the client's wallet and is frozen in the order's
  * escrow in the same journal, so the client's history shows both lines and the balance is unchanged.
@@ -31,9 +22,8 @@ export async function freezePayment(
   tx: Tx,
   order: OrderMoney,
   payment: { id: number; provider: PaymentProvider },
-  cacheKey: object,
 ) {
-  const client = await userAccount(tx, order.clientId);
+  const client = account.available(order.clientId);
   return postJournal(tx, {
     kind: 'order_payment',
     orderId: order.id,
@@ -41,26 +31,26 @@ export async function freezePayment(
     description: `订单 ${order.orderNumber} 付款托管`,
     audience: [order.clientId],
     postings: [
-      { accountId: await clearingAccount(tx, payment.provider, cacheKey), amountFen: -order.amountFen },
-      { accountId: client, amountFen: order.amountFen, entryType: 'deposit' },
-      { accountId: client, amountFen: -order.amountFen, entryType: 'payment' },
-      { accountId: await escrowAccount(tx, order.id), amountFen: order.amountFen },
+      { account: account.clearing(payment.provider), amountFen: -order.amountFen },
+      { account: client, amountFen: order.amountFen, entryType: 'deposit' },
+      { account: client, amountFen: -order.amountFen, entryType: 'payment' },
+      { account: account.escrow(order.id), amountFen: order.amountFen },
     ],
   });
 }
 
 /** Work accepted: escrow goes to the freelancer minus the platform fee. Returns the fee. Idempotent per order. */
-export async function releaseEscrow(tx: Tx, order: OrderMoney, feeBps: number, cacheKey: object) {
+export async function releaseEscrow(tx: Tx, order: OrderMoney, feeBps: number) {
   const fee = platformFee(order.amountFen, feeBps);
   const postings = [
-    { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
+    { account: account.escrow(order.id), amountFen: -order.amountFen },
     {
-      accountId: await userAccount(tx, order.freelancerId),
+      account: account.available(order.freelancerId),
       amountFen: order.amountFen - fee,
       entryType: 'earning',
     },
   ];
-  if (fee > 0) postings.push({ accountId: await feesAccount(tx, cacheKey), amountFen: fee });
+  if (fee > 0) postings.push({ account: account.fees(), amountFen: fee });
   const result = await postJournal(tx, {
     kind: 'order_release',
     orderId: order.id,
@@ -77,8 +67,8 @@ export async function releaseEscrow(tx: Tx, order: OrderMoney, feeBps: number, c
  * gateway (原路退回) in the same journal. The refund call to the gateway is made after commit by the
  * refunds job; if the gateway refuses, that job credits the client's wallet instead. Idempotent per order.
  */
-export async function refundEscrow(tx: Tx, order: OrderMoney, provider: PaymentProvider, cacheKey: object) {
-  const client = await userAccount(tx, order.clientId);
+export async function refundEscrow(tx: Tx, order: OrderMoney, provider: PaymentProvider) {
+  const client = account.available(order.clientId);
   return postJournal(tx, {
     kind: 'order_refund',
     orderId: order.id,
@@ -86,10 +76,10 @@ export async function refundEscrow(tx: Tx, order: OrderMoney, provider: PaymentP
     description: `订单 ${order.orderNumber} 退款`,
     audience: [order.clientId],
     postings: [
-      { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
-      { accountId: client, amountFen: order.amountFen, entryType: 'refund' },
-      { accountId: client, amountFen: -order.amountFen, entryType: 'refund_out' },
-      { accountId: await clearingAccount(tx, provider, cacheKey), amountFen: order.amountFen },
+      { account: account.escrow(order.id), amountFen: -order.amountFen },
+      { account: client, amountFen: order.amountFen, entryType: 'refund' },
+      { account: client, amountFen: -order.amountFen, entryType: 'refund_out' },
+      { account: account.clearing(provider), amountFen: order.amountFen },
     ],
   });
 }
@@ -98,7 +88,6 @@ export async function refundEscrow(tx: Tx, order: OrderMoney, provider: PaymentP
 export async function returnFailedRefund(
   tx: Tx,
   refund: { id: number; orderId: number; clientId: number; amountFen: number; provider: PaymentProvider },
-  cacheKey: object,
 ) {
   return postJournal(tx, {
     kind: 'refund_failed',
@@ -107,8 +96,8 @@ export async function returnFailedRefund(
     description: '原路退款失败，退回余额',
     audience: [refund.clientId],
     postings: [
-      { accountId: await clearingAccount(tx, refund.provider, cacheKey), amountFen: -refund.amountFen },
-      { accountId: await userAccount(tx, refund.clientId), amountFen: refund.amountFen, entryType: 'refund' },
+      { account: account.clearing(refund.provider), amountFen: -refund.amountFen },
+      { account: account.available(refund.clientId), amountFen: refund.amountFen, entryType: 'refund' },
     ],
   });
 }
@@ -123,7 +112,6 @@ export async function splitEscrow(
   tx: Tx,
   order: OrderMoney,
   split: { refundFen: number; releaseFen: number; provider: PaymentProvider; feeBps: number },
-  cacheKey: object,
 ) {
   const { refundFen, releaseFen } = split;
   if (refundFen <= 0 || releaseFen <= 0 || refundFen + releaseFen !== order.amountFen)
@@ -131,19 +119,19 @@ export async function splitEscrow(
       `split of order ${order.orderNumber}: ${refundFen} + ${releaseFen} is not the escrow ${order.amountFen}`,
     );
   const fee = platformFee(releaseFen, split.feeBps);
-  const client = await userAccount(tx, order.clientId);
+  const client = account.available(order.clientId);
   const postings = [
-    { accountId: await escrowAccount(tx, order.id), amountFen: -order.amountFen },
-    { accountId: client, amountFen: refundFen, entryType: 'refund' },
-    { accountId: client, amountFen: -refundFen, entryType: 'refund_out' },
-    { accountId: await clearingAccount(tx, split.provider, cacheKey), amountFen: refundFen },
+    { account: account.escrow(order.id), amountFen: -order.amountFen },
+    { account: client, amountFen: refundFen, entryType: 'refund' },
+    { account: client, amountFen: -refundFen, entryType: 'refund_out' },
+    { account: account.clearing(split.provider), amountFen: refundFen },
     {
-      accountId: await userAccount(tx, order.freelancerId),
+      account: account.available(order.freelancerId),
       amountFen: releaseFen - fee,
       entryType: 'earning',
     },
   ];
-  if (fee > 0) postings.push({ accountId: await feesAccount(tx, cacheKey), amountFen: fee });
+  if (fee > 0) postings.push({ account: account.fees(), amountFen: fee });
   const result = await postJournal(tx, {
     kind: 'dispute_split',
     orderId: order.id,

@@ -1,5 +1,7 @@
 import type { EventType } from '@jiangxin/shared/events';
+import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context';
+import { writeAtCommit } from '../../platform/db/at-commit';
 import type { Tx } from '../../platform/db/database';
 import {
   NOTIFICATION_TEMPLATES,
@@ -32,31 +34,39 @@ export async function queueNotification<T extends NotificationTemplate>(
   userId: number,
   template: T,
   params: TemplateParams<T>,
-): Promise<number> {
-  const user = await tx
-    .selectFrom('users')
-    .select(['email', 'phone', 'phone_verified'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) return 0;
+): Promise<void> {
   const def = NOTIFICATION_TEMPLATES[template];
   const { subject, body, vars } = renderNotice(template, params, NOTIFICATION_LANG);
   const now = ctx.now();
-  const base = {
-    user_id: userId,
-    template,
-    subject,
-    body,
-    params: JSON.stringify(vars),
-    event_type: eventType,
-    next_attempt_at: now,
-    created_at: now,
-    updated_at: now,
-  };
-  const rows = [];
-  if (user.email) rows.push({ ...base, channel: 'email' as const, recipient: user.email });
-  if (def.sms && user.phone && user.phone_verified)
-    rows.push({ ...base, channel: 'sms' as const, recipient: user.phone });
-  if (rows.length) await tx.insertInto('notifications').values(rows).execute();
-  return rows.length;
+  // One row per reachable channel, addressed from the user's row as it is now: an INSERT … SELECT kept
+  // for the transaction's last statement (at-commit.ts), so queueing costs no round trip of its own.
+  const channels = sql.join([
+    sql`('email'::text, u.email)`,
+    ...(def.sms ? [sql`('sms'::text, CASE WHEN u.phone_verified THEN u.phone END)`] : []),
+  ]);
+  await writeAtCommit(
+    tx,
+    tx
+      .insertInto('notifications')
+      .columns([
+        'user_id',
+        'channel',
+        'recipient',
+        'template',
+        'subject',
+        'body',
+        'params',
+        'event_type',
+        'next_attempt_at',
+        'created_at',
+        'updated_at',
+      ])
+      .expression(
+        sql`SELECT u.id, c.channel, c.recipient, ${template}::text, ${subject}::text, ${body}::text,
+                 ${JSON.stringify(vars)}::jsonb, ${eventType}::text,
+                 ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+          FROM users u CROSS JOIN LATERAL (VALUES ${channels}) AS c (channel, recipient)
+          WHERE u.id = ${userId} AND c.recipient IS NOT NULL AND c.recipient <> ''`,
+      ),
+  );
 }

@@ -2,12 +2,18 @@ import type { AppContext } from '../../platform/context';
 import type { Tx } from '../../platform/db/database';
 import { queueNotification } from './outbox';
 
-const orderFacts = (tx: Tx, orderId: number) =>
-  tx
-    .selectFrom('orders')
-    .select(['client_id', 'freelancer_id', 'amount_fen', 'platform_fee_fen', 'service_title'])
-    .where('id', '=', orderId)
-    .executeTakeFirst();
+/** The order's terms: carried by the event since 2026-12, read from the order for an older one. */
+const orderFacts = async (
+  tx: Tx,
+  e: { orderId: number; amountFen?: number; platformFeeFen?: number | null; serviceTitle?: string },
+) =>
+  e.amountFen !== undefined && e.serviceTitle !== undefined && e.platformFeeFen !== undefined
+    ? { amount_fen: e.amountFen, platform_fee_fen: e.platformFeeFen, service_title: e.serviceTitle }
+    : tx
+        .selectFrom('orders')
+        .select(['amount_fen', 'platform_fee_fen', 'service_title'])
+        .where('id', '=', e.orderId)
+        .executeTakeFirst();
 
 /**
  * Queues email/SMS notifications in the transaction of the domain event that calls for them (see
@@ -19,7 +25,7 @@ export function registerNotificationReactions(ctx: AppContext): void {
 
   on.on('order.status_changed', 'notifications.order', async (tx, e) => {
     const n = e.orderNumber;
-    const order = await orderFacts(tx, e.orderId);
+    const order = await orderFacts(tx, e);
     if (!order) return;
     switch (e.to) {
       case 'pending_acceptance':
@@ -95,7 +101,11 @@ export function registerNotificationReactions(ctx: AppContext): void {
   });
 
   on.on('dispute.resolved', 'notifications.dispute', async (tx, e) => {
-    const order = await orderFacts(tx, e.orderId);
+    const order = await tx
+      .selectFrom('orders')
+      .select(['client_id', 'freelancer_id'])
+      .where('id', '=', e.orderId)
+      .executeTakeFirst();
     if (!order) return;
     for (const userId of [order.client_id, order.freelancer_id])
       await queueNotification(ctx, tx, 'dispute.resolved', userId, 'dispute_resolved', {

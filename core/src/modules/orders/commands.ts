@@ -9,6 +9,8 @@ import {
 } from '@jiangxin/shared/orders';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context';
+import type { Write } from '../../platform/db/at-commit';
+import { PAYMENT_COLUMNS, prefixedSelections, splitPrefixed } from '../../platform/db/columns';
 import type { Tx } from '../../platform/db/database';
 import { type Locked, lockOrder, lockPaymentsOfOrder } from '../../platform/db/locks';
 import { appendEvent } from '../../platform/events/outbox';
@@ -17,7 +19,14 @@ import { AppError, notFound } from '../../platform/http/problem';
 import { scaledMs } from '../../platform/time';
 import { assertFilesUsable } from '../files/queries';
 import { freezePayment, type OrderMoney, refundEscrow, releaseEscrow } from '../ledger/flows';
-import { createPaymentRow, ensurePayUrl, queueGatewayRefund } from '../payments/commands';
+import {
+  createPaymentRow,
+  ensurePayUrl,
+  FIRST_ATTEMPT_SUFFIX,
+  firstOutTradeNo,
+  localPayUrl,
+  queueGatewayRefund,
+} from '../payments/commands';
 import type { OrderRow, PaymentRow } from './presenters';
 
 const orderNotFound = () => notFound({ zh: '订单不存在', en: 'No such order' });
@@ -52,8 +61,10 @@ export interface NewOrder {
   revisionsAllowed: number;
   requirements: string;
   provider: PaymentProvider;
-  /** Only the demo seeder chooses its own numbers; everyone else gets the next from the sequence. */
+  /** The demo seeder's own numbers, or one drawn already (`nextOrderNumber`); else the next one. */
   orderNumber?: string;
+  /** The first attempt's pay URL when the provider built it before the insert (`localPayUrl`). */
+  payUrl?: string | null;
 }
 
 /**
@@ -62,8 +73,8 @@ export interface NewOrder {
  */
 export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
   const now = ctx.now();
-  // The order and its first timeline row in one statement (a data-modifying CTE).
-  const order = await tx
+  // The order, its first timeline row and its first payment attempt in one statement (data-modifying CTEs).
+  const row = await tx
     .with('created', (db) =>
       db
         .insertInto('orders')
@@ -116,10 +127,32 @@ export async function openOrder(ctx: AppContext, tx: Tx, o: NewOrder) {
         )
         .returning('id'),
     )
+    .with('payment', (db) =>
+      db
+        .insertInto('payments')
+        .columns(['order_id', 'provider', 'out_trade_no', 'amount_fen', 'pay_url'])
+        .expression((eb) =>
+          eb
+            .selectFrom('created')
+            .select([
+              'created.id',
+              sql<PaymentProvider>`${o.provider}::text`.as('provider'),
+              sql<string>`created.order_number || ${FIRST_ATTEMPT_SUFFIX}::text`.as('out_trade_no'),
+              'created.amount_fen',
+              sql<string | null>`${o.payUrl ?? null}::text`.as('pay_url'),
+            ]),
+        )
+        .returningAll(),
+    )
     .selectFrom('created')
-    .selectAll()
+    .innerJoin('payment', 'payment.order_id', 'created.id')
+    .selectAll('created')
+    .select(prefixedSelections('payment', PAYMENT_COLUMNS, 'p_'))
     .executeTakeFirstOrThrow();
-  const payment = await createPaymentRow(tx, order, o.provider, 1);
+  const [orderRow, paymentRow] = splitPrefixed(row, 'p_');
+  const order = orderRow as OrderRow;
+  const payment = paymentRow as PaymentRow;
+
   await appendEvent(
     tx,
     'order.created',
@@ -167,6 +200,9 @@ export async function createOrder(
             'p.delivery_days',
             'p.revisions',
             'buyer.status as buyer_status',
+            // Drawn here (a number a refusal leaves unused is a gap, as sequences have anyway), so the
+            // pay URL can be built before the order is written.
+            nextOrderNumber(ctx.now()).as('order_number'),
           ])
           .where('s.id', '=', body.serviceId)
           .where('p.tier', '=', body.tier)
@@ -174,7 +210,15 @@ export async function createOrder(
         if (!pkg || pkg.status !== 'published') throw new AppError('service_not_orderable');
         if (pkg.freelancer_id === clientId) throw new AppError('cannot_order_own_service');
         if (pkg.buyer_status !== 'active') throw new AppError('account_suspended');
+        const payUrl = await localPayUrl(ctx, {
+          provider: body.paymentProvider,
+          outTradeNo: firstOutTradeNo(pkg.order_number),
+          amountFen: pkg.price_fen,
+          serviceTitle: pkg.title_zh,
+        });
         opened = await openOrder(ctx, tx, {
+          orderNumber: pkg.order_number,
+          payUrl,
           clientId,
           freelancerId: pkg.freelancer_id,
           serviceId: pkg.id,
@@ -234,8 +278,14 @@ export interface TransitionInput {
   message?: string;
   reason?: string;
   fileIds?: number[];
-  /** mark_paid only: the payment that has just been marked succeeded in this transaction. */
+  /** mark_paid only: the payment that succeeded (marked so by `alsoWrite`). */
   paidWith?: { id: number; provider: PaymentProvider };
+  /**
+   * A write of the caller's that rides in the order's own statement, as a data-modifying CTE (the
+   * payments module marks the paying attempt there): one round trip less, and written before anything
+   * later in the transaction reads. It must not touch the order row.
+   */
+  alsoWrite?: Write;
   /**
    * resolve_dispute only: the staff decision's money movement (the disputes module), run on the locked
    * order in this transaction; says whether the order ends completed or cancelled and the fee taken.
@@ -315,7 +365,7 @@ export async function transitionInTx(
 
   switch (action) {
     case 'mark_paid':
-      await freezeFromLatestPayment(ctx, tx, order, input.paidWith);
+      await freezeFromLatestPayment(tx, order, input.paidWith);
       patch.paid_at = now;
       patch.acceptance_deadline = new Date(
         now.getTime() + scaledMs(ctx.env, ctx.env.ACCEPTANCE_TIMEOUT_HOURS * 3_600_000),
@@ -347,7 +397,7 @@ export async function transitionInTx(
       break;
     case 'complete':
     case 'auto_complete': {
-      const { feeFen } = await releaseEscrow(tx, moneyOf(order), ctx.env.PLATFORM_FEE_BPS, ctx.db);
+      const { feeFen } = await releaseEscrow(tx, moneyOf(order), ctx.env.PLATFORM_FEE_BPS);
       patch.platform_fee_fen = feeFen;
       patch.completed_at = now;
       patch.auto_complete_at = null;
@@ -362,13 +412,13 @@ export async function transitionInTx(
     case 'decline':
     case 'expire_acceptance':
     case 'agree_cancellation':
-      await refundPaidOrder(ctx, tx, order);
+      await refundPaidOrder(tx, order);
       patch.cancelled_at = now;
       patch.cancellation_requested_by = null;
       patch.auto_complete_at = null;
       break;
     case 'cancel':
-      if (order.paid_at) await refundPaidOrder(ctx, tx, order);
+      if (order.paid_at) await refundPaidOrder(tx, order);
       patch.cancelled_at = now;
       break;
     case 'expire_payment':
@@ -426,8 +476,8 @@ export async function transitionInTx(
 
   const actorUserId = actor.kind === 'system' ? null : actor.userId;
   note = note.slice(0, 500);
-  // The order's new state and its timeline row in one statement (two data-modifying CTEs).
-  const updated = await tx
+  // The order's new state, its timeline row and the caller's write in one statement (data-modifying CTEs).
+  const statement = tx
     .with('updated', (db) =>
       db
         .updateTable('orders')
@@ -447,7 +497,11 @@ export async function transitionInTx(
           note,
         })
         .returning('id'),
-    )
+    );
+  const updated = await (input.alsoWrite
+    ? (statement.with('also', () => input.alsoWrite as never) as unknown as typeof statement)
+    : statement
+  )
     .selectFrom('updated')
     .selectAll()
     .executeTakeFirstOrThrow();
@@ -465,18 +519,16 @@ export async function transitionInTx(
       freelancerId: order.freelancer_id,
       actorUserId,
       note,
+      amountFen: updated.amount_fen,
+      platformFeeFen: updated.platform_fee_fen,
+      serviceTitle: updated.service_title,
     },
   );
   return updated;
 }
 
 /** The escrow freeze for the payment that just succeeded (the payments module marks it first). */
-async function freezeFromLatestPayment(
-  ctx: AppContext,
-  tx: Tx,
-  order: OrderRow,
-  paidWith: TransitionInput['paidWith'],
-) {
+async function freezeFromLatestPayment(tx: Tx, order: OrderRow, paidWith: TransitionInput['paidWith']) {
   const payment =
     paidWith ??
     (await tx
@@ -486,11 +538,11 @@ async function freezeFromLatestPayment(
       .where('status', '=', 'succeeded')
       .executeTakeFirst());
   if (!payment) throw new Error(`order ${order.order_number} marked paid without a succeeded payment`);
-  await freezePayment(tx, moneyOf(order), payment, ctx.db);
+  await freezePayment(tx, moneyOf(order), payment);
 }
 
 /** Moves the escrow back and queues the gateway refund (processed after commit by the refunds worker). */
-async function refundPaidOrder(ctx: AppContext, tx: Tx, order: OrderRow) {
+async function refundPaidOrder(tx: Tx, order: OrderRow) {
   const payment = await tx
     .selectFrom('payments')
     .select(['id', 'provider', 'out_trade_no', 'amount_fen'])
@@ -498,7 +550,7 @@ async function refundPaidOrder(ctx: AppContext, tx: Tx, order: OrderRow) {
     .where('status', '=', 'succeeded')
     .executeTakeFirst();
   if (!payment) throw new Error(`order ${order.order_number} has no succeeded payment to refund`);
-  const { duplicate } = await refundEscrow(tx, moneyOf(order), payment.provider, ctx.db);
+  const { duplicate } = await refundEscrow(tx, moneyOf(order), payment.provider);
   if (duplicate) return;
   await queueGatewayRefund(tx, {
     orderId: order.id,

@@ -59,6 +59,7 @@ type AlipayResponse = Record<string, unknown>;
  */
 export class AlipayGateway implements PaymentGateway {
   readonly provider = 'alipay' as const;
+  readonly payUrlIsLocal = true;
   readonly #appId: string;
   readonly #gatewayUrl: string;
   readonly #gatewayKey: KeyObject;

@@ -1,9 +1,10 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import type { AppContext } from '../../platform/context';
+import { writeAtCommit } from '../../platform/db/at-commit';
 import type { Tx } from '../../platform/db/database';
-import { lockOrder, lockPaymentsOfOrder } from '../../platform/db/locks';
+import { lockPaymentWithOrder } from '../../platform/db/locks';
 import { appendEvent } from '../../platform/events/outbox';
-import { accountCode, accountId } from '../ledger/accounts';
+import { ledgerAccount } from '../ledger/accounts';
 import { returnFailedRefund } from '../ledger/flows';
 import { postJournal } from '../ledger/journal';
 import { transitionInTx } from '../orders/commands';
@@ -11,9 +12,15 @@ import type { OrderRow, PaymentRow } from '../orders/presenters';
 import { NotificationRejected, type NotifyAck, type VerifiedNotification } from './gateway';
 
 /**
- * A payment attempt row. `out_trade_no` is the order number plus the attempt (`JX20261126000042P1`):
- * unique, readable in both gateways' consoles, within WeChat's 6–32 character limit.
+ * A payment attempt's number: the order number plus the attempt (`JX20261126000042P1`): unique,
+ * readable in both gateways' consoles, within WeChat's 6–32 character limit.
  */
+export const outTradeNo = (orderNumber: string, attempt: number) => `${orderNumber}P${attempt}`;
+/** The first attempt's suffix, for the order's INSERT, which writes that attempt in the same statement. */
+export const FIRST_ATTEMPT_SUFFIX = 'P1';
+export const firstOutTradeNo = (orderNumber: string) => outTradeNo(orderNumber, 1);
+
+/** A payment attempt row (`outTradeNo`). */
 export async function createPaymentRow(
   tx: Tx,
   order: Pick<OrderRow, 'id' | 'order_number' | 'amount_fen'>,
@@ -25,7 +32,7 @@ export async function createPaymentRow(
     .values({
       order_id: order.id,
       provider,
-      out_trade_no: `${order.order_number}P${attempt}`,
+      out_trade_no: outTradeNo(order.order_number, attempt),
       amount_fen: order.amount_fen,
       provider_trade_no: null,
       failure_reason: null,
@@ -34,6 +41,47 @@ export async function createPaymentRow(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** What the gateway is asked to start for a payment (the same for every attempt of an order). */
+export function paymentRequest(
+  ctx: AppContext,
+  p: { provider: PaymentProvider; outTradeNo: string; amountFen: number; serviceTitle: string },
+) {
+  return {
+    outTradeNo: p.outTradeNo,
+    amountFen: p.amountFen,
+    subject: `匠心订单 ${p.serviceTitle}`.slice(0, 120),
+    notifyUrl: `${ctx.publicUrl}/api/v1/payments/${p.provider}/notify`,
+  };
+}
+
+/**
+ * The pay URL of a first payment attempt when the provider builds it without a network call, so the
+ * order's transaction stores it and no write follows the commit; null otherwise (or when it failed: the
+ * order stays payable and `ensurePayUrl` tries again after the commit).
+ */
+export async function localPayUrl(
+  ctx: AppContext,
+  p: { provider: PaymentProvider; outTradeNo: string; amountFen: number; serviceTitle: string },
+): Promise<string | null> {
+  const gateway = configuredGateway(ctx, p.provider);
+  if (!gateway?.payUrlIsLocal) return null;
+  try {
+    return (await gateway.createPayment(paymentRequest(ctx, p))).payUrl;
+  } catch (err) {
+    ctx.log.warn({ err, outTradeNo: p.outTradeNo }, 'gateway did not create the payment');
+    return null;
+  }
+}
+
+/** The provider's gateway; undefined where none is configured (a test that takes no payments). */
+function configuredGateway(ctx: AppContext, provider: PaymentProvider) {
+  try {
+    return ctx.gateways[provider];
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -47,12 +95,14 @@ export async function ensurePayUrl(
 ): Promise<PaymentRow> {
   if (payment.pay_url || payment.status !== 'pending') return payment;
   try {
-    const { payUrl } = await ctx.gateways[payment.provider].createPayment({
-      outTradeNo: payment.out_trade_no,
-      amountFen: payment.amount_fen,
-      subject: `匠心订单 ${serviceTitle}`.slice(0, 120),
-      notifyUrl: `${ctx.publicUrl}/api/v1/payments/${payment.provider}/notify`,
-    });
+    const { payUrl } = await ctx.gateways[payment.provider].createPayment(
+      paymentRequest(ctx, {
+        provider: payment.provider,
+        outTradeNo: payment.out_trade_no,
+        amountFen: payment.amount_fen,
+        serviceTitle,
+      }),
+    );
     return await ctx.db.write
       .updateTable('payments')
       .set({ pay_url: payUrl, updated_at: ctx.now() })
@@ -132,14 +182,10 @@ export async function applyVerifiedNotification(
   verified: VerifiedNotification,
   raw: { headers: Record<string, string>; rawBody: string },
 ): Promise<NotificationOutcome> {
-  // Lock order (platform/db/locks.ts): find the payment's order without locking anything, lock the
-  // order, then all of its payments in id order. Two attempts of one order notified at once used to
-  // lock their own payment first and deadlock on the order and each other's payment.
-  const found = await tx
-    .selectFrom('payments')
-    .select(['id', 'order_id', 'provider', 'amount_fen'])
-    .where('out_trade_no', '=', verified.outTradeNo)
-    .executeTakeFirst();
+  // Lock order (platform/db/locks.ts): the payment's order, then the payment, in one statement. Two
+  // attempts of one order notified at once used to lock their own payment first and deadlock on the
+  // order and each other's payment.
+  const locked = await lockPaymentWithOrder(tx, verified.outTradeNo);
   const log = (outcome: 'applied' | 'duplicate' | 'failed_payment' | 'rejected', reason = '') =>
     logNotification(tx, {
       provider,
@@ -149,13 +195,13 @@ export async function applyVerifiedNotification(
       headers: raw.headers,
       body: raw.rawBody,
     });
-  // Provider and amount never change after the row is written, so they are checked before any lock.
-  if (!found || found.provider !== provider) {
+  if (!locked || locked.payment.provider !== provider) {
     await log('rejected', 'unknown out_trade_no');
     return { rejected: 'unknown out_trade_no' as string };
   }
-  if (verified.amountFen !== found.amount_fen) {
-    const reason = `amount mismatch: notified ${verified.amountFen} fen, expected ${found.amount_fen}`;
+  const { order, payment } = locked;
+  if (verified.amountFen !== payment.amount_fen) {
+    const reason = `amount mismatch: notified ${verified.amountFen} fen, expected ${payment.amount_fen}`;
     await log('rejected', reason);
     return { rejected: reason };
   }
@@ -163,9 +209,6 @@ export async function applyVerifiedNotification(
     await log('duplicate', `status ${verified.rawStatus}`);
     return { ok: true };
   }
-  const order = await lockOrder(tx, found.order_id);
-  if (!order) throw new Error(`payment ${found.id} names order ${found.order_id}, which does not exist`);
-  const payment = (await lockPaymentsOfOrder(tx, order.id)).find((p) => p.id === found.id)!;
   if (verified.outcome !== 'succeeded') {
     if (payment.status === 'pending') {
       await tx
@@ -199,9 +242,9 @@ export async function applyVerifiedNotification(
     await log('applied', `order already ${order.status}: refunded`);
     return { ok: true, refundQueued: true };
   }
-  // This attempt succeeds; any other attempt still pending for the order closes (one statement, on rows
-  // this transaction already holds).
-  await tx
+  // This attempt succeeds; any other attempt still pending for the order closes, under the order's lock,
+  // in the statement that marks the order paid (below).
+  const markPaid = tx
     .updateTable('payments')
     .set((eb) => ({
       status: eb
@@ -220,8 +263,7 @@ export async function applyVerifiedNotification(
       updated_at: ctx.now(),
     }))
     .where('order_id', '=', order.id)
-    .where((eb) => eb.or([eb('id', '=', payment.id), eb('status', '=', 'pending')]))
-    .execute();
+    .where((eb) => eb.or([eb('id', '=', payment.id), eb('status', '=', 'pending')]));
   await appendEvent(
     tx,
     'payment.succeeded',
@@ -236,6 +278,7 @@ export async function applyVerifiedNotification(
   );
   await transitionInTx(ctx, tx, order, { kind: 'system' }, 'mark_paid', {
     paidWith: { id: payment.id, provider: payment.provider },
+    alsoWrite: markPaid,
   });
   await log('applied');
   return { ok: true };
@@ -256,17 +299,18 @@ async function logNotification(
     body: string;
   },
 ): Promise<void> {
-  await tx
-    .insertInto('payment_notifications')
-    .values({
+  // A log row nothing reads in this transaction: written with its last statement (at-commit.ts).
+  await writeAtCommit(
+    tx,
+    tx.insertInto('payment_notifications').values({
       provider: n.provider,
       out_trade_no: n.outTradeNo,
       outcome: n.outcome,
       reason: n.reason,
       headers: JSON.stringify(n.headers) as never,
       body: n.body,
-    })
-    .execute();
+    }),
+  );
   if (n.outcome === 'rejected') {
     await appendEvent(
       tx,
@@ -304,16 +348,8 @@ async function refundStrayPayment(
     })
     .where('id', '=', payment.id)
     .execute();
-  const clearing = await accountId(
-    tx,
-    accountCode.clearing(payment.provider),
-    { kind: 'gateway_clearing' },
-    ctx.db,
-  );
-  const client = await accountId(tx, accountCode.available(order.client_id), {
-    kind: 'user_available',
-    userId: order.client_id,
-  });
+  const clearing = ledgerAccount.clearing(payment.provider);
+  const client = ledgerAccount.available(order.client_id);
   await postJournal(tx, {
     kind: 'stray_payment_refund',
     orderId: order.id,
@@ -321,10 +357,10 @@ async function refundStrayPayment(
     description: `订单 ${order.order_number} 重复支付，原路退回`,
     audience: [order.client_id],
     postings: [
-      { accountId: clearing, amountFen: -payment.amount_fen },
-      { accountId: client, amountFen: payment.amount_fen, entryType: 'deposit' },
-      { accountId: client, amountFen: -payment.amount_fen, entryType: 'refund_out' },
-      { accountId: clearing, amountFen: payment.amount_fen },
+      { account: clearing, amountFen: -payment.amount_fen },
+      { account: client, amountFen: payment.amount_fen, entryType: 'deposit' },
+      { account: client, amountFen: -payment.amount_fen, entryType: 'refund_out' },
+      { account: clearing, amountFen: payment.amount_fen },
     ],
   });
   await queueGatewayRefund(tx, {
@@ -416,17 +452,13 @@ export async function processRefunds(ctx: AppContext): Promise<void> {
             })
             .where('id', '=', r.id)
             .execute();
-          await returnFailedRefund(
-            tx,
-            {
-              id: r.id,
-              orderId: r.order_id,
-              clientId: r.client_id,
-              amountFen: r.amount_fen,
-              provider: r.provider,
-            },
-            ctx.db,
-          );
+          await returnFailedRefund(tx, {
+            id: r.id,
+            orderId: r.order_id,
+            clientId: r.client_id,
+            amountFen: r.amount_fen,
+            provider: r.provider,
+          });
         } else {
           await tx
             .updateTable('refunds')

@@ -66,6 +66,11 @@ export type RemoteResult =
  */
 export interface PaymentGateway {
   readonly provider: PaymentProvider;
+  /**
+   * `createPayment` makes no network call (Alipay page pay: a URL signed here), so the order's own
+   * transaction can store its result; otherwise it is asked after the commit (WeChat's code_url).
+   */
+  readonly payUrlIsLocal: boolean;
   /** Starts a payment; returns where the client pays (pay page URL or WeChat code_url). */
   createPayment(input: CreatePaymentInput): Promise<{ payUrl: string }>;
   /** Verifies an async notification. Throws NotificationRejected when forged, tampered or for another app. */

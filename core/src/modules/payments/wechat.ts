@@ -83,6 +83,7 @@ function isSafeFen(v: unknown): v is number {
  */
 export class WechatPayGateway implements PaymentGateway {
   readonly provider = 'wechat' as const;
+  readonly payUrlIsLocal = false;
   readonly #c: Omit<WechatPayConfig, 'platformPublicKey' | 'merchantPrivateKey'>;
   readonly #platformKey: KeyObject;
   readonly #merchantKey: KeyObject;

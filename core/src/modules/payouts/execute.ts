@@ -116,7 +116,7 @@ async function executePayout(ctx: AppContext, id: number): Promise<boolean> {
     const row = await lockPayout(tx, p.id);
     if (row.status !== 'processing') return false; // settled meanwhile by an instance that took over
     if (final.status === 'succeeded') {
-      await settlePayout(tx, payoutMoney(row), ctx.db);
+      await settlePayout(tx, payoutMoney(row));
       await setPayoutStatus(ctx, tx, row, 'paid', {
         gateway_ref: final.gatewayRef,
         paid_at: ctx.now(),

@@ -1,6 +1,6 @@
 import type { PaymentProvider } from '@jiangxin/shared/api/orders';
 import type { Tx } from '../../platform/db/database';
-import { accountCode, accountId, ensureUserAccounts } from '../ledger/accounts';
+import { ledgerAccount as account, ensureUserAccounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/journal';
 
 /** The payout facts a money movement needs. */
@@ -10,13 +10,6 @@ export interface PayoutMoney {
   amountFen: number;
   provider: PaymentProvider;
 }
-
-const available = (tx: Tx, userId: number) =>
-  accountId(tx, accountCode.available(userId), { kind: 'user_available', userId });
-const pending = (tx: Tx, userId: number) =>
-  accountId(tx, accountCode.payoutPending(userId), { kind: 'user_payout_pending', userId });
-const clearing = (tx: Tx, provider: PaymentProvider, cacheKey: object) =>
-  accountId(tx, accountCode.clearing(provider), { kind: 'gateway_clearing' }, cacheKey);
 
 /** Journal kinds of the payout flows (reconciliation reads `payout_paid`). */
 export const PAYOUT_JOURNALS = {
@@ -38,8 +31,8 @@ export async function holdPayout(tx: Tx, p: PayoutMoney) {
     description: `提现申请 #${p.id}`,
     audience: [p.userId],
     postings: [
-      { accountId: await available(tx, p.userId), amountFen: -p.amountFen, entryType: 'withdrawal' },
-      { accountId: await pending(tx, p.userId), amountFen: p.amountFen, entryType: 'withdrawal' },
+      { account: account.available(p.userId), amountFen: -p.amountFen, entryType: 'withdrawal' },
+      { account: account.payoutPending(p.userId), amountFen: p.amountFen, entryType: 'withdrawal' },
     ],
   });
 }
@@ -48,7 +41,7 @@ export async function holdPayout(tx: Tx, p: PayoutMoney) {
  * The gateway paid the payee: the money leaves `payout_pending` through the gateway's clearing account
  * (like a refund, money on its way out through the provider). Idempotent per payout.
  */
-export async function settlePayout(tx: Tx, p: PayoutMoney, cacheKey: object) {
+export async function settlePayout(tx: Tx, p: PayoutMoney) {
   return postJournal(tx, {
     kind: PAYOUT_JOURNALS.paid,
     orderId: null,
@@ -56,8 +49,8 @@ export async function settlePayout(tx: Tx, p: PayoutMoney, cacheKey: object) {
     description: `提现 #${p.id} 已打款`,
     audience: [p.userId],
     postings: [
-      { accountId: await pending(tx, p.userId), amountFen: -p.amountFen, entryType: 'withdrawal' },
-      { accountId: await clearing(tx, p.provider, cacheKey), amountFen: p.amountFen },
+      { account: account.payoutPending(p.userId), amountFen: -p.amountFen, entryType: 'withdrawal' },
+      { account: account.clearing(p.provider), amountFen: p.amountFen },
     ],
   });
 }
@@ -71,8 +64,8 @@ export async function returnPayout(tx: Tx, p: PayoutMoney) {
     description: `提现 #${p.id} 退回余额`,
     audience: [p.userId],
     postings: [
-      { accountId: await pending(tx, p.userId), amountFen: -p.amountFen, entryType: 'withdrawal_returned' },
-      { accountId: await available(tx, p.userId), amountFen: p.amountFen, entryType: 'withdrawal_returned' },
+      { account: account.payoutPending(p.userId), amountFen: -p.amountFen, entryType: 'withdrawal_returned' },
+      { account: account.available(p.userId), amountFen: p.amountFen, entryType: 'withdrawal_returned' },
     ],
   });
 }

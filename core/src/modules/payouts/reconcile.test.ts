@@ -92,7 +92,7 @@ describe('daily reconciliation', () => {
         .where('id', '=', res.body.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await settlePayout(tx, payoutMoney(p), t.db);
+      await settlePayout(tx, payoutMoney(p));
       return p;
     });
 

@@ -7,6 +7,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { collectEvents, flushEvents } from '../events/outbox';
 import { bindReactions, EventReactions } from '../events/reactions';
+import { collectWrites, flushWrites } from './at-commit';
 import { isStalePlan, preparedPool, StatementNames } from './prepared';
 import type { Database } from './schema';
 
@@ -161,9 +162,11 @@ function makeDb(
             bindReactions(tx, reactions);
             afterCommitOfTx.set(tx, hooks);
             collectEvents(tx);
+            collectWrites(tx);
             const value = await fn(tx);
-            // The transaction's events, in one statement, as its last write.
+            // The transaction's events and the writes kept for the commit, in one statement, last.
             await flushEvents(tx);
+            await flushWrites(tx);
             return value;
           });
         } catch (err) {

@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import { PAYMENT_COLUMNS, prefixedColumns, splitPrefixed } from './columns';
 import type { Tx } from './database';
 import type { Database } from './schema';
 
@@ -17,9 +18,10 @@ import type { Database } from './schema';
  *   6. rows that are only inserted — journals, postings, events, notifications, case history — and the
  *      audit chain's advisory lock, last.
  *
- * Find what to lock before locking it: a payment notification reads its payment's order id without a
- * lock, locks the order, then the order's payments. Never lock a row and then its parent. Rows the
- * transaction inserted itself are out of the order: nobody else can see them before the commit.
+ * Find what to lock before locking it: a payment notification finds its payment's order id without a
+ * lock, locks the order, then the payment (`lockPaymentWithOrder`, one statement). Never lock a row
+ * and then its parent. Rows the transaction inserted itself are out of the order: nobody else can see
+ * them before the commit.
  *
  * These helpers lock FOR NO KEY UPDATE, not FOR UPDATE. Inserting a row that references another (a
  * notification for a user, a payout of a user, a payment of an order, a posting of an account) makes
@@ -70,6 +72,38 @@ export async function lockPaymentsOfOrder(
     .forNoKeyUpdate()
     .execute();
   return rows as Locked<Selectable<Database['payments']>>[];
+}
+
+/**
+ * A payment notification's locks in one statement: finds the payment by `out_trade_no` (no lock), locks
+ * its order (step 3), then the payment itself (step 4), and returns both; undefined when no payment has
+ * that number. Locking only this payment under the order is enough: every path to an order's payments
+ * takes the order first, so two notifications of one order queue on the order, never on each other's
+ * payment. The order is read as locked (its latest version); the payment too.
+ */
+export async function lockPaymentWithOrder(
+  tx: Tx,
+  outTradeNo: string,
+): Promise<
+  | { order: Locked<Selectable<Database['orders']>>; payment: Locked<Selectable<Database['payments']>> }
+  | undefined
+> {
+  const { rows } = await sql<Record<string, unknown>>`
+    WITH o AS MATERIALIZED (
+      SELECT * FROM orders
+      WHERE id = (SELECT order_id FROM payments WHERE out_trade_no = ${outTradeNo})
+      FOR NO KEY UPDATE
+    )
+    SELECT o.*, ${prefixedColumns('p', PAYMENT_COLUMNS, 'p_')}
+    FROM o JOIN payments p ON p.order_id = o.id AND p.out_trade_no = ${outTradeNo}
+    FOR NO KEY UPDATE OF p`.execute(tx);
+  const row = rows[0];
+  if (!row) return undefined;
+  const [order, payment] = splitPrefixed(row, 'p_');
+  return {
+    order: order as Locked<Selectable<Database['orders']>>,
+    payment: payment as Locked<Selectable<Database['payments']>>,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { EVENT_PAYLOADS, type EventPayload, type EventType } from '@jiangxin/shared/events';
+import { writeAtCommit } from '../db/at-commit';
 import type { Tx } from '../db/database';
 import { reactionsOf } from './reactions';
 
@@ -22,19 +23,20 @@ const pendingOfTx = new WeakMap<Tx, EventRow[]>();
 
 /**
  * Called by `Db.transact` as it opens `tx`: the events appended in it are kept and written together, in
- * one multi-row INSERT, by `flushEvents` just before the commit (a paid order appends four; one statement
- * instead of four round trips). Outside `Db.transact` each event is written at once.
+ * one multi-row INSERT that `flushEvents` hands to the transaction's last statement (at-commit.ts): a
+ * paid order appends four events, written with no round trip of their own. Outside `Db.transact` each
+ * event is written at once.
  */
 export function collectEvents(tx: Tx): void {
   pendingOfTx.set(tx, []);
 }
 
-/** Writes the events `tx` has collected (see `collectEvents`); `Db.transact` calls it before committing. */
+/** Adds the events `tx` has collected to its last statement; `Db.transact` calls it before flushing that. */
 export async function flushEvents(tx: Tx): Promise<void> {
   const rows = pendingOfTx.get(tx);
   if (!rows || rows.length === 0) return;
   pendingOfTx.set(tx, []);
-  await tx.insertInto('events').values(rows).execute();
+  await writeAtCommit(tx, tx.insertInto('events').values(rows));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writeAtCommit } from '../db/at-commit';
 import type { Tx } from '../db/database';
 import { sha256Hex } from './auth';
 import { AppError } from './problem';
@@ -82,10 +83,13 @@ export async function runIdempotent<T>(
     return { status: existing.response_status, body: existing.response_body as T, replayed: true };
   }
   const result = await command();
-  await tx
-    .updateTable('idempotency_keys')
-    .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
-    .where('id', '=', inserted.id)
-    .execute();
+  // The stored answer is read only by later requests: it rides on the transaction's last statement.
+  await writeAtCommit(
+    tx,
+    tx
+      .updateTable('idempotency_keys')
+      .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
+      .where('id', '=', inserted.id),
+  );
   return { ...result, replayed: false };
 }
