@@ -22,10 +22,11 @@ export const NOTIFICATION_LANG: NoticeLang = 'zh';
  * Queues a notification to one user in the caller's transaction (an event reaction): one row per channel
  * the user can be reached on — email when they have an address, SMS when the template warrants it and
  * their phone is verified. The `notifications` job delivers the rows after commit, so a rolled-back
- * change notifies nobody. The recipient address is captured now. The insert's foreign key takes FOR KEY
- * SHARE on the user's row, late in the caller's transaction: which is why a user row is never locked FOR
- * UPDATE in a command that touches money (lock order, platform/db/locks.ts). The row keeps the subject and
- * body as sent and, in `params`, the words an SMS provider's template is filled with (`vars`).
+ * change notifies nobody. The recipient address is captured as the transaction commits (the row is
+ * written by its last statement). The insert's foreign key takes FOR KEY SHARE on the user's row, last
+ * in the caller's transaction: which is why a user row is never locked FOR UPDATE in a command that
+ * touches money (lock order, platform/db/locks.ts). The row keeps the subject and body as sent and, in
+ * `params`, the words an SMS provider's template is filled with (`vars`).
  */
 export async function queueNotification<T extends NotificationTemplate>(
   ctx: AppContext,
