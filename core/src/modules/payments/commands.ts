@@ -17,7 +17,7 @@ import { NotificationRejected, type NotifyAck, type VerifiedNotification } from 
  */
 export const outTradeNo = (orderNumber: string, attempt: number) => `${orderNumber}P${attempt}`;
 /** The first attempt's suffix, for the order's INSERT, which writes that attempt in the same statement. */
-export const FIRST_ATTEMPT_SUFFIX = 'P1';
+export const FIRST_ATTEMPT_SUFFIX = outTradeNo('', 1);
 export const firstOutTradeNo = (orderNumber: string) => outTradeNo(orderNumber, 1);
 
 /** A payment attempt row (`outTradeNo`). */
@@ -44,7 +44,7 @@ export async function createPaymentRow(
 }
 
 /** What the gateway is asked to start for a payment (the same for every attempt of an order). */
-export function paymentRequest(
+function paymentRequest(
   ctx: AppContext,
   p: { provider: PaymentProvider; outTradeNo: string; amountFen: number; serviceTitle: string },
 ) {
@@ -65,22 +65,13 @@ export async function localPayUrl(
   ctx: AppContext,
   p: { provider: PaymentProvider; outTradeNo: string; amountFen: number; serviceTitle: string },
 ): Promise<string | null> {
-  const gateway = configuredGateway(ctx, p.provider);
-  if (!gateway?.payUrlIsLocal) return null;
+  const gateway = ctx.gateways[p.provider];
+  if (!gateway.payUrlIsLocal) return null;
   try {
     return (await gateway.createPayment(paymentRequest(ctx, p))).payUrl;
   } catch (err) {
     ctx.log.warn({ err, outTradeNo: p.outTradeNo }, 'gateway did not create the payment');
     return null;
-  }
-}
-
-/** The provider's gateway; undefined where none is configured (a test that takes no payments). */
-function configuredGateway(ctx: AppContext, provider: PaymentProvider) {
-  try {
-    return ctx.gateways[provider];
-  } catch {
-    return undefined;
   }
 }
 

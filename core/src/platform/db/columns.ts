@@ -1,4 +1,4 @@
-import { type AliasedRawBuilder, type RawBuilder, sql } from 'kysely';
+import { type AliasedRawBuilder, sql } from 'kysely';
 import type { Database } from './schema';
 
 /**
@@ -21,16 +21,7 @@ export const PAYMENT_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof Database['payments'])[];
 
-/** `alias.col AS prefixcol, …` for a select list. */
-export function prefixedColumns(
-  alias: string,
-  columns: readonly string[],
-  prefix: string,
-): RawBuilder<unknown> {
-  return sql.join(columns.map((c) => sql`${sql.ref(`${alias}.${c}`)} AS ${sql.ref(`${prefix}${c}`)}`));
-}
-
-/** The same as Kysely selections, for `.select(…)`. */
+/** `alias.col AS prefixcol, …` as Kysely selections: `.select(…)`, or `sql.join(…)` in a raw select list. */
 export function prefixedSelections(
   alias: string,
   columns: readonly string[],

@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import { PAYMENT_COLUMNS, prefixedColumns, splitPrefixed } from './columns';
+import { PAYMENT_COLUMNS, prefixedSelections, splitPrefixed } from './columns';
 import type { Tx } from './database';
 import type { Database } from './schema';
 
@@ -94,7 +94,7 @@ export async function lockPaymentWithOrder(
       WHERE id = (SELECT order_id FROM payments WHERE out_trade_no = ${outTradeNo})
       FOR NO KEY UPDATE
     )
-    SELECT o.*, ${prefixedColumns('p', PAYMENT_COLUMNS, 'p_')}
+    SELECT o.*, ${sql.join(prefixedSelections('p', PAYMENT_COLUMNS, 'p_'))}
     FROM o JOIN payments p ON p.order_id = o.id AND p.out_trade_no = ${outTradeNo}
     FOR NO KEY UPDATE OF p`.execute(tx);
   const row = rows[0];
