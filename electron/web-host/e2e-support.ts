@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { type CoreProcess, startCoreProcess } from './core-process';
 
 /**
@@ -173,6 +173,36 @@ export async function pageSettled(page: Page): Promise<void> {
     .waitFor({ state: 'detached', timeout: 15_000 })
     .catch(() => undefined);
   await animationsSettled(page);
+}
+
+/**
+ * Picks `option` in the antd Select `select` (its root or its input) and waits until the Select shows it.
+ * The dropdown is opened again when a pick did not take: in one CI run a click on 高 in the queue's
+ * priority filter (the dropdown still sliding open, the machine under the whole suite's load) left the
+ * filter unset and the test waited out its minute. A pick that never takes still fails, after three tries.
+ */
+export async function chooseOption(page: Page, select: Locator, option: string): Promise<void> {
+  const shown = select
+    .locator(
+      'xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+    )
+    // antd 6 puts the chosen option's title on the content box (or on its value box, for styled options).
+    .locator(
+      `.ant-select-content[title=${JSON.stringify(option)}], .ant-select-content-value[title=${JSON.stringify(option)}]`,
+    );
+  for (let attempt = 1; ; attempt += 1) {
+    await select.click();
+    const item = page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true });
+    await item.waitFor(WAIT);
+    await animationsSettled(page);
+    await item.click();
+    const took = await shown
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (took) return;
+    if (attempt === 3) throw new Error(`the Select does not show “${option}” after three picks`);
+  }
 }
 
 /**

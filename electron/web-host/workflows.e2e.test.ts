@@ -8,6 +8,7 @@ import {
   api,
   axeScan,
   CHROMIUM,
+  chooseOption,
   freePort,
   launchChromium,
   signIn,
@@ -203,8 +204,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         await expect.poll(() => total(page), WAIT).not.toBeNull();
         await page.getByTestId('queue-filters').click();
         await page.getByTestId('filter-form').waitFor(WAIT);
-        await page.getByLabel('最低优先级').click();
-        await page.locator('.ant-select-dropdown:visible').getByTitle('高', { exact: true }).click();
+        await chooseOption(page, page.getByLabel('最低优先级', { exact: true }), '高');
         // Close the popover: a click on the queue's heading.
         await page.locator('.queue-toolbar h2').click();
         await expect.poll(() => filterBadge(page).textContent(), WAIT).not.toBe('筛选');
@@ -234,15 +234,11 @@ describe.skipIf(!HAS_CHROMIUM)(
         await expect.poll(() => page.locator('.queue-toolbar h2').textContent(), WAIT).toBe('服务审核');
         // A fresh queue on its default view; the saved one is offered and brings the filter back.
         expect(await page.getByTestId('queue-views').textContent()).toContain('默认视图');
-        await page.getByTestId('queue-views').click();
-        const option = page.locator('.ant-select-dropdown:visible').getByTitle(VIEW_NAME, { exact: true });
-        await option.waitFor(WAIT);
-        await option.click();
+        await chooseOption(page, page.getByTestId('queue-views'), VIEW_NAME);
         await expect.poll(() => filterBadge(page).textContent(), WAIT).not.toBe('筛选');
         await expect.poll(() => total(page), WAIT).toBe(filteredListings);
         // Back to the default view for the tests after this one.
-        await page.getByTestId('queue-views').click();
-        await page.locator('.ant-select-dropdown:visible').getByTitle('默认视图', { exact: true }).click();
+        await chooseOption(page, page.getByTestId('queue-views'), '默认视图');
         await expect.poll(() => filterBadge(page).textContent(), WAIT).toBe('筛选');
       });
       expect(problems).toEqual([]);
