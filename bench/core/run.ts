@@ -12,7 +12,7 @@
  *
  * Knobs (environment): BENCH_DATABASE_URL, BENCH_CONCURRENCY (50), BENCH_SECONDS (20),
  * BENCH_WARMUP_SECONDS (3), BENCH_LISTINGS (100000), BENCH_SEARCH_QUERIES (6000),
- * BENCH_SEARCH_CONCURRENCY (8), BENCH_PHASES (all | comma list of search,healthz,orders,raw),
+ * BENCH_SEARCH_CONCURRENCY (8), BENCH_SEARCH_VERIFY (60 answers compared with a brute-force scan), BENCH_PHASES (all | comma list of search,healthz,orders,raw),
  * BENCH_CPU_PROF (directory: profile the core with --cpu-prof), BENCH_RESULTS (file, or `none`),
  * BENCH_JSON (also write the raw figures there).
  */
@@ -37,7 +37,7 @@ import { closedLoop, HttpClient, type LoadResult, Samples } from './load';
 import { type CpuMark, type CpuSpent, cpuBetween, cpuMark, describeMachine, loadAverage } from './machine';
 import { type PaidOrderTarget, paidOrder } from './orders';
 import { type BenchResults, printSummary, updateResultsFile } from './report';
-import { runSearch } from './search';
+import { runSearch, verifySearch } from './search';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const num = (name: string, dflt: number) => {
@@ -59,6 +59,7 @@ const cfg = {
   freelancers: 5_000,
   searchQueries: num('BENCH_SEARCH_QUERIES', 6_000),
   searchConcurrency: num('BENCH_SEARCH_CONCURRENCY', 8),
+  searchVerify: num('BENCH_SEARCH_VERIFY', 60),
   poolSize: 20,
   seed: 20261126,
   phases: new Set(
@@ -351,6 +352,15 @@ async function main(): Promise<void> {
     say(
       `search: p50 ${search.overall.p50.toFixed(1)} ms, p95 ${search.overall.p95.toFixed(1)} ms, ${search.perSecond.toFixed(0)} q/s`,
     );
+    if (cfg.searchVerify > 0) {
+      const checked = await verifySearch(http, catalog, benchUrl, {
+        samples: cfg.searchVerify,
+        seed: cfg.seed,
+      });
+      search.problems.push(...checked.problems);
+      search.verified = checked.compared - checked.problems.length;
+      say(`search: ${search.verified} of ${checked.compared} sampled answers equal a brute-force scan`);
+    }
   }
 
   if (cfg.phases.has('healthz')) {

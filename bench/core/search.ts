@@ -5,6 +5,7 @@
 
 import type { Query as ApiQuery } from '@jiangxin/client';
 import { SEARCH_SORTS } from '@jiangxin/shared/api/catalog';
+import pg from 'pg';
 import { Rng } from '../../core/src/seed/random';
 import { call } from './api';
 import type { Catalog } from './data';
@@ -108,6 +109,8 @@ export interface SearchResult {
   overall: LatencySummary;
   classes: SearchClassResult[];
   problems: string[];
+  /** Sampled answers found equal to a brute-force scan (set by the caller after `verifySearch`). */
+  verified?: number;
 }
 
 /** Runs `total` measured queries (after `warmup` unmeasured ones) at `concurrency`. */
@@ -175,4 +178,92 @@ export async function runSearch(
     classes,
     problems,
   };
+}
+
+/**
+ * The same listings, found the slow and obvious way: every published listing read in full (index scans
+ * turned off), the text found with `position`, the category tree walked, the sort spelled out. The
+ * core's page must be exactly these ids in this order.
+ */
+async function bruteForcePage(c: pg.Client, q: Query, page: number, limit: number): Promise<number[]> {
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where = [`s.status = 'published'`];
+  const text = typeof q.q === 'string' && q.q.trim() ? q.q.trim() : null;
+  let titleFirst = '';
+  if (text) {
+    const t = param(text);
+    where.push(`position(lower(${t}) in s.search_text) > 0`);
+    titleFirst = `(position(lower(${t}) in lower(s.title_zh)) > 0 OR position(lower(${t}) in lower(s.title)) > 0) DESC, `;
+  }
+  if (q.categoryId !== undefined)
+    where.push(`s.category_id IN (WITH RECURSIVE tree(id) AS (SELECT id FROM categories WHERE id = ${param(Number(q.categoryId))}
+      UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id) SELECT id FROM tree)`);
+  if (q.minPriceFen !== undefined) where.push(`s.starting_price_fen >= ${param(Number(q.minPriceFen))}`);
+  if (q.maxPriceFen !== undefined) where.push(`s.starting_price_fen <= ${param(Number(q.maxPriceFen))}`);
+  const sort = q.sort ?? 'relevance';
+  const order =
+    sort === 'price_asc'
+      ? 's.starting_price_fen ASC, s.id ASC'
+      : sort === 'price_desc'
+        ? 's.starting_price_fen DESC, s.id DESC'
+        : sort === 'newest'
+          ? 's.published_at DESC, s.id DESC'
+          : `${sort === 'relevance' ? titleFirst : ''}s.rating DESC, s.id DESC`;
+  const { rows } = await c.query<{ id: string }>(
+    `SELECT s.id FROM services s WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit} OFFSET ${page * limit}`,
+    params,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Compares `samples` answers of the search mix (the same classes, a PRNG stream of its own) with a
+ * brute-force scan of the database: page 1, and page 2 through the cursor for the cursor class. Returns
+ * one line per answer that differs (none when search is right).
+ */
+export async function verifySearch(
+  http: HttpClient,
+  catalog: Catalog,
+  databaseUrl: string,
+  opts: { samples: number; seed: number },
+): Promise<{ compared: number; problems: string[] }> {
+  const rng = Rng.stream(opts.seed, 'bench-search-verify');
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const problems: string[] = [];
+  const limit = 20;
+  try {
+    await c.query('SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off');
+    for (let i = 0; i < opts.samples; i += 1) {
+      const cls = SEARCH_CLASSES[i % SEARCH_CLASSES.length]!;
+      const q = cls.make(rng, catalog);
+      const get = async (extra: Query) => {
+        const res = await call(http, 'get', '/api/v1/services', {
+          query: asDocQuery({ ...q, limit, ...extra }),
+        });
+        if (res.status !== 200) throw new Error(`GET /services?${qs(q)}: HTTP ${res.status}`);
+        return res.json();
+      };
+      const first = await get({});
+      let page = first;
+      if (cls.secondPage) {
+        if (!first.nextCursor) {
+          problems.push(`${cls.name} ${qs(q)}: no cursor`);
+          continue;
+        }
+        page = await get({ cursor: first.nextCursor });
+      }
+      const got = page.items.map((item: { id: number }) => item.id);
+      const want = await bruteForcePage(c, q, cls.secondPage ? 1 : 0, limit);
+      if (got.join() !== want.join())
+        problems.push(`${cls.name} ${qs(q)}: core [${got.join(',')}] ≠ scan [${want.join(',')}]`);
+    }
+  } finally {
+    await c.end();
+  }
+  return { compared: opts.samples, problems };
 }

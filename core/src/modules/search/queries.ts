@@ -26,8 +26,20 @@ const CURSORS = {
   newest: z.tuple([timestampText, cursorId]),
 } as const;
 
-/** How many listings of the sort order a text search probes before asking the text index. */
-const PROBE = 500;
+/**
+ * How a text search finds its page (see `fetch` in `searchServices`). A probe walks the head of the sort
+ * order and stops at the page's last match, so a common word costs a short walk whatever the bound; the
+ * bound is what a word that matches nothing costs. A collection reads every match through the text
+ * indexes (within a category, the category's matches only) and sorts them: cheap for a rare word, the
+ * slow path for a common one.
+ */
+const PROBE_SHORT = 500;
+/** By rating or date, a common word rare at the head of the order (设 among the best rated) walks further. */
+const PROBE_DEEP = 4_000;
+/** A word with fewer matches than this is collected and sorted rather than walked for deeper. */
+const COLLECT_CAP = 2_000;
+/** By price, the widening bands of the order a common word's matches are collected in (listings). */
+const BANDS = [4_000, 16_000, 64_000] as const;
 
 type Page = { items: ServiceCard[]; nextCursor: string | null };
 
@@ -35,9 +47,11 @@ type Page = { items: ServiceCard[]; nextCursor: string | null };
  * Search over published listings with keyset pagination. Every sort ends with the id, so the order is
  * total: following `nextCursor` visits every matching listing exactly once, even across ties, and a deep
  * page costs what the first one does. Sorts walk the partial indexes on published listings (price,
- * rating, newest). Text matching is a substring match, not `similarity()` (which misses short Chinese
- * words): the trigram GIN index narrows queries of three or more characters, the per-character GIN
- * index (migration …-catalog-search-chars) those of one or two, and LIKE decides.
+ * rating, newest; within a category, that category's). Text matching is a substring match, not
+ * `similarity()` (which misses short Chinese words): the trigram GIN index narrows queries of three or
+ * more characters, the per-character GIN index (migration …-catalog-search-chars) those of one or two,
+ * and LIKE decides. Both GIN indexes also key the category and the price (migration
+ * …-search-by-category), so a word within a category or a price band is found inside the index.
  */
 export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> {
   const text = q.q?.trim() ? q.q.trim() : undefined;
@@ -47,7 +61,6 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
   const after = q.cursor ? decodeCursor(q.cursor, kind, CURSORS[sortKind]) : null;
 
   const categoryIds = q.categoryId === undefined ? null : await categoryWithDescendants(db, q.categoryId);
-  const byPrice = sortKind === 'price_asc' || sortKind === 'price_desc';
   if (categoryIds?.length === 0) return { items: [], nextCursor: null };
 
   // search_text is lower(title_zh || title || description), so LIKE against lower(q) is a
@@ -59,7 +72,8 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
 
   // Services alone: the page is chosen before any join, so a misestimated text filter can cost a sort
   // of its candidates but never a join loop over all of them. Freelancers are fetched for the page.
-  const base = () => {
+  // The category is not here: a walk takes it one category at a time, a collection through the indexes.
+  const base = (priceIndexed = true) => {
     let query = db
       .selectFrom('services as s')
       .select([
@@ -80,9 +94,12 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
         ),
       ])
       .where('s.status', '=', 'published');
-    if (categoryIds && !byPrice) query = query.where('s.category_id', 'in', categoryIds);
-    if (q.minPriceFen !== undefined) query = query.where('s.starting_price_fen', '>=', q.minPriceFen);
-    if (q.maxPriceFen !== undefined) query = query.where('s.starting_price_fen', '<=', q.maxPriceFen);
+    // `priceIndexed = false` keeps a price range out of the text indexes' scan (`+ 0` is not the indexed
+    // column): there a wide range reads every price's entry (~90 ms for ¥100–¥5,000); checking the few
+    // matches' prices costs nothing.
+    const price = priceIndexed ? sql.ref('s.starting_price_fen') : sql`(s.starting_price_fen + 0)`;
+    if (q.minPriceFen !== undefined) query = query.where(price, '>=', q.minPriceFen);
+    if (q.maxPriceFen !== undefined) query = query.where(price, '<=', q.maxPriceFen);
     if (q.minRating !== undefined) query = query.where('s.rating', '>=', q.minRating);
     if (q.maxDeliveryDays !== undefined) query = query.where('s.min_delivery_days', '<=', q.maxDeliveryDays);
     return query;
@@ -94,53 +111,113 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     : [...(text ?? '')].length < 3
       ? sql<SqlBool>`(s.search_text LIKE ${pattern} AND string_to_array(s.search_text, NULL) @> string_to_array(lower(${text}), NULL))`
       : sql<SqlBool>`s.search_text LIKE ${pattern}`;
-  // By price, the category is matched like the text (probe, then its own index) rather than walked in
-  // price order: categories have price ranges, and a cheap-first walk through an expensive category
-  // passes tens of thousands of other listings before it fills a page (~200 ms at 100k listings).
-  const categoryMatch: Expression<SqlBool> | null =
-    categoryIds && byPrice ? sql<SqlBool>`s.category_id IN (${sql.join(categoryIds)})` : null;
-  const filterMatch: Expression<SqlBool> | null =
-    textMatch && categoryMatch
-      ? sql<SqlBool>`(${textMatch} AND ${categoryMatch})`
-      : (textMatch ?? categoryMatch);
+  // Both text indexes lead with the category (migration …-search-by-category): with this in the same
+  // statement, one index scan intersects the word's listings with the category's.
+  const inCategory: Expression<SqlBool> | null = categoryIds
+    ? sql<SqlBool>`s.category_id = ANY(${categoryIds}::bigint[])`
+    : null;
 
   /**
-   * The next `n` listings in `order` after the cursor (`after`), among those matching `match`. With a
-   * text filter, first probe the head of the sort index (the PROBE best listings by this sort): a common
-   * word fills a page there at once, whatever the planner guesses about its frequency. Only when the
-   * probe comes up short do the matches get collected through the text indexes and sorted: the word is
-   * rare at the head of this order, and left to itself the planner (which cannot estimate a substring's
-   * frequency) walks the sort index past tens of thousands of listings (~200 ms at 100k listings for
-   * `企业官网` by price). MATERIALIZED keeps the sort and the limit outside the match scan.
+   * The first `limit` listings in `order` after the cursor (`after`): a walk of the sort order's index,
+   * or with a category one walk per category (its own index, `services_category_*`), merged in order.
+   * Walking the global order instead would pass every other category's listings first; sorting the
+   * category's listings would read all of them.
+   */
+  const head = (
+    order: readonly (readonly [Expression<unknown>, 'asc' | 'desc'])[],
+    after: Expression<SqlBool> | null,
+    limit: number,
+  ) => {
+    const walk = (categoryId: number | null) => {
+      let query = base();
+      if (categoryId !== null) query = query.where('s.category_id', '=', categoryId);
+      if (after) query = query.where(after);
+      for (const [expr, dir] of order) query = query.orderBy(expr, dir);
+      return query.limit(limit);
+    };
+    if (!categoryIds) return walk(null);
+    // Each walk is a parenthesised SELECT with its own ORDER BY and LIMIT; PostgreSQL merges them in order.
+    const walks = sql<Row>`(${sql.join(
+      categoryIds.map((c) => walk(c)),
+      sql` UNION ALL `,
+    )})`;
+    let merged = db.selectFrom(walks.as('s')).selectAll();
+    for (const [expr, dir] of order) merged = merged.orderBy(expr, dir);
+    return merged.limit(limit);
+  };
+
+  /**
+   * The next `n` listings in `order` after the cursor (`after`), among those matching `match`, each step
+   * taken only when the one before comes up short:
+   *  1. probe the head of the order (PROBE_SHORT listings): a common word fills its page here;
+   *  2. collect at most COLLECT_CAP matches through the text indexes: when there are fewer, these are all
+   *     of them, sorted, and the answer (a rare word, or no match at all, costs one index scan);
+   *  3. a common word that is rare at the head of this order (设计 among the dearest listings): by price,
+   *     collect its matches within ever wider bands of the order (`bands`: the text indexes key the price,
+   *     so a band is intersected inside the index); by rating or date, probe deeper (PROBE_DEEP);
+   *  4. collect every match and sort them.
+   * The planner cannot estimate how often a substring occurs (it guessed 5,051 rows for `公众号`; 21 were
+   * found after 40,407), so the steps find out instead of asking it.
    */
   const fetch = async (
     order: readonly (readonly [Expression<unknown>, 'asc' | 'desc'])[],
     after: Expression<SqlBool> | null,
     match: Expression<SqlBool> | null,
     n: number,
+    band?: (k: number) => Expression<SqlBool>,
   ): Promise<Row[]> => {
-    const ordered = () => {
-      let query = base();
-      if (after) query = query.where(after);
+    if (!match) return head(order, after, n).execute();
+    const probe = async (size: number) => {
+      let query = db
+        .selectFrom(head(order, after, size).as('s'))
+        .selectAll()
+        .where(match);
       for (const [expr, dir] of order) query = query.orderBy(expr, dir);
-      return query;
+      return query.limit(n).execute();
     };
-    if (!match) return ordered().limit(n).execute();
-    let probe = db.selectFrom(ordered().limit(PROBE).as('s')).selectAll().where(match);
-    for (const [expr, dir] of order) probe = probe.orderBy(expr, dir);
-    const head = await probe.limit(n).execute();
-    if (head.length >= n) return head;
-    let matching = base();
-    if (after) matching = matching.where(after);
-    let all = db
-      .with(
-        (cte) => cte('m').materialized(),
-        () => matching.where(match),
-      )
-      .selectFrom('m as s')
-      .selectAll();
-    for (const [expr, dir] of order) all = all.orderBy(expr, dir);
-    return all.limit(n).execute();
+    /** The first `n` matches (within `within`), and whether all matches were seen (fewer than `cap`). */
+    const collect = async (cap: number | null, within?: Expression<SqlBool>) => {
+      let matching = base(false).where(match);
+      if (inCategory) matching = matching.where(inCategory);
+      if (after) matching = matching.where(after);
+      if (within) matching = matching.where(within);
+      // MATERIALIZED keeps the sort and the limit outside the match scan. The cap is a LIMIT on a second
+      // CTE, not inside the first: there the planner would pick a plan for the first rows (a sequential
+      // scan computing every listing's character array: ~400 ms) instead of the index scan, which stops
+      // as early when read through the cap.
+      let all = db
+        .with(
+          (cte) => cte('m').materialized(),
+          () => matching,
+        )
+        .with(
+          (cte) => cte('capped').materialized(),
+          (w) => (cap === null ? w.selectFrom('m').selectAll() : w.selectFrom('m').selectAll().limit(cap)),
+        )
+        .selectFrom('capped as s')
+        .selectAll()
+        .select(sql<number>`(SELECT count(*) FROM capped)::int`.as('matched'));
+      for (const [expr, dir] of order) all = all.orderBy(expr, dir);
+      const rows = await all.limit(n).execute();
+      return {
+        rows: rows.map(({ matched: _, ...row }) => row),
+        complete: cap === null || (rows[0]?.matched ?? 0) < cap,
+      };
+    };
+    const short = await probe(PROBE_SHORT);
+    if (short.length >= n) return short;
+    const few = await collect(COLLECT_CAP);
+    if (few.complete) return few.rows;
+    if (band) {
+      for (const k of BANDS) {
+        const within = await collect(null, band(k));
+        if (within.rows.length >= n) return within.rows;
+      }
+    } else {
+      const deep = await probe(PROBE_DEEP);
+      if (deep.length >= n) return deep;
+    }
+    return (await collect(null)).rows;
   };
 
   const want = q.limit + 1;
@@ -158,7 +235,8 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
       const order = [desc('s.rating'), desc('s.id')];
       const keyset = (titles: boolean) =>
         after && stage === titles ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null;
-      const both = (extra: Expression<SqlBool>) => sql<SqlBool>`(${filterMatch} AND ${extra})`;
+      const both = (extra: Expression<SqlBool>) =>
+        textMatch ? sql<SqlBool>`(${textMatch} AND ${extra})` : extra;
       rows = stage ? await fetch(order, keyset(true), both(titleMatch), want) : [];
       titled = rows.length;
       if (rows.length < want)
@@ -171,7 +249,7 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
       rows = await fetch(
         [desc('s.rating'), desc('s.id')],
         after ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null,
-        filterMatch,
+        textMatch,
         want,
       );
       break;
@@ -180,15 +258,25 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     case 'price_desc': {
       const [p, id] = (after as z.infer<typeof CURSORS.price_asc> | null) ?? [];
       const up = sortKind === 'price_asc';
+      const afterKey = !after
+        ? null
+        : up
+          ? sql<SqlBool>`(s.starting_price_fen, s.id) > (${p}, ${id})`
+          : sql<SqlBool>`(s.starting_price_fen, s.id) < (${p}, ${id})`;
+      // The band of the next k listings in this order (after the cursor): every listing priced at or
+      // beyond the k-th one's price. Whatever matches in it comes before whatever matches outside it.
+      const dir = up ? sql`ASC` : sql`DESC`;
+      const band = (k: number) =>
+        sql<SqlBool>`s.starting_price_fen ${up ? sql`<=` : sql`>=`} COALESCE((
+          SELECT s.starting_price_fen FROM services s
+           WHERE s.status = 'published'${afterKey ? sql` AND ${afterKey}` : sql``}
+           ORDER BY s.starting_price_fen ${dir}, s.id ${dir} OFFSET ${k} LIMIT 1), ${up ? sql`${Number.MAX_SAFE_INTEGER}` : sql`0`})`;
       rows = await fetch(
         up ? [asc('s.starting_price_fen'), asc('s.id')] : [desc('s.starting_price_fen'), desc('s.id')],
-        !after
-          ? null
-          : up
-            ? sql<SqlBool>`(s.starting_price_fen, s.id) > (${p}, ${id})`
-            : sql<SqlBool>`(s.starting_price_fen, s.id) < (${p}, ${id})`,
-        filterMatch,
+        afterKey,
+        textMatch,
         want,
+        band,
       );
       break;
     }
@@ -198,7 +286,7 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
       rows = await fetch(
         [desc('s.published_at'), desc('s.id')],
         after ? sql<SqlBool>`(s.published_at, s.id) < (${at}::timestamptz, ${id})` : null,
-        filterMatch,
+        textMatch,
         want,
       );
       break;

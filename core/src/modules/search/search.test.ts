@@ -298,6 +298,37 @@ describe('search', () => {
     expect(await searchAll({ sort: 'price_asc', minPriceFen: 50_000 }, 2)).toEqual(expected);
   });
 
+  // A category is walked one leaf at a time and the walks merged (migration …-search-by-category), and a
+  // word within a category is collected through one index scan: the order and the pages must still be
+  // the whole catalog's order, filtered.
+  for (const sort of SEARCH_SORTS) {
+    it(`a category with children, with and without a word, sorts by ${sort} across its leaves, page by page`, async () => {
+      const inDesign = (l: Listing) => [cat.design.id, cat.logo.id, cat.web.id].includes(l.categoryId);
+      const expected = all()
+        .filter(inDesign)
+        .sort(expectedOrder[sort])
+        .map((l) => l.id);
+      expect(expected.length, 'listings in two leaves of 设计').toBeGreaterThan(2);
+      for (const limit of [1, 2, 50])
+        expect(await searchAll({ sort, categoryId: cat.design.id }, limit), `limit ${limit}`).toEqual(
+          expected,
+        );
+      const inTitle = (l: Listing) => `${l.titleZh} ${l.title}`.toLowerCase().includes('设计');
+      const withWord = all()
+        .filter(
+          (l) => inDesign(l) && `${l.titleZh} ${l.title} ${l.description}`.toLowerCase().includes('设计'),
+        )
+        .sort(
+          sort === 'relevance'
+            ? (a, b) => Number(inTitle(b)) - Number(inTitle(a)) || expectedOrder.rating(a, b)
+            : expectedOrder[sort],
+        )
+        .map((l) => l.id);
+      expect(withWord.length, '设计 in listings of both leaves').toBeGreaterThan(1);
+      expect(await searchAll({ sort, categoryId: cat.design.id, q: '设计' }, 1)).toEqual(withWord);
+    });
+  }
+
   it('refuses a malformed or foreign cursor with 400 naming query.cursor', async () => {
     for (const cursor of [
       'not*base64',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -290,13 +291,13 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   });
 }
 
-/** Opens (or creates) an embedded PGlite with pg_trgm and number parsers for BIGINT/NUMERIC. */
+/** Opens (or creates) an embedded PGlite with pg_trgm, btree_gin and number parsers for BIGINT/NUMERIC. */
 export async function openPglite(dir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
   if (dir) fs.mkdirSync(dir, { recursive: true });
   return PGlite.create({
     ...(dir ? { dataDir: dir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
-    extensions: { pg_trgm },
+    extensions: { pg_trgm, btree_gin },
     parsers: { [pgliteTypes.INT8]: toNumber, [pgliteTypes.NUMERIC]: toNumber },
   });
 }
