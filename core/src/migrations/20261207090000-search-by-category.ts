@@ -29,6 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `CREATE INDEX services_category_price ON services (category_id, starting_price_fen, id) WHERE status = 'published'`,
     `CREATE INDEX services_category_rating ON services (category_id, rating, id) WHERE status = 'published'`,
     `CREATE INDEX services_category_newest ON services (category_id, published_at, id) WHERE status = 'published'`,
+    // (category_id, published_at DESC) without the id: the index above serves everything it did.
+    `DROP INDEX services_published_idx`,
     `ANALYZE services`,
   ]);
 }

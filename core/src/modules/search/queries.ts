@@ -153,7 +153,7 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
    *  2. collect at most COLLECT_CAP matches through the text indexes: when there are fewer, these are all
    *     of them, sorted, and the answer (a rare word, or no match at all, costs one index scan);
    *  3. a common word that is rare at the head of this order (设计 among the dearest listings): by price,
-   *     collect its matches within ever wider bands of the order (`bands`: the text indexes key the price,
+   *     collect its matches within ever wider bands of the order (`band`, BANDS: the text indexes key the price,
    *     so a band is intersected inside the index); by rating or date, probe deeper (PROBE_DEEP);
    *  4. collect every match and sort them.
    * The planner cannot estimate how often a substring occurs (it guessed 5,051 rows for `公众号`; 21 were
