@@ -55,11 +55,21 @@ function freePort(): Promise<number> {
 }
 
 const asRoot = process.getuid?.() === 0;
-/** Runs a PostgreSQL tool as `postgres` when we are root (initdb and postgres refuse root). */
+/**
+ * Runs a PostgreSQL tool as `postgres` when we are root (initdb and postgres refuse root). Its output is
+ * shown only when it fails.
+ */
 function runPg(tool: string, args: string[]): void {
   const file = path.join(pgBin(), tool);
-  if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', file, ...args], { stdio: 'inherit' });
-  else execFileSync(file, args, { stdio: 'inherit' });
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  try {
+    execFileSync(cmd, argv, { stdio: 'pipe' });
+  } catch (err) {
+    const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
+    throw new Error(
+      `${tool} failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
+    );
+  }
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-scratch-pg-'));

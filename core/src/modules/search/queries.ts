@@ -34,12 +34,10 @@ const CURSORS = {
  * slow path for a common one.
  */
 const PROBE_SHORT = 500;
-/** By rating or date, a common word rare at the head of the order (设 among the best rated) walks further. */
-const PROBE_DEEP = 4_000;
-/** A word with fewer matches than this is collected and sorted rather than walked for deeper. */
+/** A word with fewer matches than this is collected and sorted rather than looked for band by band. */
 const COLLECT_CAP = 2_000;
-/** By price, the widening bands of the order a common word's matches are collected in (listings). */
-const BANDS = [4_000, 16_000, 64_000] as const;
+/** The widening bands of the order a common word's matches are collected in (listings). */
+const BANDS = [4_000, 16_000, 64_000, 256_000] as const;
 
 type Page = { items: ServiceCard[]; nextCursor: string | null };
 
@@ -73,7 +71,7 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
   // Services alone: the page is chosen before any join, so a misestimated text filter can cost a sort
   // of its candidates but never a join loop over all of them. Freelancers are fetched for the page.
   // The category is not here: a walk takes it one category at a time, a collection through the indexes.
-  const base = (priceIndexed = true) => {
+  const base = (indexed = true) => {
     let query = db
       .selectFrom('services as s')
       .select([
@@ -94,13 +92,14 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
         ),
       ])
       .where('s.status', '=', 'published');
-    // `priceIndexed = false` keeps a price range out of the text indexes' scan (`+ 0` is not the indexed
-    // column): there a wide range reads every price's entry (~90 ms for ¥100–¥5,000); checking the few
-    // matches' prices costs nothing.
-    const price = priceIndexed ? sql.ref('s.starting_price_fen') : sql`(s.starting_price_fen + 0)`;
+    // `indexed = false` keeps the caller's price and rating ranges out of the text indexes' scan (`+ 0` is
+    // not the indexed column): there a wide range reads every value's entry (~90 ms for ¥100–¥5,000);
+    // checking the few matches' values costs nothing.
+    const price = indexed ? sql.ref('s.starting_price_fen') : sql`(s.starting_price_fen + 0)`;
+    const rating = indexed ? sql.ref('s.rating') : sql`(s.rating + 0)`;
     if (q.minPriceFen !== undefined) query = query.where(price, '>=', q.minPriceFen);
     if (q.maxPriceFen !== undefined) query = query.where(price, '<=', q.maxPriceFen);
-    if (q.minRating !== undefined) query = query.where('s.rating', '>=', q.minRating);
+    if (q.minRating !== undefined) query = query.where(rating, '>=', q.minRating);
     if (q.maxDeliveryDays !== undefined) query = query.where('s.min_delivery_days', '<=', q.maxDeliveryDays);
     return query;
   };
@@ -147,14 +146,40 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
   };
 
   /**
+   * The band of the next k listings in an order on `column` (after the cursor, in the category): every
+   * listing at or beyond the k-th one's value. Whatever matches inside it comes before whatever matches outside, so a page
+   * found inside is the page. The k-th value is an index-only walk of k entries; the text indexes key the
+   * column, so the band is intersected with the word inside the GIN scan. Fewer than k listings: all.
+   */
+  const bandOf =
+    (
+      column: 'starting_price_fen' | 'rating' | 'published_at',
+      dir: 'asc' | 'desc',
+      afterKey: Expression<SqlBool> | null,
+    ) =>
+    (k: number) => {
+      const col = sql.ref(`s.${column}`);
+      const all =
+        column === 'published_at'
+          ? sql`${dir === 'asc' ? sql`'infinity'` : sql`'-infinity'`}::timestamptz`
+          : dir === 'asc'
+            ? sql`${Number.MAX_SAFE_INTEGER}`
+            : sql`0`;
+      const way = dir === 'asc' ? sql`ASC` : sql`DESC`;
+      return sql<SqlBool>`${col} ${dir === 'asc' ? sql`<=` : sql`>=`} COALESCE((
+        SELECT ${col} FROM services s
+         WHERE s.status = 'published'${inCategory ? sql` AND ${inCategory}` : sql``}${afterKey ? sql` AND ${afterKey}` : sql``}
+         ORDER BY ${col} ${way}, s.id ${way} OFFSET ${k} LIMIT 1), ${all})`;
+    };
+
+  /**
    * The next `n` listings in `order` after the cursor (`after`), among those matching `match`, each step
    * taken only when the one before comes up short:
    *  1. probe the head of the order (PROBE_SHORT listings): a common word fills its page here;
    *  2. collect at most COLLECT_CAP matches through the text indexes: when there are fewer, these are all
    *     of them, sorted, and the answer (a rare word, or no match at all, costs one index scan);
-   *  3. a common word that is rare at the head of this order (设计 among the dearest listings): by price,
-   *     collect its matches within ever wider bands of the order (`band`, BANDS: the text indexes key the price,
-   *     so a band is intersected inside the index); by rating or date, probe deeper (PROBE_DEEP);
+   *  3. a common word that is rare at the head of this order (设计 among the dearest listings): collect
+   *     its matches within ever wider bands of the order (`band`, BANDS);
    *  4. collect every match and sort them.
    * The planner cannot estimate how often a substring occurs (it guessed 5,051 rows for `公众号`; 21 were
    * found after 40,407), so the steps find out instead of asking it.
@@ -164,7 +189,7 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     after: Expression<SqlBool> | null,
     match: Expression<SqlBool> | null,
     n: number,
-    band?: (k: number) => Expression<SqlBool>,
+    band: (k: number) => Expression<SqlBool>,
   ): Promise<Row[]> => {
     if (!match) return head(order, after, n).execute();
     const probe = async (size: number) => {
@@ -208,14 +233,9 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     if (short.length >= n) return short;
     const few = await collect(COLLECT_CAP);
     if (few.complete) return few.rows;
-    if (band) {
-      for (const k of BANDS) {
-        const within = await collect(null, band(k));
-        if (within.rows.length >= n) return within.rows;
-      }
-    } else {
-      const deep = await probe(PROBE_DEEP);
-      if (deep.length >= n) return deep;
+    for (const k of BANDS) {
+      const within = await collect(null, band(k));
+      if (within.rows.length >= n) return within.rows;
     }
     return (await collect(null)).rows;
   };
@@ -237,20 +257,24 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
         after && stage === titles ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null;
       const both = (extra: Expression<SqlBool>) =>
         textMatch ? sql<SqlBool>`(${textMatch} AND ${extra})` : extra;
-      rows = stage ? await fetch(order, keyset(true), both(titleMatch), want) : [];
+      const stageFetch = (titles: boolean, match: Expression<SqlBool>, n: number) =>
+        fetch(order, keyset(titles), match, n, bandOf('rating', 'desc', keyset(titles)));
+      rows = stage ? await stageFetch(true, both(titleMatch), want) : [];
       titled = rows.length;
       if (rows.length < want)
-        rows = rows.concat(await fetch(order, keyset(false), both(sql`NOT ${titleMatch}`), want - titled));
+        rows = rows.concat(await stageFetch(false, both(sql`NOT ${titleMatch}`), want - titled));
       break;
     }
     case 'relevance':
     case 'rating': {
       const [r, id] = (after as z.infer<typeof CURSORS.rating> | null) ?? [];
+      const afterKey = after ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null;
       rows = await fetch(
         [desc('s.rating'), desc('s.id')],
-        after ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null,
+        afterKey,
         textMatch,
         want,
+        bandOf('rating', 'desc', afterKey),
       );
       break;
     }
@@ -263,31 +287,25 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
         : up
           ? sql<SqlBool>`(s.starting_price_fen, s.id) > (${p}, ${id})`
           : sql<SqlBool>`(s.starting_price_fen, s.id) < (${p}, ${id})`;
-      // The band of the next k listings in this order (after the cursor): every listing priced at or
-      // beyond the k-th one's price. Whatever matches in it comes before whatever matches outside it.
-      const dir = up ? sql`ASC` : sql`DESC`;
-      const band = (k: number) =>
-        sql<SqlBool>`s.starting_price_fen ${up ? sql`<=` : sql`>=`} COALESCE((
-          SELECT s.starting_price_fen FROM services s
-           WHERE s.status = 'published'${afterKey ? sql` AND ${afterKey}` : sql``}
-           ORDER BY s.starting_price_fen ${dir}, s.id ${dir} OFFSET ${k} LIMIT 1), ${up ? sql`${Number.MAX_SAFE_INTEGER}` : sql`0`})`;
       rows = await fetch(
         up ? [asc('s.starting_price_fen'), asc('s.id')] : [desc('s.starting_price_fen'), desc('s.id')],
         afterKey,
         textMatch,
         want,
-        band,
+        bandOf('starting_price_fen', up ? 'asc' : 'desc', afterKey),
       );
       break;
     }
     case 'newest': {
       // Published listings always have published_at (setServiceStatus stamps it on first publication).
       const [at, id] = (after as z.infer<typeof CURSORS.newest> | null) ?? [];
+      const afterKey = after ? sql<SqlBool>`(s.published_at, s.id) < (${at}::timestamptz, ${id})` : null;
       rows = await fetch(
         [desc('s.published_at'), desc('s.id')],
-        after ? sql<SqlBool>`(s.published_at, s.id) < (${at}::timestamptz, ${id})` : null,
+        afterKey,
         textMatch,
         want,
+        bandOf('published_at', 'desc', afterKey),
       );
       break;
     }
