@@ -241,6 +241,12 @@ export function renderMarkdown(r: BenchResults, meta: { command: string; host: s
         `| ${c.name} | ${latencyCells(c.latency).join(' | ')} | ${f0(c.latency.count)} | ${pct(c.hitRate)} |`,
       );
     L.push('');
+    if (s.verified !== undefined) {
+      L.push(
+        `Sampled answers equal to a brute-force scan of the table: ${s.verified} (a difference fails the run).`,
+      );
+      L.push('');
+    }
   }
 
   const v = r.verification;

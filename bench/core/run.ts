@@ -357,9 +357,11 @@ async function main(): Promise<void> {
         samples: cfg.searchVerify,
         seed: cfg.seed,
       });
+      // results.search shares `problems` (a failed comparison fails the run) and gets the count.
       search.problems.push(...checked.problems);
-      search.verified = checked.compared - checked.problems.length;
-      say(`search: ${search.verified} of ${checked.compared} sampled answers equal a brute-force scan`);
+      const verified = checked.compared - checked.problems.length;
+      results.search.verified = verified;
+      say(`search: ${verified} of ${checked.compared} sampled answers equal a brute-force scan`);
     }
   }
 

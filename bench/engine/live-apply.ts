@@ -9,7 +9,7 @@
  * copy of the same 100k-case file — the cache's own `cases` table with all its indexes (`cases_sla_idx`,
  * `cases_priority_idx`, `cases_created_idx`, `cases_amount_idx`: each (sort key, id, status, kind);
  * `cases_status_kind_idx`, `cases_assignee_idx`) and the FTS5 trigram index kept by its triggers — the same
- * pragmas (WAL, synchronous=FULL, via the cache's `openDatabase`), and per row one prepared statement with
+ * pragmas (WAL, synchronous=NORMAL, via the cache's `openDatabase`), and per row one prepared statement with
  * the values computed before the clock starts, one transaction per batch: a plain `INSERT` of the new case,
  * or for a claim a plain `UPDATE … WHERE id = ?` of the columns a claim changes. What the engine adds over
  * that — the stream's continuity check, the version guard, the users and orders it records, the sync
