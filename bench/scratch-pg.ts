@@ -19,9 +19,9 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../core/src/faults/core-process';
 
 const command = process.argv.slice(2);
 if (command.length === 0) {
@@ -41,17 +41,6 @@ function pgBin(): string {
     : [];
   if (!versions[0]) throw new Error(`no PostgreSQL server binaries under ${root}: set BENCH_PG_BIN`);
   return path.join(root, versions[0], 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const asRoot = process.getuid?.() === 0;

@@ -270,9 +270,9 @@ function report(r: Results): string {
       '|---|---|---:|---:|---:|---:|',
     );
     for (const run of a.runs) {
-      const raw =
-        a.runs.find((x) => x.path === 'raw better-sqlite3' && x.batch === run.batch && x.kind === run.kind) ??
-        a.runs.find((x) => x.path === 'raw better-sqlite3' && x.batch === run.batch)!;
+      const raw = a.runs.find(
+        (x) => x.path === 'raw better-sqlite3' && x.batch === run.batch && x.kind === run.kind,
+      )!;
       const ratio = run.perSecond / raw.perSecond;
       const path = run.statement ? `${run.path} (\`${run.statement}\`)` : run.path;
       out.push(

@@ -41,6 +41,9 @@ const BANDS = [4_000, 16_000, 64_000, 256_000] as const;
 
 type Page = { items: ServiceCard[]; nextCursor: string | null };
 
+/** A sort order: its key column, then the id, both in `dir`. */
+type SortKey = { column: 'starting_price_fen' | 'rating' | 'published_at'; dir: 'asc' | 'desc' };
+
 /**
  * Search over published listings with keyset pagination. Every sort ends with the id, so the order is
  * total: following `nextCursor` visits every matching listing exactly once, even across ties, and a deep
@@ -48,8 +51,8 @@ type Page = { items: ServiceCard[]; nextCursor: string | null };
  * rating, newest; within a category, that category's). Text matching is a substring match, not
  * `similarity()` (which misses short Chinese words): the trigram GIN index narrows queries of three or
  * more characters, the per-character GIN index (migration …-catalog-search-chars) those of one or two,
- * and LIKE decides. Both GIN indexes also key the category and the price (migration
- * …-search-by-category), so a word within a category or a price band is found inside the index.
+ * and LIKE decides. Both GIN indexes also key the category and the three sort keys (migration
+ * …-search-by-category), so a word within a category or a band of the order is found inside the index.
  */
 export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> {
   const text = q.q?.trim() ? q.q.trim() : undefined;
@@ -117,16 +120,18 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     : null;
 
   /**
-   * The first `limit` listings in `order` after the cursor (`after`): a walk of the sort order's index,
+   * The first `limit` listings in the order `key` after the cursor (`after`): a walk of that order's index,
    * or with a category one walk per category (its own index, `services_category_*`), merged in order.
    * Walking the global order instead would pass every other category's listings first; sorting the
    * category's listings would read all of them.
    */
-  const head = (
-    order: readonly (readonly [Expression<unknown>, 'asc' | 'desc'])[],
-    after: Expression<SqlBool> | null,
-    limit: number,
-  ) => {
+  const orderOf = ({ column, dir }: SortKey) =>
+    [
+      [sql.ref(`s.${column}`), dir],
+      [sql.ref('s.id'), dir],
+    ] as const;
+  const head = (key: SortKey, after: Expression<SqlBool> | null, limit: number) => {
+    const order = orderOf(key);
     const walk = (categoryId: number | null) => {
       let query = base();
       if (categoryId !== null) query = query.where('s.category_id', '=', categoryId);
@@ -146,35 +151,30 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
   };
 
   /**
-   * The band of the next k listings in an order on `column` (after the cursor, in the category): every
-   * listing at or beyond the k-th one's value. Whatever matches inside it comes before whatever matches outside, so a page
-   * found inside is the page. The k-th value is an index-only walk of k entries; the text indexes key the
-   * column, so the band is intersected with the word inside the GIN scan. Fewer than k listings: all.
+   * The band of the next k listings in the order `key` (after the cursor, in the category): every listing
+   * at or beyond the k-th one's value. Whatever matches inside it comes before whatever matches outside,
+   * so a page found inside is the page. The k-th value is an index-only walk of k entries; the text
+   * indexes key the column, so the band is intersected with the word inside the GIN scan. Fewer than k
+   * listings: all of them.
    */
-  const bandOf =
-    (
-      column: 'starting_price_fen' | 'rating' | 'published_at',
-      dir: 'asc' | 'desc',
-      afterKey: Expression<SqlBool> | null,
-    ) =>
-    (k: number) => {
-      const col = sql.ref(`s.${column}`);
-      const all =
-        column === 'published_at'
-          ? sql`${dir === 'asc' ? sql`'infinity'` : sql`'-infinity'`}::timestamptz`
-          : dir === 'asc'
-            ? sql`${Number.MAX_SAFE_INTEGER}`
-            : sql`0`;
-      const way = dir === 'asc' ? sql`ASC` : sql`DESC`;
-      return sql<SqlBool>`${col} ${dir === 'asc' ? sql`<=` : sql`>=`} COALESCE((
-        SELECT ${col} FROM services s
-         WHERE s.status = 'published'${inCategory ? sql` AND ${inCategory}` : sql``}${afterKey ? sql` AND ${afterKey}` : sql``}
-         ORDER BY ${col} ${way}, s.id ${way} OFFSET ${k} LIMIT 1), ${all})`;
-    };
+  const band = ({ column, dir }: SortKey, after: Expression<SqlBool> | null, k: number) => {
+    const col = sql.ref(`s.${column}`);
+    const all =
+      column === 'published_at'
+        ? sql`${dir === 'asc' ? sql`'infinity'` : sql`'-infinity'`}::timestamptz`
+        : dir === 'asc'
+          ? sql`${Number.MAX_SAFE_INTEGER}`
+          : sql`0`;
+    const way = dir === 'asc' ? sql`ASC` : sql`DESC`;
+    return sql<SqlBool>`${col} ${dir === 'asc' ? sql`<=` : sql`>=`} COALESCE((
+      SELECT ${col} FROM services s
+       WHERE s.status = 'published'${inCategory ? sql` AND ${inCategory}` : sql``}${after ? sql` AND ${after}` : sql``}
+       ORDER BY ${col} ${way}, s.id ${way} OFFSET ${k} LIMIT 1), ${all})`;
+  };
 
   /**
-   * The next `n` listings in `order` after the cursor (`after`), among those matching `match`, each step
-   * taken only when the one before comes up short:
+   * The next `n` listings in the order `key` after the cursor (`after`), among those matching `match`,
+   * each step taken only when the one before comes up short:
    *  1. probe the head of the order (PROBE_SHORT listings): a common word fills its page here;
    *  2. collect at most COLLECT_CAP matches through the text indexes: when there are fewer, these are all
    *     of them, sorted, and the answer (a rare word, or no match at all, costs one index scan);
@@ -185,16 +185,16 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
    * found after 40,407), so the steps find out instead of asking it.
    */
   const fetch = async (
-    order: readonly (readonly [Expression<unknown>, 'asc' | 'desc'])[],
+    key: SortKey,
     after: Expression<SqlBool> | null,
     match: Expression<SqlBool> | null,
     n: number,
-    band: (k: number) => Expression<SqlBool>,
   ): Promise<Row[]> => {
-    if (!match) return head(order, after, n).execute();
+    if (!match) return head(key, after, n).execute();
+    const order = orderOf(key);
     const probe = async (size: number) => {
       let query = db
-        .selectFrom(head(order, after, size).as('s'))
+        .selectFrom(head(key, after, size).as('s'))
         .selectAll()
         .where(match);
       for (const [expr, dir] of order) query = query.orderBy(expr, dir);
@@ -234,15 +234,13 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     const few = await collect(COLLECT_CAP);
     if (few.complete) return few.rows;
     for (const k of BANDS) {
-      const within = await collect(null, band(k));
+      const within = await collect(null, band(key, after, k));
       if (within.rows.length >= n) return within.rows;
     }
     return (await collect(null)).rows;
   };
 
   const want = q.limit + 1;
-  const desc = (col: string) => [sql.ref(col), 'desc'] as const;
-  const asc = (col: string) => [sql.ref(col), 'asc'] as const;
   let rows: Row[];
   // relevance_q: how many rows of `rows` are title matches (they come first).
   let titled = 0;
@@ -252,13 +250,13 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
       // Title matches first, then description-only matches, each by rating then id: two ordered
       // fetches, each able to walk the rating index, rather than one sort on a computed match flag.
       const [stage, r, id] = (after as z.infer<typeof CURSORS.relevance_q> | null) ?? [true, null, null];
-      const order = [desc('s.rating'), desc('s.id')];
+      const byRating: SortKey = { column: 'rating', dir: 'desc' };
       const keyset = (titles: boolean) =>
         after && stage === titles ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null;
       const both = (extra: Expression<SqlBool>) =>
         textMatch ? sql<SqlBool>`(${textMatch} AND ${extra})` : extra;
       const stageFetch = (titles: boolean, match: Expression<SqlBool>, n: number) =>
-        fetch(order, keyset(titles), match, n, bandOf('rating', 'desc', keyset(titles)));
+        fetch(byRating, keyset(titles), match, n);
       rows = stage ? await stageFetch(true, both(titleMatch), want) : [];
       titled = rows.length;
       if (rows.length < want)
@@ -268,13 +266,11 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     case 'relevance':
     case 'rating': {
       const [r, id] = (after as z.infer<typeof CURSORS.rating> | null) ?? [];
-      const afterKey = after ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null;
       rows = await fetch(
-        [desc('s.rating'), desc('s.id')],
-        afterKey,
+        { column: 'rating', dir: 'desc' },
+        after ? sql<SqlBool>`(s.rating, s.id) < (${r}, ${id})` : null,
         textMatch,
         want,
-        bandOf('rating', 'desc', afterKey),
       );
       break;
     }
@@ -282,30 +278,26 @@ export async function searchServices(db: ReadDb, q: SearchQuery): Promise<Page> 
     case 'price_desc': {
       const [p, id] = (after as z.infer<typeof CURSORS.price_asc> | null) ?? [];
       const up = sortKind === 'price_asc';
-      const afterKey = !after
-        ? null
-        : up
-          ? sql<SqlBool>`(s.starting_price_fen, s.id) > (${p}, ${id})`
-          : sql<SqlBool>`(s.starting_price_fen, s.id) < (${p}, ${id})`;
       rows = await fetch(
-        up ? [asc('s.starting_price_fen'), asc('s.id')] : [desc('s.starting_price_fen'), desc('s.id')],
-        afterKey,
+        { column: 'starting_price_fen', dir: up ? 'asc' : 'desc' },
+        !after
+          ? null
+          : up
+            ? sql<SqlBool>`(s.starting_price_fen, s.id) > (${p}, ${id})`
+            : sql<SqlBool>`(s.starting_price_fen, s.id) < (${p}, ${id})`,
         textMatch,
         want,
-        bandOf('starting_price_fen', up ? 'asc' : 'desc', afterKey),
       );
       break;
     }
     case 'newest': {
       // Published listings always have published_at (setServiceStatus stamps it on first publication).
       const [at, id] = (after as z.infer<typeof CURSORS.newest> | null) ?? [];
-      const afterKey = after ? sql<SqlBool>`(s.published_at, s.id) < (${at}::timestamptz, ${id})` : null;
       rows = await fetch(
-        [desc('s.published_at'), desc('s.id')],
-        afterKey,
+        { column: 'published_at', dir: 'desc' },
+        after ? sql<SqlBool>`(s.published_at, s.id) < (${at}::timestamptz, ${id})` : null,
         textMatch,
         want,
-        bandOf('published_at', 'desc', afterKey),
       );
       break;
     }
