@@ -197,7 +197,16 @@ describe.skipIf(!HAS_CHROMIUM)(
         await openAndClaim(second.page, `/finance/payouts/${caseId}`);
         await second.page.getByTestId('payout-approve').click();
         // The second approval sends the money: the console names the amount and the payee first.
-        await second.page.getByTestId('payout-approve-confirm').click();
+        const confirm = second.page.getByTestId('payout-approve-confirm');
+        await confirm.click();
+        // A click while the dialog is still opening was lost once in CI (the dialog stayed up and the test
+        // waited out its minute): when it is still there after 5 s, click it again.
+        const closed = await confirm
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .then(() => true)
+          .catch(() => false);
+        if (!closed) await confirm.click();
+        await confirm.waitFor({ state: 'hidden', ...WAIT });
         // Approved: the console confirms and moves on to the next payout.
         await second.page.getByTestId('action-toast').last().waitFor(WAIT);
         await expect.poll(() => second.page.url(), WAIT).not.toMatch(new RegExp(`/${caseId}$`));
