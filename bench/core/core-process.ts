@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromServer, ServerConfig, ServerStats, ToServer } from './ipc';
+import type { Sql } from './sql';
 
 const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.ts');
 
@@ -9,6 +10,10 @@ const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.t
 export class CoreProcess {
   #nextId = 1;
   readonly #waiting = new Map<number, (s: ServerStats) => void>();
+  readonly #queries = new Map<
+    number,
+    { resolve: (rows: Record<string, unknown>[]) => void; reject: (e: Error) => void }
+  >();
   #closed: Promise<void> | undefined;
 
   private constructor(
@@ -19,6 +24,11 @@ export class CoreProcess {
       if (m.type === 'stats') {
         this.#waiting.get(m.id)?.(m);
         this.#waiting.delete(m.id);
+      } else if (m.type === 'rows' || m.type === 'sqlError') {
+        const q = this.#queries.get(m.id);
+        this.#queries.delete(m.id);
+        if (m.type === 'rows') q?.resolve(m.rows);
+        else q?.reject(new Error(`core database: ${m.message}`));
       }
     });
   }
@@ -57,6 +67,27 @@ export class CoreProcess {
       });
       this.child.send({ cmd: 'stats', id, reset } satisfies ToServer);
     });
+  }
+
+  /**
+   * The core's own database as an `Sql` (PGlite has one owner, the core): the bench's data, ceiling
+   * tables and checks go through it. `scan` turns index scans off (the brute-force search check).
+   */
+  sql(opts: { scan?: boolean } = {}): Sql {
+    return {
+      query: <R>(text: string, params?: unknown[]) =>
+        new Promise<{ rows: R[] }>((resolve, reject) => {
+          const id = this.#nextId++;
+          this.#queries.set(id, { resolve: (rows) => resolve({ rows: rows as R[] }), reject });
+          this.child.send({
+            cmd: 'sql',
+            id,
+            text,
+            ...(params ? { params } : {}),
+            ...(opts.scan ? { scan: true } : {}),
+          } satisfies ToServer);
+        }),
+    };
   }
 
   /** Asks the core to close (it closes the app and its pool, then exits); kills it after 15 s. */

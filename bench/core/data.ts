@@ -4,11 +4,12 @@
  * their three packages. Texts come from the demo seed's catalog templates and a fixed-seed PRNG, so the
  * same options write the same listings on every run.
  */
-import type pg from 'pg';
+
 import { CATEGORIES } from '../../core/src/seed/catalog-data';
 import { CITIES, GIVEN_NAME_CHARS, NICKNAME_WORDS, SURNAMES } from '../../core/src/seed/people-data';
 import { describeListing, LEAVES } from '../../core/src/seed/plan';
 import { Rng } from '../../core/src/seed/random';
+import type { Sql } from './sql';
 
 const DAY = 86_400_000;
 /** The data's "now" (fixed, so the data does not depend on the day the bench runs). */
@@ -27,7 +28,7 @@ export interface People {
 }
 
 async function insertUnnest(
-  c: pg.ClientBase,
+  c: Sql,
   table: string,
   columns: readonly (readonly [name: string, type: string])[],
   rows: readonly unknown[][],
@@ -51,7 +52,7 @@ async function insertUnnest(
   return ids;
 }
 
-export async function writeCategories(c: pg.ClientBase): Promise<Catalog> {
+export async function writeCategories(c: Sql): Promise<Catalog> {
   const leafIds: number[] = [];
   const topIds: number[] = [];
   for (const [t, top] of CATEGORIES.entries()) {
@@ -75,7 +76,7 @@ export async function writeCategories(c: pg.ClientBase): Promise<Catalog> {
 
 /** Clients and freelancers with profiles and both wallet accounts (what registration creates). */
 export async function writePeople(
-  c: pg.ClientBase,
+  c: Sql,
   opts: { clients: number; freelancers: number; seed: number },
 ): Promise<People> {
   const rng = Rng.stream(opts.seed, 'bench-users');
@@ -155,7 +156,7 @@ const EN_SUFFIXES = ['', '', '', ', fast delivery', ', source files included', '
  * over two years. Returns the service ids in order.
  */
 export async function writeListings(
-  c: pg.ClientBase,
+  c: Sql,
   opts: { count: number; owners: number[]; catalog: Catalog; seed: number },
 ): Promise<number[]> {
   const rng = Rng.stream(opts.seed, 'bench-listings');

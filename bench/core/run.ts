@@ -30,14 +30,20 @@ import { openDb } from '../../core/src/platform/db/database';
 import { migrateToLatest } from '../../core/src/platform/db/migrate';
 import { AccessTokens } from '../../core/src/platform/http/auth';
 import { startSandbox } from '../../core/src/sandbox/index';
-import { createBaselineTable, createCeilingTables, minimalPaidOrderLoop, rawPgLoop } from './baseline';
+import {
+  createBaselineTable,
+  createCeilingTables,
+  minimalPaidOrderLoop,
+  pgCeilingDb,
+  rawPgLoop,
+} from './baseline';
 import { CoreProcess } from './core-process';
 import { writeCategories, writeListings, writePeople } from './data';
 import { closedLoop, HttpClient, type LoadResult, Samples } from './load';
 import { type CpuMark, type CpuSpent, cpuBetween, cpuMark, describeMachine, loadAverage } from './machine';
 import { type PaidOrderTarget, paidOrder } from './orders';
 import { type BenchResults, printSummary, updateResultsFile } from './report';
-import { runSearch, verifySearch } from './search';
+import { runSearch, verifySearchOnPg } from './search';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const num = (name: string, dflt: number) => {
@@ -222,7 +228,11 @@ async function main(): Promise<void> {
   setupMs['vacuum analyze'] = performance.now() - t;
   await bulk.end();
   await createBaselineTable(benchUrl);
-  await createCeilingTables(benchUrl);
+  {
+    const c = new pg.Client({ connectionString: benchUrl });
+    await c.connect();
+    await createCeilingTables(c).finally(() => c.end());
+  }
   say(
     `loaded ${people.clientIds.length} clients, ${people.freelancerIds.length} freelancers, ${serviceIds.length} published listings (${Object.entries(
       setupMs,
@@ -353,7 +363,7 @@ async function main(): Promise<void> {
       `search: p50 ${search.overall.p50.toFixed(1)} ms, p95 ${search.overall.p95.toFixed(1)} ms, ${search.perSecond.toFixed(0)} q/s`,
     );
     if (cfg.searchVerify > 0) {
-      const checked = await verifySearch(http, catalog, benchUrl, {
+      const checked = await verifySearchOnPg(http, catalog, benchUrl, {
         samples: cfg.searchVerify,
         seed: cfg.seed,
       });
@@ -417,16 +427,16 @@ async function main(): Promise<void> {
     say(
       `ceiling: the minimal paid order (2 transactions, named statements) through raw pg at ${cfg.concurrency} clients…`,
     );
+    const ceilingDb = pgCeilingDb(benchUrl, cfg.poolSize);
     results.ceiling = await measured(core, (onWindow) =>
-      minimalPaidOrderLoop(benchUrl, {
-        poolSize: cfg.poolSize,
+      minimalPaidOrderLoop(ceilingDb, {
         concurrency: cfg.concurrency,
         warmupMs: cfg.warmupSeconds * 1000,
         durationMs: cfg.seconds * 1000,
         serviceIds: target.serviceIds,
         clientIds: people.clientIds,
         onWindow,
-      }),
+      }).finally(() => ceilingDb.close()),
     );
     loadAt['after ceiling'] = loadAverage();
     const ceilingRate = results.ceiling.result.perSecond;

@@ -10,6 +10,7 @@ import { Rng } from '../../core/src/seed/random';
 import { call } from './api';
 import type { Catalog } from './data';
 import { type HttpClient, type LatencySummary, Samples } from './load';
+import type { Sql } from './sql';
 
 const ZH1 = ['网', '设', '译', '视', '码', '店', '图', '书', '版', '音'];
 const ZH2 = ['设计', '官网', '翻译', '剪辑', '海报', '文案', '开发', '配音', '抖音', '运营', '加急', '包装'];
@@ -185,7 +186,7 @@ export async function runSearch(
  * turned off), the text found with `position`, the category tree walked, the sort spelled out. The
  * core's page must be exactly these ids in this order.
  */
-async function bruteForcePage(c: pg.Client, q: Query, page: number, limit: number): Promise<number[]> {
+async function bruteForcePage(c: Sql, q: Query, page: number, limit: number): Promise<number[]> {
   const params: unknown[] = [];
   const param = (v: unknown) => {
     params.push(v);
@@ -228,42 +229,56 @@ async function bruteForcePage(c: pg.Client, q: Query, page: number, limit: numbe
 export async function verifySearch(
   http: HttpClient,
   catalog: Catalog,
-  databaseUrl: string,
+  scan: Sql,
   opts: { samples: number; seed: number },
 ): Promise<{ compared: number; problems: string[] }> {
   const rng = Rng.stream(opts.seed, 'bench-search-verify');
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
   const problems: string[] = [];
   const limit = 20;
-  try {
-    await c.query('SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off');
-    for (let i = 0; i < opts.samples; i += 1) {
-      const cls = SEARCH_CLASSES[i % SEARCH_CLASSES.length]!;
-      const q = cls.make(rng, catalog);
-      const get = async (extra: Query) => {
-        const res = await call(http, 'get', '/api/v1/services', {
-          query: asDocQuery({ ...q, limit, ...extra }),
-        });
-        if (res.status !== 200) throw new Error(`GET /services?${qs(q)}: HTTP ${res.status}`);
-        return res.json();
-      };
-      const first = await get({});
-      let page = first;
-      if (cls.secondPage) {
-        if (!first.nextCursor) {
-          problems.push(`${cls.name} ${qs(q)}: no cursor`);
-          continue;
-        }
-        page = await get({ cursor: first.nextCursor });
+  for (let i = 0; i < opts.samples; i += 1) {
+    const cls = SEARCH_CLASSES[i % SEARCH_CLASSES.length]!;
+    const q = cls.make(rng, catalog);
+    const get = async (extra: Query) => {
+      const res = await call(http, 'get', '/api/v1/services', {
+        query: asDocQuery({ ...q, limit, ...extra }),
+      });
+      if (res.status !== 200) throw new Error(`GET /services?${qs(q)}: HTTP ${res.status}`);
+      return res.json();
+    };
+    const first = await get({});
+    let page = first;
+    if (cls.secondPage) {
+      if (!first.nextCursor) {
+        problems.push(`${cls.name} ${qs(q)}: no cursor`);
+        continue;
       }
-      const got = page.items.map((item: { id: number }) => item.id);
-      const want = await bruteForcePage(c, q, cls.secondPage ? 1 : 0, limit);
-      if (got.join() !== want.join())
-        problems.push(`${cls.name} ${qs(q)}: core [${got.join(',')}] ≠ scan [${want.join(',')}]`);
+      page = await get({ cursor: first.nextCursor });
     }
+    const got = page.items.map((item: { id: number }) => item.id);
+    const want = await bruteForcePage(scan, q, cls.secondPage ? 1 : 0, limit);
+    if (got.join() !== want.join())
+      problems.push(`${cls.name} ${qs(q)}: core [${got.join(',')}] ≠ scan [${want.join(',')}]`);
+  }
+  return { compared: opts.samples, problems };
+}
+
+/** The settings that make a connection a brute-force scanner: no index of any kind is used. */
+export const NO_INDEX_SCANS =
+  'SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off';
+
+/** `verifySearch` against a PostgreSQL database: one connection of its own with index scans off. */
+export async function verifySearchOnPg(
+  http: HttpClient,
+  catalog: Catalog,
+  databaseUrl: string,
+  opts: { samples: number; seed: number },
+): Promise<{ compared: number; problems: string[] }> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(NO_INDEX_SCANS);
+    return await verifySearch(http, catalog, c, opts);
   } finally {
     await c.end();
   }
-  return { compared: opts.samples, problems };
 }

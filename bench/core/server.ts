@@ -18,9 +18,11 @@ import { MemorySmsSender } from '../../core/src/modules/notifications/sms';
 import { createGateways, type SandboxCredentials } from '../../core/src/modules/payments/config';
 import { loadEnv } from '../../core/src/platform/config';
 import type { AppContext } from '../../core/src/platform/context';
-import { openDb } from '../../core/src/platform/db/database';
+import { type Db, openDb } from '../../core/src/platform/db/database';
+import { migrateToLatest } from '../../core/src/platform/db/migrate';
 import { AccessTokens } from '../../core/src/platform/http/auth';
 import type { FromServer, ServerConfig, ToServer } from './ipc';
+import { NO_INDEX_SCANS } from './search';
 
 // --- statement counter -------------------------------------------------------------------------------
 let statements = 0;
@@ -46,6 +48,31 @@ pg.Client.prototype.query = function patchedQuery(this: pg.Client, ...args: unkn
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof originalQuery;
 
+// --- the bench's own statements on the core's database (IPC `sql`) --------------------------------------
+async function runSql(db: Db, text: string, params: unknown[], scan: boolean) {
+  const n = db.native;
+  if (n.kind === 'pglite') {
+    if (!scan) return (await n.pglite.query<Record<string, unknown>>(text, params)).rows;
+    return n.pglite.transaction(async (tx) => {
+      await tx.exec(NO_INDEX_SCANS.replaceAll('SET ', 'SET LOCAL '));
+      return (await tx.query<Record<string, unknown>>(text, params)).rows;
+    });
+  }
+  const c = await n.pool.connect();
+  try {
+    if (!scan) return (await c.query<Record<string, unknown>>(text, params)).rows;
+    await c.query('BEGIN');
+    try {
+      await c.query(NO_INDEX_SCANS.replaceAll('SET ', 'SET LOCAL '));
+      return (await c.query<Record<string, unknown>>(text, params)).rows;
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  } finally {
+    c.release();
+  }
+}
+
 // --- process -----------------------------------------------------------------------------------------
 const send = (m: FromServer) => process.send?.(m);
 
@@ -54,7 +81,7 @@ async function start(cfg: ServerConfig) {
   const env = loadEnv({
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
-    DATABASE_URL: cfg.databaseUrl,
+    ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}),
     LOG_LEVEL: 'silent',
     SWEEP_INTERVAL_SECONDS: '0',
     JWT_SECRET: cfg.jwtSecret,
@@ -65,9 +92,11 @@ async function start(cfg: ServerConfig) {
   const log = pino({ level: 'silent' });
   const db = await openDb({
     url: env.DATABASE_URL,
+    ...(cfg.pgliteDir ? { dataDir: cfg.pgliteDir } : {}),
     preparedStatements: env.DB_PREPARED_STATEMENTS,
     ...(cfg.poolSize ? { poolSize: cfg.poolSize } : {}),
   });
+  if (cfg.migrate) await migrateToLatest(db);
   const holder = { publicUrl: '' };
   const ctx: AppContext = {
     env,
@@ -121,6 +150,11 @@ async function start(cfg: ServerConfig) {
         eld.reset();
       }
       send(out);
+    } else if (m.cmd === 'sql') {
+      runSql(db, m.text, m.params ?? [], m.scan === true).then(
+        (rows) => send({ type: 'rows', id: m.id, rows }),
+        (err) => send({ type: 'sqlError', id: m.id, message: (err as Error).message }),
+      );
     } else if (m.cmd === 'close') {
       closeRequested = true;
       close()

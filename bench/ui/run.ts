@@ -74,8 +74,10 @@ const SCROLL_STEP = Number(env('BENCH_UI_SCROLL_STEP', '2000'));
 /** A second, gentler scroll at 60 Hz (5 rows per frame): the frames when the reads can keep up. */
 const GENTLE_STEP = Number(env('BENCH_UI_GENTLE_STEP', '200'));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || '';
-/** A folder: writes a CPU profile of the page (CDP Profiler) during each queue's 60 Hz scroll. */
+/** A folder: writes a CPU profile of the page (CDP Profiler) during each queue's 60 Hz and unthrottled scrolls. */
 const PROFILE_DIR = process.env.BENCH_UI_PROFILE || '';
+/** A folder: writes a Chromium trace (DevTools timeline: style, layout, paint, GPU) of each unthrottled scroll. */
+const TRACE_DIR = process.env.BENCH_UI_TRACE || '';
 const JSON_OUT = env('BENCH_JSON', path.join(here, 'results.json'));
 const RESULTS_FILE = env('BENCH_RESULTS', path.join(here, '../RESULTS.md'));
 /** Waits in the page (sync of 100k cases included). */
@@ -360,7 +362,30 @@ async function main() {
     for (const q of QUEUES) {
       await firstRenderByReload(fastPage, q.route, WAIT_MS);
       await sleep(SETTLE_MS * 2);
+      const fastCdp = PROFILE_DIR ? await fastPage.context().newCDPSession(fastPage) : null;
+      if (fastCdp) {
+        await fastCdp.send('Profiler.enable');
+        await fastCdp.send('Profiler.start');
+      }
+      if (TRACE_DIR)
+        await fast.startTracing(fastPage, {
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'gpu'],
+        });
       const u = await measuredScroll(fastPage, SCROLL_STEP);
+      if (TRACE_DIR) {
+        const trace = await fast.stopTracing();
+        fs.mkdirSync(TRACE_DIR, { recursive: true });
+        fs.writeFileSync(path.join(TRACE_DIR, `scroll-unthrottled-${q.id}.trace.json`), trace);
+      }
+      if (fastCdp) {
+        const { profile } = await fastCdp.send('Profiler.stop');
+        fs.mkdirSync(PROFILE_DIR, { recursive: true });
+        fs.writeFileSync(
+          path.join(PROFILE_DIR, `scroll-unthrottled-${q.id}.cpuprofile`),
+          JSON.stringify(profile),
+        );
+        await fastCdp.detach();
+      }
       unthrottled.set(q.id, u);
       say(
         `    ${q.id}: unthrottled frames p95 ${quantile(u.run.deltas, 0.95).toFixed(1)} ms over ${u.run.frames} frames; ${u.run.reads.calls} reads, last reply ${s(u.run.reads.backlogMs)} after the scroll`,
