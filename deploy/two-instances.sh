@@ -134,6 +134,9 @@ http {
       proxy_read_timeout 75s;
       proxy_buffering off;
     }
+    location = /metrics {
+      return 404;
+    }
     location / {
       proxy_pass http://jiangxin_api;
       proxy_set_header Connection '';

@@ -28,7 +28,12 @@ import { createAppCache, invalidateOnEvents } from './platform/cache/index';
 import type { AppContext } from './platform/context';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { principalFromRequest } from './platform/http/auth';
-import { registerCoreMetrics, registerLimitMetrics, registerMetrics } from './platform/http/metrics';
+import {
+  registerCoreMetrics,
+  registerLimitMetrics,
+  registerMetrics,
+  registerPaymentMetrics,
+} from './platform/http/metrics';
 import { guardOpsRoutes } from './platform/http/ops-guard';
 import { createHttpServer } from './platform/http/server';
 import { Jobs } from './platform/jobs/jobs';
@@ -54,6 +59,7 @@ export async function buildApp(ctx: AppContext) {
     req.principal = await principalFromRequest(req, ctx.tokens);
   });
   const metrics = registerMetrics(http);
+  const paymentMetrics = registerPaymentMetrics(metrics);
   wireOps(ctx);
   // Every write route gets a per-caller budget unless it sets its own (login, sign-up, reports); gateway
   // notifications are never limited. Set before the rate-limit plugin reads the route configs.
@@ -124,7 +130,7 @@ export async function buildApp(ctx: AppContext) {
       await registerCatalogRoutes(api, ctx);
       await registerSearchRoutes(api, ctx);
       await registerOrdersRoutes(api, ctx);
-      await registerPaymentsRoutes(api, ctx);
+      await registerPaymentsRoutes(api, ctx, paymentMetrics);
       await registerLedgerRoutes(api, ctx);
       await registerReviewsRoutes(api, ctx);
       await registerMessagingRoutes(api, ctx);

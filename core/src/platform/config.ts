@@ -68,6 +68,8 @@ const envSchema = z.object({
     .optional(),
   /** Cron (China time) of the daily reconciliation of yesterday. */
   RECONCILE_CRON: z.string().default('0 2 * * *'),
+  /** Cron (China time) of the daily ledger check (`ledger:check` as a job; its result is in /metrics). */
+  LEDGER_CHECK_CRON: z.string().default('30 3 * * *'),
   /** Speeds up business time: order deadlines, SLAs, evidence windows, job intervals, notification retries (60: an hour passes in a minute). */
   TIME_SCALE: z.coerce.number().positive().default(1),
   /** smtp://user:pass@host:port (smtps:// for TLS). Unset: email is disabled and emails are marked skipped. */

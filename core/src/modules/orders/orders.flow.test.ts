@@ -222,6 +222,23 @@ describe('order flow (seed §4) through HTTP with the sandbox gateway', () => {
       })
     ).data!;
     const outTradeNo = created.payment.outTradeNo;
+    /** payment_notifications_total by provider and outcome, as /metrics shows it (what the alert rules read). */
+    const counted = async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      const n = (provider: string, outcome: string) =>
+        Number(
+          new RegExp(
+            `^payment_notifications_total\\{provider="${provider}",outcome="${outcome}"\\} (\\d+)$`,
+            'm',
+          ).exec(text)?.[1] ?? NaN,
+        );
+      return {
+        alipay: n('alipay', 'rejected'),
+        wechat: n('wechat', 'rejected'),
+        accepted: n('alipay', 'accepted'),
+      };
+    };
+    const before = await counted();
     const forged = new URLSearchParams({
       app_id: t.sandbox!.credentials.alipay.appId,
       out_trade_no: outTradeNo,
@@ -252,6 +269,10 @@ describe('order flow (seed §4) through HTTP with the sandbox gateway', () => {
       .where('outcome', '=', 'rejected')
       .execute();
     expect(logged.map((l) => l.provider)).toEqual(expect.arrayContaining(['alipay', 'wechat']));
+    const after = await counted();
+    expect(after.alipay - before.alipay).toBe(1);
+    expect(after.wechat - before.wechat).toBe(1);
+    expect(after.accepted).toBe(before.accepted);
   });
 
   it('lets the client retry after a failed payment, and refunds through the gateway when the freelancer declines', async () => {

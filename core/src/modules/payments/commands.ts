@@ -117,7 +117,7 @@ export async function handlePaymentNotification(
   ctx: AppContext,
   provider: PaymentProvider,
   req: { headers: Record<string, string | string[] | undefined>; rawBody: string },
-): Promise<NotifyAck> {
+): Promise<NotifyAck & { accepted: boolean }> {
   const gateway = ctx.gateways[provider];
   const headersForLog = pickHeaders(req.headers);
   let verified: VerifiedNotification;
@@ -138,7 +138,7 @@ export async function handlePaymentNotification(
         body: req.rawBody,
       }),
     );
-    return gateway.ackFailure(reason);
+    return { ...gateway.ackFailure(reason), accepted: false };
   }
 
   const outcome = await ctx.db.transact((tx) =>
@@ -149,12 +149,12 @@ export async function handlePaymentNotification(
       { provider, outTradeNo: verified.outTradeNo, reason: outcome.rejected },
       'payment notification rejected',
     );
-    return gateway.ackFailure(outcome.rejected);
+    return { ...gateway.ackFailure(outcome.rejected), accepted: false };
   }
   // Only a stray payment queues a refund here; other pending refunds are the sweeper's (every pass).
   if ('ok' in outcome && outcome.refundQueued)
     void processRefunds(ctx).catch((err) => ctx.log.error({ err }, 'refund processing failed'));
-  return gateway.ackSuccess();
+  return { ...gateway.ackSuccess(), accepted: true };
 }
 
 /** `refundQueued`: the notification queued a gateway refund (a stray payment), to be sent at once. */

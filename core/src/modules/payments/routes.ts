@@ -8,7 +8,11 @@ import { handlePaymentNotification } from './commands';
  * Gateway async notifications. Unauthenticated by design: trust comes from the signature, which the
  * adapter verifies against the gateway's public key before anything else is read.
  */
-export async function registerPaymentsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
+export async function registerPaymentsRoutes(
+  app: HttpServer,
+  ctx: AppContext,
+  metrics?: { notification(provider: string, outcome: 'accepted' | 'rejected' | 'error'): void },
+): Promise<void> {
   app.post(
     '/payments/:provider/notify',
     {
@@ -20,10 +24,16 @@ export async function registerPaymentsRoutes(app: HttpServer, ctx: AppContext): 
       },
     },
     async (req, reply) => {
-      const ack = await handlePaymentNotification(ctx, req.params.provider, {
+      const provider = req.params.provider;
+      const ack = await handlePaymentNotification(ctx, provider, {
         headers: req.headers,
         rawBody: req.rawBody ?? '',
+      }).catch((err: unknown) => {
+        // The gateway retries what we fail to answer; a run of these is an alert (deploy/prometheus).
+        metrics?.notification(provider, 'error');
+        throw err;
       });
+      metrics?.notification(provider, ack.accepted ? 'accepted' : 'rejected');
       reply.status(ack.status).type(ack.contentType);
       return ack.body;
     },

@@ -54,11 +54,29 @@ export function registerLimitMetrics(
   return { loginRefused: (limit) => refusals.inc({ limit }) };
 }
 
-/** Per-job counters and timings, fed by the jobs service (platform/jobs/jobs.ts). */
+/** Gateway payment notifications by provider and outcome: accepted, rejected (signature, app, amount…), error (the core failed). */
+export function registerPaymentMetrics(registry: Registry): {
+  notification(provider: string, outcome: 'accepted' | 'rejected' | 'error'): void;
+} {
+  const notifications = new Counter({
+    name: 'payment_notifications_total',
+    help: 'Gateway payment notifications by provider and outcome (accepted, rejected, error)',
+    labelNames: ['provider', 'outcome'],
+    registers: [registry],
+  });
+  for (const provider of ['alipay', 'wechat'])
+    for (const outcome of ['accepted', 'rejected', 'error']) notifications.inc({ provider, outcome }, 0);
+  return { notification: (provider, outcome) => notifications.inc({ provider, outcome }) };
+}
+
+/**
+ * Per-job counters and timings, fed by the jobs service (platform/jobs/jobs.ts). The label is `job_name`,
+ * not `job`: Prometheus gives every scraped series `job` (the scrape job) and would rename ours.
+ */
 export interface JobMetrics {
-  runs: Counter<'job' | 'outcome'>;
-  failures: Counter<'job'>;
-  duration: Histogram<'job'>;
+  runs: Counter<'job_name' | 'outcome'>;
+  failures: Counter<'job_name'>;
+  duration: Histogram<'job_name'>;
 }
 
 export function jobMetrics(registry: Registry): JobMetrics {
@@ -66,19 +84,19 @@ export function jobMetrics(registry: Registry): JobMetrics {
     runs: new Counter({
       name: 'job_runs_total',
       help: 'Background job runs by job and outcome (ok, failed)',
-      labelNames: ['job', 'outcome'],
+      labelNames: ['job_name', 'outcome'],
       registers: [registry],
     }),
     failures: new Counter({
       name: 'job_failures_total',
       help: 'Background job runs that threw, by job',
-      labelNames: ['job'],
+      labelNames: ['job_name'],
       registers: [registry],
     }),
     duration: new Histogram({
       name: 'job_duration_seconds',
       help: 'Background job run duration by job',
-      labelNames: ['job'],
+      labelNames: ['job_name'],
       buckets: [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30, 120],
       registers: [registry],
     }),
@@ -128,6 +146,61 @@ export function registerCoreMetrics(
         );
         const counts = new Map(r.rows.map((row) => [row.kind, row.n]));
         for (const kind of CASE_KINDS) this.set({ kind }, counts.get(kind) ?? 0);
+      },
+    });
+  new Gauge({
+    name: 'payouts_oldest_unfinished_seconds',
+    help: 'Age since approval of the oldest payout still approved (not yet sent) or processing (sent, no answer), by status; 0 when none',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const r = await sql<{ status: string; age: number }>`
+        SELECT status, EXTRACT(EPOCH FROM now() - min(coalesce(approved_at, created_at)))::float8 AS age
+        FROM payouts WHERE status IN ('approved', 'processing') GROUP BY status`.execute(deps.db.read);
+      const ages = new Map(r.rows.map((row) => [row.status, Number(row.age)]));
+      for (const status of ['approved', 'processing'])
+        this.set({ status }, Math.max(0, ages.get(status) ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'job_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful run of each background job (any instance), from job_runs',
+    labelNames: ['job_name'],
+    registers: [registry],
+    async collect() {
+      const r = await sql<{ job: string; at: number }>`
+        SELECT job, EXTRACT(EPOCH FROM max(finished_at))::float8 AS at
+        FROM job_runs WHERE ok GROUP BY job`.execute(deps.db.read);
+      this.reset();
+      for (const row of r.rows) this.set({ job_name: row.job }, Number(row.at));
+    },
+  });
+  new Gauge({
+    name: 'ledger_check_problems',
+    help: 'Problems found by the latest scheduled ledger check (job ledger-check); 0 before its first run (job_last_success_timestamp_seconds{job_name="ledger-check"} says when it last ran)',
+    registers: [registry],
+    async collect() {
+      const r = await sql<{ problems: number | null }>`
+        SELECT (result->>'problems')::int AS problems FROM job_runs
+        WHERE job = 'ledger-check' AND ok ORDER BY finished_at DESC LIMIT 1`.execute(deps.db.read);
+      this.reset();
+      const problems = r.rows[0]?.problems;
+      if (problems !== undefined && problems !== null) this.set(problems);
+    },
+  });
+  if (deps.db.read !== deps.db.write)
+    new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'Seconds the read replica is behind the primary (0 when it has replayed all it received)',
+      registers: [registry],
+      async collect() {
+        const r = await sql<{ lag: number | null }>`
+          SELECT CASE
+            WHEN NOT pg_is_in_recovery() THEN 0
+            WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8
+          END AS lag`.execute(deps.db.read);
+        this.set(Math.max(0, Number(r.rows[0]?.lag ?? 0)));
       },
     });
   perKind('cases_queue_depth', 'Cases not yet resolved, by kind', `status <> 'resolved'`);

@@ -81,10 +81,11 @@ describe('jobs on pg-boss with two instances', () => {
       .execute();
     expect(history).toEqual([{ action: 'sla_breached', actor_id: null }]);
 
-    // The daily reconciliation is a pg-boss schedule (cron in China time), stored once.
+    // The daily reconciliation and ledger check are pg-boss schedules (cron in China time), stored once.
     const schedules = await sql<{ name: string; cron: string; timezone: string }>`
-      SELECT name, cron, timezone FROM pgboss.schedule`.execute(a.db.write);
+      SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name`.execute(a.db.write);
     expect(schedules.rows).toEqual([
+      { name: 'ledger-check', cron: '30 3 * * *', timezone: 'Asia/Shanghai' },
       { name: 'reconciliation', cron: '0 2 * * *', timezone: 'Asia/Shanghai' },
     ]);
   });
@@ -100,9 +101,9 @@ describe('jobs on pg-boss with two instances', () => {
     const both = (series: string) => (sample(ta, series) ?? 0) + (sample(tb, series) ?? 0);
     // Between them the two instances ran every periodic job at least three times, none failed.
     for (const job of ['order-timeouts', 'sla-escalation', 'notifications']) {
-      expect(both(`job_runs_total{job="${job}",outcome="ok"}`)).toBeGreaterThanOrEqual(3);
-      expect(both(`job_runs_total{job="${job}",outcome="failed"}`)).toBe(0);
-      expect(both(`job_duration_seconds_count{job="${job}"}`)).toBeGreaterThanOrEqual(3);
+      expect(both(`job_runs_total{job_name="${job}",outcome="ok"}`)).toBeGreaterThanOrEqual(3);
+      expect(both(`job_runs_total{job_name="${job}",outcome="failed"}`)).toBe(0);
+      expect(both(`job_duration_seconds_count{job_name="${job}"}`)).toBeGreaterThanOrEqual(3);
     }
     expect(ta).toMatch(/^# TYPE job_failures_total counter/m);
     // The case above is the only one: unresolved and escalated. Read on scrape, so both instances agree.
@@ -119,6 +120,51 @@ describe('jobs on pg-boss with two instances', () => {
     expect(seen.length).toBeGreaterThan(0);
     for (const lag of seen) expect(lag).toBeLessThan(30);
     expect(both('events_dispatched_total')).toBeGreaterThanOrEqual(2);
+
+    // What the alert rules (deploy/prometheus) read: queue depth per job while pg-boss runs, the last
+    // success of each job from job_runs (any instance), stuck payouts (none here: 0).
+    for (const text of [ta, tb]) {
+      for (const job of ['order-timeouts', 'reconciliation', 'ledger-check'])
+        expect(sample(text, `job_queue_depth{job_name="${job}"}`)).toBeGreaterThanOrEqual(0);
+      const last = sample(text, 'job_last_success_timestamp_seconds{job_name="order-timeouts"}')!;
+      expect(Math.abs(Date.now() / 1000 - last)).toBeLessThan(120);
+      expect(sample(text, 'payouts_oldest_unfinished_seconds{status="approved"}')).toBe(0);
+      expect(sample(text, 'payouts_oldest_unfinished_seconds{status="processing"}')).toBe(0);
+      expect(sample(text, 'payment_notifications_total{provider="alipay",outcome="rejected"}')).toBe(0);
+      // No replica configured: no lag series.
+      expect(text).not.toMatch(/^db_replica_lag_seconds /m);
+    }
+  });
+
+  it('checks the ledger on schedule and exposes the count of problems', async () => {
+    const scrape = async () => (await fetch(`${a.url}/metrics`)).text();
+    // Before the first run: no success to show (the "has not run" alert reads this), no problem counted.
+    const first = await scrape();
+    expect(first).not.toMatch(/^job_last_success_timestamp_seconds\{job_name="ledger-check"\}/m);
+    expect(first).toMatch(/^ledger_check_problems 0$/m);
+    const clean = (await a.app.jobs.run('ledger-check', { record: true })) as {
+      ok: boolean;
+      problems: number;
+    };
+    expect(clean).toMatchObject({ ok: true, problems: 0 });
+    const ran = await scrape();
+    expect(ran).toMatch(/^ledger_check_problems 0$/m);
+    expect(ran).toMatch(/^job_last_success_timestamp_seconds\{job_name="ledger-check"\} \d/m);
+    // A balance that no longer matches its postings is found by the next run.
+    const account = await sql<{ id: number }>`
+      INSERT INTO ledger_accounts (code, kind, balance) VALUES ('test:broken', 'platform_fees', 500)
+      RETURNING id`.execute(a.db.write);
+    try {
+      const broken = (await a.app.jobs.run('ledger-check', { record: true })) as {
+        ok: boolean;
+        problems: number;
+      };
+      expect(broken.ok).toBe(false);
+      expect(broken.problems).toBeGreaterThan(0);
+      expect(await scrape()).toMatch(new RegExp(`^ledger_check_problems ${broken.problems}$`, 'm'));
+    } finally {
+      await sql`DELETE FROM ledger_accounts WHERE id = ${account.rows[0]!.id}`.execute(a.db.write);
+    }
   });
 
   it('names yesterday in China time', () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import PgBoss from 'pg-boss';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { AppContext } from '../context';
 import { type JobMetrics, jobMetrics } from '../http/metrics';
 import { bossDb } from './boss-db';
@@ -88,6 +88,20 @@ export class Jobs {
     registry: Registry,
   ) {
     this.metrics = jobMetrics(registry);
+    const queueSize = (name: string) => this.boss?.getQueueSize(name) ?? Promise.resolve(null);
+    new Gauge({
+      name: 'job_queue_depth',
+      help: 'Runs waiting in the job queue (created or retrying, not yet active), by job; absent while jobs are off',
+      labelNames: ['job_name'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const spec of specs) {
+          const n = await queueSize(spec.name);
+          if (n !== null) this.set({ job_name: spec.name }, n);
+        }
+      },
+    });
     const names = specs.map((s) => s.name);
     const overrides = intervalOverrides(ctx.env.JOB_INTERVALS, names);
     this.intervals = new Map(
@@ -114,16 +128,16 @@ export class Jobs {
     const spec = this.specs.find((s) => s.name === name);
     if (!spec) throw new Error(`no job named ${name}`);
     const started = new Date();
-    const stop = this.metrics.duration.startTimer({ job: name });
+    const stop = this.metrics.duration.startTimer({ job_name: name });
     let error: unknown;
     let result: unknown;
     try {
       result = await spec.run(this.ctx);
-      this.metrics.runs.inc({ job: name, outcome: 'ok' });
+      this.metrics.runs.inc({ job_name: name, outcome: 'ok' });
     } catch (err) {
       error = err;
-      this.metrics.runs.inc({ job: name, outcome: 'failed' });
-      this.metrics.failures.inc({ job: name });
+      this.metrics.runs.inc({ job_name: name, outcome: 'failed' });
+      this.metrics.failures.inc({ job_name: name });
     } finally {
       stop();
     }

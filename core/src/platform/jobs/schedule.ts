@@ -1,4 +1,5 @@
 import { escalateOverdueCases } from '../../modules/cases/sla';
+import { checkLedger } from '../../modules/ledger/check';
 import { liftExpiredSanctions } from '../../modules/moderation/sanctions';
 import { deliverNotifications } from '../../modules/notifications/delivery';
 import { runOrderTimeouts } from '../../modules/orders/timeouts';
@@ -32,6 +33,19 @@ export function coreJobs(env: Env): JobSpec[] {
       sweep: false,
       expireInSeconds: 3600,
       run: (ctx) => reconcileDay(ctx, yesterdayInChina(ctx.now())),
+    },
+    {
+      name: 'ledger-check',
+      when: { cron: env.LEDGER_CHECK_CRON },
+      sweep: false,
+      expireInSeconds: 3600,
+      run: async (ctx) => {
+        const report = await checkLedger(ctx.db.read);
+        if (!report.ok)
+          ctx.log.error({ problems: report.problems.slice(0, 20) }, 'ledger check found problems');
+        // Recorded in job_runs and read by /metrics (ledger_check_problems).
+        return { ok: report.ok, problems: report.problems.length, journals: report.journals };
+      },
     },
   ];
 }

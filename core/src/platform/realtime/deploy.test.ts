@@ -107,6 +107,18 @@ describe.skipIf(skip !== null)(
       expect([...upstreams].sort()).toEqual(instances.sort());
     });
 
+    it('keeps /metrics off the public side: Prometheus scrapes each instance on its own port', async () => {
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      const instances = /JIANGXIN_INSTANCES=(\S+)/.exec(output)![1]!.split(',');
+      for (const instance of instances) {
+        const res = await fetch(`${instance}/metrics`);
+        expect(res.status).toBe(200);
+        expect(await res.text()).toMatch(
+          /^payment_notifications_total\{provider="alipay",outcome="accepted"\} 0$/m,
+        );
+      }
+    });
+
     it('a console connects through nginx on polling, upgrades to WebSocket and receives a live event', async () => {
       const api = new ApiClient(url);
       const staff = await signUp(api, { nickname: '部署测试员' });
