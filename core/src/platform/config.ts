@@ -68,6 +68,8 @@ const envSchema = z.object({
     .optional(),
   /** Cron (China time) of the daily reconciliation of yesterday. */
   RECONCILE_CRON: z.string().default('0 2 * * *'),
+  /** Days of events the hot `events` table keeps (older ones move to `events_archive`; 0 keeps all). */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Cron (China time) of the daily ledger check (`ledger:check` as a job; its result is in /metrics). */
   LEDGER_CHECK_CRON: z.string().default('30 3 * * *'),
   /** Speeds up business time: order deadlines, SLAs, evidence windows, job intervals, notification retries (60: an hour passes in a minute). */

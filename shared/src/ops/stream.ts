@@ -9,7 +9,8 @@ import { CASE_KINDS, CASE_VIEW_PERMISSION, type CaseKind } from './cases';
  * A token without staff roles is refused (`connect_error` "unauthenticated" / "forbidden").
  *
  * On connect the server replays, in `seq` order, every event after `lastSeq` the member may see (at most
- * `OPS_REPLAY_LIMIT`; beyond that it sends `resync` and the console catches up through `GET /ops/sync`),
+ * `OPS_REPLAY_LIMIT`; beyond that, or when events after `lastSeq` have been archived by retention, it
+ * sends `resync` and the console catches up through `GET /ops/sync`),
  * then `ready`, then streams live. Every `event` carries its `seq`; one connection never receives an
  * event twice nor out of order.
  */
@@ -42,7 +43,8 @@ export const opsHandshakeSchema = z.object({
 });
 
 export const opsResyncSchema = z.object({
-  reason: z.literal('too_far_behind'),
+  /** `too_far_behind`: more than OPS_REPLAY_LIMIT events to replay; `events_archived`: some were archived (retention). */
+  reason: z.enum(['too_far_behind', 'events_archived']),
   /** Pass as `after` to `/ops/sync`. */
   after: z.number().int(),
   /** Live events on this connection start after this seq. */

@@ -321,6 +321,26 @@ export interface EventsTable {
   created_at: TimestampDefault;
 }
 
+/** Events moved out of the hot table by retention (platform/events/retention.ts); same columns. */
+export interface EventsArchiveTable {
+  id: number;
+  seq: number;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: number;
+  payload: ColumnType<unknown, string, string>;
+  audience: number[];
+  created_at: ColumnType<Date, Date | string, Date | string>;
+  archived_at: TimestampDefault;
+}
+
+/** One row: the seq up to which `events` may be missing archived events. */
+export interface EventRetentionTable {
+  id: Generated<number>;
+  archived_through: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
 export interface FilesTable {
   id: Id;
   owner_id: number;
@@ -405,6 +425,8 @@ export interface Database
   ledger_postings: LedgerPostingsTable;
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
+  events_archive: EventsArchiveTable;
+  event_retention: EventRetentionTable;
   files: FilesTable;
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;

@@ -81,10 +81,11 @@ describe('jobs on pg-boss with two instances', () => {
       .execute();
     expect(history).toEqual([{ action: 'sla_breached', actor_id: null }]);
 
-    // The daily reconciliation and ledger check are pg-boss schedules (cron in China time), stored once.
+    // The daily reconciliation and ledger check, and event retention, are pg-boss schedules (cron in China time), stored once.
     const schedules = await sql<{ name: string; cron: string; timezone: string }>`
       SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name`.execute(a.db.write);
     expect(schedules.rows).toEqual([
+      { name: 'events-retention', cron: '*/10 * * * *', timezone: 'Asia/Shanghai' },
       { name: 'ledger-check', cron: '30 3 * * *', timezone: 'Asia/Shanghai' },
       { name: 'reconciliation', cron: '0 2 * * *', timezone: 'Asia/Shanghai' },
     ]);

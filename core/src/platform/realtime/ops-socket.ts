@@ -279,6 +279,7 @@ export function attachOpsNamespace(
       // One statement, one snapshot: the head and every event up to it that this member may see.
       const rows = await sql<{
         head: number;
+        archived: number;
         seq: number | null;
         type: string;
         aggregate_type: string;
@@ -286,8 +287,11 @@ export function attachOpsNamespace(
         payload: unknown;
         created_at: Date;
       }>`
-        WITH h AS (SELECT coalesce(max(seq), 0) AS head FROM events)
-        SELECT h.head, e.seq, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
+        WITH h AS (
+          SELECT coalesce(max(seq), 0) AS head,
+            coalesce((SELECT archived_through FROM event_retention), 0) AS archived
+          FROM events)
+        SELECT h.head, h.archived, e.seq, e.type, e.aggregate_type, e.aggregate_id, e.payload, e.created_at
         FROM h LEFT JOIN LATERAL (
           SELECT seq, type, aggregate_type, aggregate_id, payload, created_at FROM events
           WHERE seq > ${lastSeq} AND seq <= h.head AND (${scopeFilter(member.scope)})
@@ -295,11 +299,14 @@ export function attachOpsNamespace(
         ) e ON true
         ORDER BY e.seq`.execute(db.write);
       const head = Number(rows.rows[0]?.head ?? 0);
+      // Events up to `archived` may have moved to the archive (platform/events/retention.ts): a replay
+      // from below it would have holes, while /ops/sync from lastSeq is complete for cases.
+      const archived = Number(rows.rows[0]?.archived ?? 0);
       const found = rows.rows.filter((r) => r.seq !== null);
       if (!socket.connected) return;
-      if (lastSeq > head || found.length > replayLimit) {
+      if (lastSeq > head || found.length > replayLimit || lastSeq < archived) {
         const msg: OpsResync = {
-          reason: 'too_far_behind',
+          reason: lastSeq < archived && lastSeq <= head ? 'events_archived' : 'too_far_behind',
           after: lastSeq > head ? 0 : lastSeq,
           headSeq: head,
         };
