@@ -171,6 +171,10 @@ export async function startTestApp(
                 statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
                 queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
               },
+              // A test that sets DB_PREPARED_STATEMENTS (behind PgBouncer: false) gets its pool that way.
+              ...(opts.env?.DB_PREPARED_STATEMENTS !== undefined
+                ? { preparedStatements: env.DB_PREPARED_STATEMENTS }
+                : {}),
             }
           : {},
       );
