@@ -66,8 +66,11 @@ describe.skipIf(skip !== null)(
       bouncer = spawn(bin, [...(asRoot ? ['-u', 'postgres'] : []), path.join(dir, 'pgbouncer.ini')], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      bouncer.stdout?.on('data', (d) => (log += String(d)));
-      bouncer.stderr?.on('data', (d) => (log += String(d)));
+      const keep = (d: Buffer) => {
+        log += String(d);
+      };
+      bouncer.stdout?.on('data', keep);
+      bouncer.stderr?.on('data', keep);
       await eventually(async () => {
         if (bouncer.exitCode !== null) throw new Error(`pgbouncer exited (${bouncer.exitCode}): ${log}`);
         const c = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/pgbouncer` });
