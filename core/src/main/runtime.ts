@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { type App, buildApp } from '../app';
 import { LocalFileStorage } from '../modules/files/storage';
+import { aliyunSmsFromEnv } from '../modules/notifications/aliyun-sms';
 import { MemorySmsSender } from '../modules/notifications/sms';
 import type { SandboxCredentials } from '../modules/payments/config';
 import { createGateways } from '../modules/payments/config';
@@ -75,12 +76,14 @@ export async function createRuntime(
     ),
   );
   if (!serverDb) await migrateToLatest(db);
-  const sms = new MemorySmsSender((m) =>
-    log.info(
-      { phone: m.phone, template: m.template, params: m.params },
-      `SMS (development sender): ${m.template}`,
-    ),
-  );
+  const sms =
+    aliyunSmsFromEnv(env) ??
+    new MemorySmsSender((m) =>
+      log.info(
+        { phone: m.phone, template: m.template, params: m.params },
+        `SMS (development sender): ${m.template}`,
+      ),
+    );
   const ctx: AppContext = {
     env,
     db,

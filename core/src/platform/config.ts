@@ -80,6 +80,22 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().default('匠心 <no-reply@jiangxin.local>'),
+  /**
+   * Aliyun SMS (短信服务). With an access key set, SMS goes to Aliyun's SendSms; unset, to the development
+   * sender (the log). ALIYUN_SMS_TEMPLATES maps our template names to approved codes:
+   * `verification_code=SMS_123,order_paid=SMS_456`.
+   */
+  ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com/'),
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().min(1).default('匠心'),
+  ALIYUN_SMS_TEMPLATES: z
+    .string()
+    .regex(/^(\s*[a-z_]+=SMS_\d+\s*)(,\s*[a-z_]+=SMS_\d+\s*)*$/, 'expected name=SMS_123,name=SMS_456')
+    .optional(),
+  /** Verification codes one phone may be sent per day, and one address may request per hour. */
+  SMS_CODES_PER_PHONE_PER_DAY: z.coerce.number().int().min(1).default(10),
+  SMS_CODES_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** Delivery attempts of one notification before it is marked failed. */
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   /** First retry delay of a notification; doubles each attempt (capped at one hour). */

@@ -15,6 +15,7 @@ import {
   WECHAT_RETRY_SCHEDULE_MS,
 } from './notifier';
 import { indexPage, resultPage } from './pages';
+import { registerSms, type SandboxSms } from './sms';
 import { SandboxError, SandboxStore, type SandboxTrade, type StatementEntry } from './store';
 import { registerWechat, wechatTradeState } from './wechat';
 
@@ -80,6 +81,8 @@ export interface Sandbox {
   resend(outTradeNo: string, provider?: PaymentProvider): Promise<NotificationAttempt>;
   /** Money movements of one Asia/Shanghai day, as `GET /sandbox/statement?date=` returns them. */
   statement(date: string): StatementEntry[];
+  /** The Aliyun SMS endpoint (`endpoint`), its credentials, the messages it accepted and refused. */
+  readonly sms: SandboxSms & { endpoint: string };
   /** Stops the server, every retry timer and in-flight delivery. */
   close(): Promise<void>;
 }
@@ -161,6 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   const alipay = registerAlipay(app, ctx);
   const wechat = registerWechat(app, ctx);
+  const sms = registerSms(app, keys);
 
   const notifyKey = (t: SandboxTrade) => SandboxStore.key(t.provider, t.outTradeNo);
 
@@ -278,6 +282,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         throw err;
       }
     },
+    sms: { ...sms, endpoint: `${baseUrl}/sms/` },
     notifications: (outTradeNo, provider) => notifier.attempts(keyOf(outTradeNo, provider)),
     notificationsSettled: (outTradeNo, provider) => notifier.settled(keyOf(outTradeNo, provider)),
     resend: (outTradeNo, provider) => notifier.resend(keyOf(outTradeNo, provider)),

@@ -6,7 +6,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { type App, buildApp } from '../app';
 import { LocalFileStorage } from '../modules/files/storage';
-import { MemorySmsSender } from '../modules/notifications/sms';
+import { MemorySmsSender, type SmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import { type Env, loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
@@ -139,6 +139,11 @@ export async function startTestApp(
     dbVia?: (url: string) => string;
     /** The sandbox gateway's time scale (default 60 000: every notification retry within ~1.5 s). */
     sandboxTimeScale?: number;
+    /**
+     * With `payments`: SMS goes to the sandbox's Aliyun SMS endpoint through the real Aliyun adapter
+     * (`sandbox.sms.sent` has the messages), instead of the in-memory sender.
+     */
+    aliyunSms?: boolean;
   } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
@@ -192,6 +197,18 @@ export async function startTestApp(
     sandbox = await startSandbox({ port: 0, timeScale: opts.sandboxTimeScale ?? 60_000, log });
     gateways = createGateways(env, sandbox.credentials);
   }
+  let aliyun: SmsSender | undefined;
+  if (opts.aliyunSms) {
+    if (!sandbox) throw new Error('aliyunSms needs { payments: true } (the sandbox plays Aliyun)');
+    const { AliyunSmsSender } = await import('../modules/notifications/aliyun-sms');
+    aliyun = new AliyunSmsSender({
+      endpoint: sandbox.sms.endpoint,
+      accessKeyId: sandbox.sms.accessKeyId,
+      accessKeySecret: sandbox.sms.accessKeySecret,
+      signName: '匠心',
+      templates: { verification_code: 'SMS_100001', order_paid: 'SMS_100002' },
+    });
+  }
   const boot = async (port: number) => {
     const ctx: AppContext = {
       env,
@@ -203,7 +220,7 @@ export async function startTestApp(
       tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
       gateways,
       storage: new LocalFileStorage(path.join(dataDir, 'files')),
-      sms,
+      sms: aliyun ?? sms,
       get publicUrl() {
         return ctxHolder.publicUrl;
       },

@@ -9,6 +9,7 @@ import { appendEvent } from '../../platform/events/outbox';
 import { randomToken, safeEqualHex, sha256Hex } from '../../platform/http/auth';
 import { AppError } from '../../platform/http/problem';
 import { ensureUserAccounts } from '../ledger/accounts';
+import { deliverNotificationNow } from '../notifications/delivery';
 import type { LoginGuard } from './login-guard';
 import { getMe } from './queries';
 
@@ -233,20 +234,33 @@ const CODE_TTL_MS = 5 * 60_000;
 const CODE_RESEND_MS = 60_000;
 const CODE_MAX_ATTEMPTS = 5;
 
-/** Sends a 6-digit code to `phone` through the SMS adapter; at most one per minute per phone. */
+/**
+ * Sends a 6-digit code to `phone`: at most one a minute and SMS_CODES_PER_PHONE_PER_DAY a day per phone
+ * (the route limits each address too). The message is an SMS notification written with the code's row,
+ * tried once at once, and retried by the `notifications` job if the provider fails (delivery.ts); the
+ * code itself is only stored hashed, and the outbox row's copy is erased once the message is sent or
+ * given up.
+ */
 export async function sendPhoneCode(ctx: AppContext, userId: number, phone: string): Promise<void> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  await ctx.db.transact(async (tx) => {
-    const recent = await tx
+  const now = ctx.now();
+  const notificationId = await ctx.db.transact(async (tx) => {
+    const counts = await tx
       .selectFrom('phone_codes')
-      .select('created_at')
+      .select((eb) => [eb.fn.countAll<number>().as('today'), eb.fn.max('created_at').as('latest')])
       .where('phone', '=', phone)
-      .where('created_at', '>', new Date(ctx.now().getTime() - CODE_RESEND_MS))
+      .where('created_at', '>', new Date(now.getTime() - 86_400_000))
       .executeTakeFirst();
-    if (recent)
+    const latest = counts?.latest ? new Date(counts.latest as Date) : null;
+    if (latest && latest.getTime() > now.getTime() - CODE_RESEND_MS)
       throw new AppError('rate_limited', {
         zh: '验证码发送过于频繁，请 60 秒后再试',
         en: 'Wait 60 seconds before requesting another code',
+      });
+    if (Number(counts?.today ?? 0) >= ctx.env.SMS_CODES_PER_PHONE_PER_DAY)
+      throw new AppError('rate_limited', {
+        zh: '该手机号今天的验证码次数已用完，请明天再试',
+        en: 'This phone has had all its codes for today; try again tomorrow',
       });
     await tx
       .insertInto('phone_codes')
@@ -254,11 +268,29 @@ export async function sendPhoneCode(ctx: AppContext, userId: number, phone: stri
         phone,
         user_id: userId,
         code_hash: sha256Hex(`${phone}:${code}`),
-        expires_at: new Date(ctx.now().getTime() + CODE_TTL_MS),
+        expires_at: new Date(now.getTime() + CODE_TTL_MS),
+        created_at: now,
       })
       .execute();
+    const queued = await tx
+      .insertInto('notifications')
+      .values({
+        user_id: userId,
+        channel: 'sms',
+        template: 'verification_code',
+        recipient: phone,
+        body: '手机验证码短信 Phone verification code',
+        params: JSON.stringify({ code }),
+        event_type: 'phone.code_requested',
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return queued.id;
   });
-  await ctx.sms.send(phone, 'verification_code', { code });
+  await deliverNotificationNow(ctx, notificationId);
 }
 
 /** Checks the latest code for `phone`; on success the phone becomes the user's verified phone. */

@@ -127,6 +127,14 @@ export async function registerAccountsRoutes(
   app.post(
     '/me/phone/code',
     {
+      // Per address, beside the per-phone limits in sendPhoneCode: one client cannot walk many numbers.
+      config: {
+        rateLimit: {
+          max: ctx.env.SMS_CODES_PER_ADDRESS_PER_HOUR,
+          timeWindow: '1 hour',
+          keyGenerator: (req: { ip: string }) => `sms-code:${req.ip}`,
+        },
+      },
       schema: {
         operationId: 'sendPhoneCode',
         tags,

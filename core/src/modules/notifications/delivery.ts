@@ -51,7 +51,16 @@ export async function deliverNotifications(ctx: AppContext, batch = 50): Promise
   }
 }
 
-async function claim(ctx: AppContext, batch: number): Promise<Claimed[]> {
+/**
+ * The first attempt at one notification, now, in the caller's request (a verification code should not
+ * wait for the job's next pass); a failure leaves it to the job's retries. True when it was sent.
+ */
+export async function deliverNotificationNow(ctx: AppContext, id: number): Promise<boolean> {
+  const [n] = await claim(ctx, 1, id);
+  return n ? deliverOne(ctx, n) : false;
+}
+
+async function claim(ctx: AppContext, batch: number, only?: number): Promise<Claimed[]> {
   const now = ctx.now();
   const lease = new Date(now.getTime() + LEASE_MS);
   const r = await sql<Claimed>`
@@ -59,7 +68,8 @@ async function claim(ctx: AppContext, batch: number): Promise<Claimed[]> {
       updated_at = ${now}
     WHERE n.id IN (
       SELECT id FROM notifications
-      WHERE (state = 'pending' AND next_attempt_at <= ${now}) OR (state = 'sending' AND lease_until <= ${now})
+      WHERE ((state = 'pending' AND next_attempt_at <= ${now}) OR (state = 'sending' AND lease_until <= ${now}))
+        ${only === undefined ? sql`` : sql`AND id = ${only}`}
       ORDER BY next_attempt_at, id
       LIMIT ${batch}
       FOR UPDATE SKIP LOCKED
@@ -101,8 +111,12 @@ async function deliverOne(ctx: AppContext, n: Claimed): Promise<boolean> {
     await finished.set({ state: 'skipped', lease_until: null, updated_at: now }).execute();
     return false;
   }
+  // A verification code's copy in the outbox is erased once it is no longer needed (sent or given up).
+  const erase = n.template === 'verification_code' ? { params: '{}' } : {};
   if (!error) {
-    await finished.set({ state: 'sent', lease_until: null, sent_at: now, updated_at: now }).execute();
+    await finished
+      .set({ state: 'sent', lease_until: null, sent_at: now, updated_at: now, ...erase })
+      .execute();
     return true;
   }
   const giveUp = n.attempts >= ctx.env.NOTIFY_MAX_ATTEMPTS;
@@ -114,6 +128,7 @@ async function deliverOne(ctx: AppContext, n: Claimed): Promise<boolean> {
       state: giveUp ? 'failed' : 'pending',
       lease_until: null,
       last_error: error,
+      ...(giveUp ? erase : {}),
       next_attempt_at: new Date(now.getTime() + backoff),
       updated_at: now,
     })
