@@ -21,7 +21,6 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createJiangxinClient } from '@jiangxin/client';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { checkLedger } from '../../core/src/modules/ledger/check';
@@ -29,6 +28,7 @@ import { openDb } from '../../core/src/platform/db/database';
 import { AccessTokens } from '../../core/src/platform/http/auth';
 import { startSandbox } from '../../core/src/sandbox';
 import { createCeilingTables, minimalPaidOrderLoop, pgliteCeilingDb } from './baseline';
+import { envNumber, sampledOrderProblems, say } from './common';
 import { CoreProcess } from './core-process';
 import { writeCategories, writeListings, writePeople } from './data';
 import { closedLoop, HttpClient, type LoadResult } from './load';
@@ -36,13 +36,7 @@ import { type CpuSpent, cpuBetween, cpuMark, describeMachine, loadAverage } from
 import { type PaidOrderTarget, paidOrder } from './orders';
 import { runSearch, type SearchResult, verifySearch } from './search';
 
-const num = (name: string, dflt: number) => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return n;
-};
+const num = envNumber;
 
 const cfg = {
   concurrency: num('BENCH_CONCURRENCY', 50),
@@ -59,8 +53,6 @@ const cfg = {
   phases: new Set((process.env['BENCH_PHASES'] || 'orders,search,ceiling').split(',').map((s) => s.trim())),
   jsonFile: process.env['BENCH_JSON'] || '',
 };
-
-const say = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 interface Window {
   result: LoadResult;
@@ -195,13 +187,7 @@ async function main(): Promise<void> {
     }
 
     // Sampled orders through the typed client while the core is up.
-    const sampleProblems: string[] = [];
-    for (const s of sampled) {
-      const api = createJiangxinClient({ baseUrl: started.url, token: s.token });
-      const r = await api.GET('/api/v1/orders/{id}', { params: { path: { id: String(s.orderId) } } });
-      const status = r.data ? r.data.status : `HTTP ${r.response.status}`;
-      if (status !== 'pending_acceptance') sampleProblems.push(`order ${s.orderId}: ${status}`);
-    }
+    const sampleProblems = await sampledOrderProblems(started.url, sampled);
     http.close();
     await started.close();
     core = undefined;

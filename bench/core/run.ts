@@ -21,7 +21,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJiangxinClient } from '@jiangxin/client';
 import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
@@ -37,6 +36,7 @@ import {
   pgCeilingDb,
   rawPgLoop,
 } from './baseline';
+import { envNumber, sampledOrderProblems, say } from './common';
 import { CoreProcess } from './core-process';
 import { writeCategories, writeListings, writePeople } from './data';
 import { closedLoop, HttpClient, type LoadResult, Samples } from './load';
@@ -46,13 +46,7 @@ import { type BenchResults, printSummary, updateResultsFile } from './report';
 import { runSearch, verifySearchOnPg } from './search';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const num = (name: string, dflt: number) => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return n;
-};
+const num = envNumber;
 
 const cfg = {
   adminUrl: process.env['BENCH_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -75,8 +69,6 @@ const cfg = {
   resultsFile: process.env['BENCH_RESULTS'] || path.join(here, '..', 'RESULTS.md'),
   jsonFile: process.env['BENCH_JSON'] || '',
 };
-
-const say = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 // --- scratch database, dropped whatever happens ------------------------------------------------------
 const dbName = `jx_bench_${randomBytes(5).toString('hex')}`;
@@ -483,16 +475,9 @@ async function main(): Promise<void> {
 
   // Verification: the sampled orders over HTTP, every order's final state, the ledger invariants.
   if (results.orders) {
-    let sampleOk = 0;
-    const sampleProblems: string[] = [];
-    for (const s of sampled) {
-      // Verification through the typed client (openapi-fetch): the answer is read as the document types it.
-      const api = createJiangxinClient({ baseUrl: core.url, token: s.token });
-      const r = await api.GET('/api/v1/orders/{id}', { params: { path: { id: String(s.orderId) } } });
-      const status = r.data ? r.data.status : `HTTP ${r.response.status}`;
-      if (status === 'pending_acceptance') sampleOk += 1;
-      else sampleProblems.push(`order ${s.orderId}: ${status}`);
-    }
+    // Through the typed client (openapi-fetch): the answer is read as the document types it.
+    const sampleProblems = await sampledOrderProblems(core.url, sampled);
+    const sampleOk = sampled.length - sampleProblems.length;
     const statuses = await sql<{ status: string; n: number }>`
       SELECT status, count(*)::int AS n FROM orders GROUP BY status ORDER BY status`.execute(db.write);
     const payments = await sql<{ status: string; n: number }>`
