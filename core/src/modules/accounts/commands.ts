@@ -279,7 +279,7 @@ export async function sendPhoneCode(ctx: AppContext, userId: number, phone: stri
         channel: 'sms',
         template: 'verification_code',
         recipient: phone,
-        body: '手机验证码短信 Phone verification code',
+        body: '手机验证码短信（验证码只发到手机，平台不留存）',
         params: JSON.stringify({ code }),
         event_type: 'phone.code_requested',
         next_attempt_at: now,
