@@ -735,7 +735,7 @@ export interface paths {
         };
         /**
          * 下载文件 Download file content
-         * @description The stored bytes with their content type. Readers: the uploader, participants of a conversation the file was sent in, the parties of an order whose delivery or dispute references it, and staff.
+         * @description The stored bytes with their content type. Readers: the uploader, participants of a conversation the file was sent in, the parties of an order whose delivery or dispute references it, and staff. With object storage, a picture is answered 302 to a presigned storage URL that works for a few minutes; other files always stream from here.
          */
         get: operations["downloadFile"];
         put?: never;
@@ -1484,7 +1484,7 @@ export interface components {
              * @description Stable; branch on this
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "invalid_credentials" | "token_expired" | "token_invalid" | "refresh_token_reused" | "forbidden" | "account_suspended" | "not_found" | "username_taken" | "email_taken" | "phone_taken" | "verification_code_invalid" | "rate_limited" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_in_progress" | "invalid_transition" | "revision_limit_reached" | "service_not_orderable" | "cannot_order_own_service" | "already_reviewed" | "order_not_reviewable" | "payment_already_settled" | "insufficient_funds" | "file_too_large" | "file_type_not_allowed" | "not_a_participant" | "conflict" | "internal" | "service_unavailable" | "file_not_usable" | "recipient_unavailable" | "service_not_editable" | "service_transition_not_allowed" | "already_verified" | "case_claimed_by_other" | "case_version_conflict" | "case_action_unavailable" | "case_resolved" | "assignee_not_eligible" | "settings_invalid" | "cannot_report_own" | "already_reported" | "sanction_not_applicable" | "sanction_not_active" | "dispute_evidence_closed" | "dispute_closed" | "dispute_amounts_mismatch" | "dispute_self_approval" | "dispute_not_eligible" | "real_name_required" | "withdrawal_amount_out_of_range" | "payout_not_eligible" | "payout_not_pending" | "canned_reply_unknown_variable" | "canned_reply_variable_unavailable" | "case_tags_too_many" | "canned_reply_shortcut_taken" | "staff_version_conflict" | "staff_self_admin_removal" | "staff_self_disable" | "staff_last_admin" | "staff_already_disabled" | "staff_already_enabled" | "account_disabled" | "team_version_conflict" | "team_name_taken" | "team_kind_taken" | "team_member_not_eligible" | "team_view_not_member" | "team_view_not_yours" | "team_view_limit";
+            code: "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "invalid_credentials" | "token_expired" | "token_invalid" | "refresh_token_reused" | "forbidden" | "account_suspended" | "not_found" | "username_taken" | "email_taken" | "phone_taken" | "verification_code_invalid" | "rate_limited" | "idempotency_key_required" | "idempotency_key_reused" | "idempotency_in_progress" | "invalid_transition" | "revision_limit_reached" | "service_not_orderable" | "cannot_order_own_service" | "already_reviewed" | "order_not_reviewable" | "payment_already_settled" | "insufficient_funds" | "file_too_large" | "file_type_not_allowed" | "not_a_participant" | "conflict" | "internal" | "service_unavailable" | "file_not_usable" | "recipient_unavailable" | "service_not_editable" | "service_transition_not_allowed" | "already_verified" | "id_number_taken" | "personal_data_unreadable" | "case_claimed_by_other" | "case_version_conflict" | "case_action_unavailable" | "case_resolved" | "assignee_not_eligible" | "settings_invalid" | "cannot_report_own" | "already_reported" | "sanction_not_applicable" | "sanction_not_active" | "dispute_evidence_closed" | "dispute_closed" | "dispute_amounts_mismatch" | "dispute_self_approval" | "dispute_not_eligible" | "real_name_required" | "withdrawal_amount_out_of_range" | "payout_not_eligible" | "payout_not_pending" | "canned_reply_unknown_variable" | "canned_reply_variable_unavailable" | "case_tags_too_many" | "canned_reply_shortcut_taken" | "staff_version_conflict" | "staff_self_admin_removal" | "staff_self_disable" | "staff_last_admin" | "staff_already_disabled" | "staff_already_enabled" | "account_disabled" | "team_version_conflict" | "team_name_taken" | "team_kind_taken" | "team_member_not_eligible" | "team_view_not_member" | "team_view_not_yours" | "team_view_limit";
             detail: string;
             /** @description `detail` in both languages */
             details: {
@@ -5092,6 +5092,15 @@ export interface operations {
                 content: {
                     "*/*": string;
                 };
+            };
+            /** @description 图片：跳转到有效期几分钟的存储地址 · A picture in object storage: its presigned URL, valid for a few minutes */
+            302: {
+                headers: {
+                    /** @description The presigned storage URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

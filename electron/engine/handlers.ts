@@ -8,6 +8,7 @@ import {
 } from '@jiangxin/shared/bridge';
 import { MAX_SAVED_VIEWS } from '@jiangxin/shared/console/views';
 import { OPS_STREAM } from '@jiangxin/shared/ops/stream';
+import axios, { type AxiosError } from 'axios';
 import { toOutboxItem } from './cache/outbox';
 import type { EngineContext } from './context';
 import { CoreRefusal, CoreUnavailable, CoreUnreachable, toCoreError } from './net/core-client';
@@ -328,13 +329,49 @@ export const HANDLERS = {
   },
 } satisfies { [M in BridgeMethod]: Handler<M> };
 
+/**
+ * A picture the core sent to object storage: fetched from the presigned URL without the session's token
+ * (the URL carries its own signature, valid for minutes), no further redirects, the same size bound.
+ */
+async function fromStorage(
+  url: string,
+): Promise<{ data: unknown; headers: Record<string, unknown>; status: number }> {
+  try {
+    if (!/^https?:\/\//.test(url)) throw new Error('no storage URL in the redirect');
+    const res = await axios.get(url, {
+      responseType: 'arraybuffer',
+      maxContentLength: FILE_CONTENT_MAX_BYTES,
+      maxRedirects: 0,
+      timeout: 15_000,
+    });
+    return { data: res.data, headers: res.headers as Record<string, unknown>, status: res.status };
+  } catch (error) {
+    const e = error as AxiosError;
+    if (e.code === 'ERR_BAD_RESPONSE' && !e.response)
+      throw new CoreRefusal(
+        bridgeProblem('file_too_large', {
+          zh: '文件太大，无法在运营台中打开',
+          en: 'The file is too large to open in the console',
+        }),
+      );
+    throw new CoreRefusal(
+      bridgeProblem('service_unavailable', {
+        zh: '文件存储暂时无法访问，请稍后再试',
+        en: 'File storage cannot be reached right now; try again shortly',
+      }),
+    );
+  }
+}
+
 /** A file's bytes for the page (chat thumbnails, downloads); problems come back as the core's JSON. */
 async function fileContent(session: EngineSession, fileId: number): Promise<BridgeResult<'files.content'>> {
-  let res: { data: unknown; headers: Record<string, unknown> };
+  let res: { data: unknown; headers: Record<string, unknown>; status: number };
   try {
     res = await session.client.http.get(`/files/${fileId}/content`, {
       responseType: 'arraybuffer',
       maxContentLength: FILE_CONTENT_MAX_BYTES,
+      // With object storage the core answers a picture 302 to a presigned URL of the bucket.
+      validateStatus: (status) => (status >= 200 && status < 300) || status === 302,
       // An error body is JSON (so the token refresh and the problem's reason still work).
       transformResponse: [
         (data: unknown, _headers: unknown, status?: number) => {
@@ -359,6 +396,7 @@ async function fileContent(session: EngineSession, fileId: number): Promise<Brid
       );
     throw e;
   }
+  if (res.status === 302) res = await fromStorage(String(res.headers['location'] ?? ''));
   const bytes = Buffer.from(res.data as ArrayBuffer);
   const contentType =
     String(res.headers['content-type'] ?? 'application/octet-stream')

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { type AllowedFileType, FILE_LIMITS } from '@jiangxin/shared/api/files';
 
@@ -97,6 +98,20 @@ const ZIP_BASED = new Set<string>([
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 ]);
 
+/** How many leading bytes the checks below look at: the type is decided before the rest is stored. */
+export const SNIFF_BYTES = 8192;
+
+/**
+ * The allowed type the bytes themselves prove (an image or PDF by its signature), for an upload that
+ * declares none we can use (`application/octet-stream` and a name without a known extension). ZIP-based
+ * Office files and plain text prove nothing by their first bytes, so they still need a declared type.
+ */
+export function typeFromContent(head: Buffer): AllowedFileType | null {
+  const seen = sniff(head);
+  if (!seen || seen.type === 'application/zip' || !ALLOWED.has(seen.type)) return null;
+  return seen.type as AllowedFileType;
+}
+
 /** What the bytes look like, by signature ("PDF"), or null when no known signature matches. */
 export function sniff(bytes: Buffer): { type: string; label: string } | null {
   return SIGNATURES.find((s) => s.test(bytes)) ?? null;
@@ -117,7 +132,7 @@ export function contentMismatch(declared: AllowedFileType, bytes: Buffer): { zh:
         en: `Declared as plain text, but the content is ${actual.label}`,
       };
     }
-    if (bytes.subarray(0, 8192).includes(0)) {
+    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) {
       return {
         zh: '声明为纯文本，但内容是二进制数据',
         en: 'Declared as plain text, but the content is binary',
@@ -166,7 +181,11 @@ export function contentDisposition(filename: string, inline: boolean): string {
   return `${inline ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** Content-addressed storage key: identical bytes share one key (and one stored copy). */
-export function storageKeyFor(sha256: string): string {
-  return `sha256/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+/**
+ * A new upload's storage key: a random name under the month it was uploaded in (`uploads/2026-12/…`), so
+ * a bucket lists by month and a key says nothing about the file. Identical bytes uploaded again reuse the
+ * first copy's key (the files module looks it up by SHA-256 once the stream is stored).
+ */
+export function newStorageKey(now: Date): string {
+  return `uploads/${now.toISOString().slice(0, 7)}/${randomUUID()}`;
 }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { FILE_LIMITS } from '@jiangxin/shared/api/files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp, uniqueName } from '../../test/client';
+import { eventually } from '../../test/flows';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { registerUser } from '../accounts/commands';
 import { insertOrder } from '../messaging/test-fixtures';
@@ -54,8 +56,9 @@ async function fileCount(): Promise<number> {
 function storedBlobs(): string[] {
   const root = path.join(t.ctx.env.DATA_DIR, 'files');
   if (!fs.existsSync(root)) return [];
-  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) =>
-    fs.statSync(path.join(root, p)).isFile(),
+  // A temporary file may be renamed or removed between listing and looking at it.
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter(
+    (p) => fs.statSync(path.join(root, p), { throwIfNoEntry: false })?.isFile() ?? false,
   );
 }
 
@@ -123,6 +126,38 @@ describe('files', () => {
       'application/pdf',
     );
     expect(atLimit.status).toBe(201);
+  });
+
+  it('a client that goes away mid-upload leaves no file, no temporary file and no row', async () => {
+    const { api: me } = await signUp(api);
+    const rowsBefore = await fileCount();
+    const blobsBefore = storedBlobs().length;
+    const boundary = `----jx${randomBytes(8).toString('hex')}`;
+    const { port } = new URL(t.url);
+    const req = http.request({
+      host: '127.0.0.1',
+      port: Number(port),
+      method: 'POST',
+      path: '/api/v1/files',
+      headers: {
+        authorization: `Bearer ${me.token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(FILE_LIMITS.maxBytes),
+      },
+    });
+    req.on('error', () => {});
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="半截.pdf"\r\n` +
+        'Content-Type: application/pdf\r\n\r\n',
+    );
+    req.write(pdf());
+    req.write(Buffer.alloc(512 * 1024, 0x41));
+    // Some bytes reached the storage's temporary file; then the connection drops.
+    await eventually(() => storedBlobs().some((p) => p.endsWith('.tmp')) || undefined);
+    req.destroy();
+    await eventually(() => (storedBlobs().length === blobsBefore ? true : undefined));
+    expect(storedBlobs().filter((p) => p.endsWith('.tmp'))).toEqual([]);
+    expect(await fileCount()).toBe(rowsBefore);
   });
 
   it('refuses types that are not allowed, and content that is not what it claims', async () => {

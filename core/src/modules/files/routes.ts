@@ -8,10 +8,21 @@ import { AppError } from '../../platform/http/problem';
 import type { HttpServer } from '../../platform/http/server';
 import { storeUpload } from './commands';
 import { contentDisposition } from './content';
+import { storageProblem } from './problems';
 import { findReadableFile, toFileInfo } from './queries';
+import { StorageObjectMissingError, type StoredObject } from './storage';
 import { receiveUpload, UPLOAD_LIMITS } from './upload';
 
 const tags = ['files'];
+
+/**
+ * What a store with presigned URLs (S3) hands out by redirect: pictures. They are most of the bytes read
+ * (chat screenshots, listing pictures, shown again and again), passive formats whose type was proven from
+ * their bytes, and shown inline. Everything else (deliverables, dispute evidence, documents, archives,
+ * text) streams through the core after the access check, on every read: a URL of those must not work
+ * for whoever it is forwarded to, and the core adds nosniff and a sandboxing CSP the bucket would not.
+ */
+const presignedKinds = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const secured = [{ bearer: [] }];
 
 /**
@@ -67,7 +78,7 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
             en: 'Upload files as multipart/form-data',
           });
         }
-        const upload = await receiveUpload(req);
+        const upload = await receiveUpload(req, ctx.storage, ctx.now());
         return reply.status(201).send(await storeUpload(ctx, userId, upload));
       },
     );
@@ -84,7 +95,7 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
           response: { 200: fileSchema },
         },
       },
-      async (req) => toFileInfo(await findReadableFile(ctx.db.read, req.params.id, requireUser(req))),
+      async (req) => toFileInfo(await findReadableFile(ctx.db.fresh, req.params.id, requireUser(req))),
     );
 
     scope.get(
@@ -95,10 +106,17 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
           tags,
           summary: '下载文件 Download file content',
           description:
-            'The stored bytes with their content type. Readers: the uploader, participants of a conversation the file was sent in, the parties of an order whose delivery or dispute references it, and staff.',
+            'The stored bytes with their content type. Readers: the uploader, participants of a conversation the file was sent in, the parties of an order whose delivery or dispute references it, and staff. With object storage, a picture is answered 302 to a presigned storage URL that works for a few minutes; other files always stream from here.',
           security: secured,
           params: idParamSchema,
           'x-responses': {
+            302: {
+              description:
+                '图片：跳转到有效期几分钟的存储地址 · A picture in object storage: its presigned URL, valid for a few minutes',
+              headers: {
+                Location: { description: 'The presigned storage URL', schema: { type: 'string' } },
+              },
+            },
             200: {
               description: '文件内容 · The file’s bytes, with its stored content type',
               headers: {
@@ -118,20 +136,46 @@ export async function registerFilesRoutes(app: HttpServer, ctx: AppContext): Pro
         },
       },
       async (req, reply) => {
-        const row = await findReadableFile(ctx.db.read, req.params.id, requireUser(req));
-        const bytes = await ctx.storage.get(row.storage_key);
+        const row = await findReadableFile(ctx.db.fresh, req.params.id, requireUser(req));
+        const inline = row.content_type.startsWith('image/');
+        const disposition = contentDisposition(row.filename, inline);
+        const ttl = ctx.env.S3_PRESIGN_TTL_SECONDS;
+        if (ctx.storage.presign && presignedKinds.has(row.content_type) && ttl > 0) {
+          // Pictures: straight from the bucket, by a URL that works for a few minutes (see deploy/README.md).
+          const location = await ctx.storage.presign(row.storage_key, {
+            expiresInSeconds: ttl,
+            contentType: row.content_type,
+            contentDisposition: disposition,
+          });
+          return reply
+            .status(302)
+            .header('location', location)
+            .header('cache-control', 'private, no-store')
+            .header('referrer-policy', 'no-referrer')
+            .send();
+        }
+        let stored: StoredObject;
+        try {
+          stored = await ctx.storage.get(row.storage_key);
+        } catch (err) {
+          const problem = storageProblem(err);
+          if (!problem) throw err;
+          if (err instanceof StorageObjectMissingError)
+            req.log.error(
+              { fileId: row.id, key: row.storage_key },
+              'a file row points at bytes storage does not have',
+            );
+          throw Object.assign(problem, { cause: err });
+        }
         return reply
           .header('content-type', row.content_type)
-          .header('content-length', bytes.length)
-          .header(
-            'content-disposition',
-            contentDisposition(row.filename, row.content_type.startsWith('image/')),
-          )
+          .header('content-length', stored.size)
+          .header('content-disposition', disposition)
           .header('x-content-type-options', 'nosniff')
           .header('content-security-policy', "default-src 'none'; sandbox")
           .header('cache-control', 'private, max-age=3600')
           .header('etag', `"${row.sha256}"`)
-          .send(bytes);
+          .send(stored.body);
       },
     );
   });
