@@ -15,8 +15,9 @@ import { toCaseSummary } from '../../core/src/modules/cases/queries';
 import { LocalFileStorage } from '../../core/src/modules/files/storage';
 import { MemorySmsSender } from '../../core/src/modules/notifications/sms';
 import { createGateways, type SandboxCredentials } from '../../core/src/modules/payments/config';
-import { loadEnv } from '../../core/src/platform/config';
+import { type Env, loadEnv } from '../../core/src/platform/config';
 import type { AppContext } from '../../core/src/platform/context';
+import { PiiKeyring } from '../../core/src/platform/crypto/pii';
 import { openDb } from '../../core/src/platform/db/database';
 import { appendEvent } from '../../core/src/platform/events/outbox';
 import { AccessTokens } from '../../core/src/platform/http/auth';
@@ -55,6 +56,7 @@ async function start(cfg: Extract<CoreCommand, { cmd: 'start' }>) {
     storage: new LocalFileStorage(path.join(dataDir, 'files')),
     sms: new MemorySmsSender(),
     publicUrl: 'http://127.0.0.1',
+    pii: benchPiiKeyring(env),
   };
   const app = await buildApp(ctx);
   const url = await app.start('127.0.0.1', 0);
@@ -112,3 +114,14 @@ process.once('message', (m: CoreCommand) => {
     setTimeout(() => process.exit(1), 50);
   });
 });
+
+/**
+ * PII_KEY and PII_INDEX_KEY when set; otherwise fixed keys, the same in every bench process (the bench's
+ * people are made up, so the keys guard nothing).
+ */
+function benchPiiKeyring(env: Env): PiiKeyring {
+  return PiiKeyring.fromConfig(
+    env.PII_KEY ?? `bench1:${Buffer.alloc(32, 3).toString('base64')}`,
+    env.PII_INDEX_KEY ?? Buffer.alloc(32, 5).toString('base64'),
+  );
+}

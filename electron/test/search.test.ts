@@ -32,7 +32,12 @@ afterAll(async () => {
 async function disputeOf(username: string, nickname: string, phone: string) {
   const client = await signUp(new ApiClient(t.url), { username, nickname });
   const freelancer = await signUp(new ApiClient(t.url), { userType: 'freelancer' });
-  await t.db.write.updateTable('users').set({ phone }).where('id', '=', client.userId).execute();
+  // Sealed as the core stores phones (personal data at rest).
+  await t.db.write
+    .updateTable('users')
+    .set({ phone: t.ctx.pii.seal('users.phone', phone), phone_bidx: t.ctx.pii.blindIndex('phone', phone) })
+    .where('id', '=', client.userId)
+    .execute();
   const { serviceId } = await insertPublishedService(t, freelancer.userId);
   const order = await orderThroughCommands(t, { serviceId, clientId: client.userId, status: 'in_progress' });
   const c = await t.db.transact((tx) =>

@@ -105,6 +105,17 @@ export const ERROR_MESSAGES = {
     en: 'The listing cannot move to that status from its current one',
   },
   already_verified: { status: 409, zh: '已完成实名认证', en: 'Real-name verification is already done' },
+  id_number_taken: {
+    status: 409,
+    zh: '该身份证号已用于另一个账号的实名认证',
+    en: 'This ID number is already used by the real-name verification of another account',
+  },
+  // A stored personal-data value failed its integrity check (altered in the database): it is not shown.
+  personal_data_unreadable: {
+    status: 500,
+    zh: '个人信息未通过完整性校验，无法显示，已记录并通知技术人员',
+    en: 'Stored personal data failed its integrity check and cannot be shown; the fault is logged',
+  },
   // The operations API: each area keeps its codes beside its contract in shared/src/ops/.
   ...CASE_ERRORS,
   ...SETTINGS_ERRORS,

@@ -13,7 +13,7 @@ import { type Sandbox, startSandbox } from '../sandbox/index';
 import { ApiClient, signUp } from '../test/client';
 import { createCategory, serviceBody } from '../test/factories/catalog';
 import { eventually } from '../test/flows';
-import { backend, createTestDb, type TestApp } from '../test/harness';
+import { backend, createTestDb, TEST_PII_ENV, type TestApp } from '../test/harness';
 import { type CoreChild, freePort, gatewayEnv, startCoreChild } from './core-process';
 import { type Load, startLoad } from './load';
 
@@ -58,6 +58,8 @@ describe.skipIf(skip !== null)(`kill -9 of the core under load${skip ? ` (skippe
       DATA_DIR: dataDir,
       // Shared by both lives of the core, so the load's tokens stay valid across the restart.
       JWT_SECRET: randomBytes(32).toString('hex'),
+      // Production requires the personal-data keys; both lives of the core use the same.
+      ...TEST_PII_ENV,
       REGISTER_LIMIT_PER_HOUR: '100000',
       WRITE_LIMIT_PER_MINUTE: '100000',
       LOGIN_FAILURES_PER_ADDRESS: '100000',

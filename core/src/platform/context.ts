@@ -3,6 +3,7 @@ import type { FileStorage } from '../modules/files/storage';
 import type { SmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import type { Env } from './config';
+import type { PiiKeyring } from './crypto/pii';
 import type { Db } from './db/database';
 import type { AccessTokens } from './http/auth';
 
@@ -22,4 +23,6 @@ export interface AppContext {
   readonly sms: SmsSender;
   /** Base URL the outside world reaches this service at (gateway notify URLs are built from it). */
   readonly publicUrl: string;
+  /** Seals and opens personal data at rest, and computes its blind indexes (platform/crypto/pii.ts). */
+  readonly pii: PiiKeyring;
 }

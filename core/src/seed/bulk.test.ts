@@ -235,11 +235,11 @@ describe('the seed’s bulk paths equal the commands', () => {
       phone: null,
     });
     const register = (u: UserPlan) =>
-      w.db.transact((tx) => insertUser(tx, registration(u, PASSWORD), passwordHash, []));
+      w.db.transact((tx) => insertUser(tx, w.ctx.pii, registration(u, PASSWORD), passwordHash, []));
     const pairs: [number, number][] = [];
     for (const u of sample) {
       const bulkId = await register(twin(u, 'b'));
-      await w.db.transact((tx) => writeUserDetails(tx, [{ id: bulkId, u: twin(u, 'b') }]));
+      await w.db.transact((tx) => writeUserDetails(tx, w.ctx.pii, [{ id: bulkId, u: twin(u, 'b') }]));
       const formId = await register(twin(u, 'f'));
       const nonEmpty = (fields: Record<string, string | number | null>) =>
         Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));

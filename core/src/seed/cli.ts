@@ -3,6 +3,7 @@ import { fenToYuan } from '@jiangxin/shared/money';
 import { ORDER_STATUS_LABELS, ORDER_STATUSES } from '@jiangxin/shared/orders';
 import { checkLedger } from '../modules/ledger/check';
 import { loadEnv } from '../platform/config';
+import { verifyPiiKeys } from '../platform/crypto/pii-keys';
 import { openDb } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrate';
 import { createOfflineContext } from './context';
@@ -38,8 +39,9 @@ try {
 
 const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
 try {
-  await migrateToLatest(db);
   const ctx = createOfflineContext(env, db);
+  await migrateToLatest(db, { pii: ctx.pii });
+  await verifyPiiKeys(db.write, ctx.pii);
   const hasUsers = await db.write.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (hasUsers) {
     if (args.ifEmpty)

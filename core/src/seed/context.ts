@@ -7,6 +7,7 @@ import { MemorySmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import type { Env } from '../platform/config';
 import type { AppContext } from '../platform/context';
+import { piiKeyringFromEnv } from '../platform/crypto/pii-keys';
 import type { Db } from '../platform/db/database';
 import { AccessTokens } from '../platform/http/auth';
 
@@ -33,6 +34,7 @@ export function createOfflineContext(env: Env, db: Db): AppContext {
     storage: new LocalFileStorage(path.join(env.DATA_DIR, 'files')),
     sms: new MemorySmsSender(),
     publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+    pii: piiKeyringFromEnv(env),
   };
 }
 

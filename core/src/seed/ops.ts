@@ -24,6 +24,9 @@ export interface OpsSeedSummary {
 }
 
 /** Contact leaks and a prohibited word worked into some pending listings, so the scanner has work. */
+/** The made-up ID number of the demo payees the withdrawal queue's story verifies. */
+const DEMO_ID_NUMBER = '110101199003070021';
+
 const LEAKY_LINES = [
   '详细需求欢迎加我微信 jx_8866 沟通，价格可以私下再优惠。',
   '急单可直接电话联系 138 0013 8000（工作日 9:00–18:00）。',
@@ -50,7 +53,7 @@ const SUPPORT_QUESTIONS = [
 ];
 
 async function userIdOf(ctx: AppContext, username: string): Promise<number> {
-  const u = await ctx.db.read
+  const u = await ctx.db.fresh
     .selectFrom('users')
     .select('id')
     .where('username', '=', username)
@@ -83,7 +86,7 @@ export async function seedOpsWork(
   //    catalog command, whose `service.submitted` opens each review case; the first few add a contact
   //    leak to the description as they submit, for the scanner to find.
   for (const [i, serviceId] of awaitingReview.entries()) {
-    const s = await ctx.db.read
+    const s = await ctx.db.fresh
       .selectFrom('services')
       .select(['freelancer_id', 'description'])
       .where('id', '=', serviceId)
@@ -100,7 +103,7 @@ export async function seedOpsWork(
   );
 
   // 2. Reports: two listings reported by clients, and a chat message leaking a WeChat id (the scanner reports it).
-  const clients = await ctx.db.read
+  const clients = await ctx.db.fresh
     .selectFrom('users')
     .select('id')
     .where('is_client', '=', true)
@@ -109,7 +112,7 @@ export async function seedOpsWork(
     .orderBy('id')
     .limit(6)
     .execute();
-  const published = await ctx.db.read
+  const published = await ctx.db.fresh
     .selectFrom('services')
     .select(['id', 'freelancer_id'])
     .where('status', '=', 'published')
@@ -145,7 +148,7 @@ export async function seedOpsWork(
   log(`  ops: ${reports} reports`);
 
   // 3. Disputes opened while the orders were played: one gets evidence, a large one a proposed split.
-  const disputeCases = await ctx.db.read
+  const disputeCases = await ctx.db.fresh
     .selectFrom('cases')
     .select(['id', 'subject_id', 'user_id', 'amount_fen', 'version'])
     .where('kind', '=', 'dispute')
@@ -153,7 +156,7 @@ export async function seedOpsWork(
     .orderBy('amount_fen', 'desc')
     .execute();
   // Evidence only where the window is still open (the disputes were opened at their story times).
-  const stillOpen = await ctx.db.read
+  const stillOpen = await ctx.db.fresh
     .selectFrom('disputes')
     .select('id')
     .where('evidence_until', '>', ctx.now())
@@ -166,7 +169,7 @@ export async function seedOpsWork(
     });
   // Only above the second-approval threshold: a proposal there waits for a colleague and moves no money.
   const large = disputeCases[0];
-  const settings = await getOpsSettings(ctx.db.read);
+  const settings = await getOpsSettings(ctx.db.fresh);
   if (large?.amount_fen && large.amount_fen > settings.disputeSecondApprovalFen) {
     const refundFen = Math.floor(large.amount_fen / 2);
     await performCaseAction(ctx, admin, large.id, 'resolve', {
@@ -194,7 +197,7 @@ export async function seedOpsWork(
         WHERE (o.client_id = u.id OR o.freelancer_id = u.id) AND d.created_at >= ${new Date(ctx.now().getTime() - 90 * 86_400_000)}) AS disputed
     FROM ledger_accounts a JOIN users u ON a.code = 'user:' || u.id || ':available'
     WHERE u.is_freelancer AND u.staff_roles = '{}' AND a.balance > 0
-    ORDER BY a.balance DESC, u.id`.execute(ctx.db.read);
+    ORDER BY a.balance DESC, u.id`.execute(ctx.db.fresh);
   const [richest, ...rest] = freelancers.rows;
   const regulars = rest.filter((r) => r.largest !== null && !r.disputed);
   const requests: { userId: number; amountFen: number; newAccount: boolean }[] = [];
@@ -214,11 +217,16 @@ export async function seedOpsWork(
     if (w.amountFen < 1_000) continue;
     await ctx.db.write
       .updateTable('users')
-      .set({ real_name_status: 'verified', real_name: DEMO_PAYEE_NAME, id_number: '110101199003070021' })
+      .set({
+        real_name_status: 'verified',
+        real_name: ctx.pii.seal('users.real_name', DEMO_PAYEE_NAME),
+        id_number: ctx.pii.seal('users.id_number', DEMO_ID_NUMBER),
+        id_number_bidx: ctx.pii.blindIndex('id_number', DEMO_ID_NUMBER),
+      })
       .where('id', '=', w.userId)
       .where('real_name_status', '<>', 'verified')
       .execute();
-    const who = await ctx.db.read
+    const who = await ctx.db.fresh
       .selectFrom('users')
       .select('real_name')
       .where('id', '=', w.userId)
@@ -231,7 +239,7 @@ export async function seedOpsWork(
         amountFen: w.amountFen,
         channel: usual.channel,
         account: {
-          name: who.real_name ?? DEMO_PAYEE_NAME,
+          name: ctx.pii.openOrNull('users.real_name', who.real_name) ?? DEMO_PAYEE_NAME,
           number: w.newAccount ? `${usual.number}.new` : usual.number,
         },
       },
@@ -239,7 +247,7 @@ export async function seedOpsWork(
     );
     if (result.status < 300) withdrawals += 1;
   }
-  const bigPayout = await ctx.db.read
+  const bigPayout = await ctx.db.fresh
     .selectFrom('cases')
     .select(['id', 'version'])
     .where('kind', '=', 'payout')
@@ -257,7 +265,7 @@ export async function seedOpsWork(
     const client = clients[i];
     if (!client) break;
     const order = q.withOrder
-      ? await ctx.db.read
+      ? await ctx.db.fresh
           .selectFrom('orders')
           .select('id')
           .where('client_id', '=', client.id)

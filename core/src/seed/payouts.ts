@@ -29,14 +29,15 @@ export const DEMO_PAYEE_NAME = '演示用户';
  * Returns how many were written.
  */
 export async function playPayoutHistory(ctx: AppContext, storyEnd: number): Promise<number> {
-  const { rows } = await sql<{ user_id: number; at: Date; fen: number; name: string | null }>`
+  const { rows: sealedRows } = await sql<{ user_id: number; at: Date; fen: number; name: string | null }>`
     SELECT a.user_id, j.created_at AS at, p.amount_fen AS fen, u.real_name AS name
     FROM ledger_postings p
     JOIN ledger_journals j ON j.id = p.journal_id
     JOIN ledger_accounts a ON a.id = p.account_id
     JOIN users u ON u.id = a.user_id
     WHERE a.kind = 'user_available' AND u.is_freelancer AND u.staff_roles = '{}'
-    ORDER BY a.user_id, j.created_at, j.id`.execute(ctx.db.read);
+    ORDER BY a.user_id, j.created_at, j.id`.execute(ctx.db.fresh);
+  const rows = sealedRows.map((r) => ({ ...r, name: ctx.pii.openOrNull('users.real_name', r.name) }));
 
   const planned: { userId: number; name: string; fen: number; at: number }[] = [];
   let i = 0;
@@ -83,8 +84,9 @@ export async function playPayoutHistory(ctx: AppContext, storyEnd: number): Prom
             amount_fen: p.fen,
             channel: account.channel,
             provider: providerFor(account.channel),
-            account_name: p.name,
-            account_number: account.number,
+            account_name: ctx.pii.seal('payouts.account_name', p.name),
+            account_number: ctx.pii.seal('payouts.account_number', account.number),
+            account_bidx: ctx.pii.blindIndex('payee_account', account.number),
             bank_name: null,
             status: 'paid',
             required_approvals: 1,

@@ -4,6 +4,7 @@ import { registerBodySchema } from '@jiangxin/shared/api/accounts';
 import { STAFF_ROLES, type StaffRole, staffRoleSchema } from '@jiangxin/shared/permissions';
 import { registerUser } from '../modules/accounts/commands';
 import { loadEnv } from '../platform/config';
+import { verifyPiiKeys } from '../platform/crypto/pii-keys';
 import { openDb } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrate';
 import { AppError } from '../platform/http/problem';
@@ -67,8 +68,10 @@ if (!body.success) {
 const env = loadEnv();
 const db = await openDb({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
 try {
-  await migrateToLatest(db);
-  const tokens = await registerUser(createOfflineContext(env, db), body.data, { staffRoles: input.roles });
+  const ctx = createOfflineContext(env, db);
+  await migrateToLatest(db, { pii: ctx.pii });
+  await verifyPiiKeys(db.write, ctx.pii);
+  const tokens = await registerUser(ctx, body.data, { staffRoles: input.roles });
   console.log(
     `已创建员工账号 staff account created: ${tokens.user.username} (id ${tokens.user.id}), roles ${input.roles.join(', ')}`,
   );

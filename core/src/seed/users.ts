@@ -2,6 +2,7 @@ import { registerBodySchema } from '@jiangxin/shared/api/accounts';
 import { sql } from 'kysely';
 import { insertUser } from '../modules/accounts/commands';
 import type { AppContext } from '../platform/context';
+import type { PiiKeyring } from '../platform/crypto/pii';
 import type { Tx } from '../platform/db/database';
 import { chunks } from './bulk';
 import { DEMO_STAFF } from './people-data';
@@ -31,7 +32,7 @@ export async function writeUsers(
         nickname: s.nickname,
         password: demoPassword,
       });
-      ids.push(await insertUser(tx, body, passwordHash, [...s.roles]));
+      ids.push(await insertUser(tx, ctx.pii, body, passwordHash, [...s.roles]));
     }
     return ids;
   });
@@ -46,9 +47,11 @@ export async function writeUsers(
   for (const chunk of chunks(plan.users, 500)) {
     const ids = await ctx.db.transact(async (tx) => {
       const got: number[] = [];
-      for (const u of chunk) got.push(await insertUser(tx, registration(u, demoPassword), passwordHash, []));
+      for (const u of chunk)
+        got.push(await insertUser(tx, ctx.pii, registration(u, demoPassword), passwordHash, []));
       await writeUserDetails(
         tx,
+        ctx.pii,
         chunk.map((u, i) => ({ id: got[i]!, u })),
       );
       return got;
@@ -76,20 +79,27 @@ export function registration(u: UserPlan, demoPassword: string) {
  * yet), the freelancer's response rate (a statistic) and the sign-up date. `bulk.test.ts` checks the
  * profile fields equal `updateProfile`'s.
  */
-export async function writeUserDetails(tx: Tx, users: readonly { id: number; u: UserPlan }[]): Promise<void> {
+export async function writeUserDetails(
+  tx: Tx,
+  pii: PiiKeyring,
+  users: readonly { id: number; u: UserPlan }[],
+): Promise<void> {
   const json = (rows: unknown) => sql`${JSON.stringify(rows)}::jsonb`;
   const accounts = users.map(({ id, u }) => ({
     id,
     created: new Date(u.createdAt).toISOString(),
     phone_verified: u.phone !== null,
     status: u.realNameStatus,
-    name: u.realName,
-    number: u.idNumber,
+    // Sealed like every write of personal data (platform/crypto/pii.ts).
+    name: pii.sealOrNull('users.real_name', u.realName),
+    number: pii.sealOrNull('users.id_number', u.idNumber),
+    number_bidx: pii.blindIndexOrNull('id_number', u.idNumber),
   }));
   await sql`UPDATE users t SET created_at = f.created, updated_at = f.created,
-      phone_verified = f.phone_verified, real_name_status = f.status, real_name = f.name, id_number = f.number
+      phone_verified = f.phone_verified, real_name_status = f.status, real_name = f.name, id_number = f.number,
+      id_number_bidx = f.number_bidx
     FROM jsonb_to_recordset(${json(accounts)}) AS f(id bigint, created timestamptz, phone_verified boolean,
-      status text, name text, number text)
+      status text, name text, number text, number_bidx text)
     WHERE t.id = f.id`.execute(tx);
   const clients = users.map(({ id, u }) => ({ id, company: u.company, industry: u.industry, city: u.city }));
   await sql`UPDATE client_profiles t SET company_name = f.company, industry = f.industry, location = f.city

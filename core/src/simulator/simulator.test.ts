@@ -36,7 +36,11 @@ describe('simulator', () => {
       await t.db.transact((tx) =>
         tx
           .updateTable('users')
-          .set({ real_name_status: 'verified', real_name: '王伟', id_number: idNumber(new Dice(i)) })
+          .set({
+            real_name_status: 'verified',
+            real_name: t.ctx.pii.seal('users.real_name', '王伟'),
+            id_number: t.ctx.pii.seal('users.id_number', idNumber(new Dice(i))),
+          })
           .where('id', '=', user.id)
           .execute(),
       );

@@ -4,6 +4,7 @@ import { normalizeLoginIdentifier } from '@jiangxin/shared/identifiers';
 import type { StaffRole } from '@jiangxin/shared/permissions';
 import { hash, verify } from '@node-rs/argon2';
 import type { AppContext } from '../../platform/context';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { Tx } from '../../platform/db/database';
 import { appendEvent } from '../../platform/events/outbox';
 import { randomToken, safeEqualHex, sha256Hex } from '../../platform/http/auth';
@@ -23,7 +24,9 @@ export async function registerUser(
   extra: { staffRoles?: StaffRole[] } = {},
 ) {
   const passwordHash = await hashPassword(body.password);
-  const userId = await ctx.db.transact((tx) => insertUser(tx, body, passwordHash, extra.staffRoles ?? []));
+  const userId = await ctx.db.transact((tx) =>
+    insertUser(tx, ctx.pii, body, passwordHash, extra.staffRoles ?? []),
+  );
   return issueTokens(ctx, userId, null);
 }
 
@@ -34,18 +37,21 @@ export async function registerUser(
  */
 export async function insertUser(
   tx: Tx,
+  pii: PiiKeyring,
   body: Pick<RegisterBody, 'username' | 'email' | 'phone' | 'nickname' | 'userType'>,
   passwordHash: string,
   staffRoles: readonly StaffRole[],
 ): Promise<number> {
-  await assertUnique(tx, body);
+  const phoneBidx = pii.blindIndexOrNull('phone', body.phone);
+  await assertUnique(tx, body, phoneBidx);
   const isFreelancer = body.userType !== 'client';
   const user = await tx
     .insertInto('users')
     .values({
       username: body.username,
       email: body.email ?? null,
-      phone: body.phone ?? null,
+      phone: pii.sealOrNull('users.phone', body.phone),
+      phone_bidx: phoneBidx,
       password_hash: passwordHash,
       nickname: body.nickname ?? body.username,
       is_client: body.userType !== 'freelancer',
@@ -66,15 +72,19 @@ export async function insertUser(
   return user.id;
 }
 
-async function assertUnique(tx: Tx, body: Pick<RegisterBody, 'username' | 'email' | 'phone'>) {
+async function assertUnique(
+  tx: Tx,
+  body: Pick<RegisterBody, 'username' | 'email'>,
+  phoneBidx: string | null,
+) {
   const clash = await tx
     .selectFrom('users')
-    .select(['username', 'email', 'phone'])
+    .select(['username', 'email'])
     .where((eb) =>
       eb.or([
         eb(eb.fn('lower', ['username']), '=', body.username.toLowerCase()),
         ...(body.email ? [eb(eb.fn('lower', ['email']), '=', body.email.toLowerCase())] : []),
-        ...(body.phone ? [eb('phone', '=', body.phone)] : []),
+        ...(phoneBidx ? [eb('phone_bidx', '=', phoneBidx)] : []),
       ]),
     )
     .executeTakeFirst();
@@ -105,7 +115,7 @@ export async function login(
       eb.or([
         eb(eb.fn('lower', ['username']), '=', key),
         eb(eb.fn('lower', ['email']), '=', key),
-        eb('phone', '=', key),
+        eb('phone_bidx', '=', ctx.pii.blindIndex('phone', key)),
       ]),
     )
     .executeTakeFirst();
@@ -146,7 +156,7 @@ async function issueTokens(
   tx?: Tx,
 ): Promise<TokenPair> {
   const run = async (t: Tx) => {
-    const me = await getMe(t, userId);
+    const me = await getMe(t, ctx.pii, userId);
     const id = randomToken(12);
     const secret = randomToken(32);
     await t
@@ -230,6 +240,12 @@ export async function logout(ctx: AppContext, refreshToken: string): Promise<voi
   });
 }
 
+/**
+ * A code's stored hash: over the phone's blind index, not the number, since sha256 of a number and a
+ * six-digit code is cheap to search through and would give the number away.
+ */
+const codeHash = (phoneBidx: string, code: string) => sha256Hex(`${phoneBidx}:${code}`);
+
 const CODE_TTL_MS = 5 * 60_000;
 const CODE_RESEND_MS = 60_000;
 const CODE_MAX_ATTEMPTS = 5;
@@ -244,11 +260,12 @@ const CODE_MAX_ATTEMPTS = 5;
 export async function sendPhoneCode(ctx: AppContext, userId: number, phone: string): Promise<void> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const now = ctx.now();
+  const phoneBidx = ctx.pii.blindIndex('phone', phone);
   const notificationId = await ctx.db.transact(async (tx) => {
     const counts = await tx
       .selectFrom('phone_codes')
       .select((eb) => [eb.fn.countAll<number>().as('today'), eb.fn.max('created_at').as('latest')])
-      .where('phone', '=', phone)
+      .where('phone_bidx', '=', phoneBidx)
       .where('created_at', '>', new Date(now.getTime() - 86_400_000))
       .executeTakeFirst();
     const latest = counts?.latest ? new Date(counts.latest as Date) : null;
@@ -265,9 +282,10 @@ export async function sendPhoneCode(ctx: AppContext, userId: number, phone: stri
     await tx
       .insertInto('phone_codes')
       .values({
-        phone,
+        phone: ctx.pii.seal('phone_codes.phone', phone),
+        phone_bidx: phoneBidx,
         user_id: userId,
-        code_hash: sha256Hex(`${phone}:${code}`),
+        code_hash: codeHash(phoneBidx, code),
         expires_at: new Date(now.getTime() + CODE_TTL_MS),
         created_at: now,
       })
@@ -278,7 +296,7 @@ export async function sendPhoneCode(ctx: AppContext, userId: number, phone: stri
         user_id: userId,
         channel: 'sms',
         template: 'verification_code',
-        recipient: phone,
+        recipient: ctx.pii.seal('notifications.recipient', phone),
         body: '手机验证码短信（验证码只发到手机，平台不留存）',
         params: JSON.stringify({ code }),
         event_type: 'phone.code_requested',
@@ -300,18 +318,19 @@ export async function verifyPhone(
   phone: string,
   code: string,
 ): Promise<void> {
+  const phoneBidx = ctx.pii.blindIndex('phone', phone);
   const ok = await ctx.db.transact(async (tx) => {
     const row = await tx
       .selectFrom('phone_codes')
       .selectAll()
-      .where('phone', '=', phone)
+      .where('phone_bidx', '=', phoneBidx)
       .where('user_id', '=', userId)
       .where('consumed_at', 'is', null)
       .orderBy('id', 'desc')
       .forNoKeyUpdate()
       .executeTakeFirst();
     if (!row || new Date(row.expires_at) <= ctx.now() || row.attempts >= CODE_MAX_ATTEMPTS) return false;
-    if (!safeEqualHex(row.code_hash, sha256Hex(`${phone}:${code}`))) {
+    if (!safeEqualHex(row.code_hash, codeHash(phoneBidx, code))) {
       await tx
         .updateTable('phone_codes')
         .set({ attempts: row.attempts + 1 })
@@ -322,14 +341,19 @@ export async function verifyPhone(
     const taken = await tx
       .selectFrom('users')
       .select('id')
-      .where('phone', '=', phone)
+      .where('phone_bidx', '=', phoneBidx)
       .where('id', '<>', userId)
       .executeTakeFirst();
     if (taken) throw new AppError('phone_taken');
     await tx.updateTable('phone_codes').set({ consumed_at: ctx.now() }).where('id', '=', row.id).execute();
     await tx
       .updateTable('users')
-      .set({ phone, phone_verified: true, updated_at: ctx.now() })
+      .set({
+        phone: ctx.pii.seal('users.phone', phone),
+        phone_bidx: phoneBidx,
+        phone_verified: true,
+        updated_at: ctx.now(),
+      })
       .where('id', '=', userId)
       .execute();
     return true;
@@ -355,9 +379,25 @@ export async function submitRealName(
       .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     if (user.real_name_status === 'verified') throw new AppError('already_verified');
+    // One person, one verified identity: an ID number pending or verified on another account is refused.
+    const idNumberBidx = ctx.pii.blindIndex('id_number', idNumber);
+    const taken = await tx
+      .selectFrom('users')
+      .select('id')
+      .where('id_number_bidx', '=', idNumberBidx)
+      .where('id', '<>', userId)
+      .where('real_name_status', 'in', ['pending', 'verified'])
+      .executeTakeFirst();
+    if (taken) throw new AppError('id_number_taken');
     await tx
       .updateTable('users')
-      .set({ real_name: realName, id_number: idNumber, real_name_status: 'pending', updated_at: ctx.now() })
+      .set({
+        real_name: ctx.pii.seal('users.real_name', realName),
+        id_number: ctx.pii.seal('users.id_number', idNumber),
+        id_number_bidx: idNumberBidx,
+        real_name_status: 'pending',
+        updated_at: ctx.now(),
+      })
       .where('id', '=', userId)
       .execute();
   });

@@ -55,6 +55,6 @@ export async function updateProfile(
         await tx.updateTable('client_profiles').set(set).where('user_id', '=', userId).execute();
     }
     await appendEvent(tx, 'user.profile_updated', { aggregateType: 'user', aggregateId: userId }, { userId });
-    return getMe(tx, userId);
+    return getMe(tx, ctx.pii, userId);
   });
 }

@@ -1,10 +1,11 @@
 import type { Me, PublicUser } from '@jiangxin/shared/api/accounts';
 import { permissionsOf, type StaffRole } from '@jiangxin/shared/permissions';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/problem';
 
 /** The signed-in user's own view: contact details unmasked, roles and permissions. */
-export async function getMe(db: ReadDb | Tx, userId: number): Promise<Me> {
+export async function getMe(db: ReadDb | Tx, pii: PiiKeyring, userId: number): Promise<Me> {
   const u = await db
     .selectFrom('users')
     .leftJoin('freelancer_profiles as fp', 'fp.user_id', 'users.id')
@@ -44,7 +45,7 @@ export async function getMe(db: ReadDb | Tx, userId: number): Promise<Me> {
     username: u.username,
     nickname: u.nickname,
     email: u.email,
-    phone: u.phone,
+    phone: pii.openOrNull('users.phone', u.phone),
     phoneVerified: u.phone_verified,
     isClient: u.is_client,
     isFreelancer: u.is_freelancer,

@@ -108,7 +108,7 @@ export async function registerAccountsRoutes(
         response: { 200: meSchema },
       },
     },
-    async (req) => getMe(ctx.db.read, requireUser(req).userId),
+    async (req) => getMe(ctx.db.fresh, ctx.pii, requireUser(req).userId),
   );
   app.patch(
     '/me',
@@ -165,7 +165,7 @@ export async function registerAccountsRoutes(
     async (req) => {
       const { userId } = requireUser(req);
       await verifyPhone(ctx, userId, req.body.phone, req.body.code);
-      return getMe(ctx.db.read, userId);
+      return getMe(ctx.db.fresh, ctx.pii, userId);
     },
   );
   app.post(
@@ -184,7 +184,7 @@ export async function registerAccountsRoutes(
     async (req) => {
       const { userId } = requireUser(req);
       await submitRealName(ctx, userId, req.body.realName, req.body.idNumber);
-      return getMe(ctx.db.read, userId);
+      return getMe(ctx.db.fresh, ctx.pii, userId);
     },
   );
   app.get(
@@ -198,7 +198,9 @@ export async function registerAccountsRoutes(
         response: { 200: publicUserSchema },
       },
     },
+    // A cache fill reads the primary: filled from a lagging replica just after an invalidation, the
+    // cache would keep the old profile until it expires.
     async (req) =>
-      (await cached(ctx, cacheKeys.user(req.params.id), () => getPublicUser(ctx.db.read, req.params.id)))!,
+      (await cached(ctx, cacheKeys.user(req.params.id), () => getPublicUser(ctx.db.fresh, req.params.id)))!,
   );
 }

@@ -33,7 +33,10 @@ describe('the sync route names the users and orders of its cases (for the consol
     const freelancer = await signUp(new ApiClient(t.url), { userType: 'freelancer', nickname: '设计师阿木' });
     await t.db.write
       .updateTable('users')
-      .set({ phone: '13812345678' })
+      .set({
+        phone: t.ctx.pii.seal('users.phone', '13812345678'),
+        phone_bidx: t.ctx.pii.blindIndex('phone', '13812345678'),
+      })
       .where('id', '=', client.userId)
       .execute();
     const { serviceId } = await insertPublishedService(t, freelancer.userId);

@@ -1,5 +1,6 @@
 import type { CaseSummary, OpsDirectory } from '@jiangxin/shared/ops/cases';
 import { maskPhone } from '@jiangxin/shared/ops/support';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 
@@ -37,6 +38,7 @@ export function namedIn(cases: readonly CaseSummary[]): { userIds: number[]; ord
  */
 export async function directoryFor(
   db: ReadDb,
+  pii: PiiKeyring,
   _staff: Staff,
   ids: { userIds: readonly number[]; orderIds: readonly number[] },
 ): Promise<OpsDirectory> {
@@ -63,7 +65,7 @@ export async function directoryFor(
       id: u.id,
       username: u.username,
       nickname: u.nickname,
-      phoneMasked: u.phone === null ? null : maskPhone(u.phone),
+      phoneMasked: u.phone === null ? null : maskPhone(pii.open('users.phone', u.phone)),
     })),
     orders: orders.map((o) => ({
       id: o.id,

@@ -24,11 +24,11 @@ function onceKey(req: Pick<FastifyRequest, 'headers'>): string | undefined {
 
 /** The ops queue: list, open, claim/release/assign, perform an action; and the sync route. */
 export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
-  opsRoute(app, 'listCases', async (req) => listCases(ctx.db.read, req.staff, req.query));
+  opsRoute(app, 'listCases', async (req) => listCases(ctx.db.fresh, req.staff, req.query));
 
   opsRoute(app, 'getCase', async (req) => {
     const { staff } = req;
-    const c = await getCaseRow(ctx.db.read, req.params.id);
+    const c = await getCaseRow(ctx.db.fresh, req.params.id);
     if (!c || !visibleKinds(staff).includes(c.kind)) throw notFound({ zh: '工单不存在', en: 'No such case' });
     const handler = caseKindHandler(c.kind);
     const offers = [
@@ -46,10 +46,10 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
         }),
     ];
     return {
-      case: toCaseSummary(c, await staffName(ctx.db.read, c.assignee_id)),
-      history: await caseHistory(ctx.db.read, c.id),
+      case: toCaseSummary(c, await staffName(ctx.db.fresh, c.assignee_id)),
+      history: await caseHistory(ctx.db.fresh, c.id),
       actions: offers,
-      detail: handler?.detail ? await handler.detail(ctx, ctx.db.read, c, staff) : {},
+      detail: handler?.detail ? await handler.detail(ctx, ctx.db.fresh, c, staff) : {},
     };
   });
 
@@ -65,5 +65,5 @@ export async function registerCasesRoutes(app: HttpServer, ctx: AppContext): Pro
   opsRoute(app, 'performCaseAction', async (req) =>
     performCaseAction(ctx, req.staff, req.params.id, req.params.action, req.body, onceKey(req)),
   );
-  opsRoute(app, 'syncCases', async (req) => syncCases(ctx.db.read, req.staff, req.query));
+  opsRoute(app, 'syncCases', async (req) => syncCases(ctx.db.fresh, ctx.pii, req.staff, req.query));
 }

@@ -1,5 +1,6 @@
 import type { CaseSummary, OpsSyncResponse } from '@jiangxin/shared/ops/cases';
 import { sql } from 'kysely';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 import { directoryFor, namedIn } from './directory';
@@ -14,6 +15,7 @@ import { visibleKinds } from './queries';
  */
 export async function syncCases(
   db: ReadDb,
+  pii: PiiKeyring,
   staff: Staff,
   q: { after: number; limit: number },
 ): Promise<OpsSyncResponse> {
@@ -42,7 +44,7 @@ export async function syncCases(
   const upserted = changes.flatMap((ch) => (ch.op === 'upsert' ? [ch.case] : []));
   return {
     changes,
-    directory: await directoryFor(db, staff, namedIn(upserted)),
+    directory: await directoryFor(db, pii, staff, namedIn(upserted)),
     nextSeq: hasMore ? page.at(-1)!.seq : headSeq,
     hasMore,
     headSeq,

@@ -6,6 +6,7 @@ import {
   type OrderPage,
 } from '@jiangxin/shared/ops/drilldown';
 import { maskPhone } from '@jiangxin/shared/ops/support';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb } from '../../platform/db/database';
 import type { Staff } from '../../platform/http/auth';
 import { notFound } from '../../platform/http/problem';
@@ -62,7 +63,12 @@ async function casesById(db: ReadDb, ids: (number | null)[]) {
 const noSuchCustomer = () => notFound({ zh: '用户不存在', en: 'No such user' });
 const noSuchOrder = () => notFound({ zh: '订单不存在', en: 'No such order' });
 
-export async function customerPage(db: ReadDb, _staff: Staff, userId: number): Promise<CustomerPage> {
+export async function customerPage(
+  db: ReadDb,
+  pii: PiiKeyring,
+  _staff: Staff,
+  userId: number,
+): Promise<CustomerPage> {
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) throw noSuchCustomer();
   const ordersQuery = db
@@ -229,7 +235,7 @@ export async function customerPage(db: ReadDb, _staff: Staff, userId: number): P
       status: user.status,
       suspendedUntil: isoOrNull(user.suspended_until),
       createdAt: iso(user.created_at),
-      phone: user.phone === null ? null : maskPhone(user.phone),
+      phone: user.phone === null ? null : maskPhone(pii.open('users.phone', user.phone)),
       phoneVerified: user.phone_verified,
       realNameStatus: user.real_name_status,
     },

@@ -5,6 +5,8 @@ import { customerPage, orderPage } from './queries';
 
 /** The drill-down pages: one customer, one order (declared in shared/ops/routes.ts, `cases.view`). */
 export async function registerDrilldownRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
-  opsRoute(app, 'getCustomerPage', async (req) => customerPage(ctx.db.read, req.staff, req.params.id));
-  opsRoute(app, 'getOrderPage', async (req) => orderPage(ctx.db.read, req.staff, req.params.id));
+  opsRoute(app, 'getCustomerPage', async (req) =>
+    customerPage(ctx.db.fresh, ctx.pii, req.staff, req.params.id),
+  );
+  opsRoute(app, 'getOrderPage', async (req) => orderPage(ctx.db.fresh, req.staff, req.params.id));
 }

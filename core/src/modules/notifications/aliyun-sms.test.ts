@@ -25,14 +25,20 @@ afterAll(() => t?.close());
 
 let phones = 0;
 const nextPhone = () => `1390000${String(1000 + phones++).padStart(4, '0')}`;
-const outbox = async (phone: string) =>
-  t.db.write
+/** The newest verification-code row to `phone` (the outbox holds the number sealed: opened to match). */
+const outbox = async (phone: string) => {
+  const rows = await t.db.write
     .selectFrom('notifications')
-    .select(['state', 'attempts', 'last_error', 'params'])
-    .where('recipient', '=', phone)
+    .select(['state', 'attempts', 'last_error', 'params', 'recipient'])
     .where('template', '=', 'verification_code')
     .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
+    .execute();
+  const row = rows.find(
+    (r) => r.recipient && t.ctx.pii.open('notifications.recipient', r.recipient) === phone,
+  );
+  if (!row) throw new Error(`no verification code queued to ${phone}`);
+  return row;
+};
 const lastCode = (phone: string) => t.sandbox!.sms.sent.findLast((m) => m.phone === phone)?.params['code'];
 
 describe('SMS through Aliyun (the sandbox plays Aliyun)', () => {

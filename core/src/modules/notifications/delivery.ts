@@ -24,9 +24,11 @@ const MAX_BACKOFF_MS = 3_600_000;
 
 interface Claimed {
   id: number;
+  user_id: number;
   channel: 'email' | 'sms';
   template: string;
-  recipient: string;
+  /** Email: the address. SMS: sealed, or null for the user's verified phone (see `smsRecipient`). */
+  recipient: string | null;
   subject: string;
   body: string;
   params: Record<string, unknown>;
@@ -74,10 +76,26 @@ async function claim(ctx: AppContext, batch: number, only?: number): Promise<Cla
       LIMIT ${batch}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING n.id, n.channel, n.template, n.recipient, n.subject, n.body, n.params, n.attempts`.execute(
+    RETURNING n.id, n.user_id, n.channel, n.template, n.recipient, n.subject, n.body, n.params, n.attempts`.execute(
     ctx.db.write,
   );
   return r.rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The number an SMS goes to, opened in this process (the database holds it sealed): the row's own number
+ * (a verification code to the phone being verified), or else the user's phone as it is now — null, and
+ * the message skipped, when they no longer have a verified one. One read per SMS, at delivery, off the
+ * path of the request that queued it. A number that fails its integrity check throws: the attempt fails.
+ */
+async function smsRecipient(ctx: AppContext, n: Claimed): Promise<string | null> {
+  if (n.recipient !== null) return ctx.pii.open('notifications.recipient', n.recipient);
+  const u = await ctx.db.write
+    .selectFrom('users')
+    .select(['phone', 'phone_verified'])
+    .where('id', '=', n.user_id)
+    .executeTakeFirst();
+  return u?.phone_verified && u.phone ? ctx.pii.open('users.phone', u.phone) : null;
 }
 
 async function deliverOne(ctx: AppContext, n: Claimed): Promise<boolean> {
@@ -89,14 +107,18 @@ async function deliverOne(ctx: AppContext, n: Claimed): Promise<boolean> {
       else
         await mailer(ctx.env.SMTP_URL).sendMail({
           from: ctx.env.MAIL_FROM,
-          to: n.recipient,
+          to: n.recipient ?? '',
           subject: n.subject,
           text: n.body,
           messageId: `<notification-${n.id}@jiangxin>`,
         });
     } else {
-      const params = Object.fromEntries(Object.entries(n.params).map(([k, v]) => [k, String(v)]));
-      await ctx.sms.send(n.recipient, n.template, params);
+      const phone = await smsRecipient(ctx, n);
+      if (phone === null) skipped = true;
+      else {
+        const params = Object.fromEntries(Object.entries(n.params).map(([k, v]) => [k, String(v)]));
+        await ctx.sms.send(phone, n.template, params);
+      }
     }
   } catch (err) {
     error = (err as Error).message?.slice(0, 1000) || String(err);

@@ -121,7 +121,11 @@ beforeAll(async () => {
   // A verified phone (the code flow is the accounts module's test): SMS goes only to verified numbers.
   await t.db.write
     .updateTable('users')
-    .set({ phone, phone_verified: true })
+    .set({
+      phone: t.ctx.pii.seal('users.phone', phone),
+      phone_bidx: t.ctx.pii.blindIndex('phone', phone),
+      phone_verified: true,
+    })
     .where('id', '=', reg.body.user.id)
     .execute();
   freelancer = { api: api.as(reg.body.accessToken), userId: reg.body.user.id, email, phone };
@@ -137,12 +141,13 @@ describe('email and SMS notifications through the outbox', () => {
     smtp.state.refuse = () => true;
     const { order } = await placePaidOrder(t, client.api, serviceId);
 
-    // Queued in the payment's transaction: email (has an address) and SMS (verified phone).
+    // Queued in the payment's transaction: email (has an address) and SMS (verified phone). The SMS row
+    // holds no number: the user's phone is sealed, and opened at delivery (below, the SMS reaches it).
     const queued = await notificationsOf(freelancer.userId);
     const orderRows = queued.filter((n) => n.template === 'order_paid_freelancer');
     expect(orderRows.map((n) => [n.channel, n.recipient, n.state])).toEqual([
       ['email', freelancer.email, 'pending'],
-      ['sms', freelancer.phone, 'pending'],
+      ['sms', null, 'pending'],
     ]);
     // The client registered without an email or phone: nothing for them.
     expect(await notificationsOf(client.userId)).toEqual([]);

@@ -22,9 +22,10 @@ export const NOTIFICATION_LANG: NoticeLang = 'zh';
  * Queues a notification to one user in the caller's transaction (an event reaction): one row per channel
  * the user can be reached on — email when they have an address, SMS when the template warrants it and
  * their phone is verified. The `notifications` job delivers the rows after commit, so a rolled-back
- * change notifies nobody. The recipient address is captured as the transaction commits (the row is
- * written by its last statement). The insert's foreign key takes FOR KEY SHARE on the user's row, last
- * in the caller's transaction: which is why a user row is never locked FOR UPDATE in a command that
+ * change notifies nobody. The email address is captured as the transaction commits (the row is
+ * written by its last statement); an SMS row keeps no number (phones are sealed, and SQL cannot open
+ * them): its recipient is null, meaning the user's verified phone, opened at delivery (delivery.ts).
+ * The insert's foreign key takes FOR KEY SHARE on the user's row, last in the caller's transaction: which is why a user row is never locked FOR UPDATE in a command that
  * touches money (lock order, platform/db/locks.ts). The row keeps the subject and body as sent and, in
  * `params`, the words an SMS provider's template is filled with (`vars`).
  */
@@ -43,7 +44,7 @@ export async function queueNotification<T extends NotificationTemplate>(
   // for the transaction's last statement (at-commit.ts), so queueing costs no round trip of its own.
   const channels = sql.join([
     sql`('email'::text, u.email)`,
-    ...(def.sms ? [sql`('sms'::text, CASE WHEN u.phone_verified THEN u.phone END)`] : []),
+    ...(def.sms ? [sql`('sms'::text, CASE WHEN u.phone_verified AND u.phone IS NOT NULL THEN '' END)`] : []),
   ]);
   await writeAtCommit(
     tx,
@@ -63,11 +64,11 @@ export async function queueNotification<T extends NotificationTemplate>(
         'updated_at',
       ])
       .expression(
-        sql`SELECT u.id, c.channel, c.recipient, ${template}::text, ${subject}::text, ${body}::text,
+        sql`SELECT u.id, c.channel, CASE WHEN c.channel = 'email' THEN c.recipient END, ${template}::text, ${subject}::text, ${body}::text,
                  ${JSON.stringify(vars)}::jsonb, ${eventType}::text,
                  ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
           FROM users u CROSS JOIN LATERAL (VALUES ${channels}) AS c (channel, recipient)
-          WHERE u.id = ${userId} AND c.recipient IS NOT NULL AND c.recipient <> ''`,
+          WHERE u.id = ${userId} AND c.recipient IS NOT NULL AND (c.channel = 'sms' OR c.recipient <> '')`,
       ),
   );
 }

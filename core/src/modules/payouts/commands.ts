@@ -4,6 +4,7 @@ import type {
   CreateWithdrawalBody,
   PayoutRiskSignal,
   PayoutStatus,
+  Withdrawal,
   WithdrawalChannel,
 } from '@jiangxin/shared/ops/payouts';
 import type { Selectable } from 'kysely';
@@ -50,97 +51,116 @@ export async function requestWithdrawal(
   key: string,
 ) {
   return ctx.db.transact((tx) =>
-    runIdempotent(tx, { userId, scope: 'wallet.withdraw', key, request: body }, async () => {
-      // One withdrawal per wallet at a time (lock order step 2, then the balances). FOR NO KEY UPDATE:
-      // a payout of this user settling meanwhile must still be able to queue its notification, whose
-      // foreign key to this row waits for FOR KEY SHARE; FOR UPDATE made the two deadlock.
-      const user = await lockUser(tx, userId);
-      if (!user) throw new Error(`withdrawal by user ${userId}, who does not exist`);
-      if (user.status !== 'active') throw new AppError('account_suspended');
-      if (user.real_name_status !== 'verified') {
-        const why: Localized =
-          user.real_name_status === 'pending'
-            ? {
-                zh: '实名认证审核中，通过后才能提现',
-                en: 'Your real-name verification is under review; you can withdraw once it passes',
-              }
-            : {
-                zh: '提现前须完成实名认证（收款账户须与实名一致）',
-                en: 'Complete real-name verification before withdrawing (the payee must match your real name)',
-              };
-        throw new AppError('real_name_required', why, { realNameStatus: user.real_name_status });
-      }
-      const settings = await getOpsSettings(tx);
-      if (body.amountFen < settings.withdrawalMinFen || body.amountFen > settings.withdrawalMaxFen) {
-        throw new AppError(
-          'withdrawal_amount_out_of_range',
-          {
-            zh: `单笔提现金额须在 ${formatFen(settings.withdrawalMinFen)} 至 ${formatFen(settings.withdrawalMaxFen)} 之间`,
-            en: `A withdrawal must be between ${formatFen(settings.withdrawalMinFen)} and ${formatFen(settings.withdrawalMaxFen)}`,
-          },
-          { minFen: settings.withdrawalMinFen, maxFen: settings.withdrawalMaxFen },
-          [
+    runIdempotent(
+      tx,
+      { userId, scope: 'wallet.withdraw', key, request: body },
+      async () => {
+        // One withdrawal per wallet at a time (lock order step 2, then the balances). FOR NO KEY UPDATE:
+        // a payout of this user settling meanwhile must still be able to queue its notification, whose
+        // foreign key to this row waits for FOR KEY SHARE; FOR UPDATE made the two deadlock.
+        const user = await lockUser(tx, userId);
+        if (!user) throw new Error(`withdrawal by user ${userId}, who does not exist`);
+        if (user.status !== 'active') throw new AppError('account_suspended');
+        if (user.real_name_status !== 'verified') {
+          const why: Localized =
+            user.real_name_status === 'pending'
+              ? {
+                  zh: '实名认证审核中，通过后才能提现',
+                  en: 'Your real-name verification is under review; you can withdraw once it passes',
+                }
+              : {
+                  zh: '提现前须完成实名认证（收款账户须与实名一致）',
+                  en: 'Complete real-name verification before withdrawing (the payee must match your real name)',
+                };
+          throw new AppError('real_name_required', why, { realNameStatus: user.real_name_status });
+        }
+        const settings = await getOpsSettings(tx);
+        if (body.amountFen < settings.withdrawalMinFen || body.amountFen > settings.withdrawalMaxFen) {
+          throw new AppError(
+            'withdrawal_amount_out_of_range',
             {
-              field: 'body.amountFen',
-              message:
-                body.amountFen < settings.withdrawalMinFen
-                  ? `must be at least ${settings.withdrawalMinFen}`
-                  : `must be at most ${settings.withdrawalMaxFen}`,
+              zh: `单笔提现金额须在 ${formatFen(settings.withdrawalMinFen)} 至 ${formatFen(settings.withdrawalMaxFen)} 之间`,
+              en: `A withdrawal must be between ${formatFen(settings.withdrawalMinFen)} and ${formatFen(settings.withdrawalMaxFen)}`,
             },
-          ],
-        );
-      }
-      await ensureUserAccounts(tx, userId);
-      const availableFen = await balanceOf(tx, accountCode.available(userId));
-      if (availableFen < body.amountFen) {
-        throw new AppError(
-          'insufficient_funds',
+            { minFen: settings.withdrawalMinFen, maxFen: settings.withdrawalMaxFen },
+            [
+              {
+                field: 'body.amountFen',
+                message:
+                  body.amountFen < settings.withdrawalMinFen
+                    ? `must be at least ${settings.withdrawalMinFen}`
+                    : `must be at most ${settings.withdrawalMaxFen}`,
+              },
+            ],
+          );
+        }
+        await ensureUserAccounts(tx, userId);
+        const availableFen = await balanceOf(tx, accountCode.available(userId));
+        if (availableFen < body.amountFen) {
+          throw new AppError(
+            'insufficient_funds',
+            {
+              zh: `可提现余额不足（当前可提现 ${formatFen(availableFen)}）`,
+              en: `Not enough available balance (${formatFen(availableFen)} available)`,
+            },
+            { availableFen },
+            [{ field: 'body.amountFen', message: 'exceeds the available balance' }],
+          );
+        }
+        const now = ctx.now();
+        const inserted = await tx
+          .insertInto('payouts')
+          .values({
+            user_id: userId,
+            amount_fen: body.amountFen,
+            channel: body.channel,
+            provider: providerFor(body.channel),
+            account_name: ctx.pii.seal('payouts.account_name', body.account.name),
+            account_number: ctx.pii.seal('payouts.account_number', body.account.number),
+            account_bidx: ctx.pii.blindIndex('payee_account', body.account.number),
+            bank_name: body.channel === 'bank' ? (body.account.bankName ?? null) : null,
+            required_approvals: body.amountFen > settings.payoutSecondApprovalFen ? 2 : 1,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const row = await tx
+          .updateTable('payouts')
+          .set({ out_biz_no: outBizNoFor(inserted.id) })
+          .where('id', '=', inserted.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await holdPayout(tx, payoutMoney(row));
+        await appendEvent(
+          tx,
+          'payout.requested',
+          { aggregateType: 'payout', aggregateId: row.id, audience: [userId] },
           {
-            zh: `可提现余额不足（当前可提现 ${formatFen(availableFen)}）`,
-            en: `Not enough available balance (${formatFen(availableFen)} available)`,
+            payoutId: row.id,
+            userId,
+            amountFen: row.amount_fen,
+            channel: row.channel,
+            status: 'pending_review',
           },
-          { availableFen },
-          [{ field: 'body.amountFen', message: 'exceeds the available balance' }],
         );
-      }
-      const now = ctx.now();
-      const inserted = await tx
-        .insertInto('payouts')
-        .values({
-          user_id: userId,
-          amount_fen: body.amountFen,
-          channel: body.channel,
-          provider: providerFor(body.channel),
-          account_name: body.account.name,
-          account_number: body.account.number,
-          bank_name: body.channel === 'bank' ? (body.account.bankName ?? null) : null,
-          required_approvals: body.amountFen > settings.payoutSecondApprovalFen ? 2 : 1,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const row = await tx
-        .updateTable('payouts')
-        .set({ out_biz_no: outBizNoFor(inserted.id) })
-        .where('id', '=', inserted.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await holdPayout(tx, payoutMoney(row));
-      await appendEvent(
-        tx,
-        'payout.requested',
-        { aggregateType: 'payout', aggregateId: row.id, audience: [userId] },
-        {
-          payoutId: row.id,
-          userId,
-          amountFen: row.amount_fen,
-          channel: row.channel,
-          status: 'pending_review',
+        return { status: 201, body: presentWithdrawal(ctx.pii, row) };
+      },
+      // The stored answer (for a retry) keeps the payee's name sealed, as the payouts table does.
+      {
+        keep: (w) => ({
+          ...w,
+          account: { ...w.account, name: ctx.pii.seal('payouts.account_name', w.account.name) },
+        }),
+        replay: (kept) => {
+          const w = kept as Withdrawal;
+          return {
+            ...w,
+            account: { ...w.account, name: ctx.pii.open('payouts.account_name', w.account.name) },
+          };
         },
-      );
-      return { status: 201, body: presentWithdrawal(row) };
-    }),
+      },
+    ),
   );
 }
 
@@ -252,7 +272,7 @@ export async function payoutRiskSignals(
     });
   const paid = await db
     .selectFrom('payouts')
-    .select(['amount_fen', 'channel', 'account_number', 'paid_at'])
+    .select(['amount_fen', 'channel', 'account_bidx', 'paid_at'])
     .where('user_id', '=', p.user_id)
     .where('status', '=', 'paid')
     .where('id', '<>', p.id)
@@ -271,7 +291,8 @@ export async function payoutRiskSignals(
         zh: `金额超过历史最大单笔提现（${formatFen(largest)}）的 3 倍`,
         en: `More than 3× the largest earlier payout (${formatFen(largest)})`,
       });
-    if (last.channel !== p.channel || last.account_number !== p.account_number)
+    // Compared by blind index: the same account without opening either number.
+    if (last.channel !== p.channel || last.account_bidx !== p.account_bidx)
       signals.push({
         code: 'changed_account',
         level: 'high',

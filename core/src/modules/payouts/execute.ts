@@ -1,5 +1,6 @@
 import type { CaseFlag } from '@jiangxin/shared/ops/cases';
 import type { AppContext } from '../../platform/context';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { Tx } from '../../platform/db/database';
 import { lockPayout } from '../../platform/db/locks';
 import { changeCase } from '../cases/commands';
@@ -63,12 +64,13 @@ async function lease(ctx: AppContext, id: number): Promise<{ row: PayoutRow; tri
   });
 }
 
-export function transferInputOf(p: PayoutRow): TransferInput {
+export function transferInputOf(pii: PiiKeyring, p: PayoutRow): TransferInput {
   return {
     outBizNo: outBizNoFor(p.id),
     amountFen: p.amount_fen,
-    payeeAccount: p.account_number,
-    payeeName: p.account_name,
+    // Opened only here, for the gateway call; a payee that fails its integrity check is never paid.
+    payeeAccount: pii.open('payouts.account_number', p.account_number),
+    payeeName: pii.open('payouts.account_name', p.account_name),
     remark: `匠心提现 ${outBizNoFor(p.id)}`,
   };
 }
@@ -78,7 +80,7 @@ async function executePayout(ctx: AppContext, id: number): Promise<boolean> {
   if (!leased) return false;
   const p = leased.row;
   const gateway = ctx.gateways[p.provider];
-  const input = transferInputOf(p);
+  const input = transferInputOf(ctx.pii, p);
   let result: RemoteResult = { status: 'pending' };
   let lastError: string | null = null;
   try {

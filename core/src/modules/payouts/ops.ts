@@ -184,7 +184,7 @@ export const payoutCases = defineCaseKind('payout', {
       .limit(20)
       .execute();
     // The payee's name is personal data: masked unless this member of staff may reveal it.
-    const presented = presentWithdrawal(p);
+    const presented = presentWithdrawal(ctx.pii, p);
     const withdrawal = hasPermission(staff.roles, 'pii.reveal')
       ? presented
       : { ...presented, account: { ...presented.account, name: maskRealName(presented.account.name) } };
@@ -222,7 +222,7 @@ export const payoutCases = defineCaseKind('payout', {
         id: h.id,
         amountFen: h.amount_fen,
         channel: h.channel,
-        accountMasked: maskAccount(h.account_number),
+        accountMasked: maskAccount(ctx.pii.open('payouts.account_number', h.account_number)),
         status: h.status,
         rejectionReason: h.rejection_reason,
         failureReason: h.failure_reason,
@@ -375,13 +375,14 @@ export function registerPayoutsOps(ctx: AppContext): void {
       summary: {
         payoutId: p.id,
         channel: p.channel,
-        accountName: maskRealName(p.account_name),
-        accountMasked: maskAccount(p.account_number),
+        accountName: maskRealName(ctx.pii.open('payouts.account_name', p.account_name)),
+        accountMasked: maskAccount(ctx.pii.open('payouts.account_number', p.account_number)),
         requiredApprovals: p.required_approvals,
         approvals: [],
         riskSignals: signals.map((s) => s.code),
       },
-      searchText: `${user.username} ${p.account_name} ${p.out_biz_no ?? ''}`,
+      // Not the payee's name: the case's search text is stored in clear (personal data stays sealed).
+      searchText: `${user.username} ${p.out_biz_no ?? ''}`,
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { Withdrawal } from '@jiangxin/shared/ops/payouts';
 import { z } from 'zod';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb } from '../../platform/db/database';
 import { cursorId, decodeCursor, encodeCursor } from '../../platform/http/cursor';
 import type { PayoutRow } from './commands';
@@ -13,12 +14,17 @@ export function maskAccount(number: string): string {
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-export function presentWithdrawal(p: PayoutRow): Withdrawal {
+/** A withdrawal as its owner sees it: the payee name in clear, the account number masked. */
+export function presentWithdrawal(pii: PiiKeyring, p: PayoutRow): Withdrawal {
   return {
     id: p.id,
     amountFen: p.amount_fen,
     channel: p.channel,
-    account: { name: p.account_name, numberMasked: maskAccount(p.account_number), bankName: p.bank_name },
+    account: {
+      name: pii.open('payouts.account_name', p.account_name),
+      numberMasked: maskAccount(pii.open('payouts.account_number', p.account_number)),
+      bankName: p.bank_name,
+    },
     status: p.status,
     rejectionReason: p.rejection_reason,
     failureReason: p.failure_reason,
@@ -31,6 +37,7 @@ export function presentWithdrawal(p: PayoutRow): Withdrawal {
 /** The caller's own withdrawals, newest first, in keyset pages. */
 export async function listWithdrawals(
   db: ReadDb,
+  pii: PiiKeyring,
   userId: number,
   q: { cursor?: string | undefined; limit: number },
 ): Promise<{ items: Withdrawal[]; nextCursor: string | null }> {
@@ -45,7 +52,7 @@ export async function listWithdrawals(
     .execute();
   const page = rows.slice(0, q.limit);
   return {
-    items: page.map(presentWithdrawal),
+    items: page.map((p) => presentWithdrawal(pii, p)),
     nextCursor: rows.length > q.limit ? encodeCursor('withdrawals', [page.at(-1)!.id]) : null,
   };
 }

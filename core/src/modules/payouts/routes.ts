@@ -58,7 +58,7 @@ export async function registerPayoutsRoutes(app: HttpServer, ctx: AppContext): P
         response: { 200: withdrawalPageSchema },
       },
     },
-    async (req) => listWithdrawals(ctx.db.read, requireUser(req).userId, req.query),
+    async (req) => listWithdrawals(ctx.db.fresh, ctx.pii, requireUser(req).userId, req.query),
   );
 
   opsRoute(app, 'batchApprovePayouts', async (req) => {

@@ -102,6 +102,7 @@ export async function createStaff(
     const roles = [...new Set(body.roles)];
     const id = await insertUser(
       tx,
+      ctx.pii,
       { username: body.username, nickname: body.nickname, userType: 'client' },
       passwordHash,
       roles,

@@ -23,7 +23,7 @@ export async function registerStaffRoutes(
 ): Promise<void> {
   opsRoute(app, 'staffDirectory', async (req) => {
     const online = opts.onlineStaff ? await opts.onlineStaff().catch(() => null) : null;
-    return { items: await staffDirectory(ctx.db.read, { kind: req.query.kind, online }) };
+    return { items: await staffDirectory(ctx.db.fresh, { kind: req.query.kind, online }) };
   });
   // The primary: an admin reloading after a change must see it.
   opsRoute(app, 'listStaff', async () => ({ items: await listStaff(ctx.db.write) }));

@@ -412,7 +412,14 @@ export async function revealPersonalData(
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user) throw notFound({ zh: '用户不存在', en: 'No such user' });
-    const value = { phone: user.phone, realName: user.real_name, idNumber: user.id_number }[field];
+    // Opened before the audit row: a value that fails its integrity check is refused (and nothing is
+    // recorded as revealed, since nothing was).
+    const value =
+      field === 'phone'
+        ? ctx.pii.openOrNull('users.phone', user.phone)
+        : field === 'realName'
+          ? ctx.pii.openOrNull('users.real_name', user.real_name)
+          : ctx.pii.openOrNull('users.id_number', user.id_number);
     await appendAudit(tx, ctx.now(), {
       actorId: staff.userId,
       action: 'pii.reveal',

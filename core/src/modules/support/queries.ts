@@ -10,6 +10,7 @@ import {
 } from '@jiangxin/shared/ops/support';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import type { PiiKeyring } from '../../platform/crypto/pii';
 import type { ReadDb, Tx } from '../../platform/db/database';
 import type { Database } from '../../platform/db/schema';
 import type { Staff } from '../../platform/http/auth';
@@ -297,7 +298,12 @@ const noSuchUser = () => notFound({ zh: '用户不存在', en: 'No such user' })
  * The chat screen's sidebar: profile (personal data always masked), recent orders, wallet and past
  * cases. Cases of kinds the caller may not open show without their title.
  */
-export async function customerContext(db: ReadDb, staff: Staff, userId: number): Promise<CustomerContext> {
+export async function customerContext(
+  db: ReadDb,
+  pii: PiiKeyring,
+  staff: Staff,
+  userId: number,
+): Promise<CustomerContext> {
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) throw noSuchUser();
   const [orders, wallet, cases] = await Promise.all([
@@ -341,10 +347,11 @@ export async function customerContext(db: ReadDb, staff: Staff, userId: number):
       isFreelancer: user.is_freelancer,
       createdAt: iso(user.created_at),
       realNameStatus: user.real_name_status,
-      phone: user.phone === null ? null : maskPhone(user.phone),
+      // Opened only to be masked here; the clear value is for the audited reveal.
+      phone: user.phone === null ? null : maskPhone(pii.open('users.phone', user.phone)),
       phoneVerified: user.phone_verified,
-      realName: user.real_name === null ? null : maskRealName(user.real_name),
-      idNumber: user.id_number === null ? null : maskIdNumber(user.id_number),
+      realName: user.real_name === null ? null : maskRealName(pii.open('users.real_name', user.real_name)),
+      idNumber: user.id_number === null ? null : maskIdNumber(pii.open('users.id_number', user.id_number)),
     },
     orders: orders.map((o) => {
       const asClient = o.client_id === userId;

@@ -78,7 +78,7 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
         response: { 200: supportConversationPageSchema },
       },
     },
-    async (req) => listUserConversations(ctx.db.read, requireUser(req).userId, req.query),
+    async (req) => listUserConversations(ctx.db.fresh, requireUser(req).userId, req.query),
   );
 
   app.get(
@@ -97,9 +97,9 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     },
     async (req) => {
       const { userId } = requireUser(req);
-      const conversation = await conversationOfUser(ctx.db.read, userId, req.params.id);
-      const page = await pageMessages(ctx.db.read, conversation.id, req.query, false);
-      return { items: await presentUserMessages(ctx.db.read, page.rows), nextCursor: page.nextCursor };
+      const conversation = await conversationOfUser(ctx.db.fresh, userId, req.params.id);
+      const page = await pageMessages(ctx.db.fresh, conversation.id, req.query, false);
+      return { items: await presentUserMessages(ctx.db.fresh, page.rows), nextCursor: page.nextCursor };
     },
   );
 
@@ -140,20 +140,20 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
 
   // ---- The staff side ---------------------------------------------------------------------------
   opsRoute(app, 'listSupportMessages', async (req) => {
-    const { conversation } = await chatOfCase(ctx.db.read, req.params.caseId);
-    const page = await pageMessages(ctx.db.read, conversation.id, req.query, true);
-    return { items: await presentStaffMessages(ctx.db.read, page.rows), nextCursor: page.nextCursor };
+    const { conversation } = await chatOfCase(ctx.db.fresh, req.params.caseId);
+    const page = await pageMessages(ctx.db.fresh, conversation.id, req.query, true);
+    return { items: await presentStaffMessages(ctx.db.fresh, page.rows), nextCursor: page.nextCursor };
   });
   opsRoute(app, 'markSupportRead', async (req) =>
     markAgentRead(ctx, req.staff, req.params.caseId, req.body.upToMessageId),
   );
-  opsRoute(app, 'getSupportUnread', async (req) => unreadForAgent(ctx.db.read, req.staff.userId));
+  opsRoute(app, 'getSupportUnread', async (req) => unreadForAgent(ctx.db.fresh, req.staff.userId));
   opsRoute(app, 'listSupportPreviews', async (req) => ({
-    items: await lastMessagesOfCases(ctx.db.read, req.query.caseIds),
+    items: await lastMessagesOfCases(ctx.db.fresh, req.query.caseIds),
   }));
 
   opsRoute(app, 'listCannedReplies', async (req) => ({
-    items: await listCannedReplies(ctx.db.read, req.query.q),
+    items: await listCannedReplies(ctx.db.fresh, req.query.q),
   }));
   opsRoute(app, 'createCannedReply', async (req) => createCannedReply(ctx, req.staff, req.body));
   opsRoute(app, 'updateCannedReply', async (req) =>
@@ -164,7 +164,9 @@ export async function registerSupportRoutes(app: HttpServer, ctx: AppContext): P
     return { ok: true as const };
   });
 
-  opsRoute(app, 'getCustomerContext', async (req) => customerContext(ctx.db.read, req.staff, req.params.id));
+  opsRoute(app, 'getCustomerContext', async (req) =>
+    customerContext(ctx.db.fresh, ctx.pii, req.staff, req.params.id),
+  );
   opsRoute(app, 'revealPersonalData', async (req) =>
     revealPersonalData(ctx, req.staff, req.params.id, req.body.field, req.body.reason),
   );

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { PiiKeyring } from '../crypto/pii';
 import type { Db } from './database';
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -14,8 +15,21 @@ export async function runStatements(db: Kysely<unknown>, statements: readonly st
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
-/** Migrations are the timestamped files in core/src/migrations, applied in name order, each in a transaction. */
+/**
+ * What a migration may need beyond the database: the personal-data keyring, for a migration that must
+ * encrypt existing rows (20261207130000). Absent for a fresh database's migrations (tests, benches).
+ */
+export interface MigrationContext {
+  pii?: PiiKeyring;
+}
+
+/**
+ * Migrations are the timestamped files in core/src/migrations, applied in name order, each in a
+ * transaction; each `up(db, context)` gets the `MigrationContext` as its second argument.
+ */
 class FolderProvider implements MigrationProvider {
+  constructor(private readonly context: MigrationContext) {}
+
   async getMigrations(): Promise<Record<string, Migration>> {
     const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{14}-[a-z0-9-]+\.ts$/.test(f)).sort();
     const entries = await Promise.all(
@@ -23,7 +37,10 @@ class FolderProvider implements MigrationProvider {
         async (f) =>
           [
             f.replace(/\.ts$/, ''),
-            (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as Migration,
+            withContext(
+              (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as Migration,
+              this.context,
+            ),
           ] as const,
       ),
     );
@@ -31,9 +48,24 @@ class FolderProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date. Throws (and leaves the failed migration unapplied) on error. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.write, provider: new FolderProvider() });
+function withContext(m: Migration, context: MigrationContext): Migration {
+  const up = m.up as (db: Kysely<unknown>, context: MigrationContext) => Promise<void>;
+  return { ...m, up: (db) => up(db, context) };
+}
+
+/** Applies the migrations up to and including `name` (tests of a migration on rows of the schema before it). */
+export async function migrateUpTo(db: Db, name: string, context: MigrationContext = {}): Promise<void> {
+  const migrator = new Migrator({ db: db.write, provider: new FolderProvider(context) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`migrating to ${name} failed: ${String(error)}`, { cause: error });
+}
+
+/**
+ * Brings the schema up to date. Throws (and leaves the failed migration unapplied) on error. `context.pii`
+ * is needed when a pending migration encrypts existing rows (it says so when it is missing).
+ */
+export async function migrateToLatest(db: Db, context: MigrationContext = {}): Promise<string[]> {
+  const migrator = new Migrator({ db: db.write, provider: new FolderProvider(context) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

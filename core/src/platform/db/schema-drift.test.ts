@@ -176,6 +176,8 @@ function familyOf(checker: ts.TypeChecker, p: ts.Type): string {
   if (p.flags & ts.TypeFlags.NumberLike) return 'number';
   if (p.flags & ts.TypeFlags.StringLike) return 'string';
   if (p.flags & ts.TypeFlags.BooleanLike) return 'boolean';
+  // A branded string (`Sealed`: string & { brand }) is text in the database.
+  if (p.isIntersection() && p.types.some((t) => t.flags & ts.TypeFlags.StringLike)) return 'string';
   if (checker.isArrayType(p)) {
     const element = checker.getTypeArguments(p as ts.TypeReference)[0];
     return `${element ? familyOf(checker, element) : '?'}[]`;

@@ -1,9 +1,11 @@
 import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
+import type { Sealed } from '../crypto/pii';
 import type { CasesTables } from './tables/cases';
 import type { DisputeOpsColumns, DisputesTables } from './tables/disputes';
 import type { ModerationTables } from './tables/moderation';
 import type { NotificationsTables } from './tables/notifications';
 import type { PayoutsTables } from './tables/payouts';
+import type { PiiTables } from './tables/pii';
 import type { RoutingTables } from './tables/routing';
 import type { SupportTables } from './tables/support';
 import type { TeamViewsTables } from './tables/team-views';
@@ -22,15 +24,18 @@ export interface UsersTable {
   id: Id;
   username: string;
   email: string | null;
-  phone: string | null;
+  /** Sealed (platform/crypto/pii.ts); equality through `phone_bidx`. */
+  phone: Sealed | null;
+  phone_bidx: string | null;
   password_hash: string;
   nickname: string;
   is_client: Generated<boolean>;
   is_freelancer: Generated<boolean>;
   phone_verified: Generated<boolean>;
   real_name_status: Generated<'unverified' | 'pending' | 'verified' | 'rejected'>;
-  real_name: string | null;
-  id_number: string | null;
+  real_name: Sealed | null;
+  id_number: Sealed | null;
+  id_number_bidx: string | null;
   staff_roles: Generated<string[]>;
   status: Generated<'active' | 'suspended' | 'banned'>;
   suspended_until: NullableTimestamp;
@@ -75,7 +80,8 @@ export interface RefreshTokensTable {
 
 export interface PhoneCodesTable {
   id: Id;
-  phone: string;
+  phone: Sealed;
+  phone_bidx: string;
   user_id: number | null;
   code_hash: string;
   attempts: Generated<number>;
@@ -401,7 +407,8 @@ export interface Database
     SupportTables,
     NotificationsTables,
     RoutingTables,
-    TeamViewsTables {
+    TeamViewsTables,
+    PiiTables {
   users: UsersTable;
   freelancer_profiles: FreelancerProfilesTable;
   client_profiles: ClientProfilesTable;

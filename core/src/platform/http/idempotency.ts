@@ -45,12 +45,14 @@ export function stableStringify(v: unknown): string {
  * The key row is inserted first, so a concurrent duplicate waits on the unique index and then sees the
  * stored response; a retry with the same key and the same request gets the first response back; the
  * same key with a different request is refused. If the command fails, its transaction rolls back and
- * the key is free again.
+ * the key is free again. `stored` changes the answer as it is kept and back as it is replayed: an answer
+ * carrying personal data keeps it sealed (platform/crypto/pii.ts), like the tables it came from.
  */
 export async function runIdempotent<T>(
   tx: Tx,
   k: { userId: number; scope: string; key: string; request: unknown },
   command: () => Promise<{ status: number; body: T }>,
+  stored: { keep(body: T): unknown; replay(kept: unknown): T } = { keep: (b) => b, replay: (b) => b as T },
 ): Promise<IdempotentResult<T>> {
   if (!IDEMPOTENCY_KEY_PATTERN.test(k.key)) {
     throw new AppError(
@@ -80,7 +82,7 @@ export async function runIdempotent<T>(
       .executeTakeFirstOrThrow();
     if (existing.request_hash !== requestHash) throw new AppError('idempotency_key_reused');
     if (existing.response_status === null) throw new AppError('idempotency_in_progress');
-    return { status: existing.response_status, body: existing.response_body as T, replayed: true };
+    return { status: existing.response_status, body: stored.replay(existing.response_body), replayed: true };
   }
   const result = await command();
   // The stored answer is read only by later requests: it rides on the transaction's last statement.
@@ -88,7 +90,7 @@ export async function runIdempotent<T>(
     tx,
     tx
       .updateTable('idempotency_keys')
-      .set({ response_status: result.status, response_body: JSON.stringify(result.body) })
+      .set({ response_status: result.status, response_body: JSON.stringify(stored.keep(result.body)) })
       .where('id', '=', inserted.id),
   );
   return { ...result, replayed: false };

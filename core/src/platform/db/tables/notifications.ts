@@ -12,7 +12,11 @@ export interface NotificationsTables {
     user_id: number;
     channel: 'email' | 'sms';
     template: string;
-    recipient: string;
+    /**
+     * Email: the address. SMS: sealed (platform/crypto/pii.ts) when the number is the message's own (a
+     * verification code); null for "the user's verified phone", looked up and opened at delivery.
+     */
+    recipient: string | null;
     subject: Generated<string>;
     body: string;
     params: Json;

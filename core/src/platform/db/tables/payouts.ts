@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Sealed } from '../../crypto/pii';
 
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -11,8 +12,11 @@ export interface PayoutsTables {
     amount_fen: number;
     channel: 'alipay' | 'wechat' | 'bank';
     provider: 'alipay' | 'wechat';
-    account_name: string;
-    account_number: string;
+    /** Sealed (platform/crypto/pii.ts). */
+    account_name: Sealed;
+    account_number: Sealed;
+    /** Blind index of the account number: "same account as last time" without opening it. */
+    account_bidx: string;
     bank_name: string | null;
     status: Generated<'pending_review' | 'approved' | 'processing' | 'paid' | 'failed' | 'rejected'>;
     required_approvals: 1 | 2;
