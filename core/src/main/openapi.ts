@@ -10,6 +10,7 @@ import { MemorySmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import { loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
+import { PiiKeyring } from '../platform/crypto/pii';
 import type { Db } from '../platform/db/database';
 import { EventReactions } from '../platform/events/reactions';
 import { AccessTokens } from '../platform/http/auth';
@@ -44,6 +45,8 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     kind: 'pglite',
     write: refused('db.write'),
     read: refused('db.read'),
+    fresh: refused('db.fresh'),
+    replica: null,
     native: refused('db.native'),
     reactions: new EventReactions(),
     onCommit: () => () => {},
@@ -63,6 +66,8 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     storage: new LocalFileStorage(path.join(dataDir, 'files')),
     sms: new MemorySmsSender(),
     publicUrl: `http://${env.HOST}:${env.PORT}`,
+    // Throwaway keys: no personal data is read or written while building the document.
+    pii: new PiiKeyring([{ id: 'openapi', key: randomBytes(32) }], randomBytes(32)),
   };
   const app = await buildApp(ctx);
   try {

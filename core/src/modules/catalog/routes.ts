@@ -114,10 +114,12 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
       const viewer = req.principal;
       // The hot path, through the L2 cache: a published listing seen by someone other than its owner
       // (counted; the increment returns the exact count). Anything else reads the database below.
+      // Both read the primary (db.fresh): a cache fill from a lagging replica just after an edit's
+      // invalidation would keep the old listing until it expires, and the owner must see their edit.
       const hit = await cached(
         ctx,
         cacheKeys.service(req.params.id),
-        () => getServiceDetail(ctx.db.read, req.params.id),
+        () => getServiceDetail(ctx.db.fresh, req.params.id),
         (d) => [cacheKeys.userTag(d.freelancer.id)],
       );
       if (hit?.status === 'published' && viewer?.userId !== hit.freelancer.id) {
@@ -129,7 +131,7 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
         if (views === undefined) return hit;
         if (views !== null) return { ...hit, views };
       }
-      const detail = await getServiceDetail(ctx.db.read, req.params.id);
+      const detail = await getServiceDetail(ctx.db.fresh, req.params.id);
       if (!detail || !canSeeService({ freelancerId: detail.freelancer.id, status: detail.status }, viewer))
         throw noSuchListing();
       if (detail.status === 'published' && viewer?.userId !== detail.freelancer.id) {
@@ -152,6 +154,6 @@ export async function registerCatalogRoutes(app: HttpServer, ctx: AppContext): P
         response: { 200: myServicesPageSchema },
       },
     },
-    async (req) => listMyServices(ctx.db.read, requireUser(req).userId, req.query),
+    async (req) => listMyServices(ctx.db.fresh, requireUser(req).userId, req.query),
   );
 }

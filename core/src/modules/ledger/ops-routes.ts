@@ -5,6 +5,6 @@ import { ledgerAccounts, ledgerTransactions } from './ops';
 
 /** The finance staff's ledger explorer (`ledger.view`): read-only. */
 export async function registerLedgerOpsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
-  opsRoute(app, 'listLedgerTransactions', async (req) => ledgerTransactions(ctx.db.read, req.query));
-  opsRoute(app, 'listLedgerAccounts', async (req) => ledgerAccounts(ctx.db.read, req.query));
+  opsRoute(app, 'listLedgerTransactions', async (req) => ledgerTransactions(ctx.db.fresh, req.query));
+  opsRoute(app, 'listLedgerAccounts', async (req) => ledgerAccounts(ctx.db.fresh, req.query));
 }

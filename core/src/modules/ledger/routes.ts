@@ -30,7 +30,7 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
         response: { 200: walletSchema },
       },
     },
-    async (req) => getWallet(ctx.db.read, requireUser(req).userId),
+    async (req) => getWallet(ctx.db.fresh, requireUser(req).userId),
   );
   app.get(
     '/wallet/transactions',
@@ -49,7 +49,7 @@ export async function registerLedgerRoutes(app: HttpServer, ctx: AppContext): Pr
       const before = req.query.cursor
         ? decodeCursor(req.query.cursor, 'wallet', z.tuple([cursorId]))[0]
         : null;
-      let q = ctx.db.read
+      let q = ctx.db.fresh
         .selectFrom('ledger_postings as p')
         .innerJoin('ledger_accounts as a', 'a.id', 'p.account_id')
         .innerJoin('ledger_journals as j', 'j.id', 'p.journal_id')

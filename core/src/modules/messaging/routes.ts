@@ -55,7 +55,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
         response: { 200: conversationPageSchema },
       },
     },
-    async (req) => listConversations(ctx.db.read, requireUser(req).userId, req.query),
+    async (req) => listConversations(ctx.db.fresh, requireUser(req).userId, req.query),
   );
 
   app.get(
@@ -72,7 +72,7 @@ export async function registerMessagingRoutes(app: HttpServer, ctx: AppContext):
         response: { 200: messagePageSchema },
       },
     },
-    async (req) => listMessages(ctx.db.read, requireUser(req).userId, req.params.id, req.query),
+    async (req) => listMessages(ctx.db.fresh, requireUser(req).userId, req.params.id, req.query),
   );
 
   app.post(

@@ -48,12 +48,12 @@ export async function registerModerationRoutes(app: HttpServer, ctx: AppContext)
     revokeSanction(ctx, req.staff, req.params.id, req.body.note),
   );
   opsRoute(app, 'listSanctions', async (req) => {
-    const user = await ctx.db.read
+    const user = await ctx.db.fresh
       .selectFrom('users')
       .select('id')
       .where('id', '=', req.params.id)
       .executeTakeFirst();
     if (!user) throw notFound({ zh: '用户不存在', en: 'No such user' });
-    return { items: await listSanctions(ctx.db.read, req.params.id) };
+    return { items: await listSanctions(ctx.db.fresh, req.params.id) };
   });
 }

@@ -71,7 +71,7 @@ export async function registerOrdersRoutes(app: HttpServer, ctx: AppContext): Pr
         response: { 200: pageOf(orderSchema) },
       },
     },
-    async (req) => listMyOrders(ctx.db.read, requireUser(req).userId, req.query),
+    async (req) => listMyOrders(ctx.db.fresh, requireUser(req).userId, req.query),
   );
 
   app.get(

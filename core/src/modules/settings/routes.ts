@@ -5,7 +5,7 @@ import { getOpsSettings, updateOpsSettings } from './settings';
 
 /** Thresholds staff work under: every staff member may read them, `config.manage` changes them. */
 export async function registerSettingsRoutes(app: HttpServer, ctx: AppContext): Promise<void> {
-  opsRoute(app, 'getSettings', async () => getOpsSettings(ctx.db.read));
+  opsRoute(app, 'getSettings', async () => getOpsSettings(ctx.db.fresh));
   opsRoute(app, 'updateSettings', async (req) =>
     ctx.db.transact((tx) => updateOpsSettings(tx, ctx.now(), req.staff.userId, req.body)),
   );

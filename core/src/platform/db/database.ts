@@ -10,6 +10,7 @@ import { collectEvents, flushEvents } from '../events/outbox';
 import { bindReactions, EventReactions } from '../events/reactions';
 import { collectWrites, flushWrites } from './at-commit';
 import { isStalePlan, preparedPool, StatementNames } from './prepared';
+import { type ReplicaChange, ReplicaPool, type ReplicaState } from './replica';
 import type { Database } from './schema';
 
 /** A write transaction. Commands take one of these; nothing else may write. */
@@ -35,8 +36,22 @@ export interface Db {
   readonly kind: 'postgres' | 'pglite';
   /** The primary. Use `transact()` to write. */
   readonly write: Kysely<Database>;
-  /** The read replica when DATABASE_READ_URL is set, else the primary. */
+  /**
+   * Reads that may be a little behind: the read replica when DATABASE_READ_URL is set (falling back to
+   * the primary while it cannot be reached, see replica.ts), else the primary. Only for what nobody
+   * needs to see their own write in: the public catalog, search, public profiles and reviews, stats,
+   * the audit and ledger checks. deploy/README.md "Read replica" lists each route's choice.
+   */
   readonly read: ReadDb;
+  /**
+   * Reads that must see every committed write, the caller's own first: the primary, typed read-only.
+   * The caller's own orders and money, sign-in and their account, messages and support chats, the ops
+   * queue and everything staff act on, and cache fills (a fill from a lagging replica right after an
+   * invalidation would keep the old value until it expires). When unsure, read here.
+   */
+  readonly fresh: ReadDb;
+  /** The replica's state and lag when DATABASE_READ_URL is set, else null. */
+  readonly replica: ReplicaState | null;
   /** Called after every committed `transact()` (the event dispatcher listens to wake up at once). */
   onCommit(listener: () => void): () => void;
   /** Told of every `transact()` attempt that is retried (the runtime logs them). */
@@ -135,6 +150,7 @@ function makeDb(
   write: Kysely<Database>,
   read: Kysely<Database>,
   extraClose: () => Promise<void>,
+  replica: ReplicaState | null = null,
 ): Db {
   const listeners = new Set<() => void>();
   const retryListeners = new Set<(retry: TransactRetry) => void>();
@@ -144,6 +160,8 @@ function makeDb(
     native,
     write,
     read,
+    fresh: write,
+    replica,
     reactions,
     onCommit(listener) {
       listeners.add(listener);
@@ -216,6 +234,15 @@ export interface OpenDbOptions {
    * default for migrations and the CLI tools, whose statements run once.
    */
   preparedStatements?: boolean;
+  /**
+   * With `readUrl`: how long a read waits to connect to the replica before running on the primary
+   * (default `connectTimeoutMs`), and how long reads then stay on the primary before the replica is tried
+   * again (default 5 s). See replica.ts.
+   */
+  replicaConnectTimeoutMs?: number;
+  replicaRetryMs?: number;
+  /** With `readUrl`: told when the replica stops answering and when it answers again (once each). */
+  onReplicaChange?: (change: ReplicaChange) => void;
 }
 
 /**
@@ -249,12 +276,12 @@ function endOnReadTimeout(client: pg.PoolClient): void {
 /** Opens the database the configuration names: PostgreSQL when a URL is given, PGlite otherwise. */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) {
-    const poolOf = (connectionString: string) => {
+    const poolOf = (connectionString: string, connectTimeoutMs = opts.connectTimeoutMs) => {
       const pool = new pg.Pool({
         connectionString,
         max: opts.poolSize ?? 20,
         types: pgTypes(),
-        ...(opts.connectTimeoutMs ? { connectionTimeoutMillis: opts.connectTimeoutMs } : {}),
+        ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
         ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
         ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
       });
@@ -277,10 +304,19 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       }),
     });
     let read = write;
+    let replica: ReplicaPool | null = null;
     if (opts.readUrl) {
-      read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolOf(opts.readUrl) }) });
+      replica = new ReplicaPool(
+        poolOf(opts.readUrl, opts.replicaConnectTimeoutMs ?? opts.connectTimeoutMs),
+        pool,
+        {
+          retryMs: opts.replicaRetryMs ?? 5000,
+          ...(opts.onReplicaChange ? { onChange: opts.onReplicaChange } : {}),
+        },
+      );
+      read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: replica }) });
     }
-    return makeDb({ kind: 'postgres', pool }, write, read, async () => {});
+    return makeDb({ kind: 'postgres', pool }, write, read, async () => {}, replica);
   }
   const pglite = await openPglite(
     opts.url === 'memory://' ? undefined : path.join(opts.dataDir ?? 'data', 'pglite'),

@@ -36,7 +36,7 @@ describe.skipIf(skip !== null)(`deploy/prometheus alert rules${skip ? ` (skipped
 
   it('pass promtool check rules, check config and their unit tests', async () => {
     const check = await run(promtool, ['check', 'rules', 'alerts.yml'], { cwd: dir });
-    expect(check.stdout).toMatch(/SUCCESS: 19 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 20 rules found/);
     const config = await run(promtool, ['check', 'config', 'prometheus.yml'], { cwd: dir });
     expect(config.stdout).toMatch(/is valid prometheus config file syntax/);
     // A failing unit test exits non-zero, which rejects with promtool's report in the message.
@@ -49,7 +49,7 @@ describe.skipIf(skip !== null)(`deploy/prometheus alert rules${skip ? ` (skipped
     const tests = fs.readFileSync(path.join(dir, 'alerts.test.yml'), 'utf8');
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     const alerts = [...rules.matchAll(/^\s+- alert: (\w+)$/gm)].map((m) => m[1]!);
-    expect(alerts).toHaveLength(19);
+    expect(alerts).toHaveLength(20);
     for (const alert of alerts) {
       const cases = [...tests.matchAll(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:(.*)`, 'g'))];
       expect(
@@ -74,8 +74,8 @@ describe.skipIf(skip !== null)(`deploy/prometheus alert rules${skip ? ` (skipped
         .map((m) => m[1]!.replace(/_(bucket|count|sum)$/, ''))
         .filter((name) => !LABELS.has(name)),
     );
-    // Prometheus's own series, and the replica's lag, which is exported only when DATABASE_READ_URL is set.
-    const notFromCore = new Set(['up', 'db_replica_lag_seconds']);
+    // Prometheus's own series, and the replica's, which are exported only when DATABASE_READ_URL is set.
+    const notFromCore = new Set(['up', 'db_replica_lag_seconds', 'db_replica_up']);
     const missing = [...used].filter((name) => !exported.has(name) && !notFromCore.has(name));
     expect(used.size).toBeGreaterThan(10);
     expect(missing).toEqual([]);

@@ -107,6 +107,8 @@ export function jobMetrics(registry: Registry): JobMetrics {
  * Metrics of the event stream and the ops queue. Event lag is measured when the dispatcher hands a batch
  * on (now − creation of the newest event in it); the backlog and the queue depths are read on scrape
  * with one cheap query each (partial/queue indexes), so they are current and cost nothing between scrapes.
+ * They read the primary (`db.fresh`), not the replica: an alert must see the primary's state, which a
+ * lagging or stopped replica would freeze (a backlog hidden, a job seemingly not run).
  */
 export function registerCoreMetrics(
   registry: Registry,
@@ -128,7 +130,7 @@ export function registerCoreMetrics(
     registers: [registry],
     async collect() {
       const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE seq IS NULL`.execute(
-        deps.db.read,
+        deps.db.fresh,
       );
       this.set(r.rows[0]?.n ?? 0);
     },
@@ -142,7 +144,7 @@ export function registerCoreMetrics(
       async collect() {
         const r = await sql<{ kind: string; n: number }>`
           SELECT kind, count(*)::int AS n FROM cases WHERE ${sql.raw(where)} GROUP BY kind`.execute(
-          deps.db.read,
+          deps.db.fresh,
         );
         const counts = new Map(r.rows.map((row) => [row.kind, row.n]));
         for (const kind of CASE_KINDS) this.set({ kind }, counts.get(kind) ?? 0);
@@ -156,7 +158,7 @@ export function registerCoreMetrics(
     async collect() {
       const r = await sql<{ status: string; age: number }>`
         SELECT status, EXTRACT(EPOCH FROM now() - min(coalesce(approved_at, created_at)))::float8 AS age
-        FROM payouts WHERE status IN ('approved', 'processing') GROUP BY status`.execute(deps.db.read);
+        FROM payouts WHERE status IN ('approved', 'processing') GROUP BY status`.execute(deps.db.fresh);
       const ages = new Map(r.rows.map((row) => [row.status, Number(row.age)]));
       for (const status of ['approved', 'processing'])
         this.set({ status }, Math.max(0, ages.get(status) ?? 0));
@@ -170,7 +172,7 @@ export function registerCoreMetrics(
     async collect() {
       const r = await sql<{ job: string; at: number }>`
         SELECT job, EXTRACT(EPOCH FROM max(finished_at))::float8 AS at
-        FROM job_runs WHERE ok GROUP BY job`.execute(deps.db.read);
+        FROM job_runs WHERE ok GROUP BY job`.execute(deps.db.fresh);
       this.reset();
       for (const row of r.rows) this.set({ job_name: row.job }, Number(row.at));
     },
@@ -182,27 +184,44 @@ export function registerCoreMetrics(
     async collect() {
       const r = await sql<{ problems: number | null }>`
         SELECT (result->>'problems')::int AS problems FROM job_runs
-        WHERE job = 'ledger-check' AND ok ORDER BY finished_at DESC LIMIT 1`.execute(deps.db.read);
+        WHERE job = 'ledger-check' AND ok ORDER BY finished_at DESC LIMIT 1`.execute(deps.db.fresh);
       this.reset();
       const problems = r.rows[0]?.problems;
       if (problems !== undefined && problems !== null) this.set(problems);
     },
   });
-  if (deps.db.read !== deps.db.write)
+  const replica = deps.db.replica;
+  if (replica) {
+    // Measured on the replica itself, never through the fallback (the primary would say 0). While the
+    // replica cannot be reached the lag is unknown: NaN (no alert compares true on it) and
+    // db_replica_up 0; the scrape still answers at once (replica.ts does not wait on an open breaker).
     new Gauge({
       name: 'db_replica_lag_seconds',
-      help: 'Seconds the read replica is behind the primary (0 when it has replayed all it received)',
+      help: 'Seconds the read replica is behind the primary (0 when it has replayed all it received; NaN while it cannot be reached, see db_replica_up)',
       registers: [registry],
       async collect() {
-        const r = await sql<{ lag: number | null }>`
-          SELECT CASE
-            WHEN NOT pg_is_in_recovery() THEN 0
-            WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8
-          END AS lag`.execute(deps.db.read);
-        this.set(Math.max(0, Number(r.rows[0]?.lag ?? 0)));
+        this.set((await replica.lagSeconds()) ?? Number.NaN);
       },
     });
+    new Gauge({
+      name: 'db_replica_up',
+      help: '1 while reads go to the read replica, 0 while it cannot be reached and reads run on the primary',
+      registers: [registry],
+      async collect() {
+        await replica.lagSeconds();
+        this.set(replica.available ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'db_replica_fallbacks_total',
+      help: 'Reads meant for the read replica that ran on the primary because the replica could not be reached',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(replica.fallbacks);
+      },
+    });
+  }
   perKind('cases_queue_depth', 'Cases not yet resolved, by kind', `status <> 'resolved'`);
   perKind(
     'cases_sla_breached',

@@ -6,16 +6,18 @@ import { fileURLToPath } from 'node:url';
 import type { TokenPair } from '@jiangxin/shared/api/accounts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3FileStorage } from '../../modules/files/s3-storage';
 import { ApiClient, signUp } from '../../test/client';
 import { serviceBody } from '../../test/factories/catalog';
 import { eventually } from '../../test/flows';
-import { backend } from '../../test/harness';
+import { backend, TEST_PII_ENV } from '../../test/harness';
 import { connectOps } from './ops-test-kit';
 
 /**
  * deploy/two-instances.sh for real: two production-entry instances on one PostgreSQL database and one
  * Redis, behind a throwaway nginx. Through nginx: the API is spread over both instances, and a socket.io
- * client starts on long-polling (sticky), upgrades to WebSocket and receives a live event.
+ * client starts on long-polling (sticky), upgrades to WebSocket and receives a live event. The instances
+ * share no disk: a file uploaded through one is downloaded through the other from their one S3 bucket.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const script = path.join(root, 'deploy/two-instances.sh');
@@ -65,6 +67,8 @@ describe.skipIf(skip !== null)(
           DATABASE_URL: dbUrl,
           REDIS_URL: redisUrl,
           REDIS_KEY_PREFIX: `jxtest-${randomBytes(4).toString('hex')}`,
+          // The instances' personal-data keys (else the script keeps generated ones in the user's config).
+          ...TEST_PII_ENV,
           REGISTER_LIMIT_PER_HOUR: '100000',
           LOG_LEVEL: 'warn',
         },
@@ -116,6 +120,61 @@ describe.skipIf(skip !== null)(
         expect(await res.text()).toMatch(
           /^payment_notifications_total\{provider="alipay",outcome="accepted"\} 0$/m,
         );
+      }
+    });
+
+    it('a file uploaded through instance A downloads through instance B, from the bucket they share', async () => {
+      const [a, b] = /JIANGXIN_INSTANCES=(\S+)/.exec(output)![1]!.split(',') as [string, string];
+      const s3Url = new URL(/JIANGXIN_S3=(\S+)/.exec(output)![1]!);
+      const { api: me } = await signUp(new ApiClient(a));
+      const uploadTo = async (instance: string, bytes: Buffer, name: string, type: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
+        const res = await fetch(`${instance}/api/v1/files`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${me.token}` },
+          body: form,
+        });
+        expect(res.status).toBe(201);
+        return (await res.json()) as { id: number; url: string };
+      };
+      const auth = { authorization: `Bearer ${me.token}` };
+
+      // A document streams through B.
+      const doc = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64 * 1024)]);
+      const pdf = await uploadTo(a, doc, '部署验收单.pdf', 'application/pdf');
+      const viaB = await fetch(b + pdf.url, { headers: auth, redirect: 'manual' });
+      expect(viaB.status).toBe(200);
+      expect(Buffer.from(await viaB.arrayBuffer()).equals(doc)).toBe(true);
+
+      // A picture: B redirects to the bucket, which serves it.
+      const pic = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        randomBytes(4096),
+      ]);
+      const png = await uploadTo(a, pic, '头像.png', 'image/png');
+      const redirect = await fetch(b + png.url, { headers: auth, redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      const location = redirect.headers.get('location')!;
+      expect(location.startsWith(`${s3Url.origin}/`)).toBe(true);
+      expect(Buffer.from(await (await fetch(location)).arrayBuffer()).equals(pic)).toBe(true);
+
+      // The bytes are in the bucket, under the key the row names (neither instance's disk has them).
+      const [row] = await sql('SELECT storage_key FROM files WHERE id = $1', [pdf.id]);
+      const bucket = new S3FileStorage({
+        endpoint: s3Url.origin,
+        bucket: s3Url.pathname.slice(1),
+        region: 'us-east-1',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+      });
+      try {
+        const stored = await bucket.get(row.storage_key);
+        expect(stored.size).toBe(doc.length);
+        stored.body.resume();
+      } finally {
+        bucket.close();
       }
     });
 

@@ -134,7 +134,7 @@ export function attachOpsNamespace(
   async function loadCase(id: number): Promise<CaseRow | null> {
     const hit = caseCache.get(id);
     if (hit) return hit;
-    const row = await db.read
+    const row = await db.fresh
       .selectFrom('cases')
       .select(['id', 'kind', 'subject_type', 'subject_id', 'user_id', 'assignee_id'])
       .where('id', '=', id)
@@ -329,18 +329,18 @@ export function attachOpsNamespace(
   let conversationsTable: Promise<boolean> | undefined;
   async function supportCase(customerId: number, conversationId: number) {
     conversationsTable ??= sql<{ t: string | null }>`SELECT to_regclass('support_conversations')::text AS t`
-      .execute(db.read)
+      .execute(db.fresh)
       .then((r) => Boolean(r.rows[0]?.t));
     if (await conversationsTable) {
       const conv = await sql<{ case_id: number | null }>`
         SELECT case_id FROM support_conversations WHERE id = ${conversationId} AND user_id = ${customerId}`.execute(
-        db.read,
+        db.fresh,
       );
       if (!conv.rows.length) return null;
       const caseId = conv.rows[0]?.case_id;
       if (caseId) return loadCase(Number(caseId));
     }
-    return db.read
+    return db.fresh
       .selectFrom('cases')
       .select(['id', 'assignee_id'])
       .where('subject_type', '=', 'support_conversation')

@@ -82,6 +82,8 @@ export async function attachRealtime(opts: {
     await socket.join(`user:${userId}`);
     const lastSeq = Number(socket.handshake.auth['lastSeq']);
     if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) {
+      // From the primary: events a lagging replica has not replayed yet were already sent live, before
+      // this socket joined, so they would be lost.
       const missed = await sql<{
         seq: number;
         type: string;
@@ -92,7 +94,7 @@ export async function attachRealtime(opts: {
       }>`
         SELECT seq, type, aggregate_type, aggregate_id, payload, created_at FROM events
         WHERE seq > ${lastSeq} AND audience @> ARRAY[${userId}]::bigint[]
-        ORDER BY seq LIMIT ${REPLAY_LIMIT}`.execute(opts.db.read);
+        ORDER BY seq LIMIT ${REPLAY_LIMIT}`.execute(opts.db.fresh);
       for (const r of missed.rows) {
         socket.emit(SOCKET_EVENT, {
           seq: r.seq,
