@@ -10,6 +10,11 @@
 # SIGTERM or the death of any process stops everything it started and removes its temporary directory.
 # Each response through nginx carries X-Jiangxin-Upstream (the instance that answered).
 #
+# Uploaded files go to object storage, as on hosts that share no disk: each instance has a DATA_DIR of
+# its own, and both use one S3 bucket. Without S3_BUCKET in the environment the script starts s3rver (an
+# S3-protocol server, a dev dependency of core) on a free loopback port with bucket `jiangxin-files`
+# and prints JIANGXIN_S3=<endpoint>/<bucket>; with S3_* set, the instances use that bucket instead.
+#
 # Needs: PostgreSQL (PGlite cannot be shared by two processes), Redis, nginx (NGINX=/path overrides).
 set -euo pipefail
 
@@ -20,13 +25,27 @@ export DATABASE_URL
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 export REDIS_KEY_PREFIX=${REDIS_KEY_PREFIX:-jiangxin-2i}
 export JWT_SECRET=${JWT_SECRET:-$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")}
+# Personal data at rest: both instances hold the same keys (deploy/README.md "Personal data at rest").
+# Unset, keys are generated once into PII_KEYS_FILE and reused, so later runs on the same database can
+# still read what earlier ones encrypted.
+if [ -z "${PII_KEY:-}" ]; then
+  PII_KEYS_FILE=${PII_KEYS_FILE:-${XDG_CONFIG_HOME:-$HOME/.config}/jiangxin/two-instances-pii-keys}
+  if [ ! -f "$PII_KEYS_FILE" ]; then
+    mkdir -p "$(dirname "$PII_KEYS_FILE")"
+    (umask 077 && node -e "const r=()=>require('crypto').randomBytes(32).toString('base64');console.log('PII_KEY=k1:'+r()+'\nPII_INDEX_KEY='+r())" >"$PII_KEYS_FILE")
+    echo "generated personal-data keys into $PII_KEYS_FILE" >&2
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  . "$PII_KEYS_FILE"
+  set +a
+fi
 export NODE_ENV=${NODE_ENV:-production}
 export LOG_LEVEL=${LOG_LEVEL:-warn}
 export TRUST_PROXY=true
 [ -x "$NGINX" ] || { echo "nginx not found (set NGINX=/path/to/nginx)" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jiangxin-2i.XXXXXX")
-export DATA_DIR="$WORK/data"
 PIDS=()
 cleanup() {
   trap - EXIT INT TERM
@@ -56,7 +75,7 @@ wait_http() { # url, what, pid [any: any HTTP status will do]
 }
 
 cd "$ROOT"
-mkdir -p "$DATA_DIR" "$WORK/nginx/tmp"
+mkdir -p "$WORK/nginx/tmp"
 
 # 1. The payment sandbox, then its credentials as the gateway variables.
 SANDBOX_PORT=$(free_port)
@@ -81,19 +100,36 @@ node -e '
 # shellcheck disable=SC1091
 source "$WORK/payment.env"
 
-# 2. Two instances of the production entry (the first migrates; the second starts once it is up).
+# 2. The bucket both instances keep uploaded files in (s3rver on loopback unless S3_BUCKET is given).
+if [ -z "${S3_BUCKET:-}" ]; then
+  S3RVER="$ROOT/node_modules/s3rver/bin/s3rver.js"
+  [ -f "$S3RVER" ] || { echo "s3rver is not installed (npm install), or set S3_* to a bucket" >&2; exit 2; }
+  S3_PORT=$(free_port)
+  mkdir -p "$WORK/s3"
+  node "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$S3_PORT" --no-vhost-buckets --configure-bucket jiangxin-files \
+    >"$WORK/s3rver.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$S3_PORT/" s3rver "${PIDS[-1]}" any
+  # s3rver's built-in account; path-style addressing (no bucket subdomains on loopback).
+  export S3_ENDPOINT="http://127.0.0.1:$S3_PORT" S3_BUCKET=jiangxin-files S3_REGION=us-east-1 \
+    S3_ACCESS_KEY_ID=S3RVER S3_SECRET_ACCESS_KEY=S3RVER S3_FORCE_PATH_STYLE=true
+fi
+
+# 3. Two instances of the production entry (the first migrates; the second starts once it is up), each
+#    with a DATA_DIR of its own: files reach the other instance only through the bucket.
 NGINX_PORT=${NGINX_PORT:-$(free_port)}
 export PUBLIC_URL="http://127.0.0.1:$NGINX_PORT"
 PORTS=()
 for i in 1 2; do
   port=$(free_port)
   PORTS+=("$port")
-  HOST=127.0.0.1 PORT=$port node --import tsx core/src/main/server.ts >"$WORK/core-$i.log" 2>&1 &
+  mkdir -p "$WORK/data-$i"
+  DATA_DIR="$WORK/data-$i" HOST=127.0.0.1 PORT=$port node --import tsx core/src/main/server.ts >"$WORK/core-$i.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/healthz" "core-$i" "${PIDS[-1]}"
 done
 
-# 3. nginx: the upstreams of deploy/nginx/jiangxin.conf, with this run's ports and paths.
+# 4. nginx: the upstreams of deploy/nginx/jiangxin.conf, with this run's ports and paths.
 cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -151,6 +187,7 @@ wait_http "http://127.0.0.1:$NGINX_PORT/healthz" nginx "${PIDS[-1]}"
 echo "JIANGXIN_URL=http://127.0.0.1:$NGINX_PORT"
 echo "JIANGXIN_INSTANCES=http://127.0.0.1:${PORTS[0]},http://127.0.0.1:${PORTS[1]}"
 echo "JIANGXIN_SANDBOX=http://127.0.0.1:$SANDBOX_PORT"
+echo "JIANGXIN_S3=${S3_ENDPOINT:-aws}/$S3_BUCKET"
 echo "Jiangxin: two core instances behind nginx at http://127.0.0.1:$NGINX_PORT (logs in $WORK). Ctrl-C stops everything."
 
 # Until a signal, or until any of the processes dies.

@@ -3,15 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { type App, buildApp } from '../app';
-import { LocalFileStorage } from '../modules/files/storage';
+import { fileStorageFromEnv } from '../modules/files/s3-storage';
 import { aliyunSmsFromEnv } from '../modules/notifications/aliyun-sms';
 import { MemorySmsSender } from '../modules/notifications/sms';
 import type { SandboxCredentials } from '../modules/payments/config';
 import { createGateways } from '../modules/payments/config';
 import type { Env } from '../platform/config';
 import type { AppContext } from '../platform/context';
+import { piiKeyringFromEnv, verifyPiiKeys } from '../platform/crypto/pii-keys';
 import { type Db, openDb } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrate';
+import { logReplicaChange } from '../platform/db/replica';
 import { AccessTokens } from '../platform/http/auth';
 
 /**
@@ -48,13 +50,22 @@ export async function createRuntime(
     level: env.LOG_LEVEL,
     ...(process.stdout.isTTY && env.NODE_ENV !== 'production' ? { transport: undefined } : {}),
   });
+  // Before anything opens: a production core without PII_KEY stops here, naming what to set.
+  const pii = piiKeyringFromEnv(env, (file) =>
+    log.warn(
+      { file },
+      'PII_KEY is not set: generated personal-data keys into DATA_DIR for the embedded database (production and PostgreSQL need PII_KEY and PII_INDEX_KEY; losing this file loses the personal data)',
+    ),
+  );
   const gateways = createGateways(env, opts.sandbox);
   const serverDb = Boolean(env.DATABASE_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL));
   if (serverDb) {
     // Migrations may build indexes for minutes: on a connection of their own, without the request bounds.
     const migrations = await openDb({ url: env.DATABASE_URL, poolSize: 1 });
     try {
-      await migrateToLatest(migrations);
+      await migrateToLatest(migrations, { pii });
+      // A wrong or missing key stops the start here, before a request could read or write with it.
+      await verifyPiiKeys(migrations.write, pii);
     } finally {
       await migrations.close();
     }
@@ -68,6 +79,9 @@ export async function createRuntime(
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
     preparedStatements: env.DB_PREPARED_STATEMENTS,
+    replicaConnectTimeoutMs: env.DB_REPLICA_CONNECT_TIMEOUT_MS,
+    replicaRetryMs: env.DB_REPLICA_RETRY_MS,
+    onReplicaChange: logReplicaChange(log),
   });
   db.onRetry((r) =>
     log.warn(
@@ -75,7 +89,15 @@ export async function createRuntime(
       'transaction rolled back by the database (deadlock, serialization failure or a statement outlived a schema change); running it again',
     ),
   );
-  if (!serverDb) await migrateToLatest(db);
+  if (!serverDb) {
+    try {
+      await migrateToLatest(db, { pii });
+      await verifyPiiKeys(db.write, pii);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
   const sms =
     aliyunSmsFromEnv(env) ??
     new MemorySmsSender((m) =>
@@ -91,9 +113,10 @@ export async function createRuntime(
     now: () => new Date(),
     tokens: new AccessTokens(jwtSecret(env, log), env.ACCESS_TOKEN_TTL_SECONDS),
     gateways,
-    storage: new LocalFileStorage(path.join(env.DATA_DIR, 'files')),
+    storage: fileStorageFromEnv(env, path.join(env.DATA_DIR, 'files')),
     sms,
     publicUrl: opts.publicUrl ?? env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+    pii,
   };
   const app = await buildApp(ctx);
   return {

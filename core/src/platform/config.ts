@@ -26,6 +26,13 @@ const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(4000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   /**
+   * With DATABASE_READ_URL: how long a read waits to connect to the replica before it runs on the
+   * primary instead, and how long reads then stay on the primary before the replica is tried again
+   * (platform/db/replica.ts).
+   */
+  DB_REPLICA_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(1000),
+  DB_REPLICA_RETRY_MS: z.coerce.number().int().min(50).default(5000),
+  /**
    * Send the statements of transactions to PostgreSQL as named (prepared) statements, parsed once per
    * connection instead of on every call (platform/db/prepared.ts). Turn off behind a pooler that cannot
    * keep them (PgBouncer in transaction mode before 1.21).
@@ -37,6 +44,19 @@ const envSchema = z.object({
   /** A Redis command of the L2 cache or the socket.io adapter slower than this fails (the cache then reads the database). */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).default(250),
   JWT_SECRET: z.string().min(32).optional(),
+  /**
+   * Personal data at rest (platform/crypto/pii.ts): `keyId:base64key[,keyId:base64key…]`, 32-byte keys;
+   * the first encrypts, all decrypt (rotation: `pii:rotate`). PII_INDEX_KEY (32 bytes, base64) keys the
+   * blind indexes and never rotates. Required in production and with PostgreSQL; the embedded default
+   * generates both into DATA_DIR.
+   */
+  PII_KEY: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]+\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]+\s*)*$/, {
+      error: 'expected keyId:base64key[,keyId:base64key…]',
+    })
+    .optional(),
+  PII_INDEX_KEY: z.string().min(40).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).default(30),
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
@@ -100,6 +120,23 @@ const envSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   /** First retry delay of a notification; doubles each attempt (capped at one hour). */
   NOTIFY_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * Object storage for uploaded files over the S3 API (AWS S3, Aliyun OSS, Tencent COS, MinIO). With
+   * S3_BUCKET set, files go to the bucket (required with instances on several hosts); unset, to
+   * DATA_DIR/files on local disk. S3_ENDPOINT unset means AWS itself; S3_PUBLIC_ENDPOINT is the address
+   * presigned download URLs name when clients reach the bucket by another one than the core (an OSS
+   * internal endpoint). S3_PRESIGN_TTL_SECONDS: how long a presigned picture URL works; 0 streams every
+   * download through the core.
+   */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  S3_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALIPAY_APP_ID: z.string().optional(),
   ALIPAY_PUBLIC_KEY: z.string().optional(),

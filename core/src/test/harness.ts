@@ -5,13 +5,15 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { type App, buildApp } from '../app';
-import { LocalFileStorage } from '../modules/files/storage';
+import { fileStorageFromEnv } from '../modules/files/s3-storage';
 import { MemorySmsSender, type SmsSender } from '../modules/notifications/sms';
 import type { PaymentGateways } from '../modules/payments/gateway';
 import { type Env, loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
+import { piiKeyringFromEnv, verifyPiiKeys } from '../platform/crypto/pii-keys';
 import { type Db, type OpenDbOptions, openDb } from '../platform/db/database';
-import { migrateToLatest } from '../platform/db/migrate';
+import { migrateToLatest, migrateUpTo } from '../platform/db/migrate';
+import { logReplicaChange } from '../platform/db/replica';
 import { AccessTokens } from '../platform/http/auth';
 
 /** Which database the current Vitest project runs against (set per project in vitest.config.ts). */
@@ -33,11 +35,14 @@ export async function createTestDb(
     bounds?: Pick<OpenDbOptions, 'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs'>;
     /** PostgreSQL: named statements in transactions, as the runtime sends them (default true). */
     preparedStatements?: boolean;
+    /** Migrate only up to this migration (a migration's test writes rows of the schema before it). */
+    upTo?: string;
   } = {},
 ): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
   if (backend === 'pglite') {
     const db = await openDb({ url: 'memory://' });
-    await migrateToLatest(db);
+    if (opts.upTo) await migrateUpTo(db, opts.upTo);
+    else await migrateToLatest(db);
     return { db, url: null, drop: () => db.close() };
   }
   const adminUrl = process.env['TEST_DATABASE_URL'];
@@ -51,7 +56,8 @@ export async function createTestDb(
   url.pathname = `/${name}`;
   const migrations = await openDb({ url: url.toString(), poolSize: 1 });
   try {
-    await migrateToLatest(migrations);
+    if (opts.upTo) await migrateUpTo(migrations, opts.upTo);
+    else await migrateToLatest(migrations);
   } finally {
     await migrations.close();
   }
@@ -73,6 +79,40 @@ export async function createTestDb(
     },
   };
 }
+
+/** A pool on a database the test made and migrated itself (`startTestApp({ existingDbUrl })`). */
+async function openExistingDb(url: string): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const db = await openDb({ url, poolSize: 10 });
+  return { db, url, drop: () => db.close() };
+}
+
+/** `openExistingDb` with a read replica, pooled as the runtime pools (replica.test.ts). */
+async function openReplicatedDb(
+  url: string,
+  readUrl: string,
+  env: Env,
+  log: pino.Logger | undefined,
+): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const db = await openDb({
+    url,
+    readUrl,
+    poolSize: 10,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
+    replicaConnectTimeoutMs: env.DB_REPLICA_CONNECT_TIMEOUT_MS,
+    replicaRetryMs: env.DB_REPLICA_RETRY_MS,
+    ...(log ? { onReplicaChange: logReplicaChange(log) } : {}),
+  });
+  return { db, url, drop: () => db.close() };
+}
+
+/** The test core's personal-data keys (PII_KEY, PII_INDEX_KEY): fixed, so tests can open what it sealed. */
+export const TEST_PII_ENV = {
+  PII_KEY: `test1:${Buffer.alloc(32, 7).toString('base64')}`,
+  PII_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'),
+} as const;
 
 /** A clock tests can move forward to pass deadlines. */
 export class TestClock {
@@ -144,6 +184,18 @@ export async function startTestApp(
      * (`sandbox.sms.sent` has the messages), instead of the in-memory sender.
      */
     aliyunSms?: boolean;
+    /**
+     * PostgreSQL: run on this database, already migrated, which the harness neither creates nor drops (a
+     * database in a test's own throwaway cluster: the backup drill). `close()` only closes the pool.
+     */
+    existingDbUrl?: string;
+    /**
+     * With `existingDbUrl`: the core's DATABASE_READ_URL (a streaming replica of that database), opened
+     * as the runtime opens it: the DB_* bounds, the replica's connect timeout, fallback and log lines.
+     */
+    existingReadUrl?: string;
+    /** Where the core logs (default: silent, or TEST_LOG_LEVEL). */
+    log?: pino.Logger;
   } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jx-test-'));
@@ -159,33 +211,41 @@ export async function startTestApp(
     LOGIN_FAILURES_GLOBAL_PER_MINUTE: '100000',
     // Background jobs (pg-boss) stay off unless a test turns them on; tests run due jobs with app.sweep().
     JOBS_ENABLED: 'false',
+    // Fixed personal-data keys (not secrets: tests only), so a test can read what the core sealed.
+    ...TEST_PII_ENV,
     ...opts.env,
   });
+  const pii = piiKeyringFromEnv(env);
   const {
     db,
     url: dbUrl,
     drop,
   } = opts.shareDbWith
     ? { db: opts.shareDbWith.db, url: opts.shareDbWith.dbUrl, drop: async () => {} }
-    : await createTestDb(
-        opts.dbVia
-          ? {
-              via: opts.dbVia,
-              bounds: {
-                connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
-                statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
-                queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
-              },
-              // A test that sets DB_PREPARED_STATEMENTS (behind PgBouncer: false) gets its pool that way.
-              ...(opts.env?.DB_PREPARED_STATEMENTS !== undefined
-                ? { preparedStatements: env.DB_PREPARED_STATEMENTS }
-                : {}),
-            }
-          : {},
-      );
+    : opts.existingDbUrl && opts.existingReadUrl
+      ? await openReplicatedDb(opts.existingDbUrl, opts.existingReadUrl, env, opts.log)
+      : opts.existingDbUrl
+        ? await openExistingDb(opts.existingDbUrl)
+        : await createTestDb(
+            opts.dbVia
+              ? {
+                  via: opts.dbVia,
+                  bounds: {
+                    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+                    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+                    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+                  },
+                  // A test that sets DB_PREPARED_STATEMENTS (behind PgBouncer: false) gets its pool that way.
+                  ...(opts.env?.DB_PREPARED_STATEMENTS !== undefined
+                    ? { preparedStatements: env.DB_PREPARED_STATEMENTS }
+                    : {}),
+                }
+              : {},
+          );
+  await verifyPiiKeys(db.write, pii);
   const clock = new TestClock();
   const sms = new MemorySmsSender();
-  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = opts.log ?? pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 
   let sandbox: TestApp['sandbox'];
   let gateways: PaymentGateways = noGateways;
@@ -219,11 +279,12 @@ export async function startTestApp(
       // from before a restart are refused, refresh tokens (in the database) still work.
       tokens: new AccessTokens(randomBytes(32).toString('hex'), env.ACCESS_TOKEN_TTL_SECONDS),
       gateways,
-      storage: new LocalFileStorage(path.join(dataDir, 'files')),
+      storage: fileStorageFromEnv(env, path.join(dataDir, 'files')),
       sms: aliyun ?? sms,
       get publicUrl() {
         return ctxHolder.publicUrl;
       },
+      pii,
     };
     const app = await buildApp(ctx);
     const url = await app.start('127.0.0.1', port);
