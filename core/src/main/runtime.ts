@@ -11,7 +11,7 @@ import { createGateways } from '../modules/payments/config';
 import type { Env } from '../platform/config';
 import type { AppContext } from '../platform/context';
 import { piiKeyringFromEnv, verifyPiiKeys } from '../platform/crypto/pii-keys';
-import { type Db, openDb } from '../platform/db/database';
+import { type Db, openDb, poolOptionsFromEnv } from '../platform/db/database';
 import { migrateToLatest } from '../platform/db/migrate';
 import { logReplicaChange } from '../platform/db/replica';
 import { AccessTokens } from '../platform/http/auth';
@@ -75,12 +75,7 @@ export async function createRuntime(
     readUrl: env.DATABASE_READ_URL,
     dataDir: env.DATA_DIR,
     onIdleError: (err) => log.warn({ err }, 'idle database connection failed; it will be replaced'),
-    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
-    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
-    preparedStatements: env.DB_PREPARED_STATEMENTS,
-    replicaConnectTimeoutMs: env.DB_REPLICA_CONNECT_TIMEOUT_MS,
-    replicaRetryMs: env.DB_REPLICA_RETRY_MS,
+    ...poolOptionsFromEnv(env),
     onReplicaChange: logReplicaChange(log),
   });
   db.onRetry((r) =>

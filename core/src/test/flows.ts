@@ -48,3 +48,29 @@ export async function openPayPage(payUrl: string): Promise<string> {
   expect(res.status).toBe(200);
   return res.text();
 }
+
+/**
+ * A client reports a listing and a moderator claims the report's case from the ops queue (as the staff
+ * queue does: the first report case, at its version). Returns the claimed case's id.
+ */
+export async function reportAndClaim(
+  reporter: ApiClient,
+  moderator: ApiClient,
+  listingId: number,
+  detail: string,
+): Promise<number> {
+  const report = await reporter.post('/reports', {
+    targetType: 'listing',
+    targetId: listingId,
+    reason: 'fraud',
+    detail,
+  });
+  expect(report.status, JSON.stringify(report.body)).toBe(201);
+  const queue = await eventually(async () => {
+    const r = await moderator.get('/ops/cases?kind=report');
+    return r.status === 200 && r.body.items.length ? r.body.items : null;
+  });
+  const claimed = await moderator.post(`/ops/cases/${queue[0].id}/claim`, { version: queue[0].version });
+  expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+  return queue[0].id;
+}

@@ -11,7 +11,7 @@ import type { PaymentGateways } from '../modules/payments/gateway';
 import { type Env, loadEnv } from '../platform/config';
 import type { AppContext } from '../platform/context';
 import { piiKeyringFromEnv, verifyPiiKeys } from '../platform/crypto/pii-keys';
-import { type Db, type OpenDbOptions, openDb } from '../platform/db/database';
+import { type Db, type OpenDbOptions, openDb, poolOptionsFromEnv } from '../platform/db/database';
 import { migrateToLatest, migrateUpTo } from '../platform/db/migrate';
 import { logReplicaChange } from '../platform/db/replica';
 import { AccessTokens } from '../platform/http/auth';
@@ -97,12 +97,7 @@ async function openReplicatedDb(
     url,
     readUrl,
     poolSize: 10,
-    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
-    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
-    preparedStatements: env.DB_PREPARED_STATEMENTS,
-    replicaConnectTimeoutMs: env.DB_REPLICA_CONNECT_TIMEOUT_MS,
-    replicaRetryMs: env.DB_REPLICA_RETRY_MS,
+    ...poolOptionsFromEnv(env),
     ...(log ? { onReplicaChange: logReplicaChange(log) } : {}),
   });
   return { db, url, drop: () => db.close() };

@@ -6,6 +6,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { Env } from '../config';
 import { collectEvents, flushEvents } from '../events/outbox';
 import { bindReactions, EventReactions } from '../events/reactions';
 import { collectWrites, flushWrites } from './at-commit';
@@ -243,6 +244,28 @@ export interface OpenDbOptions {
   replicaRetryMs?: number;
   /** With `readUrl`: told when the replica stops answering and when it answers again (once each). */
   onReplicaChange?: (change: ReplicaChange) => void;
+}
+
+/** The pool's time bounds, named statements and replica settings the configuration gives (runtime and tests). */
+export function poolOptionsFromEnv(
+  env: Pick<
+    Env,
+    | 'DB_CONNECT_TIMEOUT_MS'
+    | 'DB_STATEMENT_TIMEOUT_MS'
+    | 'DB_QUERY_TIMEOUT_MS'
+    | 'DB_PREPARED_STATEMENTS'
+    | 'DB_REPLICA_CONNECT_TIMEOUT_MS'
+    | 'DB_REPLICA_RETRY_MS'
+  >,
+): OpenDbOptions {
+  return {
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
+    replicaConnectTimeoutMs: env.DB_REPLICA_CONNECT_TIMEOUT_MS,
+    replicaRetryMs: env.DB_REPLICA_RETRY_MS,
+  };
 }
 
 /**

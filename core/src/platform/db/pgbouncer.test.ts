@@ -8,7 +8,7 @@ import { freePort } from '../../faults/core-process';
 import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
 import { signUpStaffTeam } from '../../test/factories/staff';
-import { eventually, placePaidOrder } from '../../test/flows';
+import { eventually, placePaidOrder, reportAndClaim } from '../../test/flows';
 import { backend, startTestApp, type TestApp } from '../../test/harness';
 
 /**
@@ -110,21 +110,7 @@ describe.skipIf(skip !== null)(
       expect(escrow.status).toBe(200);
 
       const team = await signUpStaffTeam(t);
-      const report = await client.api.post('/reports', {
-        targetType: 'listing',
-        targetId: serviceId,
-        reason: 'fraud',
-        detail: '通过连接池测试举报',
-      });
-      expect(report.status, JSON.stringify(report.body)).toBe(201);
-      const queue = await eventually(async () => {
-        const r = await team.moderator.api.get('/ops/cases?kind=report');
-        return r.status === 200 && r.body.items.length ? r.body.items : null;
-      });
-      const claimed = await team.moderator.api.post(`/ops/cases/${queue[0].id}/claim`, {
-        version: queue[0].version,
-      });
-      expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+      await reportAndClaim(client.api, team.moderator.api, serviceId, '通过连接池测试举报');
 
       // pg-boss through transaction pooling: the periodic jobs run (job_runs is written by their workers).
       await eventually(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, signUp } from '../../test/client';
 import { insertPublishedService } from '../../test/factories/catalog';
 import { signUpStaffTeam } from '../../test/factories/staff';
-import { eventually, placePaidOrder } from '../../test/flows';
+import { eventually, placePaidOrder, reportAndClaim } from '../../test/flows';
 import { backend, startTestApp, type TestApp } from '../../test/harness';
 import {
   pgCommand,
@@ -194,26 +194,12 @@ describe.skipIf(skip !== null)(
 
         // A case a member of staff just claimed: the queue and the case show it as theirs.
         const team = await signUpStaffTeam(t);
-        const report = await client.api.post('/reports', {
-          targetType: 'listing',
-          targetId: listed,
-          reason: 'fraud',
-          detail: '只读副本测试举报',
-        });
-        expect(report.status, JSON.stringify(report.body)).toBe(201);
-        const queue = await eventually(async () => {
-          const r = await team.moderator.api.get('/ops/cases?kind=report');
-          return r.status === 200 && r.body.items.length ? r.body.items : null;
-        });
-        const claimed = await team.moderator.api.post(`/ops/cases/${queue[0].id}/claim`, {
-          version: queue[0].version,
-        });
-        expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
-        const opened = await team.moderator.api.get(`/ops/cases/${queue[0].id}`);
+        const caseId = await reportAndClaim(client.api, team.moderator.api, listed, '只读副本测试举报');
+        const opened = await team.moderator.api.get(`/ops/cases/${caseId}`);
         expect(opened.status, JSON.stringify(opened.body)).toBe(200);
         expect(opened.body.case.assigneeId).toBe(team.moderator.userId);
         const listedAgain = await team.moderator.api.get('/ops/cases?kind=report');
-        const row = listedAgain.body.items.find((c: { id: number }) => c.id === queue[0].id);
+        const row = listedAgain.body.items.find((c: { id: number }) => c.id === caseId);
         expect(row.assigneeId).toBe(team.moderator.userId);
 
         // While writes happen and replay is paused, /metrics shows the standby's lag.
